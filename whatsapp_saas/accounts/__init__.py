@@ -1,0 +1,1 @@
+"""Users, sign-up, sign-in sessions, invitations and roles."""

@@ -1,0 +1,308 @@
+"""Sign-up, sign-in, sessions, invitations and user management.
+
+Plain functions over a SQLModel session (or a TenantScope for tenant-owned work). Every
+function that changes a user's access revokes what must stop working at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select, update
+
+from whatsapp_saas.accounts.models import MANAGER_ROLES, AuthSession, Invite, Role, User
+from whatsapp_saas.accounts.throttle import check_not_throttled, record_attempt
+from whatsapp_saas.accounts.validation import (
+    check_language,
+    check_password,
+    check_timezone,
+    normalise_email,
+    require_name,
+)
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.errors import PermissionDenied, UserError
+from whatsapp_saas.models_base import as_utc, utcnow
+from whatsapp_saas.security.passwords import hash_password, needs_rehash, verify_password
+from whatsapp_saas.security.tokens import new_token, token_hash
+from whatsapp_saas.tenancy.models import Tenant
+from whatsapp_saas.tenancy.scope import TenantScope
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """Who is signed in; what the UI and services need, nothing secret."""
+
+    user_id: int
+    tenant_id: int
+    tenant_name: str
+    name: str
+    email: str
+    role: str
+    language: str
+    timezone: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGER_ROLES
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    user: CurrentUser
+
+
+def _email_taken(session: Session, email: str) -> bool:
+    return session.exec(select(User.id).where(User.email == email)).first() is not None
+
+
+def signup(
+    session: Session,
+    *,
+    company_name: str,
+    name: str,
+    email: str,
+    password: str,
+    language: str = "pt-BR",
+    timezone: str = "America/Sao_Paulo",
+) -> User:
+    """Create a tenant and its owner."""
+    company = require_name(company_name, "error.company_required")
+    person = require_name(name)
+    address = normalise_email(email)
+    check_password(password)
+    zone = check_timezone(timezone)
+    if _email_taken(session, address):
+        raise UserError("error.email_taken")
+    tenant = Tenant(name=company, timezone=zone, language=check_language(language))
+    session.add(tenant)
+    session.flush()
+    assert tenant.id is not None
+    owner = User(
+        tenant_id=tenant.id,
+        email=address,
+        name=person,
+        password_hash=hash_password(password),
+        role=Role.OWNER.value,
+        language=check_language(language),
+        timezone=zone,
+    )
+    session.add(owner)
+    session.flush()
+    return owner
+
+
+def sign_in(session: Session, *, email: str, password: str, ip: str | None = None) -> IssuedSession:
+    """Check credentials (rate-limited) and open a session."""
+    address = email.strip().lower()
+    check_not_throttled(session, address, ip)
+    user = session.exec(select(User).where(User.email == address)).first()
+    if not verify_password(password, user.password_hash if user else None):
+        record_attempt(session, address, ip, succeeded=False)
+        raise UserError("error.invalid_credentials")
+    assert user is not None
+    if not user.is_active:
+        record_attempt(session, address, ip, succeeded=False)
+        raise UserError("error.account_disabled")
+    record_attempt(session, address, ip, succeeded=True)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return IssuedSession(token=_open_session(session, user, ip), user=_current(session, user))
+
+
+def _open_session(session: Session, user: User, ip: str | None) -> str:
+    token = new_token()
+    hours = get_settings().auth_session_hours
+    assert user.id is not None
+    session.add(
+        AuthSession(
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            token_hash=token_hash(token),
+            expires_at=utcnow() + timedelta(hours=hours),
+            ip=ip,
+        )
+    )
+    return token
+
+
+def _current(session: Session, user: User) -> CurrentUser:
+    tenant = session.get(Tenant, user.tenant_id)
+    assert tenant is not None and user.id is not None
+    return CurrentUser(
+        user_id=user.id,
+        tenant_id=user.tenant_id,
+        tenant_name=tenant.name,
+        name=user.name,
+        email=user.email,
+        role=user.role,
+        language=user.language,
+        timezone=user.timezone,
+    )
+
+
+def resolve_session(session: Session, token: str | None) -> CurrentUser | None:
+    """The user behind a token, or None if it is unknown, expired, revoked or disabled."""
+    if not token:
+        return None
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return _current(session, user)
+
+
+def sign_out(session: Session, token: str | None) -> None:
+    if not token:
+        return
+    session.exec(
+        update(AuthSession)
+        .where(col(AuthSession.token_hash) == token_hash(token))
+        .where(col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_user_sessions(session: Session, user_id: int) -> None:
+    session.exec(
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id)
+        .where(col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+# --- team management (tenant scoped) --------------------------------------------------------
+
+
+def require_manager(actor: CurrentUser) -> None:
+    if not actor.is_manager:
+        raise PermissionDenied()
+
+
+def list_users(scope: TenantScope) -> list[User]:
+    return list(scope.session.exec(scope.select(User).order_by(col(User.created_at))).all())
+
+
+def _assignable_role(actor: CurrentUser, role: str) -> str:
+    if role not in (Role.ADMIN.value, Role.AGENT.value):
+        raise UserError("error.role_invalid")
+    if role == Role.ADMIN.value and actor.role != Role.OWNER.value and actor.role != Role.ADMIN.value:
+        raise PermissionDenied()
+    return role
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite_id: int
+    token: str
+
+
+def invite_user(
+    scope: TenantScope, actor: CurrentUser, *, email: str, name: str, role: str = "agent"
+) -> IssuedInvite:
+    """Invite a colleague; the returned token goes in the invite link, shown once."""
+    require_manager(actor)
+    address = normalise_email(email)
+    person = require_name(name)
+    if _email_taken(scope.session, address):
+        raise UserError("error.email_taken")
+    token = new_token()
+    hours = get_settings().invite_valid_hours
+    invite = scope.add(
+        Invite(
+            tenant_id=scope.tenant_id,
+            email=address,
+            name=person,
+            role=_assignable_role(actor, role),
+            token_hash=token_hash(token),
+            invited_by=actor.user_id,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    scope.session.flush()
+    assert invite.id is not None
+    return IssuedInvite(invite_id=invite.id, token=token)
+
+
+def find_invite(session: Session, token: str) -> Invite:
+    invite = session.exec(select(Invite).where(Invite.token_hash == token_hash(token))).first()
+    if invite is None or invite.accepted_at is not None or as_utc(invite.expires_at) <= utcnow():
+        raise UserError("error.invite_invalid")
+    return invite
+
+
+def accept_invite(session: Session, *, token: str, password: str, name: str | None = None) -> User:
+    invite = find_invite(session, token)
+    check_password(password)
+    if _email_taken(session, invite.email):
+        raise UserError("error.email_taken")
+    tenant = session.get(Tenant, invite.tenant_id)
+    assert tenant is not None
+    user = User(
+        tenant_id=invite.tenant_id,
+        email=invite.email,
+        name=require_name(name) if name else invite.name,
+        password_hash=hash_password(password),
+        role=invite.role,
+        language=tenant.language,
+        timezone=tenant.timezone,
+    )
+    session.add(user)
+    invite.accepted_at = utcnow()
+    session.flush()
+    return user
+
+
+def list_pending_invites(scope: TenantScope) -> list[Invite]:
+    now = utcnow()
+    rows = scope.all(Invite, col(Invite.accepted_at).is_(None))
+    return [row for row in rows if as_utc(row.expires_at) > now]
+
+
+def revoke_invite(scope: TenantScope, actor: CurrentUser, invite_id: int) -> None:
+    require_manager(actor)
+    scope.delete(Invite, invite_id)
+
+
+def set_user_active(scope: TenantScope, actor: CurrentUser, user_id: int, active: bool) -> User:
+    """Disable (ending every session at once) or re-enable a colleague."""
+    require_manager(actor)
+    user = scope.get(User, user_id)
+    if user.id == actor.user_id:
+        raise UserError("error.cannot_disable_self")
+    if user.role == Role.OWNER.value:
+        raise PermissionDenied("error.cannot_change_owner")
+    user.is_active = active
+    if not active:
+        revoke_user_sessions(scope.session, user_id)
+    return user
+
+
+def set_user_role(scope: TenantScope, actor: CurrentUser, user_id: int, role: str) -> User:
+    require_manager(actor)
+    user = scope.get(User, user_id)
+    if user.role == Role.OWNER.value or user.id == actor.user_id:
+        raise PermissionDenied("error.cannot_change_owner")
+    user.role = _assignable_role(actor, role)
+    return user
+
+
+def update_preferences(
+    scope: TenantScope, actor: CurrentUser, *, language: str | None = None, timezone: str | None = None
+) -> User:
+    user = scope.get(User, actor.user_id)
+    if language is not None:
+        user.language = check_language(language)
+    if timezone is not None:
+        user.timezone = check_timezone(timezone)
+    return user
+
+
+def session_expiry(session: Session, token: str) -> datetime | None:
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    return as_utc(row.expires_at) if row else None

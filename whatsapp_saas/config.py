@@ -1,0 +1,137 @@
+"""One settings object, read from the environment and ``.env``.
+
+Embedded defaults (no ``DATABASE_URL``, no ``REDIS_URL``) give a SQLite file under ``./data``
+and in-process queues, so ``make run`` needs neither Postgres nor Redis. With
+``APP_ENV=production`` the app refuses to start with a missing or placeholder secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "replace", "example", "xxx")
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run in this environment; the message says what to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    app_env: Literal["development", "test", "production"] = "development"
+    app_base_url: str = "http://localhost:3000"
+    log_level: str = "INFO"
+    data_dir: Path = Path("data")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+
+    # Base64 of 32 random bytes. Extra old keys (for rotation) go in SESSION_ENCRYPTION_OLD_KEYS,
+    # comma separated; they decrypt but never encrypt.
+    session_encryption_key: SecretStr | None = None
+    session_encryption_old_keys: SecretStr | None = None
+
+    whatsapp_driver: Literal["neonize", "simulator"] = "simulator"
+    simulator_url: str | None = None
+    simulator_port: int = 7781
+    device_name: str = "WhatsApp SaaS"
+    # Where engine session stores live while a session runs (tmpfs when available).
+    session_runtime_dir: Path | None = None
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+
+    password_min_length: int = 10
+    auth_session_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    invite_valid_hours: int = 72
+
+    run_manager_in_app: bool = Field(default=True, description="embedded connection manager")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return _normalise_db_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'app.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    def encryption_key_bytes(self) -> bytes:
+        """The current key, decoded; a clear error when it is missing or malformed."""
+        if self.session_encryption_key is None:
+            raise ConfigurationError("SESSION_ENCRYPTION_KEY is not set")
+        return decode_key(self.session_encryption_key.get_secret_value(), "SESSION_ENCRYPTION_KEY")
+
+    def old_encryption_keys(self) -> list[bytes]:
+        if self.session_encryption_old_keys is None:
+            return []
+        raw = self.session_encryption_old_keys.get_secret_value()
+        return [decode_key(k, "SESSION_ENCRYPTION_OLD_KEYS") for k in raw.split(",") if k.strip()]
+
+
+def decode_key(value: str, name: str) -> bytes:
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigurationError(f"{name} is not valid base64") from exc
+    if len(key) != 32:
+        raise ConfigurationError(f"{name} must be 32 bytes in base64 (got {len(key)} bytes)")
+    return key
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the usual ``postgres://`` spellings and always use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _looks_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return not value.strip() or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse to run production on missing or placeholder secrets, naming the culprit."""
+    if not settings.is_production:
+        return
+    if settings.session_encryption_key is None or _looks_placeholder(
+        settings.session_encryption_key.get_secret_value()
+    ):
+        raise ConfigurationError(
+            "SESSION_ENCRYPTION_KEY is missing or a placeholder; production refuses to start"
+        )
+    settings.encryption_key_bytes()
+    if not settings.database_url:
+        raise ConfigurationError("DATABASE_URL is missing; production needs PostgreSQL")
+    if not settings.redis_url:
+        raise ConfigurationError("REDIS_URL is missing; production needs Redis")
+    key = settings.openai_api_key
+    if key is not None and key.get_secret_value() and _looks_placeholder(key.get_secret_value()):
+        raise ConfigurationError("OPENAI_API_KEY is a placeholder; set a real key or leave it empty")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Tests change the environment; this makes the next ``get_settings()`` re-read it."""
+    get_settings.cache_clear()

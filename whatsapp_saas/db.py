@@ -1,0 +1,92 @@
+"""Database engine and sessions (sync SQLModel over psycopg 3 or SQLite).
+
+Events collected on a session with :func:`announce_after_commit` are handed to the event bus
+only after that session's transaction commits, and dropped on rollback: browsers, automations
+and workers never hear of data that does not exist.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from whatsapp_saas.config import get_settings
+
+PENDING_KEY = "pending_announcements"
+Announcer = Callable[[list[Any]], None]
+
+_announcer: Announcer | None = None
+
+
+def build_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # WAL lets the UI read while a worker writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return build_engine(settings.effective_database_url)
+
+
+def reset_engine() -> None:
+    """Forget the cached engine (tests point the app at a fresh database)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on error, always close."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def set_announcer(announcer: Announcer | None) -> None:
+    """Install the function that receives committed events (the event bus)."""
+    global _announcer
+    _announcer = announcer
+
+
+def announce_after_commit(session: Session, *events: Any) -> None:
+    """Queue events to be announced once this session's transaction commits."""
+    session.info.setdefault(PENDING_KEY, []).extend(events)
+
+
+@event.listens_for(Session, "after_commit")
+def _flush_announcements(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending and _announcer is not None:
+        _announcer(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_announcements(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)

@@ -1,0 +1,1 @@
+"""The event bus from the design document: typed events, handlers registered in one place."""

@@ -1,0 +1,1 @@
+"""Password hashing, AES-256-GCM encryption of stored secrets, log redaction."""

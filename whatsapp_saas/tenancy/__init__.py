@@ -1,0 +1,1 @@
+"""Tenants (companies) and the one mechanism that scopes every query to a tenant."""

@@ -1,0 +1,1 @@
+"""WhatsApp connectivity: the engine gateway, its drivers and the connection manager."""

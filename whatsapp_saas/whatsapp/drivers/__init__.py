@@ -1,0 +1,1 @@
+"""Engine drivers behind :mod:`whatsapp_saas.whatsapp.gateway`."""
