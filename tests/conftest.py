@@ -1,0 +1,145 @@
+"""Shared fixtures: a throwaway PostgreSQL database, an SQLite file, Redis, and a clean app.
+
+Tests run against real PostgreSQL and Redis (127.0.0.1). Each test session creates its own
+database and drops it at the end, so parallel runs and leftovers never collide.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+os.environ.setdefault("APP_ENV", "test")
+os.environ.setdefault("SESSION_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _pg_url_for(name: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def create_pg_database(prefix: str = "wa_test") -> str:
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrate(url: str) -> None:
+    """Apply every Alembic migration to ``url`` (the same path ``make run`` takes)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(Path(__file__).resolve().parents[1] / "alembic.ini"))
+    config.attributes["configure_logging"] = False
+    with _database_env(url):
+        command.upgrade(config, "head")
+
+
+class _database_env:
+    """Point settings and the engine at ``url`` for the duration of a block."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> None:
+        point_app_at(self.url)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def point_app_at(url: str) -> None:
+    from whatsapp_saas.config import reset_settings_cache
+    from whatsapp_saas.db import reset_engine
+
+    os.environ["DATABASE_URL"] = url
+    reset_settings_cache()
+    reset_engine()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    name = create_pg_database()
+    url = _pg_url_for(name)
+    migrate(url)
+    yield url
+    from whatsapp_saas.db import reset_engine
+
+    reset_engine()
+    drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("sqlite") / "app.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    from sqlmodel import SQLModel
+
+    from whatsapp_saas.bootstrap import load_models
+    from whatsapp_saas.db import get_engine
+
+    load_models()
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    with get_engine().begin() as conn:
+        if url.startswith("sqlite"):
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
+        else:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(postgres_url: str) -> Iterator[str]:
+    """A clean, migrated PostgreSQL database for one test; yields its URL."""
+    point_app_at(postgres_url)
+    _truncate_all(postgres_url)
+    from whatsapp_saas.bootstrap import bootstrap
+
+    bootstrap()
+    yield postgres_url
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def any_db(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Core service tests run on both databases."""
+    url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_url")
+    point_app_at(url)
+    _truncate_all(url)
+    from whatsapp_saas.bootstrap import bootstrap
+
+    bootstrap()
+    yield url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A flushed Redis database reserved for tests."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.flushdb()
+    yield TEST_REDIS_URL
+    client.flushdb()
+    client.close()

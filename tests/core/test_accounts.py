@@ -1,0 +1,153 @@
+"""Accounts: sign-up, sign-in, sessions, invitations, roles — on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from whatsapp_saas.accounts import service
+from whatsapp_saas.accounts.models import AuthSession, User
+from whatsapp_saas.db import session_scope
+from whatsapp_saas.errors import PermissionDenied, UserError
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.tenancy.scope import TenantScope
+
+PASSWORD = "correct horse battery"
+
+
+def make_owner(email: str = "Owner@Example.com", company: str = "Acme") -> service.IssuedSession:
+    with session_scope() as s:
+        service.signup(s, company_name=company, name="Olivia", email=email, password=PASSWORD)
+    with session_scope() as s:
+        return service.sign_in(s, email=email, password=PASSWORD)
+
+
+def test_signup_creates_tenant_and_owner(any_db: str) -> None:
+    issued = make_owner()
+    assert issued.user.role == "owner"
+    assert issued.user.email == "owner@example.com"
+    assert issued.user.tenant_name == "Acme"
+    with session_scope() as s:
+        user = s.exec(select(User)).one()
+        assert user.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash
+
+
+def test_email_is_case_insensitive_and_unique(any_db: str) -> None:
+    make_owner("ana@example.com")
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.signup(s, company_name="Other", name="Ana", email="ANA@Example.COM", password=PASSWORD)
+    assert err.value.code == "error.email_taken"
+    with session_scope() as s:
+        assert service.sign_in(s, email="  ANA@EXAMPLE.com ", password=PASSWORD).user.email == "ana@example.com"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("password", "short", "error.password_too_short"),
+        ("email", "not-an-email", "error.email_invalid"),
+        ("company_name", "   ", "error.company_required"),
+        ("name", "", "error.name_required"),
+    ],
+)
+def test_signup_rejects_bad_input_and_changes_nothing(any_db: str, field: str, value: str, code: str) -> None:
+    form = {"company_name": "Acme", "name": "Olivia", "email": "o@example.com", "password": PASSWORD}
+    form[field] = value
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.signup(s, **form)
+    assert err.value.code == code
+    with session_scope() as s:
+        assert s.exec(select(User)).all() == []
+
+
+def test_wrong_password_is_refused(any_db: str) -> None:
+    make_owner("o@example.com")
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.sign_in(s, email="o@example.com", password="wrong password!")
+    assert err.value.code == "error.invalid_credentials"
+
+
+def test_repeated_failures_are_throttled_even_with_right_password(any_db: str) -> None:
+    make_owner("o@example.com")
+    for _ in range(5):
+        with pytest.raises(UserError), session_scope() as s:
+            service.sign_in(s, email="o@example.com", password="wrong password!")
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.sign_in(s, email="o@example.com", password=PASSWORD)
+    assert err.value.code == "error.too_many_attempts"
+    assert int(err.value.params["minutes"]) >= 1  # type: ignore[call-overload]
+
+
+def test_sign_out_revokes_the_session(any_db: str) -> None:
+    issued = make_owner()
+    with session_scope() as s:
+        assert service.resolve_session(s, issued.token) is not None
+        service.sign_out(s, issued.token)
+    with session_scope() as s:
+        assert service.resolve_session(s, issued.token) is None
+
+
+def test_sessions_expire(any_db: str) -> None:
+    issued = make_owner()
+    with session_scope() as s:
+        row = s.exec(select(AuthSession)).one()
+        row.expires_at = utcnow() - timedelta(seconds=1)
+    with session_scope() as s:
+        assert service.resolve_session(s, issued.token) is None
+        assert service.resolve_session(s, "made-up-token") is None
+
+
+def test_invite_accept_and_sign_in_as_agent(any_db: str) -> None:
+    owner = make_owner()
+    with session_scope() as s:
+        invite = service.invite_user(
+            TenantScope(s, owner.user.tenant_id), owner.user, email="Agent@Example.com", name="Ari"
+        )
+    with session_scope() as s:
+        service.accept_invite(s, token=invite.token, password="agent password 1")
+    with session_scope() as s:
+        agent = service.sign_in(s, email="agent@example.com", password="agent password 1").user
+    assert agent.role == "agent" and agent.tenant_id == owner.user.tenant_id
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.accept_invite(s, token=invite.token, password="agent password 1")
+    assert err.value.code == "error.invite_invalid"
+
+
+def test_agents_cannot_invite_or_disable(any_db: str) -> None:
+    owner = make_owner()
+    with session_scope() as s:
+        invite = service.invite_user(TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A")
+    with session_scope() as s:
+        service.accept_invite(s, token=invite.token, password="agent password 1")
+    with session_scope() as s:
+        agent = service.sign_in(s, email="a@x.io", password="agent password 1").user
+    with pytest.raises(PermissionDenied), session_scope() as s:
+        service.invite_user(TenantScope(s, agent.tenant_id), agent, email="b@x.io", name="B")
+    with pytest.raises(PermissionDenied), session_scope() as s:
+        service.set_user_active(TenantScope(s, agent.tenant_id), agent, owner.user.user_id, False)
+
+
+def test_disabling_a_user_ends_their_sessions(any_db: str) -> None:
+    owner = make_owner()
+    with session_scope() as s:
+        invite = service.invite_user(TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A")
+    with session_scope() as s:
+        service.accept_invite(s, token=invite.token, password="agent password 1")
+    with session_scope() as s:
+        agent = service.sign_in(s, email="a@x.io", password="agent password 1")
+    with session_scope() as s:
+        service.set_user_active(TenantScope(s, owner.user.tenant_id), owner.user, agent.user.user_id, False)
+    with session_scope() as s:
+        assert service.resolve_session(s, agent.token) is None
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.sign_in(s, email="a@x.io", password="agent password 1")
+    assert err.value.code == "error.account_disabled"
+
+
+def test_owner_cannot_be_disabled_or_demoted(any_db: str) -> None:
+    owner = make_owner()
+    with pytest.raises(UserError), session_scope() as s:
+        service.set_user_active(TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, False)
