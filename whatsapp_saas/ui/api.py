@@ -1,0 +1,25 @@
+"""Extra HTTP routes beside Reflex's own (health checks; media later)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from sqlalchemy import text
+
+from whatsapp_saas.db import get_engine
+
+
+async def health(_request: Request) -> JSONResponse:
+    """Liveness plus a database round trip, for load balancers and the test harness."""
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # pragma: no cover - reported, not raised
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def build_api() -> Starlette:
+    return Starlette(routes=[Route("/healthz", health)])

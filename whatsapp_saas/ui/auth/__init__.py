@@ -1,0 +1,1 @@
+"""Sign-in, sign-up and invitation pages."""

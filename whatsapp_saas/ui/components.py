@@ -1,0 +1,69 @@
+"""Small shared components. They take values and handlers; they own no state."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from whatsapp_saas.i18n import LANGUAGE_NAMES
+from whatsapp_saas.ui.base_state import AppState
+
+
+def text_field(label_key: str, name: str, *, type_: str = "text", **props: object) -> rx.Component:
+    """A labelled input; the <label for> association lets screen readers and tests find it."""
+    field_id = props.pop("id", name)
+    return rx.vstack(
+        rx.el.label(AppState.t[label_key], html_for=field_id, class_name="field-label"),
+        rx.input(id=field_id, name=name, type=type_, width="100%", **props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def error_callout(message: rx.Var | str) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def success_callout(message: rx.Var | str) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="check", color_scheme="green", role="status", width="100%"),
+    )
+
+
+def language_switch(select_id: str = "language") -> rx.Component:
+    """A native <select>, so it works with the keyboard and any test driver."""
+    return rx.hstack(
+        rx.el.label(AppState.t["nav.language"], html_for=select_id, class_name="field-label"),
+        rx.el.select(
+            *[rx.el.option(name, value=code) for code, name in LANGUAGE_NAMES.items()],
+            id=select_id,
+            value=AppState.lang,
+            on_change=AppState.set_language,
+            class_name="lang-select",
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def centered_card(*children: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", max_width="420px"),
+        min_height="100vh",
+        padding="1em",
+        background="var(--gray-2)",
+    )
+
+
+def stat_card(label: rx.Var | str, value: rx.Var | int, test_id: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.heading(value, size="7", data_testid=test_id),
+            spacing="1",
+        ),
+        min_width="180px",
+    )

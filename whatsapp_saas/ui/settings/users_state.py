@@ -1,0 +1,127 @@
+"""Settings → Users: list, invite, disable and re-enable colleagues."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+import reflex as rx
+
+from whatsapp_saas.accounts import service as accounts
+from whatsapp_saas.accounts.models import Invite, User
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.db import in_session
+
+TIMEZONES = sorted(available_timezones())
+
+
+class UsersState(AppState):
+    users: list[dict[str, str]] = []
+    invites: list[dict[str, str]] = []
+    error: str = ""
+    invite_link: str = ""
+    invite_notice: str = ""
+    saved_notice: str = ""
+
+    @rx.var
+    def timezones(self) -> list[str]:
+        return TIMEZONES
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        redirect = await self.require_login()
+        if redirect is not None:
+            return redirect
+        self.error = self.invite_link = self.invite_notice = self.saved_notice = ""
+        await self._refresh()
+        return None
+
+    async def _refresh(self) -> None:
+        user = await self.current_user()
+        if user is None:
+            return
+        users, invites = await in_session(lambda s: _load_team(s, user))
+        self.users = [self._user_row(u, user) for u in users]
+        self.invites = [self._invite_row(i) for i in invites]
+
+    def _user_row(self, user: User, me: CurrentUser) -> dict[str, str]:
+        return {
+            "id": str(user.id),
+            "name": user.name,
+            "email": user.email,
+            "role": self.tr(f"role.{user.role}"),
+            "status": self.tr("users.active" if user.is_active else "users.disabled"),
+            "active": "yes" if user.is_active else "",
+            "created": self.format_time(user.created_at),
+            "last_login": self.format_time(user.last_login_at) or self.tr("users.never"),
+            "can_change": "yes" if me.is_manager and user.role != "owner" and user.id != me.user_id else "",
+        }
+
+    def _invite_row(self, invite: Invite) -> dict[str, str]:
+        return {
+            "id": str(invite.id),
+            "name": invite.name,
+            "email": invite.email,
+            "role": self.tr(f"role.{invite.role}"),
+            "expires": self.format_time(invite.expires_at),
+        }
+
+    async def _act(self, work) -> bool:  # type: ignore[no-untyped-def]
+        """Run a team change as the signed-in user; show a translated error if refused."""
+        self.error = ""
+        user = await self.current_user()
+        if user is None:
+            self.forget()
+            return False
+        try:
+            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
+        except UserError as err:
+            self.error = self.error_text(err)
+            return False
+        except NotFound:
+            self.error = self.tr("error.not_found")
+            return False
+        await self._refresh()
+        return True
+
+    @rx.event
+    async def invite(self, form: dict[str, Any]) -> None:
+        email, name = str(form.get("email", "")), str(form.get("name", ""))
+        role = str(form.get("role", "agent"))
+        issued: list[accounts.IssuedInvite] = []
+        self.invite_link = ""
+        ok = await self._act(
+            lambda scope, me: issued.append(accounts.invite_user(scope, me, email=email, name=name, role=role))
+        )
+        if ok and issued:
+            settings = get_settings()
+            self.invite_link = f"{settings.app_base_url.rstrip('/')}/invite/{issued[0].token}"
+            self.invite_notice = self.tr(
+                "users.invite_link", email=email.strip().lower(), hours=settings.invite_valid_hours
+            )
+
+    @rx.event
+    async def set_active(self, user_id: str, active: bool) -> None:
+        await self._act(lambda scope, me: accounts.set_user_active(scope, me, int(user_id), active))
+
+    @rx.event
+    async def revoke_invite(self, invite_id: str) -> None:
+        await self._act(lambda scope, me: accounts.revoke_invite(scope, me, int(invite_id)))
+
+    @rx.event
+    async def save_timezone(self, form: dict[str, Any]) -> None:
+        zone = str(form.get("timezone", ""))
+        self.saved_notice = ""
+        if await self._act(lambda scope, me: accounts.update_preferences(scope, me, timezone=zone)):
+            self.user_timezone = zone
+            self.saved_notice = self.tr("settings.saved")
+            await self._refresh()
+
+
+def _load_team(session, me: CurrentUser) -> tuple[list[User], list[Invite]]:  # type: ignore[no-untyped-def]
+    scope = TenantScope(session, me.tenant_id)
+    return accounts.list_users(scope), accounts.list_pending_invites(scope)

@@ -1,0 +1,53 @@
+"""The Reflex app: pages, extra HTTP routes and background tasks. Entry point of ``reflex run``."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from whatsapp_saas.bootstrap import bootstrap
+from whatsapp_saas.config import check_production, get_settings
+from whatsapp_saas.logging_setup import configure_logging
+from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.api import build_api
+from whatsapp_saas.ui.auth.pages import invite_page, login_page, signup_page
+from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
+from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
+from whatsapp_saas.ui.lifespan import register_background_tasks
+from whatsapp_saas.ui.placeholder import placeholder_page
+from whatsapp_saas.ui.settings.page import settings_page
+from whatsapp_saas.ui.settings.users_state import UsersState
+
+_settings = get_settings()
+configure_logging(_settings)
+check_production(_settings)
+bootstrap()
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    api_transformer=build_api(),
+)
+
+app.add_page(login_page, route=routes.LOGIN, title="Sign in", on_load=AuthFormState.open_public_page)
+app.add_page(signup_page, route=routes.SIGNUP, title="Create account", on_load=AuthFormState.open_public_page)
+app.add_page(invite_page, route=routes.INVITE, title="Invitation", on_load=InviteState.load_invite)
+app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
+app.add_page(settings_page, route=routes.SETTINGS, title="Settings", on_load=UsersState.load)
+
+_PLACEHOLDERS = {
+    routes.WHATSAPP: "nav.whatsapp",
+    routes.INBOX: "nav.inbox",
+    routes.CONTACTS: "nav.contacts",
+    routes.AUTOMATIONS: "nav.automations",
+    routes.AI: "nav.ai",
+    routes.SCHEDULING: "nav.scheduling",
+}
+for _route, _key in _PLACEHOLDERS.items():
+    app.add_page(
+        lambda key=_key: placeholder_page(key),
+        route=_route,
+        title=_key.split(".")[1].title(),
+        on_load=AppState.require_login,
+    )
+
+register_background_tasks(app)
