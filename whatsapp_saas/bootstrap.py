@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "whatsapp_saas.tenancy.models",
     "whatsapp_saas.accounts.models",
     "whatsapp_saas.security.secrets",
+    "whatsapp_saas.whatsapp.models",
 )
 
 # Event handlers, registered once: (module, function name, event class path).

@@ -1,0 +1,98 @@
+"""Domain events of the WhatsApp domain: frozen, past tense, published after commit.
+
+State events (:class:`NumberStateChanged`, :class:`QrCodeUpdated`) are announced with
+:func:`whatsapp_saas.db.announce_after_commit` once the row is written, so a browser never
+hears of a state the database does not hold.
+
+Inbound traffic (messages, receipts, typing) goes through ONE hook, the :data:`InboundSink`.
+Until the inbox persists messages, the default sink only publishes the events on the bus; the
+inbox replaces it with :func:`set_inbound_sink` (ingest, commit, then announce).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from whatsapp_saas.events.bus import bus
+from whatsapp_saas.whatsapp import gateway as gw
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberEvent:
+    tenant_id: int
+    number_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class QrCodeUpdated(NumberEvent):
+    """A new QR code to show; ``code`` is the exact text to render (never log it)."""
+
+    code: str
+    expires_at: datetime
+
+    def __repr__(self) -> str:  # keep the code out of logs and tracebacks
+        return f"QrCodeUpdated(tenant_id={self.tenant_id}, number_id={self.number_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberStateChanged(NumberEvent):
+    state: str  # a NumberState value
+    reason: str | None
+    at: datetime
+    phone: str | None = None
+    push_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessageArrived(NumberEvent):
+    message: gw.MessageReceived
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptArrived(NumberEvent):
+    receipt: gw.ReceiptReceived
+
+
+@dataclass(frozen=True, slots=True)
+class TypingChanged(NumberEvent):
+    chat: str
+    typing: bool
+    recording: bool = False
+
+
+InboundEvent = InboundMessageArrived | ReceiptArrived | TypingChanged
+InboundSink = Callable[[InboundEvent], Awaitable[None]]
+
+
+async def publish_inbound(event: InboundEvent) -> None:
+    """The default sink: nothing to persist yet, so announce straight away."""
+    bus.publish(event)
+
+
+_sink: InboundSink = publish_inbound
+
+
+def set_inbound_sink(sink: InboundSink | None) -> None:
+    """Install the single place inbound traffic goes (None restores the default)."""
+    global _sink
+    _sink = sink or publish_inbound
+
+
+def inbound_sink() -> InboundSink:
+    return _sink
+
+
+def to_inbound(tenant_id: int, number_id: int, event: gw.GatewayEvent) -> InboundEvent | None:
+    """The domain event for an inbound gateway event, or None for non-inbound ones."""
+    if isinstance(event, gw.MessageReceived):
+        return InboundMessageArrived(tenant_id, number_id, event)
+    if isinstance(event, gw.ReceiptReceived):
+        return ReceiptArrived(tenant_id, number_id, event)
+    if isinstance(event, gw.ChatPresenceChanged):
+        return TypingChanged(tenant_id, number_id, event.chat, event.typing, event.recording)
+    return None

@@ -1,0 +1,194 @@
+"""The control channel: how services wake connection managers and ask them for pairing codes.
+
+The database holds what the user wants (``desired_state``); this channel only makes managers
+look now instead of at their next reconcile tick, so a lost message costs latency, not
+correctness. The one request/reply is the pairing code, which only the owning node can get.
+
+In-process (embedded mode, no ``REDIS_URL``): direct calls to the nodes of this process.
+With Redis: a pub/sub channel every node subscribes to; replies go to a one-off list the
+requester BLPOPs with a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import Any, Protocol
+
+import redis
+import redis.asyncio as aioredis
+
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.errors import UserError
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wa:control"
+REPLY_TTL_SECONDS = 60
+
+
+class ControlHandler(Protocol):
+    async def on_wake(self, number_id: int) -> None: ...
+
+    async def on_pairing_code(self, number_id: int, phone: str) -> str | None:
+        """The code, or None when this node does not own the number."""
+
+
+# --- in-process ---------------------------------------------------------------------------
+
+_local: list[tuple[ControlHandler, asyncio.AbstractEventLoop]] = []
+
+
+def register_local(handler: ControlHandler, loop: asyncio.AbstractEventLoop) -> None:
+    _local.append((handler, loop))
+
+
+def unregister_local(handler: ControlHandler) -> None:
+    _local[:] = [item for item in _local if item[0] is not handler]
+
+
+def _run_on(loop: asyncio.AbstractEventLoop, make: Callable[[], Awaitable[Any]]) -> None:
+    async def runner() -> None:
+        try:
+            await make()
+        except Exception:
+            log.exception("control handler failed")
+
+    loop.call_soon_threadsafe(lambda: loop.create_task(runner()))
+
+
+async def _await_on(loop: asyncio.AbstractEventLoop, coro: Awaitable[Any]) -> Any:
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        return await coro
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))  # type: ignore[arg-type]
+
+
+# --- the channel used by services -----------------------------------------------------------
+
+
+def wake(number_id: int) -> None:
+    """Tell every manager node to look at ``number_id`` now (fire and forget)."""
+    url = get_settings().redis_url
+    if url:
+        try:
+            _sync_client(url).publish(CHANNEL, json.dumps({"op": "wake", "number_id": number_id}))
+        except redis.RedisError as exc:  # the reconcile loop catches up anyway
+            log.warning("control wake for number %s not sent: %s", number_id, exc)
+        return
+    for handler, loop in list(_local):
+        _run_on(loop, lambda h=handler: h.on_wake(number_id))  # type: ignore[misc]
+
+
+async def request_pairing_code(number_id: int, phone: str, timeout: float) -> str:
+    """Ask the owning node for a pairing code; UserError when nobody answers in time."""
+    url = get_settings().redis_url
+    if url:
+        return await _redis_pairing_code(url, number_id, phone, timeout)
+    return await _local_pairing_code(number_id, phone, timeout)
+
+
+async def _local_pairing_code(number_id: int, phone: str, timeout: float) -> str:
+    async def ask_all() -> str | None:
+        for handler, loop in list(_local):
+            code = await _await_on(loop, handler.on_pairing_code(number_id, phone))
+            if code is not None:
+                return str(code)
+        return None
+
+    try:
+        code = await asyncio.wait_for(ask_all(), timeout)
+    except TimeoutError:
+        code = None
+    if code is None:
+        raise UserError("error.whatsapp_pairing_unavailable")
+    return code
+
+
+async def _redis_pairing_code(url: str, number_id: int, phone: str, timeout: float) -> str:
+    reply_to = f"wa:reply:{secrets.token_hex(12)}"
+    message = {"op": "pairing_code", "number_id": number_id, "phone": phone, "reply_to": reply_to}
+    client = aioredis.Redis.from_url(url, socket_timeout=None, socket_keepalive=True)
+    try:
+        await client.publish(CHANNEL, json.dumps(message))
+        popped = await client.blpop([reply_to], timeout=max(1, round(timeout)))  # type: ignore[misc]
+    finally:
+        await client.aclose()
+    if popped is None:
+        raise UserError("error.whatsapp_pairing_unavailable")
+    reply = json.loads(popped[1])
+    if not reply.get("ok"):
+        raise UserError(str(reply.get("error") or "error.whatsapp_pairing_failed"))
+    return str(reply["code"])
+
+
+@lru_cache(maxsize=4)
+def _sync_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5)
+
+
+# --- the node side (Redis) ----------------------------------------------------------------
+
+
+async def serve_redis(url: str, handler: ControlHandler, stop: asyncio.Event) -> None:
+    """Listen on the control channel until ``stop`` is set; reconnect on Redis errors."""
+    while not stop.is_set():
+        client = aioredis.Redis.from_url(url, socket_timeout=None, socket_keepalive=True)
+        try:
+            await _listen(client, handler, stop)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("control channel lost (%s); resubscribing", exc)
+            await asyncio.sleep(1)
+        finally:
+            await client.aclose()
+
+
+async def _listen(client: aioredis.Redis, handler: ControlHandler, stop: asyncio.Event) -> None:
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(CHANNEL)
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        while not stop.is_set():
+            # A short poll instead of cancelling a blocked read: cancellation of redis-py
+            # reads is unreliable on Python 3.11 (see the taskiq notes).
+            message = await pubsub.get_message(timeout=0.5)
+            if message is None or message.get("type") != "message":
+                continue
+            task = asyncio.create_task(_handle(client, handler, json.loads(message["data"])))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    finally:
+        await pubsub.aclose()
+
+
+async def _handle(client: aioredis.Redis, handler: ControlHandler, message: dict[str, Any]) -> None:
+    try:
+        number_id = int(message["number_id"])
+        if message.get("op") == "wake":
+            await handler.on_wake(number_id)
+        elif message.get("op") == "pairing_code":
+            await _answer_pairing(client, handler, number_id, message)
+    except Exception:
+        log.exception("control message %s failed", message.get("op"))
+
+
+async def _answer_pairing(
+    client: aioredis.Redis, handler: ControlHandler, number_id: int, message: dict[str, Any]
+) -> None:
+    try:
+        code = await handler.on_pairing_code(number_id, str(message["phone"]))
+        if code is None:
+            return  # another node owns it
+        reply: dict[str, Any] = {"ok": True, "code": code}
+    except UserError as exc:
+        reply = {"ok": False, "error": exc.code}
+    reply_to = str(message["reply_to"])
+    await client.rpush(reply_to, json.dumps(reply))  # type: ignore[misc]
+    await client.expire(reply_to, REPLY_TTL_SECONDS)

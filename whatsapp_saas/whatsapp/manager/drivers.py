@@ -1,0 +1,69 @@
+"""Which engine the session hosts run, and where the simulator is.
+
+The manager process never imports an engine: it passes a driver name and plain options to its
+session-host processes, which build the gateway there (an engine crash stays in the host).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from whatsapp_saas.config import Settings, get_settings
+from whatsapp_saas.whatsapp.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+_simulator: Any = None  # the in-process simulator's handle, started at most once per process
+_simulator_lock = threading.Lock()
+
+
+def effective_simulator_url(settings: Settings | None = None) -> str:
+    """``SIMULATOR_URL``, or the URL of this process's in-process simulator (started once).
+
+    The "Simulated phone" page uses this to reach the same network the sessions use.
+    """
+    settings = settings or get_settings()
+    if settings.simulator_url:
+        return settings.simulator_url.rstrip("/")
+    global _simulator
+    with _simulator_lock:
+        if _simulator is None:
+            from whatsapp_saas.simulator import start_in_background
+
+            try:
+                _simulator = start_in_background("127.0.0.1", port=settings.simulator_port)
+            except OSError:  # the port is taken (another app process): any free port will do
+                _simulator = start_in_background("127.0.0.1", port=0)
+            log.info("started the in-process WhatsApp simulator at %s", _simulator.url)
+        return str(_simulator.url)
+
+
+def stop_inprocess_simulator() -> None:
+    global _simulator
+    with _simulator_lock:
+        if _simulator is not None:
+            _simulator.stop()
+            _simulator = None
+
+
+def driver_choice(settings: Settings | None = None) -> tuple[str, dict[str, Any]]:
+    """(driver name, options) for the session hosts, from the app settings."""
+    settings = settings or get_settings()
+    if settings.whatsapp_driver == "simulator":
+        return "simulator", {"base_url": effective_simulator_url(settings)}
+    return "neonize", {"device_name": settings.device_name}
+
+
+def build_gateway(name: str, options: dict[str, Any]) -> Gateway:
+    """Runs inside a session host: import and construct the engine."""
+    if name == "simulator":
+        from whatsapp_saas.whatsapp.drivers.simulator import SimulatorGateway
+
+        return SimulatorGateway(options["base_url"])
+    if name == "neonize":
+        from whatsapp_saas.whatsapp.drivers.neonize_driver import NeonizeGateway
+
+        return NeonizeGateway(**options)  # type: ignore[no-any-return]
+    raise ValueError(f"unknown WhatsApp driver {name!r}")

@@ -1,0 +1,132 @@
+"""The session host: a child process running up to K sessions of one engine.
+
+It exists so that a fatal engine error (a Go ``fatal error`` in neonize cannot be caught) kills
+only this process and its sessions, never the manager. Commands arrive over a pipe as
+``("call", id, method, args, kwargs)``; replies go back as ``("reply", id, ok, result)`` and
+engine events as ``("event", GatewayEvent)``. When the manager dies the pipe closes and the host
+exits with it, so no orphan keeps a session alive next to the new owner's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from whatsapp_saas.whatsapp.gateway import Gateway, GatewayError, GatewayEvent, SessionSpec
+
+log = logging.getLogger(__name__)
+
+# Gateway methods the manager may call, plus the host's own.
+FORWARDED = frozenset(
+    {
+        "stop",
+        "logout",
+        "request_pairing_code",
+        "send_text",
+        "send_media",
+        "download_media",
+        "mark_read",
+        "set_typing",
+    }
+)
+CLOSE_TIMEOUT = 10.0
+
+
+def host_main(conn: Connection, driver: str, options: dict[str, Any], log_level: str) -> None:
+    """Entry point of the spawned process."""
+    logging.basicConfig(
+        level=log_level,
+        format=f"%(asctime)s %(levelname)s host[{os.getpid()}] %(name)s: %(message)s",
+    )
+    try:
+        asyncio.run(_Host(conn, driver, options).serve())
+    finally:
+        conn.close()
+
+
+class _Host:
+    def __init__(self, conn: Connection, driver: str, options: dict[str, Any]) -> None:
+        from whatsapp_saas.whatsapp.manager.drivers import build_gateway
+
+        self.conn = conn
+        self.gateway: Gateway = build_gateway(driver, options)
+        self._send_lock = threading.Lock()
+        self._done = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def emit(self, message: tuple[Any, ...]) -> None:
+        # Engines call the sink from their own threads: one writer at a time on the pipe.
+        try:
+            with self._send_lock:
+                self.conn.send(message)
+        except (OSError, ValueError):
+            os._exit(0)  # the manager is gone; nothing left to report to
+
+    def sink(self, event: GatewayEvent) -> None:
+        self.emit(("event", event))
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._read, args=(loop,), name="host-reader", daemon=True).start()
+        await self._done.wait()
+        try:
+            await asyncio.wait_for(self.gateway.close(), CLOSE_TIMEOUT)
+        except Exception:
+            log.exception("closing the gateway failed")
+
+    def _read(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                loop.call_soon_threadsafe(self._done.set)
+                return
+            loop.call_soon_threadsafe(self._dispatch, message)
+
+    def _dispatch(self, message: tuple[Any, ...]) -> None:
+        _, req_id, method, args, kwargs = message
+        task = asyncio.get_running_loop().create_task(self._call(req_id, method, args, kwargs))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _call(
+        self, req_id: int, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        try:
+            result = await self._run(method, args, kwargs)
+        except Exception as exc:
+            self._reply(req_id, False, _portable(exc))
+        else:
+            self._reply(req_id, True, result)
+
+    def _reply(self, req_id: int, ok: bool, result: Any) -> None:
+        try:
+            self.emit(("reply", req_id, ok, result))
+        except Exception as exc:  # an unpicklable result or exception: still answer
+            self.emit(("reply", req_id, False, GatewayError(f"unpicklable reply: {exc}")))
+
+    async def _run(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if method == "start":
+            spec: SessionSpec = args[0]
+            return await self.gateway.start(spec, self.sink)
+        if method == "running":
+            return [sid for sid in args[0] if self.gateway.is_running(sid)]
+        if method == "ping":
+            return os.getpid()
+        if method == "close":
+            self._done.set()
+            return None
+        if method in FORWARDED:
+            return await getattr(self.gateway, method)(*args, **kwargs)
+        raise GatewayError(f"unknown host method {method!r}")
+
+
+def _portable(exc: Exception) -> Exception:
+    """An exception that survives pickling back to the manager, keeping gateway errors' types."""
+    if isinstance(exc, GatewayError):
+        return exc
+    return GatewayError(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,202 @@
+"""The manager's side of the session hosts: spawn, call, watch, and replace them.
+
+Each host is a ``spawn``-ed child (no inherited engine state, no forked threads). A reader
+thread per host turns pipe messages into calls on the manager's event loop; EOF on the pipe
+means the host died, and the pool reports its sessions as lost so only they restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent, SessionNotRunning
+from whatsapp_saas.whatsapp.manager.host import host_main
+
+log = logging.getLogger(__name__)
+
+EventCallback = Callable[[GatewayEvent], None]
+LostCallback = Callable[["HostHandle", set[str]], None]
+
+
+class HostHandle:
+    def __init__(
+        self,
+        index: int,
+        driver: str,
+        options: dict[str, Any],
+        log_level: str,
+        on_event: EventCallback,
+    ) -> None:
+        self.index = index
+        self.sessions: set[str] = set()
+        self._driver, self._options, self._log_level = driver, options, log_level
+        self._on_event = on_event
+        self._pending: dict[int, asyncio.Future[Any]] = {}
+        self._ids = itertools.count(1)
+        self._loop = asyncio.get_running_loop()
+        self._conn: Connection | None = None
+        self._send_lock = threading.Lock()
+        self.exited = asyncio.Event()
+        self.process: Any = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        parent_end, child_end = ctx.Pipe()
+        # Daemonic: a cleanly exiting manager takes its hosts along.
+        self.process = ctx.Process(
+            target=host_main,
+            args=(child_end, self._driver, self._options, self._log_level),
+            name=f"session-host-{self.index}",
+            daemon=True,
+        )
+        self.process.start()
+        child_end.close()  # only the child may hold it, or EOF would never come
+        self._conn = parent_end
+        threading.Thread(target=self._read, name=f"host-{self.index}-reader", daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._conn is not None
+        while True:
+            try:
+                message = self._conn.recv()
+            except (EOFError, OSError):
+                self._loop.call_soon_threadsafe(self._on_exit)
+                return
+            self._loop.call_soon_threadsafe(self._dispatch, message)
+
+    def _dispatch(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "event":
+            self._on_event(message[1])
+            return
+        _, req_id, ok, result = message
+        future = self._pending.pop(req_id, None)
+        if future is None or future.done():
+            return
+        if ok:
+            future.set_result(result)
+        else:
+            future.set_exception(result)
+
+    def _on_exit(self) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(SessionNotRunning("session host process exited"))
+        self._pending.clear()
+        self.exited.set()
+
+    async def call(self, method: str, *args: Any, timeout: float = 30.0, **kwargs: Any) -> Any:
+        if self.exited.is_set() or self._conn is None:
+            raise SessionNotRunning("session host process exited")
+        req_id = next(self._ids)
+        future: asyncio.Future[Any] = self._loop.create_future()
+        self._pending[req_id] = future
+        try:
+            with self._send_lock:
+                self._conn.send(("call", req_id, method, args, kwargs))
+        except (OSError, ValueError) as exc:
+            self._pending.pop(req_id, None)
+            raise SessionNotRunning(f"session host unreachable: {exc}") from exc
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            self._pending.pop(req_id, None)
+            raise GatewayError(f"session host did not answer {method} in {timeout:.0f} s") from exc
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+
+    async def close(self, timeout: float = 15.0) -> None:
+        with contextlib.suppress(GatewayError):
+            await self.call("close", timeout=timeout)
+        await asyncio.to_thread(self.process.join, timeout)
+        self.kill()
+        if self._conn is not None:
+            self._conn.close()
+
+
+class HostPool:
+    """Places sessions on hosts (at most ``per_host`` each) and replaces dead hosts."""
+
+    def __init__(
+        self,
+        driver: str,
+        options: dict[str, Any],
+        per_host: int,
+        on_event: EventCallback,
+        on_lost: LostCallback,
+        log_level: str = "WARNING",
+    ) -> None:
+        self.driver, self.options, self.per_host = driver, options, max(1, per_host)
+        self.log_level = log_level
+        self._on_event, self._on_lost = on_event, on_lost
+        self.hosts: list[HostHandle] = []
+        self._counter = itertools.count(1)
+        self._lock = asyncio.Lock()
+
+    def host_of(self, session_id: str) -> HostHandle | None:
+        for host in self.hosts:
+            if session_id in host.sessions:
+                return host
+        return None
+
+    async def place(self, session_id: str) -> HostHandle:
+        async with self._lock:
+            current = self.host_of(session_id)
+            if current is not None:
+                return current
+            host = (
+                min(
+                    (h for h in self.hosts if len(h.sessions) < self.per_host),
+                    key=lambda h: len(h.sessions),
+                    default=None,
+                )
+                or self._spawn()
+            )
+            host.sessions.add(session_id)
+            return host
+
+    def forget(self, session_id: str) -> None:
+        host = self.host_of(session_id)
+        if host is not None:
+            host.sessions.discard(session_id)
+
+    def _spawn(self) -> HostHandle:
+        host = HostHandle(
+            next(self._counter), self.driver, self.options, self.log_level, self._on_event
+        )
+        host.start()
+        self.hosts.append(host)
+        asyncio.get_running_loop().create_task(self._watch(host))
+        log.info("session host %s started (pid %s)", host.index, host.pid)
+        return host
+
+    async def _watch(self, host: HostHandle) -> None:
+        await host.exited.wait()
+        if host in self.hosts:  # not a planned close
+            self.hosts.remove(host)
+            lost, host.sessions = set(host.sessions), set()
+            log.error(
+                "session host %s (pid %s) died; restarting its %d sessions",
+                host.index,
+                host.pid,
+                len(lost),
+            )
+            host.kill()
+            self._on_lost(host, lost)
+
+    async def close(self) -> None:
+        hosts, self.hosts = list(self.hosts), []
+        await asyncio.gather(*(host.close() for host in hosts), return_exceptions=True)

@@ -1,0 +1,172 @@
+"""One owner per number: leases that die with their node.
+
+- Redis (``REDIS_URL``): ``SET wa:lease:<id> <node> NX PX <ttl>``, renewed in one round trip
+  for all held numbers; a dead node's leases expire after the TTL.
+- PostgreSQL without Redis: session advisory locks on one dedicated connection; the server
+  drops them the moment that connection dies (a killed node's socket closes at once).
+- SQLite (embedded): one node by definition; an in-process table keeps tests honest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Protocol
+
+import psycopg
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+LEASE_PREFIX = "wa:lease:"
+ADVISORY_CLASS = 0x5741  # "WA": keeps our advisory locks apart from anyone else's
+
+_RENEW = """
+local held = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+    held[#held + 1] = i
+  end
+end
+return held
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class Leases(Protocol):
+    async def acquire(self, number_id: int) -> bool: ...
+
+    async def renew(self, number_ids: list[int]) -> set[int]:
+        """Renew the given leases; returns the ones this node still holds."""
+
+    async def release(self, number_id: int) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class RedisLeases:
+    def __init__(self, url: str, node_id: str, ttl: float) -> None:
+        self.node_id = node_id
+        self.ttl_ms = int(ttl * 1000)
+        self._redis = aioredis.Redis.from_url(url, socket_timeout=10, socket_keepalive=True)
+
+    async def acquire(self, number_id: int) -> bool:
+        key = LEASE_PREFIX + str(number_id)
+        if await self._redis.set(key, self.node_id, nx=True, px=self.ttl_ms):
+            return True
+        return bool(await self.renew([number_id]))
+
+    async def renew(self, number_ids: list[int]) -> set[int]:
+        if not number_ids:
+            return set()
+        keys = [LEASE_PREFIX + str(n) for n in number_ids]
+        held = await self._redis.eval(_RENEW, len(keys), *keys, self.node_id, self.ttl_ms)  # type: ignore[misc]
+        return {number_ids[int(i) - 1] for i in held}
+
+    async def release(self, number_id: int) -> None:
+        await self._redis.eval(_RELEASE, 1, LEASE_PREFIX + str(number_id), self.node_id)  # type: ignore[misc]
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+class AdvisoryLeases:
+    """Postgres session advisory locks, all on one connection this node keeps open."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._conn: psycopg.Connection | None = None
+        self._held: set[int] = set()
+        self._lock = threading.Lock()  # one psycopg connection, used from worker threads
+
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed:
+            self._held.clear()  # a new connection holds nothing
+            self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        return self._conn
+
+    def _acquire(self, number_id: int) -> bool:
+        with self._lock:
+            if number_id in self._held:
+                return True
+            row = (
+                self._connection()
+                .execute("SELECT pg_try_advisory_lock(%s, %s)", (ADVISORY_CLASS, number_id))
+                .fetchone()
+            )
+            if row and row[0]:
+                self._held.add(number_id)
+                return True
+            return False
+
+    def _renew(self, number_ids: list[int]) -> set[int]:
+        with self._lock:
+            try:
+                self._connection().execute("SELECT 1")
+            except psycopg.Error as exc:
+                log.warning("lease connection lost (%s): every advisory lock is gone", exc)
+                self._conn = None
+                self._held.clear()
+            return {n for n in number_ids if n in self._held}
+
+    def _release(self, number_id: int) -> None:
+        with self._lock:
+            if number_id not in self._held or self._conn is None:
+                return
+            self._held.discard(number_id)
+            self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_CLASS, number_id))
+
+    async def acquire(self, number_id: int) -> bool:
+        return await asyncio.to_thread(self._acquire, number_id)
+
+    async def renew(self, number_ids: list[int]) -> set[int]:
+        return await asyncio.to_thread(self._renew, number_ids)
+
+    async def release(self, number_id: int) -> None:
+        await asyncio.to_thread(self._release, number_id)
+
+    async def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+            self._held.clear()
+
+
+_LOCAL_OWNERS: dict[int, str] = {}
+
+
+class LocalLeases:
+    """Single-node mode (SQLite): ownership within this process."""
+
+    def __init__(self, node_id: str) -> None:
+        self.node_id = node_id
+
+    async def acquire(self, number_id: int) -> bool:
+        return _LOCAL_OWNERS.setdefault(number_id, self.node_id) == self.node_id
+
+    async def renew(self, number_ids: list[int]) -> set[int]:
+        return {n for n in number_ids if _LOCAL_OWNERS.get(n) == self.node_id}
+
+    async def release(self, number_id: int) -> None:
+        if _LOCAL_OWNERS.get(number_id) == self.node_id:
+            del _LOCAL_OWNERS[number_id]
+
+    async def close(self) -> None:
+        for number_id in [n for n, owner in _LOCAL_OWNERS.items() if owner == self.node_id]:
+            del _LOCAL_OWNERS[number_id]
+
+
+def make_leases(
+    node_id: str, redis_url: str | None, database_url: str, ttl: float
+) -> RedisLeases | AdvisoryLeases | LocalLeases:
+    if redis_url:
+        return RedisLeases(redis_url, node_id, ttl)
+    if database_url.startswith("postgresql"):
+        return AdvisoryLeases(database_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    return LocalLeases(node_id)

@@ -1,0 +1,242 @@
+"""A manager node: owns numbers by lease and runs their sessions in session-host processes.
+
+Loops:
+- reconcile: compares what users want (``desired_state``) with what this node runs, adopts
+  unowned numbers (lease first), shuts down numbers nobody wants, and checks every session it
+  believes live is live in its host (stored state is never trusted on its own);
+- leases: renews this node's leases; a lease it lost means another node owns the number now,
+  so the session is dropped at once, without writing a snapshot.
+
+Session lifecycle (start, restart, shutdown, engine events) lives in :class:`SessionOps`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.events.bus import bus
+from whatsapp_saas.security.crypto import keyring_from_settings
+from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
+from whatsapp_saas.whatsapp.manager import control, records, runtime
+from whatsapp_saas.whatsapp.manager.api import NodeApi
+from whatsapp_saas.whatsapp.manager.drivers import driver_choice
+from whatsapp_saas.whatsapp.manager.hosts import HostHandle, HostPool
+from whatsapp_saas.whatsapp.manager.leases import make_leases
+from whatsapp_saas.whatsapp.manager.ops import SessionOps
+from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
+from whatsapp_saas.whatsapp.states import DesiredState, SessionLost
+
+log = logging.getLogger(__name__)
+
+REASON_HOST_CRASHED = "The session's worker process crashed; restarting the session"
+REASON_NOT_RUNNING = "The session was found not running; restarting it"
+REASON_WATCHDOG = "The connection did not come back in time; restarting the session"
+
+_nodes: list[ManagerNode] = []
+
+
+def local_nodes() -> list[ManagerNode]:
+    """The manager nodes running in this process (embedded mode has exactly one)."""
+    return list(_nodes)
+
+
+def default_node_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+
+
+class ManagerNode(SessionOps, NodeApi):
+    def __init__(
+        self,
+        settings: ManagerSettings | None = None,
+        *,
+        driver: tuple[str, dict[str, Any]] | None = None,
+        node_id: str | None = None,
+    ) -> None:
+        super().__init__(settings or ManagerSettings(), node_id or default_node_id())
+        self._driver = driver
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = get_settings()
+        loop = asyncio.get_running_loop()
+        self.keyring = keyring_from_settings()
+        self.executor = ThreadPoolExecutor(16, thread_name_prefix="wa-manager")
+        # Starting the in-process simulator blocks briefly: keep it off the loop.
+        choice: tuple[str, dict[str, Any]] | None = self._driver
+        if choice is None:
+            choice = await loop.run_in_executor(self.executor, driver_choice, None)
+        name, options = choice
+        self.pool = HostPool(
+            name,
+            options,
+            self.settings.sessions_per_host,
+            self._on_event,
+            self._on_host_lost,
+            log_level=self.settings.log_level,
+        )
+        self.node_dir = runtime.new_node_dir(runtime.base_runtime_dir(app.session_runtime_dir))
+        self.leases = make_leases(
+            self.node_id, app.redis_url, app.effective_database_url, self.settings.lease_ttl
+        )
+        if getattr(bus, "_loop", None) is None:
+            bus.bind_loop(loop)  # DB writes commit in worker threads; async handlers need a loop
+        self._tasks = [
+            loop.create_task(self._reconcile_loop()),
+            loop.create_task(self._lease_loop()),
+        ]
+        if app.redis_url:
+            self._tasks.append(
+                loop.create_task(control.serve_redis(app.redis_url, self, self._stop))
+            )
+        else:
+            control.register_local(self, loop)
+        _nodes.append(self)
+        log.info("manager node %s started (driver %s)", self.node_id, name)
+
+    async def stop(self) -> None:
+        """Clean shutdown: final snapshots, leases released, hosts closed."""
+        self.stopping = True
+        self._stop.set()
+        control.unregister_local(self)
+        if self in _nodes:
+            _nodes.remove(self)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(
+            *(self.shutdown(r, "node_stop") for r in list(self.runners.values())),
+            return_exceptions=True,
+        )
+        await self.pool.close()
+        await self.leases.close()
+        runtime.remove_node_dir(self.node_dir)
+        self.executor.shutdown(wait=False)
+        log.info("manager node %s stopped", self.node_id)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    # --- reconcile ----------------------------------------------------------------------------
+
+    async def _reconcile_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await self.reconcile()
+            except Exception:
+                log.exception("reconcile pass failed")
+            await self._sleep(self.settings.reconcile_interval)
+
+    async def reconcile(self) -> None:
+        wanted = {view.id: view for view in await self.db(records.wanted_numbers)}
+        for number_id in [n for n in self.runners if n not in wanted]:
+            await self.reconcile_number(number_id)
+        for view in wanted.values():
+            if view.id not in self.runners and self._has_capacity():
+                await self.reconcile_number(view.id, view)
+        await self._check_liveness()
+
+    def _has_capacity(self) -> bool:
+        limit = self.settings.max_sessions
+        return not self.stopping and (limit <= 0 or len(self.runners) < limit)
+
+    async def reconcile_number(
+        self, number_id: int, view: records.NumberView | None = None
+    ) -> None:
+        async with self.lock_for(number_id):
+            if view is None:
+                view = await self.db(records.load_view, number_id)
+            runner = self.runners.get(number_id)
+            wanted = view is not None and view.desired is DesiredState.CONNECTED
+            if runner is None:
+                if wanted and view is not None and self._has_capacity():
+                    await self.adopt(view)
+            elif not wanted:
+                await self.shutdown_locked(runner, self.shutdown_mode(view))
+            elif not runner.live and runner.pending is None:
+                self.schedule_start(runner, delay=0.0)
+
+    async def _check_liveness(self) -> None:
+        now = time.monotonic()
+        for host in list(self.pool.hosts):
+            sids = [s for s in host.sessions if self._live_runner(s) is not None]
+            if not sids:
+                continue
+            try:
+                running = set(await host.call("running", sids, timeout=10))
+            except GatewayError as exc:
+                log.error("session host %s is unresponsive (%s); killing it", host.index, exc)
+                host.kill()  # its sessions restart through the host-lost path
+                continue
+            for sid in sids:
+                runner = self._live_runner(sid)
+                if runner is None or self.lock_for(runner.number_id).locked():
+                    continue
+                if sid not in running:
+                    runner.live = False
+                    runner.push(SessionLost(REASON_NOT_RUNNING))
+                elif (
+                    runner.reconnecting_since
+                    and now - runner.reconnecting_since > self.settings.reconnect_watchdog
+                ):
+                    runner.reconnecting_since = None
+                    runner.push(SessionLost(REASON_WATCHDOG))
+
+    def _live_runner(self, session_id: str) -> Any:
+        runner = self.runners.get(int(session_id))
+        return runner if runner is not None and runner.live and runner.pending is None else None
+
+    # --- leases -------------------------------------------------------------------------------
+
+    async def _lease_loop(self) -> None:
+        last_ok = time.monotonic()
+        while not self._stop.is_set():
+            await self._sleep(self.settings.lease_ttl / 3)
+            owned = list(self.runners)
+            try:
+                held = await self.leases.renew(owned)
+                last_ok = time.monotonic()
+            except Exception as exc:
+                log.warning("lease renewal failed: %s", exc)
+                if time.monotonic() - last_ok < self.settings.lease_ttl:
+                    continue
+                held = set()  # past the TTL another node may own them: stop now
+            for number_id in set(owned) - held:
+                runner = self.runners.get(number_id)
+                if runner is not None:
+                    log.warning("lost the lease of number %s; dropping its session", number_id)
+                    await self.shutdown(runner, "abandon")
+
+    # --- callbacks from the host pool (on the loop) -------------------------------------------
+
+    def _on_event(self, event: GatewayEvent) -> None:
+        try:
+            runner = self.runners.get(int(event.session_id))
+        except ValueError:
+            runner = None
+        if runner is not None:
+            runner.push(event)
+
+    def _on_host_lost(self, host: HostHandle, session_ids: set[str]) -> None:
+        for sid in session_ids:
+            runner = self.runners.get(int(sid))
+            if runner is not None:
+                runner.live = False
+                runner.push(SessionLost(REASON_HOST_CRASHED))
+
+    # --- control channel ----------------------------------------------------------------------
+
+    async def on_wake(self, number_id: int) -> None:
+        if not self.stopping:
+            await self.reconcile_number(number_id)

@@ -1,0 +1,157 @@
+"""The manager's database work: apply a state-machine input to a number's row, then announce.
+
+The manager is infrastructure working across tenants, so it reads numbers by id; everything it
+announces carries the number's tenant id. Each write locks the row (``FOR UPDATE`` on
+PostgreSQL) so a user command and an engine event never interleave on one number. Functions
+here are synchronous; the manager runs them in worker threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from whatsapp_saas.db import announce_after_commit, session_scope
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
+from whatsapp_saas.whatsapp.models import SessionSnapshot, WhatsAppNumber
+from whatsapp_saas.whatsapp.states import (
+    DesiredState,
+    Input,
+    NumberState,
+    Transition,
+    transition,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberView:
+    """What the manager needs of a row, detached from any session."""
+
+    id: int
+    tenant_id: int
+    state: NumberState
+    desired: DesiredState
+    owner_node: str | None
+    phone: str | None
+
+
+def view_of(row: WhatsAppNumber) -> NumberView:
+    assert row.id is not None
+    return NumberView(
+        row.id,
+        row.tenant_id,
+        NumberState(row.state),
+        DesiredState(row.desired_state),
+        row.owner_node,
+        row.phone,
+    )
+
+
+def locked_row(session: Session, number_id: int) -> WhatsAppNumber | None:
+    query = select(WhatsAppNumber).where(WhatsAppNumber.id == number_id).with_for_update()
+    return session.exec(query).first()
+
+
+def load_view(number_id: int) -> NumberView | None:
+    with session_scope() as session:
+        row = session.get(WhatsAppNumber, number_id)
+        return view_of(row) if row is not None else None
+
+
+def load_views(number_ids: Iterable[int]) -> dict[int, NumberView]:
+    ids = list(number_ids)
+    if not ids:
+        return {}
+    with session_scope() as session:
+        rows = session.exec(select(WhatsAppNumber).where(col(WhatsAppNumber.id).in_(ids))).all()
+        return {row.id: view_of(row) for row in rows if row.id is not None}
+
+
+def wanted_numbers() -> list[NumberView]:
+    """Every number some user wants connected, oldest first (boot restores in that order)."""
+    query = (
+        select(WhatsAppNumber)
+        .where(WhatsAppNumber.desired_state == DesiredState.CONNECTED.value)
+        .order_by(col(WhatsAppNumber.id))
+    )
+    with session_scope() as session:
+        return [view_of(row) for row in session.exec(query).all()]
+
+
+def has_snapshot(number_id: int) -> bool:
+    with session_scope() as session:
+        query = select(SessionSnapshot.id).where(SessionSnapshot.number_id == number_id)
+        return session.exec(query).first() is not None
+
+
+def apply(number_id: int, event: Input) -> tuple[Transition | None, NumberView | None]:
+    """Run the state machine on the stored state; write and announce what changed."""
+    with session_scope() as session:
+        row = locked_row(session, number_id)
+        if row is None:
+            return None, None
+        step = transition(NumberState(row.state), event)
+        if step is not None:
+            write_transition(session, row, step, event)
+        return step, view_of(row)
+
+
+def write_transition(session: Session, row: WhatsAppNumber, step: Transition, event: Input) -> None:
+    now = utcnow()
+    changed = step.state.value != row.state or (
+        step.reason is not None and step.reason != row.state_reason
+    )
+    if step.state is not NumberState.WAITING_QR:
+        row.qr_code = row.qr_expires_at = row.pairing_code = None
+    if isinstance(event, gw.Connected):
+        row.phone, row.push_name, row.jid = event.phone, event.push_name, event.jid
+        row.last_connected_at = now
+    if changed:
+        row.state = step.state.value
+        row.state_reason = step.reason
+        row.state_at = now
+    if step.desired is not None:
+        row.desired_state = step.desired.value
+    session.add(row)
+    if changed:
+        announce_after_commit(session, state_event(row, now))
+    if isinstance(event, gw.QrCodeIssued) and step.state is NumberState.WAITING_QR:
+        row.qr_code, row.qr_expires_at = event.code, event.expires_at
+        announce_after_commit(
+            session, QrCodeUpdated(row.tenant_id, row.id or 0, event.code, event.expires_at)
+        )
+
+
+def state_event(row: WhatsAppNumber, at: datetime) -> NumberStateChanged:
+    return NumberStateChanged(
+        tenant_id=row.tenant_id,
+        number_id=row.id or 0,
+        state=row.state,
+        reason=row.state_reason,
+        at=at,
+        phone=row.phone,
+        push_name=row.push_name,
+    )
+
+
+def set_owner(number_id: int, node_id: str | None, only_if: str | None = None) -> None:
+    """Record who owns the live session (``only_if``: clear only our own claim)."""
+    with session_scope() as session:
+        row = locked_row(session, number_id)
+        if row is None or (only_if is not None and row.owner_node != only_if):
+            return
+        row.owner_node = node_id
+        session.add(row)
+
+
+def set_pairing_code(number_id: int, code: str) -> None:
+    with session_scope() as session:
+        row = locked_row(session, number_id)
+        if row is not None:
+            row.pairing_code = code
+            session.add(row)

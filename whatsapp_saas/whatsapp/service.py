@@ -1,0 +1,155 @@
+"""What the WhatsApp page can do: plain functions over a :class:`TenantScope`.
+
+Commands go through the same state machine as engine events: the service writes the new state
+and the desired state, the caller's unit of work commits, and only then are the state change
+announced (bus) and the managers woken (control channel). The managers do the rest; the UI
+learns the outcome from :class:`~whatsapp_saas.whatsapp.events.NumberStateChanged` and
+:class:`~whatsapp_saas.whatsapp.events.QrCodeUpdated` on the bus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import phonenumbers
+from sqlalchemy import event
+from sqlmodel import Session, col, delete
+
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.whatsapp.manager import control
+from whatsapp_saas.whatsapp.manager.records import write_transition
+from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
+from whatsapp_saas.whatsapp.models import SessionSnapshot, WhatsAppNumber
+from whatsapp_saas.whatsapp.states import (
+    Command,
+    DesiredState,
+    NumberState,
+    UserCommand,
+    transition,
+)
+
+NAME_MAX = 120
+WAKE_KEY = "whatsapp_wake"
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def list_numbers(scope: TenantScope) -> Sequence[WhatsAppNumber]:
+    """The tenant's numbers, oldest first."""
+    query = scope.select(WhatsAppNumber).order_by(col(WhatsAppNumber.id))
+    return scope.session.exec(query).all()
+
+
+def get_number(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+    """One number of the tenant (NotFound for anyone else's)."""
+    return scope.get(WhatsAppNumber, number_id)
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def add_number(scope: TenantScope, name: str) -> WhatsAppNumber:
+    """A new, disconnected number; connecting it is a separate step."""
+    row = scope.add(WhatsAppNumber(tenant_id=scope.tenant_id, name=_clean_name(name)))
+    scope.session.flush()
+    return row
+
+
+def rename_number(scope: TenantScope, number_id: int, name: str) -> WhatsAppNumber:
+    row = scope.get(WhatsAppNumber, number_id)
+    row.name = _clean_name(name)
+    scope.session.add(row)
+    return row
+
+
+def request_connect(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+    """Ask for a live session: a QR code follows, or a saved session is restored."""
+    return _command(scope, number_id, Command.CONNECT)
+
+
+def disconnect(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+    """Stop the session but keep it saved, so Connect resumes without a new QR code."""
+    return _command(scope, number_id, Command.DISCONNECT)
+
+
+def logout(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+    """Unlink the device and delete the saved session everywhere; a new QR is needed after."""
+    row = _command(scope, number_id, Command.LOGOUT)
+    scope.session.exec(delete(SessionSnapshot).where(col(SessionSnapshot.number_id) == number_id))  # type: ignore[call-overload]
+    return row
+
+
+def delete_number(scope: TenantScope, number_id: int) -> None:
+    """Log out (the owning manager unlinks the device and wipes its files), then delete."""
+    logout(scope, number_id)
+    scope.delete(WhatsAppNumber, number_id)
+
+
+async def request_pairing_code(scope: TenantScope, number_id: int, phone: str) -> str:
+    """The 8-character code to type on ``phone`` instead of scanning the QR code.
+
+    Starts the session first when needed (committing that, so the managers can see it), then
+    asks the owning manager, which waits for the session to be ready for linking.
+    """
+    e164 = normalise_phone(phone)
+    row = scope.get(WhatsAppNumber, number_id)
+    if row.state == NumberState.CONNECTED.value:
+        raise UserError("error.whatsapp_already_connected")
+    if row.desired_state != DesiredState.CONNECTED.value:
+        request_connect(scope, number_id)
+        scope.session.commit()
+    timeout = ManagerSettings().pairing_timeout + 5
+    return await control.request_pairing_code(number_id, e164, timeout)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def normalise_phone(phone: str) -> str:
+    """E.164 ("+5511999990000") from what a person types; UserError when it is not a number."""
+    text = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if not text.startswith("+"):
+        text = "+" + text
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException as exc:
+        raise UserError("error.whatsapp_phone_invalid") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise UserError("error.whatsapp_phone_invalid")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise UserError("error.name_required")
+    if len(cleaned) > NAME_MAX:
+        raise UserError("error.too_long", limit=NAME_MAX)
+    return cleaned
+
+
+def _command(scope: TenantScope, number_id: int, command: Command) -> WhatsAppNumber:
+    row = scope.get(WhatsAppNumber, number_id, for_update=True)
+    step = transition(NumberState(row.state), UserCommand(command))
+    if step is not None:
+        write_transition(scope.session, row, step, UserCommand(command))
+    wake_after_commit(scope.session, number_id)
+    return row
+
+
+def wake_after_commit(session: Session, number_id: int) -> None:
+    """Wake the managers about ``number_id`` once this transaction commits (never before)."""
+    session.info.setdefault(WAKE_KEY, set()).add(number_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_wakes(session: Session) -> None:
+    for number_id in session.info.pop(WAKE_KEY, ()):
+        control.wake(number_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_wakes(session: Session) -> None:
+    session.info.pop(WAKE_KEY, None)
