@@ -1,0 +1,132 @@
+"""Fixtures for the connection manager: a simulator, a tenant, manager nodes, and waiting helpers.
+
+The simulator runs in-process on a free port with short QR lifetimes. Tests talk to it only
+through its HTTP control API, like the acceptance test does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from whatsapp_saas.config import reset_settings_cache
+from whatsapp_saas.db import session_scope
+from whatsapp_saas.events.bus import bus
+from whatsapp_saas.tenancy.models import Tenant
+from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
+from whatsapp_saas.whatsapp.manager.node import ManagerNode
+from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
+
+T = TypeVar("T")
+
+QR_FIRST_TTL = 4.0
+QR_TTL = 1.0
+QR_MAX = 2  # all codes expire ~5 s after the first one
+
+
+def fast_settings(**overrides: Any) -> ManagerSettings:
+    values: dict[str, Any] = {
+        "start_rate": 50.0,
+        "sessions_per_host": 10,
+        "lease_ttl": 3.0,
+        "reconcile_interval": 0.3,
+        "backoff_base": 0.2,
+        "backoff_cap": 2.0,
+        "snapshot_debounce": 0.3,
+        "call_timeout": 10.0,
+        "pairing_timeout": 8.0,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return ManagerSettings(**values)
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Any]:
+    from whatsapp_saas.simulator import start_in_background
+
+    handle = start_in_background(
+        "127.0.0.1", 0, qr_first_ttl=QR_FIRST_TTL, qr_ttl=QR_TTL, qr_max=QR_MAX
+    )
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def sim_url(simulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("SIMULATOR_URL", simulator.url)
+    monkeypatch.setenv("WHATSAPP_DRIVER", "simulator")
+    reset_settings_cache()
+    return str(simulator.url)
+
+
+@pytest.fixture
+def use_redis(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Leases and the control channel over Redis (production shape)."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    reset_settings_cache()
+    return redis_url
+
+
+@pytest.fixture
+def no_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    reset_settings_cache()
+
+
+@pytest.fixture
+def tenant_id(db: str) -> int:
+    with session_scope() as session:
+        tenant = Tenant(name="Acme")
+        session.add(tenant)
+        session.flush()
+        assert tenant.id is not None
+        return tenant.id
+
+
+class Recorder:
+    """Domain events heard on the bus (handlers run in the manager's worker threads)."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Any) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def of(self, kind: type[T], number_id: int | None = None) -> list[T]:
+        with self._lock:
+            found = [e for e in self.events if isinstance(e, kind)]
+        return [e for e in found if number_id is None or e.number_id == number_id]
+
+    def states(self, number_id: int) -> list[str]:
+        return [e.state for e in self.of(NumberStateChanged, number_id)]
+
+
+@pytest.fixture
+def recorder(db: str) -> Recorder:
+    found = Recorder()
+    bus.subscribe(NumberStateChanged, found)
+    bus.subscribe(QrCodeUpdated, found)
+    return found
+
+
+@pytest.fixture
+async def nodes(sim_url: str) -> AsyncIterator[Callable[..., Awaitable[ManagerNode]]]:
+    """Start in-process manager nodes on the simulator; all are stopped at the end."""
+    started: list[ManagerNode] = []
+
+    async def start(**overrides: Any) -> ManagerNode:
+        node = ManagerNode(fast_settings(**overrides), driver=("simulator", {"base_url": sim_url}))
+        await node.start()
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        if not node.stopping:
+            await node.stop()

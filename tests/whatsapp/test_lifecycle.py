@@ -1,0 +1,124 @@
+"""A number's life with one manager node: link, restart without QR, drop, unlink, QR timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from tests.whatsapp.conftest import Recorder
+from tests.whatsapp.helpers import (
+    add_number,
+    connect,
+    connect_and_link,
+    link,
+    number,
+    random_phone,
+    sim_post,
+    snapshot_blob,
+    wait_state,
+    wait_until,
+)
+from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
+from whatsapp_saas.whatsapp.manager.node import ManagerNode
+from whatsapp_saas.whatsapp.states import REASON_QR_TIMEOUT
+
+Nodes = Callable[..., Awaitable[ManagerNode]]
+
+
+async def test_link_by_qr_goes_connected_and_snapshots(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, recorder: Recorder
+) -> None:
+    await nodes()
+    phone = random_phone()
+    number_id = add_number(tenant_id)
+    connect(tenant_id, number_id)
+
+    await wait_state(number_id, "waiting_qr")
+    await link(sim_url, number_id, phone)
+    row = await wait_state(number_id, "connected")
+
+    assert (row.phone, row.push_name, row.qr_code) == (phone, "Acme Sales", None)
+    assert row.last_connected_at is not None
+    assert await wait_until(lambda: snapshot_blob(number_id), 5, "snapshot")
+    assert recorder.of(QrCodeUpdated, number_id), "the UI heard of the QR code"
+    states = recorder.states(number_id)
+    assert states[0] == "connecting" and states[-1] == "connected" and "waiting_qr" in states
+    last = recorder.of(NumberStateChanged, number_id)[-1]
+    assert (last.phone, last.push_name) == (phone, "Acme Sales")
+
+
+async def test_restart_restores_without_a_new_qr(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, recorder: Recorder
+) -> None:
+    first = await nodes()
+    number_id = await connect_and_link(sim_url, tenant_id, random_phone())
+    await first.stop()
+    assert number(number_id).owner_node is None  # released cleanly
+    qr_before = len(recorder.of(QrCodeUpdated, number_id))
+
+    await nodes()
+    await wait_until(lambda: recorder.states(number_id)[-1:] == ["connected"], 10, "connected")
+
+    assert len(recorder.of(QrCodeUpdated, number_id)) == qr_before, "no new QR code"
+    assert "reconnecting" in recorder.states(number_id)[-3:]
+
+
+async def test_reconnects_after_the_network_drops(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, recorder: Recorder
+) -> None:
+    await nodes()
+    phone = random_phone()
+    number_id = await connect_and_link(sim_url, tenant_id, phone)
+    seen = len(recorder.states(number_id))
+
+    response = await sim_post(sim_url, f"/sim/phones/{phone}/drop")
+    assert response.status_code == 200
+
+    def reconnected() -> bool:
+        after = recorder.states(number_id)[seen:]
+        return "reconnecting" in after and after[-1] == "connected"
+
+    await wait_until(reconnected, 15, "reconnecting, then connected")
+
+
+async def test_unlink_from_phone_logs_out_with_reason(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
+) -> None:
+    node = await nodes()
+    phone = random_phone()
+    number_id = await connect_and_link(sim_url, tenant_id, phone)
+
+    response = await sim_post(sim_url, f"/sim/phones/{phone}/unlink")
+    assert response.status_code == 200
+
+    row = await wait_state(number_id, "logged_out")
+    assert row.state_reason and "unlink" in row.state_reason
+    assert row.desired_state == "stopped"
+    await wait_until(lambda: snapshot_blob(number_id) is None, 5, "snapshot deleted")
+    await wait_until(lambda: not node.owns(number_id), 5, "session released")
+    assert not (node.node_dir / str(number_id)).exists(), "runtime files removed"
+
+
+async def test_qr_timeout_stops_with_reason(
+    tenant_id: int, use_redis: str, nodes: Nodes, recorder: Recorder
+) -> None:
+    node = await nodes()
+    number_id = add_number(tenant_id)
+    connect(tenant_id, number_id)
+
+    row = await wait_state(number_id, "disconnected", timeout=15)
+    assert row.state_reason == REASON_QR_TIMEOUT
+    assert row.desired_state == "stopped" and row.qr_code is None
+    await wait_until(lambda: not node.owns(number_id), 5, "session released")
+    assert len(recorder.of(QrCodeUpdated, number_id)) >= 2, "the QR code rotated"
+
+
+async def test_rejects_events_for_other_sessions(
+    nodes: Nodes, tenant_id: int, use_redis: str
+) -> None:
+    """Engine events for a number this node does not own are dropped, not written."""
+    node = await nodes()
+    number_id = add_number(tenant_id)
+    node._on_event(gw.LoggedOut(str(number_id), reason="stale"))
+    node._on_event(gw.LoggedOut("not-a-number", reason="junk"))
+    assert number(number_id).state == "disconnected"
