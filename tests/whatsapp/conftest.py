@@ -101,7 +101,7 @@ class Recorder:
     def of(self, kind: type[T], number_id: int | None = None) -> list[T]:
         with self._lock:
             found = [e for e in self.events if isinstance(e, kind)]
-        return [e for e in found if number_id is None or e.number_id == number_id]
+        return [e for e in found if number_id is None or getattr(e, "number_id", None) == number_id]
 
     def states(self, number_id: int) -> list[str]:
         return [e.state for e in self.of(NumberStateChanged, number_id)]
@@ -130,3 +130,15 @@ async def nodes(sim_url: str) -> AsyncIterator[Callable[..., Awaitable[ManagerNo
     for node in started:
         if not node.stopping:
             await node.stop()
+
+
+@pytest.fixture
+def sqlite_db(sqlite_url: str, no_redis: None) -> str:
+    """The embedded shape: SQLite, no Redis."""
+    from tests.conftest import _truncate_all, point_app_at
+    from whatsapp_saas.bootstrap import bootstrap
+
+    point_app_at(sqlite_url)
+    _truncate_all(sqlite_url)
+    bootstrap()
+    return sqlite_url

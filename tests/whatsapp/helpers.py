@@ -25,7 +25,7 @@ def random_phone() -> str:
     return "+55119" + "".join(secrets.choice("0123456789") for _ in range(8))
 
 
-async def wait_until(check: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
+async def wait_until(check: Callable[[], T | None], timeout: float = 10.0, what: str = "") -> T:
     deadline = time.monotonic() + timeout
     while True:
         value = check()

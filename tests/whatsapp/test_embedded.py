@@ -1,0 +1,70 @@
+"""Embedded mode: the manager inside the app's process, on SQLite, without Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.whatsapp.conftest import fast_settings
+from tests.whatsapp.helpers import add_number, link, random_phone, wait_state
+from whatsapp_saas.config import reset_settings_cache
+from whatsapp_saas.db import session_scope
+from whatsapp_saas.tenancy.models import Tenant
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.whatsapp import service
+from whatsapp_saas.whatsapp.manager import (
+    effective_simulator_url,
+    embedded_manager,
+    node_for,
+    start_embedded_manager,
+    stop_embedded_manager,
+)
+from whatsapp_saas.whatsapp.manager.drivers import stop_inprocess_simulator
+from whatsapp_saas.whatsapp.manager.leases import LocalLeases
+
+
+@pytest.fixture
+def sqlite_tenant(sqlite_db: str) -> int:
+    with session_scope() as session:
+        tenant = Tenant(name="Embedded Co")
+        session.add(tenant)
+        session.flush()
+        assert tenant.id is not None
+        return tenant.id
+
+
+async def test_embedded_manager_on_sqlite(sqlite_tenant: int, sim_url: str) -> None:
+    node = await start_embedded_manager(fast_settings())
+    try:
+        assert await start_embedded_manager() is node, "idempotent"
+        assert isinstance(node.leases, LocalLeases)
+        number_id = add_number(sqlite_tenant)
+        with session_scope() as session:
+            service.request_connect(TenantScope(session, sqlite_tenant), number_id)
+        await link(sim_url, number_id, random_phone())
+        row = await wait_state(number_id, "connected")
+        assert row.owner_node == node.node_id
+        assert node_for(number_id) is node
+    finally:
+        await stop_embedded_manager()
+    assert embedded_manager() is None
+    assert node_for(number_id) is None
+
+
+@pytest.fixture
+def no_simulator_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("SIMULATOR_URL", raising=False)
+    monkeypatch.setenv("SIMULATOR_PORT", "0")
+    reset_settings_cache()
+    yield
+    stop_inprocess_simulator()
+    reset_settings_cache()
+
+
+def test_simulator_starts_in_process_once_without_simulator_url(no_simulator_url: None) -> None:
+    url = effective_simulator_url()
+    assert url.startswith("http://127.0.0.1:")
+    assert effective_simulator_url() == url, "once per process"
+    assert httpx.get(url + "/sim/health").json()["ok"] is True
