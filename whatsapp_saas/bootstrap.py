@@ -16,7 +16,7 @@ MODEL_MODULES = (
 )
 
 # Event handlers, registered once: (module, function name, event class path).
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = ("whatsapp_saas.realtime.handlers",)
 
 
 def load_models() -> None:

@@ -17,6 +17,9 @@ from whatsapp_saas.ui.lifespan import register_background_tasks
 from whatsapp_saas.ui.placeholder import placeholder_page
 from whatsapp_saas.ui.settings.page import settings_page
 from whatsapp_saas.ui.settings.users_state import UsersState
+from whatsapp_saas.ui.simulator.page import SimulatorState, simulator_page
+from whatsapp_saas.ui.whatsapp.page import whatsapp_page
+from whatsapp_saas.ui.whatsapp.state import WhatsAppState
 
 _settings = get_settings()
 configure_logging(_settings)
@@ -25,6 +28,7 @@ bootstrap()
 
 app = rx.App(
     stylesheets=["/styles.css"],
+    head_components=[rx.script(src="/countdown.js")],
     api_transformer=build_api(),
 )
 
@@ -33,9 +37,10 @@ app.add_page(signup_page, route=routes.SIGNUP, title="Create account", on_load=A
 app.add_page(invite_page, route=routes.INVITE, title="Invitation", on_load=InviteState.load_invite)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
 app.add_page(settings_page, route=routes.SETTINGS, title="Settings", on_load=UsersState.load)
+app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=WhatsAppState.load)
+app.add_page(simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load)
 
 _PLACEHOLDERS = {
-    routes.WHATSAPP: "nav.whatsapp",
     routes.INBOX: "nav.inbox",
     routes.CONTACTS: "nav.contacts",
     routes.AUTOMATIONS: "nav.automations",

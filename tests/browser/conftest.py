@@ -74,9 +74,10 @@ def app_environment(port: int, database_url: str, data_dir: Path, **extra: str) 
 
 
 class RunningApp:
-    def __init__(self, url: str, database_url: str) -> None:
+    def __init__(self, url: str, database_url: str, simulator_url: str) -> None:
         self.url = url
         self.database_url = database_url
+        self.simulator_url = simulator_url
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +85,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     name = create_pg_database("wa_browser")
     database_url = _pg_url_for(name)
     migrate(database_url)
-    port = free_port()
+    port, simulator_port = free_port(), free_port()
     data_dir = tmp_path_factory.mktemp("appdata")
     log = data_dir / "app.log"
     command = [
@@ -93,13 +94,18 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=app_environment(port, database_url, data_dir),
+            command,
+            cwd=ROOT,
+            env=app_environment(
+                port, database_url, data_dir,
+                WHATSAPP_DRIVER="simulator", SIMULATOR_PORT=str(simulator_port), SIMULATOR_URL="",
+            ),
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(url, process, log)
-        yield RunningApp(url, database_url)
+        yield RunningApp(url, database_url, f"http://127.0.0.1:{simulator_port}")
     finally:
         _stop(process)
         drop_pg_database(name)

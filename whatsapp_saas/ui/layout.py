@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.config import get_settings
 from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import language_switch
@@ -35,12 +36,18 @@ def _nav_link(label_key: str, href: str, icon: str) -> rx.Component:
     )
 
 
+def _extra_links() -> list[rx.Component]:
+    if get_settings().whatsapp_driver == "simulator":
+        return [_nav_link("nav.simulator", routes.SIMULATOR, "flask_conical")]
+    return []
+
+
 def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
     return rx.vstack(
         rx.heading(AppState.t["app.name"], size="5", padding="0.5em 0.75em"),
         rx.text(AppState.tenant_name, size="2", color_scheme="gray", padding_x="0.75em"),
         rx.el.nav(
-            rx.vstack(*[_nav_link(*item) for item in NAV_ITEMS], *(extra_links or []), spacing="1"),
+            rx.vstack(*[_nav_link(*item) for item in NAV_ITEMS], *_extra_links(), *(extra_links or []), spacing="1"),
             aria_label="Main",
             width="100%",
         ),

@@ -1,0 +1,1 @@
+"""The simulated phone page (simulator driver only)."""

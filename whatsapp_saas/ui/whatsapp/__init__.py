@@ -1,0 +1,1 @@
+"""WhatsApp numbers page, QR dialog and the simulated phone."""
