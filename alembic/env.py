@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
+from alembic import context
 from whatsapp_saas.bootstrap import load_models
 from whatsapp_saas.db import get_engine
 

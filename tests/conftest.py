@@ -43,8 +43,9 @@ def drop_pg_database(name: str) -> None:
 
 def migrate(url: str) -> None:
     """Apply every Alembic migration to ``url`` (the same path ``make run`` takes)."""
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(Path(__file__).resolve().parents[1] / "alembic.ini"))
     config.attributes["configure_logging"] = False
@@ -107,7 +108,11 @@ def _truncate_all(url: str) -> None:
             for table in reversed(tables):
                 conn.execute(text(f'DELETE FROM "{table}"'))
         else:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
 
 
 @pytest.fixture

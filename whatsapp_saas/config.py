@@ -124,7 +124,9 @@ def check_production(settings: Settings) -> None:
         raise ConfigurationError("REDIS_URL is missing; production needs Redis")
     key = settings.openai_api_key
     if key is not None and key.get_secret_value() and _looks_placeholder(key.get_secret_value()):
-        raise ConfigurationError("OPENAI_API_KEY is a placeholder; set a real key or leave it empty")
+        raise ConfigurationError(
+            "OPENAI_API_KEY is a placeholder; set a real key or leave it empty"
+        )
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,10 @@ from whatsapp_saas.config import Settings
 # Values that look like credentials: bearer tokens, API keys, base64 keys after "key=".
 _PATTERNS = [
     re.compile(r"(sk-[A-Za-z0-9_\-]{8,})"),
-    re.compile(r"((?:password|passwd|secret|token|api_key|apikey|key)[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)", re.I),
+    re.compile(
+        r"((?:password|passwd|secret|token|api_key|apikey|key)[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)",
+        re.I,
+    ),
     re.compile(r"(Bearer\s+)([A-Za-z0-9._\-]+)"),
 ]
 
@@ -38,7 +41,11 @@ class RedactingFilter(logging.Filter):
 
 
 def known_secrets(settings: Settings) -> tuple[str, ...]:
-    values = [settings.session_encryption_key, settings.session_encryption_old_keys, settings.openai_api_key]
+    values = [
+        settings.session_encryption_key,
+        settings.session_encryption_old_keys,
+        settings.openai_api_key,
+    ]
     return tuple(v.get_secret_value() for v in values if v is not None)
 
 
@@ -46,9 +53,9 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        console = logging.StreamHandler()
+        console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(console)
     secrets = known_secrets(settings)
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

@@ -32,13 +32,19 @@ app = rx.App(
     api_transformer=build_api(),
 )
 
-app.add_page(login_page, route=routes.LOGIN, title="Sign in", on_load=AuthFormState.open_public_page)
-app.add_page(signup_page, route=routes.SIGNUP, title="Create account", on_load=AuthFormState.open_public_page)
+app.add_page(
+    login_page, route=routes.LOGIN, title="Sign in", on_load=AuthFormState.open_public_page
+)
+app.add_page(
+    signup_page, route=routes.SIGNUP, title="Create account", on_load=AuthFormState.open_public_page
+)
 app.add_page(invite_page, route=routes.INVITE, title="Invitation", on_load=InviteState.load_invite)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
 app.add_page(settings_page, route=routes.SETTINGS, title="Settings", on_load=UsersState.load)
 app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=WhatsAppState.load)
-app.add_page(simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load)
+app.add_page(
+    simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load
+)
 
 _PLACEHOLDERS = {
     routes.INBOX: "nav.inbox",

@@ -6,6 +6,7 @@ process group, so the whole tree (granian workers, bun) is killed at the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -89,18 +90,32 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     data_dir = tmp_path_factory.mktemp("appdata")
     log = data_dir / "app.log"
     command = [
-        str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod",
-        "--frontend-port", str(port), "--backend-port", str(port), "--loglevel", "warning",
+        str(Path(sys.executable).parent / "reflex"),
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+        "--loglevel",
+        "warning",
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,
             cwd=ROOT,
             env=app_environment(
-                port, database_url, data_dir,
-                WHATSAPP_DRIVER="simulator", SIMULATOR_PORT=str(simulator_port), SIMULATOR_URL="",
+                port,
+                database_url,
+                data_dir,
+                WHATSAPP_DRIVER="simulator",
+                SIMULATOR_PORT=str(simulator_port),
+                SIMULATOR_URL="",
             ),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -116,10 +131,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @pytest.fixture(scope="session")

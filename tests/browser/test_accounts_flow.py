@@ -47,7 +47,7 @@ def test_invited_agent_signs_in_and_can_be_disabled(browser: Browser, live_app: 
     assert "/invite/" in link
 
     agent_page = browser.new_page(locale="en-US")
-    agent_page.goto(live_app.url + link[link.index("/invite/"):])
+    agent_page.goto(live_app.url + link[link.index("/invite/") :])
     expect(agent_page.get_by_text(f"You were invited as {agent_email}")).to_be_visible()
     agent_page.get_by_label("Password").fill(PASSWORD)
     agent_page.get_by_role("button", name="Accept invitation").click()
@@ -77,7 +77,9 @@ def test_language_switch_and_browser_default(browser: Browser, live_app: Running
     expect(page.get_by_role("link", name="Criar conta")).to_be_visible()
 
 
-def test_unknown_pages_need_sign_in_and_unbuilt_ones_say_so(page: Page, live_app: RunningApp) -> None:
+def test_unknown_pages_need_sign_in_and_unbuilt_ones_say_so(
+    page: Page, live_app: RunningApp
+) -> None:
     page.goto(f"{live_app.url}/inbox")
     expect(page).to_have_url(re.compile(r"/login/?$"))
     sign_up(page, live_app.url, company="Acme", name="Olivia", email=unique_email("owner"))

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.browser
 
 def sim_post(app: RunningApp, path: str, body: dict) -> dict:
     request = urllib.request.Request(
-        app.simulator_url + path, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        app.simulator_url + path,
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"{}")
@@ -41,7 +43,9 @@ def add_number(page: Page, name: str) -> None:
     expect(page.get_by_test_id("number-row").filter(has_text=name)).to_be_visible()
 
 
-def test_qr_link_shows_connected_live_in_every_browser(browser: Browser, live_app: RunningApp) -> None:
+def test_qr_link_shows_connected_live_in_every_browser(
+    browser: Browser, live_app: RunningApp
+) -> None:
     email = unique_email("owner")
     page = browser.new_page(locale="en-US")
     sign_up(page, live_app.url, company="Loja", name="Olivia", email=email)
@@ -54,7 +58,9 @@ def test_qr_link_shows_connected_live_in_every_browser(browser: Browser, live_ap
     page.get_by_role("button", name="Connect").click()
     expect(page.get_by_test_id("qr-countdown")).to_have_text(__import__("re").compile(r"^\d+$"))
     code = scan_qr(page)
-    sim_post(live_app, "/sim/link", {"qr": code, "phone": "+5511999990000", "push_name": "Loja Vendas"})
+    sim_post(
+        live_app, "/sim/link", {"qr": code, "phone": "+5511999990000", "push_name": "Loja Vendas"}
+    )
 
     expect(page.get_by_test_id("connected-as")).to_contain_text("+5511999990000", timeout=20_000)
     expect(page.get_by_text("Connected", exact=True)).to_be_visible()
@@ -73,7 +79,9 @@ def test_pairing_code_instead_of_qr(page: Page, live_app: RunningApp) -> None:
     page.get_by_label("Phone number (with country code)").fill("+55 11 98888-0000")
     page.get_by_role("button", name="Get pairing code").click()
     code = page.get_by_test_id("pairing-code")
-    expect(code).to_have_text(__import__("re").compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"), timeout=30_000)
+    expect(code).to_have_text(
+        __import__("re").compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"), timeout=30_000
+    )
     sim_post(live_app, "/sim/pair", {"phone": "+5511988880000", "code": code.inner_text()})
     expect(page.get_by_test_id("connected-as")).to_contain_text("+5511988880000", timeout=20_000)
 

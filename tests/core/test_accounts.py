@@ -38,10 +38,15 @@ def test_signup_creates_tenant_and_owner(any_db: str) -> None:
 def test_email_is_case_insensitive_and_unique(any_db: str) -> None:
     make_owner("ana@example.com")
     with pytest.raises(UserError) as err, session_scope() as s:
-        service.signup(s, company_name="Other", name="Ana", email="ANA@Example.COM", password=PASSWORD)
+        service.signup(
+            s, company_name="Other", name="Ana", email="ANA@Example.COM", password=PASSWORD
+        )
     assert err.value.code == "error.email_taken"
     with session_scope() as s:
-        assert service.sign_in(s, email="  ANA@EXAMPLE.com ", password=PASSWORD).user.email == "ana@example.com"
+        assert (
+            service.sign_in(s, email="  ANA@EXAMPLE.com ", password=PASSWORD).user.email
+            == "ana@example.com"
+        )
 
 
 @pytest.mark.parametrize(
@@ -53,8 +58,15 @@ def test_email_is_case_insensitive_and_unique(any_db: str) -> None:
         ("name", "", "error.name_required"),
     ],
 )
-def test_signup_rejects_bad_input_and_changes_nothing(any_db: str, field: str, value: str, code: str) -> None:
-    form = {"company_name": "Acme", "name": "Olivia", "email": "o@example.com", "password": PASSWORD}
+def test_signup_rejects_bad_input_and_changes_nothing(
+    any_db: str, field: str, value: str, code: str
+) -> None:
+    form = {
+        "company_name": "Acme",
+        "name": "Olivia",
+        "email": "o@example.com",
+        "password": PASSWORD,
+    }
     form[field] = value
     with pytest.raises(UserError) as err, session_scope() as s:
         service.signup(s, **form)
@@ -119,7 +131,9 @@ def test_invite_accept_and_sign_in_as_agent(any_db: str) -> None:
 def test_agents_cannot_invite_or_disable(any_db: str) -> None:
     owner = make_owner()
     with session_scope() as s:
-        invite = service.invite_user(TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A")
+        invite = service.invite_user(
+            TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A"
+        )
     with session_scope() as s:
         service.accept_invite(s, token=invite.token, password="agent password 1")
     with session_scope() as s:
@@ -133,13 +147,17 @@ def test_agents_cannot_invite_or_disable(any_db: str) -> None:
 def test_disabling_a_user_ends_their_sessions(any_db: str) -> None:
     owner = make_owner()
     with session_scope() as s:
-        invite = service.invite_user(TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A")
+        invite = service.invite_user(
+            TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A"
+        )
     with session_scope() as s:
         service.accept_invite(s, token=invite.token, password="agent password 1")
     with session_scope() as s:
         agent = service.sign_in(s, email="a@x.io", password="agent password 1")
     with session_scope() as s:
-        service.set_user_active(TenantScope(s, owner.user.tenant_id), owner.user, agent.user.user_id, False)
+        service.set_user_active(
+            TenantScope(s, owner.user.tenant_id), owner.user, agent.user.user_id, False
+        )
     with session_scope() as s:
         assert service.resolve_session(s, agent.token) is None
     with pytest.raises(UserError) as err, session_scope() as s:
@@ -150,4 +168,6 @@ def test_disabling_a_user_ends_their_sessions(any_db: str) -> None:
 def test_owner_cannot_be_disabled_or_demoted(any_db: str) -> None:
     owner = make_owner()
     with pytest.raises(UserError), session_scope() as s:
-        service.set_user_active(TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, False)
+        service.set_user_active(
+            TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, False
+        )

@@ -64,7 +64,9 @@ def test_old_keys_still_decrypt() -> None:
 
 def _tenant_scope_id() -> int:
     with session_scope() as s:
-        owner = service.signup(s, company_name="Acme", name="O", email="o@x.io", password="long enough pw")
+        owner = service.signup(
+            s, company_name="Acme", name="O", email="o@x.io", password="long enough pw"
+        )
         return owner.tenant_id
 
 

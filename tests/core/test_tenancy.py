@@ -29,7 +29,9 @@ def _rows_of(tenant: service.CurrentUser) -> dict[type, int]:
     """One row of every tenant-owned table, created for ``tenant``; returns their ids."""
     with session_scope() as s:
         scope = TenantScope(s, tenant.tenant_id)
-        invite = service.invite_user(scope, tenant, email=f"agent-{tenant.tenant_id}@x.io", name="A")
+        invite = service.invite_user(
+            scope, tenant, email=f"agent-{tenant.tenant_id}@x.io", name="A"
+        )
         set_secret(scope, keyring_from_settings(), "openai_api_key", "sk-test-secret-value")
         s.flush()
         secret = scope.first(TenantSecret)
@@ -45,7 +47,11 @@ def _rows_of(tenant: service.CurrentUser) -> dict[type, int]:
 
 def test_every_tenant_owned_table_is_covered() -> None:
     load_models()
-    owned = {m.class_.__tablename__ for m in SQLModel._sa_registry.mappers if issubclass(m.class_, TenantOwned)}
+    owned = {
+        m.class_.__tablename__
+        for m in SQLModel._sa_registry.mappers
+        if issubclass(m.class_, TenantOwned)
+    }
     assert {"users", "invites", "tenant_secrets", "auth_sessions"} <= owned
 
 
@@ -58,7 +64,7 @@ def test_tenant_b_gets_not_found_for_tenant_a_ids(any_db: str) -> None:
         for model, row_id in ids.items():
             with pytest.raises(NotFound):
                 scope_b.get(model, row_id)
-            assert all(getattr(r, "tenant_id") == b.tenant_id for r in scope_b.all(model))
+            assert all(r.tenant_id == b.tenant_id for r in scope_b.all(model))
         with pytest.raises(NotFound):
             service.set_user_active(scope_b, b, a.user_id, False)
         with pytest.raises(NotFound):
@@ -71,7 +77,9 @@ def test_scope_refuses_rows_claiming_another_tenant(any_db: str) -> None:
     a = _tenant("A Corp", "a@a.io")
     b = _tenant("B Corp", "b@b.io")
     with pytest.raises(NotFound), session_scope() as s:
-        TenantScope(s, b.tenant_id).add(TenantSecret(tenant_id=a.tenant_id, name="x", ciphertext=b"x"))
+        TenantScope(s, b.tenant_id).add(
+            TenantSecret(tenant_id=a.tenant_id, name="x", ciphertext=b"x")
+        )
 
 
 def test_lists_only_show_own_users(any_db: str) -> None:

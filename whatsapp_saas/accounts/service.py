@@ -147,7 +147,9 @@ def resolve_session(session: Session, token: str | None) -> CurrentUser | None:
     """The user behind a token, or None if it is unknown, expired, revoked or disabled."""
     if not token:
         return None
-    row = session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+    ).first()
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
     user = session.get(User, row.user_id)
@@ -191,7 +193,11 @@ def list_users(scope: TenantScope) -> list[User]:
 def _assignable_role(actor: CurrentUser, role: str) -> str:
     if role not in (Role.ADMIN.value, Role.AGENT.value):
         raise UserError("error.role_invalid")
-    if role == Role.ADMIN.value and actor.role != Role.OWNER.value and actor.role != Role.ADMIN.value:
+    if (
+        role == Role.ADMIN.value
+        and actor.role != Role.OWNER.value
+        and actor.role != Role.ADMIN.value
+    ):
         raise PermissionDenied()
     return role
 
@@ -293,7 +299,11 @@ def set_user_role(scope: TenantScope, actor: CurrentUser, user_id: int, role: st
 
 
 def update_preferences(
-    scope: TenantScope, actor: CurrentUser, *, language: str | None = None, timezone: str | None = None
+    scope: TenantScope,
+    actor: CurrentUser,
+    *,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> User:
     user = scope.get(User, actor.user_id)
     if language is not None:
@@ -304,5 +314,7 @@ def update_preferences(
 
 
 def session_expiry(session: Session, token: str) -> datetime | None:
-    row = session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+    ).first()
     return as_utc(row.expires_at) if row else None

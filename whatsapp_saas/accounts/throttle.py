@@ -30,7 +30,9 @@ def check_not_throttled(session: Session, email: str, ip: str | None) -> None:
             raise _throttled(newest + window)
 
 
-def _failures_since(session: Session, since: datetime, criterion: Any) -> tuple[int, datetime | None]:
+def _failures_since(
+    session: Session, since: datetime, criterion: Any
+) -> tuple[int, datetime | None]:
     """Failures after the last success inside the window, and the newest one's time."""
     last_success = session.exec(
         select(func.max(LoginAttempt.at)).where(criterion, col(LoginAttempt.succeeded))

@@ -37,7 +37,9 @@ class TenantEvent:
     @staticmethod
     def decode(raw: str | bytes) -> TenantEvent:
         data = json.loads(raw)
-        return TenantEvent(int(data["tenant_id"]), str(data["topic"]), dict(data.get("payload", {})))
+        return TenantEvent(
+            int(data["tenant_id"]), str(data["topic"]), dict(data.get("payload", {}))
+        )
 
 
 class Channel(Protocol):
@@ -87,7 +89,9 @@ class RedisChannel:
         await _ensure_group(client)
         try:
             while True:
-                batch = await client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=100, block=5000)
+                batch = await client.xreadgroup(
+                    GROUP, consumer, {STREAM: ">"}, count=100, block=5000
+                )
                 for _stream, entries in batch or []:
                     for entry_id, fields in entries:
                         await client.xack(STREAM, GROUP, entry_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from sqlalchemy import text
 
 from whatsapp_saas.db import get_engine
 

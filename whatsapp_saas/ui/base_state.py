@@ -26,7 +26,9 @@ SESSION_COOKIE_SECONDS = get_settings().auth_session_hours * 3600
 
 class AppState(rx.State):
     lang: str = rx.LocalStorage("", name="wa_lang", sync=True)
-    token: str = rx.Cookie("", name="wa_session", max_age=SESSION_COOKIE_SECONDS, same_site="strict")
+    token: str = rx.Cookie(
+        "", name="wa_session", max_age=SESSION_COOKIE_SECONDS, same_site="strict"
+    )
     user_name: str = ""
     user_email: str = ""
     tenant_name: str = ""
@@ -105,5 +107,7 @@ async def _save_language(user: CurrentUser, language: str) -> None:
     from whatsapp_saas.tenancy.scope import TenantScope
 
     await in_session(
-        lambda s: accounts.update_preferences(TenantScope(s, user.tenant_id), user, language=language)
+        lambda s: accounts.update_preferences(
+            TenantScope(s, user.tenant_id), user, language=language
+        )
     )

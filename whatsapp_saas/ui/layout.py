@@ -24,7 +24,9 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
 def _nav_link(label_key: str, href: str, icon: str) -> rx.Component:
     active = AppState.router.page.path == href
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(AppState.t[label_key]), spacing="3", align="center"),
+        rx.hstack(
+            rx.icon(icon, size=18), rx.text(AppState.t[label_key]), spacing="3", align="center"
+        ),
         href=href,
         underline="none",
         padding="0.5em 0.75em",
@@ -47,7 +49,12 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
         rx.heading(AppState.t["app.name"], size="5", padding="0.5em 0.75em"),
         rx.text(AppState.tenant_name, size="2", color_scheme="gray", padding_x="0.75em"),
         rx.el.nav(
-            rx.vstack(*[_nav_link(*item) for item in NAV_ITEMS], *_extra_links(), *(extra_links or []), spacing="1"),
+            rx.vstack(
+                *[_nav_link(*item) for item in NAV_ITEMS],
+                *_extra_links(),
+                *(extra_links or []),
+                spacing="1",
+            ),
             aria_label="Main",
             width="100%",
         ),
@@ -79,7 +86,9 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
     )
 
 
-def shell(*content: rx.Component, title: rx.Var | str, extra_links: list[rx.Component] | None = None) -> rx.Component:
+def shell(
+    *content: rx.Component, title: rx.Var | str, extra_links: list[rx.Component] | None = None
+) -> rx.Component:
     return rx.hstack(
         sidebar(extra_links),
         rx.box(

@@ -239,5 +239,5 @@ class Gateway(abc.ABC):
     def is_running(self, session_id: str) -> bool:
         """Whether the session is live in this process (used to reconcile stored state)."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
         """Stop every session; called once at process shutdown."""

@@ -93,7 +93,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role.admin": ("Admin", "Administrador"),
     "role.agent": ("Agent", "Atendente"),
     # errors
-    "error.generic": ("Something went wrong. Please try again.", "Algo deu errado. Tente novamente."),
+    "error.generic": (
+        "Something went wrong. Please try again.",
+        "Algo deu errado. Tente novamente.",
+    ),
     "error.permission_denied": (
         "You are not allowed to do that.",
         "Você não tem permissão para fazer isso.",
@@ -106,7 +109,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.name_required": ("Enter a name.", "Informe um nome."),
     "error.company_required": ("Enter the company name.", "Informe o nome da empresa."),
-    "error.too_long": ("Too long (at most {limit} characters).", "Muito longo (no máximo {limit} caracteres)."),
+    "error.too_long": (
+        "Too long (at most {limit} characters).",
+        "Muito longo (no máximo {limit} caracteres).",
+    ),
     "error.password_too_short": (
         "The password must have at least {min} characters.",
         "A senha precisa ter pelo menos {min} caracteres.",
@@ -125,7 +131,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Este convite é inválido, expirou ou já foi usado.",
     ),
     "error.role_invalid": ("Choose a valid role.", "Escolha uma função válida."),
-    "error.cannot_disable_self": ("You cannot disable yourself.", "Você não pode desativar a si mesmo."),
+    "error.cannot_disable_self": (
+        "You cannot disable yourself.",
+        "Você não pode desativar a si mesmo.",
+    ),
     "error.cannot_change_owner": (
         "The owner's account cannot be changed here.",
         "A conta do proprietário não pode ser alterada aqui.",

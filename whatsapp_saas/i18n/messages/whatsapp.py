@@ -10,7 +10,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wa.add": ("Add number", "Adicionar número"),
     "wa.name_placeholder": ("e.g. Sales", "ex.: Vendas"),
-    "wa.empty": ("No numbers yet. Add one to get started.", "Nenhum número ainda. Adicione um para começar."),
+    "wa.empty": (
+        "No numbers yet. Add one to get started.",
+        "Nenhum número ainda. Adicione um para começar.",
+    ),
     "wa.phone": ("Phone", "Telefone"),
     "wa.state": ("Status", "Situação"),
     "wa.since": ("Since", "Desde"),
@@ -79,7 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sim.sent": ("Delivered to {phone}.", "Entregue para {phone}."),
     "sim.failed": ("The simulator refused: {detail}", "O simulador recusou: {detail}"),
     # errors
-    "error.whatsapp_already_connected": ("This number is already connected.", "Este número já está conectado."),
+    "error.whatsapp_already_connected": (
+        "This number is already connected.",
+        "Este número já está conectado.",
+    ),
     "error.whatsapp_pairing_failed": (
         "Could not get a pairing code. Try again or use the QR code.",
         "Não foi possível gerar o código. Tente de novo ou use o QR code.",

@@ -17,7 +17,9 @@ from whatsapp_saas.ui.components import (
 
 def _header(title_key: str) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.heading(AuthFormState.t["app.name"], size="6"), rx.spacer(), language_switch()),
+        rx.hstack(
+            rx.heading(AuthFormState.t["app.name"], size="6"), rx.spacer(), language_switch()
+        ),
         rx.text(AuthFormState.t["app.tagline"], color_scheme="gray", size="2"),
         rx.heading(AuthFormState.t[title_key], size="4", as_="h2"),
         width="100%",
@@ -41,8 +43,16 @@ def login_page() -> rx.Component:
         error_callout(AuthFormState.error),
         rx.form(
             rx.vstack(
-                text_field("auth.email", "email", type_="email", auto_complete="username", required=True),
-                text_field("auth.password", "password", type_="password", auto_complete="current-password", required=True),
+                text_field(
+                    "auth.email", "email", type_="email", auto_complete="username", required=True
+                ),
+                text_field(
+                    "auth.password",
+                    "password",
+                    type_="password",
+                    auto_complete="current-password",
+                    required=True,
+                ),
                 _submit("auth.sign_in"),
                 spacing="3",
             ),
@@ -65,8 +75,16 @@ def signup_page() -> rx.Component:
             rx.vstack(
                 text_field("auth.company_name", "company_name", required=True),
                 text_field("auth.name", "name", auto_complete="name", required=True),
-                text_field("auth.email", "email", type_="email", auto_complete="username", required=True),
-                text_field("auth.password", "password", type_="password", auto_complete="new-password", required=True),
+                text_field(
+                    "auth.email", "email", type_="email", auto_complete="username", required=True
+                ),
+                text_field(
+                    "auth.password",
+                    "password",
+                    type_="password",
+                    auto_complete="new-password",
+                    required=True,
+                ),
                 rx.text(AuthFormState.password_hint, size="1", color_scheme="gray"),
                 _submit("auth.create_account"),
                 spacing="3",
@@ -93,10 +111,26 @@ def invite_page() -> rx.Component:
                 rx.text(InviteState.invite_intro, size="2"),
                 rx.form(
                     rx.vstack(
-                        text_field("auth.name", "name", default_value=InviteState.invite_name, required=True),
-                        text_field("auth.password", "password", type_="password", auto_complete="new-password", required=True),
+                        text_field(
+                            "auth.name",
+                            "name",
+                            default_value=InviteState.invite_name,
+                            required=True,
+                        ),
+                        text_field(
+                            "auth.password",
+                            "password",
+                            type_="password",
+                            auto_complete="new-password",
+                            required=True,
+                        ),
                         rx.text(InviteState.password_hint, size="1", color_scheme="gray"),
-                        rx.button(InviteState.t["invite.accept"], type="submit", width="100%", loading=InviteState.busy),
+                        rx.button(
+                            InviteState.t["invite.accept"],
+                            type="submit",
+                            width="100%",
+                            loading=InviteState.busy,
+                        ),
                         spacing="3",
                     ),
                     on_submit=InviteState.accept,

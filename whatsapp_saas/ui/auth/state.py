@@ -40,7 +40,9 @@ class AuthFormState(AppState):
         self.busy, self.error, self.notice = True, "", ""
         yield
         try:
-            issued = await in_session(lambda s: accounts.sign_in(s, email=email, password=password, ip=ip))
+            issued = await in_session(
+                lambda s: accounts.sign_in(s, email=email, password=password, ip=ip)
+            )
         except UserError as err:
             self.busy, self.error = False, self.error_text(err)
             return
@@ -103,7 +105,9 @@ class InviteState(AuthFormState):
         self.busy, self.error = True, ""
         yield
         try:
-            await in_session(lambda s: accounts.accept_invite(s, token=token, password=password, name=name))
+            await in_session(
+                lambda s: accounts.accept_invite(s, token=token, password=password, name=name)
+            )
         except UserError as err:
             self.busy, self.error = False, self.error_text(err)
             return

@@ -40,8 +40,16 @@ def dashboard_page() -> rx.Component:
         rx.text(DashboardState.welcome, size="4"),
         rx.flex(
             stat_card(DashboardState.t["dashboard.users"], DashboardState.users, "count-users"),
-            stat_card(DashboardState.t["dashboard.active_users"], DashboardState.active_users, "count-active-users"),
-            stat_card(DashboardState.t["dashboard.pending_invites"], DashboardState.pending_invites, "count-invites"),
+            stat_card(
+                DashboardState.t["dashboard.active_users"],
+                DashboardState.active_users,
+                "count-active-users",
+            ),
+            stat_card(
+                DashboardState.t["dashboard.pending_invites"],
+                DashboardState.pending_invites,
+                "count-invites",
+            ),
             gap="1em",
             wrap="wrap",
         ),

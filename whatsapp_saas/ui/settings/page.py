@@ -16,7 +16,9 @@ def _user_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["name"]),
         rx.table.cell(row["email"]),
         rx.table.cell(row["role"]),
-        rx.table.cell(rx.badge(row["status"], color_scheme=rx.cond(row["active"] == "yes", "green", "gray"))),
+        rx.table.cell(
+            rx.badge(row["status"], color_scheme=rx.cond(row["active"] == "yes", "green", "gray"))
+        ),
         rx.table.cell(row["created"]),
         rx.table.cell(row["last_login"]),
         rx.table.cell(
@@ -24,10 +26,19 @@ def _user_row(row: rx.Var) -> rx.Component:
                 row["can_change"] == "yes",
                 rx.cond(
                     row["active"] == "yes",
-                    rx.button(T["users.disable"], size="1", color_scheme="red", variant="soft",
-                              on_click=UsersState.set_active(row["id"], False)),
-                    rx.button(T["users.enable"], size="1", variant="soft",
-                              on_click=UsersState.set_active(row["id"], True)),
+                    rx.button(
+                        T["users.disable"],
+                        size="1",
+                        color_scheme="red",
+                        variant="soft",
+                        on_click=UsersState.set_active(row["id"], False),
+                    ),
+                    rx.button(
+                        T["users.enable"],
+                        size="1",
+                        variant="soft",
+                        on_click=UsersState.set_active(row["id"], True),
+                    ),
                 ),
             )
         ),
@@ -36,7 +47,15 @@ def _user_row(row: rx.Var) -> rx.Component:
 
 
 def _users_table() -> rx.Component:
-    headers = ["auth.name", "auth.email", "users.role", "users.status", "users.created", "users.last_login", "users.actions"]
+    headers = [
+        "auth.name",
+        "auth.email",
+        "users.role",
+        "users.status",
+        "users.created",
+        "users.last_login",
+        "users.actions",
+    ]
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(T[h]) for h in headers])),
         rx.table.body(rx.foreach(UsersState.users, _user_row)),
@@ -76,7 +95,11 @@ def _invite_result() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(UsersState.invite_notice),
-                rx.code(UsersState.invite_link, data_testid="invite-link", style={"word_break": "break-all"}),
+                rx.code(
+                    UsersState.invite_link,
+                    data_testid="invite-link",
+                    style={"word_break": "break-all"},
+                ),
             ),
             icon="link",
             color_scheme="green",
@@ -92,10 +115,20 @@ def _pending_invites() -> rx.Component:
             rx.foreach(
                 UsersState.invites,
                 lambda inv: rx.hstack(
-                    rx.text(inv["name"]), rx.text(inv["email"], color_scheme="gray"), rx.badge(inv["role"]),
-                    rx.text(T["users.expires"], size="1"), rx.text(inv["expires"], size="1"),
-                    rx.cond(UsersState.is_manager,
-                            rx.button(T["users.revoke"], size="1", variant="soft", on_click=UsersState.revoke_invite(inv["id"]))),
+                    rx.text(inv["name"]),
+                    rx.text(inv["email"], color_scheme="gray"),
+                    rx.badge(inv["role"]),
+                    rx.text(T["users.expires"], size="1"),
+                    rx.text(inv["expires"], size="1"),
+                    rx.cond(
+                        UsersState.is_manager,
+                        rx.button(
+                            T["users.revoke"],
+                            size="1",
+                            variant="soft",
+                            on_click=UsersState.revoke_invite(inv["id"]),
+                        ),
+                    ),
                     align="center",
                 ),
             ),
@@ -110,8 +143,11 @@ def _preferences() -> rx.Component:
                 rx.el.label(T["settings.timezone"], html_for="timezone", class_name="field-label"),
                 rx.el.select(
                     rx.foreach(UsersState.timezones, lambda z: rx.el.option(z, value=z)),
-                    id="timezone", name="timezone", default_value=UsersState.user_timezone,
-                    key=UsersState.user_timezone, class_name="native-select",
+                    id="timezone",
+                    name="timezone",
+                    default_value=UsersState.user_timezone,
+                    key=UsersState.user_timezone,
+                    class_name="native-select",
                 ),
                 spacing="1",
             ),
@@ -133,7 +169,12 @@ def settings_page() -> rx.Component:
         _users_table(),
         rx.cond(
             UsersState.is_manager,
-            rx.vstack(rx.heading(T["users.invite"], size="3", as_="h3"), _invite_form(), _invite_result(), width="100%"),
+            rx.vstack(
+                rx.heading(T["users.invite"], size="3", as_="h3"),
+                _invite_form(),
+                _invite_result(),
+                width="100%",
+            ),
             rx.text(T["users.only_managers"], color_scheme="gray"),
         ),
         _pending_invites(),

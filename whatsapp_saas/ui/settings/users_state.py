@@ -58,7 +58,9 @@ class UsersState(AppState):
             "active": "yes" if user.is_active else "",
             "created": self.format_time(user.created_at),
             "last_login": self.format_time(user.last_login_at) or self.tr("users.never"),
-            "can_change": "yes" if me.is_manager and user.role != "owner" and user.id != me.user_id else "",
+            "can_change": "yes"
+            if me.is_manager and user.role != "owner" and user.id != me.user_id
+            else "",
         }
 
     def _invite_row(self, invite: Invite) -> dict[str, str]:
@@ -95,7 +97,9 @@ class UsersState(AppState):
         issued: list[accounts.IssuedInvite] = []
         self.invite_link = ""
         ok = await self._act(
-            lambda scope, me: issued.append(accounts.invite_user(scope, me, email=email, name=name, role=role))
+            lambda scope, me: issued.append(
+                accounts.invite_user(scope, me, email=email, name=name, role=role)
+            )
         )
         if ok and issued:
             settings = get_settings()

@@ -54,7 +54,9 @@ class SimulatorState(AppState):
             self.notice = self.tr("sim.linked", phone=form["phone"])
             return
         await client.send_message(
-            str(form["from"]).strip(), str(form["to"]).strip(), str(form["text"]),
+            str(form["from"]).strip(),
+            str(form["to"]).strip(),
+            str(form["text"]),
             push_name=str(form.get("push_name", "")) or None,
         )
         self.notice = self.tr("sim.sent", phone=form["to"])
@@ -75,7 +77,14 @@ def _link_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             text_field("sim.qr_text", "qr", id="sim-qr", required=True),
-            text_field("sim.business_phone", "phone", id="sim-phone", type_="tel", placeholder="+5511999990000", required=True),
+            text_field(
+                "sim.business_phone",
+                "phone",
+                id="sim-phone",
+                type_="tel",
+                placeholder="+5511999990000",
+                required=True,
+            ),
             rx.button(T["sim.link"], type="submit"),
             align="start",
             width="100%",
@@ -88,7 +97,14 @@ def _link_form() -> rx.Component:
 def _send_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            text_field("sim.from", "from", id="sim-from", type_="tel", placeholder="+5511988887777", required=True),
+            text_field(
+                "sim.from",
+                "from",
+                id="sim-from",
+                type_="tel",
+                placeholder="+5511988887777",
+                required=True,
+            ),
             text_field("sim.push_name", "push_name", id="sim-push-name"),
             text_field("sim.to", "to", id="sim-to", type_="tel", required=True),
             text_field("sim.text", "text", id="sim-text", required=True),
@@ -110,8 +126,20 @@ def simulator_page() -> rx.Component:
                 error_callout(SimulatorState.error),
                 success_callout(SimulatorState.notice),
                 rx.flex(
-                    rx.card(rx.vstack(rx.heading(T["sim.link_title"], size="4", as_="h2"), _link_form()), flex="1", min_width="300px"),
-                    rx.card(rx.vstack(rx.heading(T["sim.send_title"], size="4", as_="h2"), _send_form()), flex="1", min_width="300px"),
+                    rx.card(
+                        rx.vstack(
+                            rx.heading(T["sim.link_title"], size="4", as_="h2"), _link_form()
+                        ),
+                        flex="1",
+                        min_width="300px",
+                    ),
+                    rx.card(
+                        rx.vstack(
+                            rx.heading(T["sim.send_title"], size="4", as_="h2"), _send_form()
+                        ),
+                        flex="1",
+                        min_width="300px",
+                    ),
                     gap="1em",
                     wrap="wrap",
                     width="100%",

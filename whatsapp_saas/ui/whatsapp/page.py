@@ -34,23 +34,35 @@ def _actions(row: rx.Var) -> rx.Component:
                     row["state"] == "waiting_qr",
                     rx.button(T["wa.connect"], size="1", on_click=S.open_dialog(row["id"])),
                 ),
-                rx.button(T["wa.disconnect"], size="1", variant="soft", on_click=S.disconnect(row["id"])),
+                rx.button(
+                    T["wa.disconnect"], size="1", variant="soft", on_click=S.disconnect(row["id"])
+                ),
             ),
             rx.button(T["wa.connect"], size="1", on_click=S.connect(row["id"])),
         ),
         rx.cond(
             row["phone"] != "",
-            rx.button(T["wa.logout"], size="1", variant="soft", color_scheme="orange", on_click=S.logout(row["id"])),
+            rx.button(
+                T["wa.logout"],
+                size="1",
+                variant="soft",
+                color_scheme="orange",
+                on_click=S.logout(row["id"]),
+            ),
         ),
         rx.button(T["wa.rename"], size="1", variant="ghost", on_click=S.start_rename(row["id"])),
         rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button(T["wa.delete"], size="1", variant="ghost", color_scheme="red")),
+            rx.alert_dialog.trigger(
+                rx.button(T["wa.delete"], size="1", variant="ghost", color_scheme="red")
+            ),
             rx.alert_dialog.content(
                 rx.alert_dialog.title(T["wa.delete"]),
                 rx.alert_dialog.description(T["wa.confirm_delete"]),
                 rx.hstack(
                     rx.alert_dialog.cancel(rx.button(T["wa.cancel"], variant="soft")),
-                    rx.alert_dialog.action(rx.button(T["wa.delete"], color_scheme="red", on_click=S.delete(row["id"]))),
+                    rx.alert_dialog.action(
+                        rx.button(T["wa.delete"], color_scheme="red", on_click=S.delete(row["id"]))
+                    ),
                     justify="end",
                 ),
             ),
@@ -63,15 +75,28 @@ def _actions(row: rx.Var) -> rx.Component:
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["name"], weight="medium")),
-        rx.table.cell(rx.cond(row["phone"] != "", row["phone"], rx.text(T["wa.not_linked"], color_scheme="gray"))),
+        rx.table.cell(
+            rx.cond(
+                row["phone"] != "", row["phone"], rx.text(T["wa.not_linked"], color_scheme="gray")
+            )
+        ),
         rx.table.cell(
             rx.vstack(
                 state_badge(row),
-                rx.cond(row["reason"] != "", rx.text(row["reason"], size="1", color_scheme="gray", data_testid="number-reason")),
+                rx.cond(
+                    row["reason"] != "",
+                    rx.text(
+                        row["reason"], size="1", color_scheme="gray", data_testid="number-reason"
+                    ),
+                ),
                 spacing="1",
             )
         ),
-        rx.table.cell(rx.cond(row["state_at"] != "", rx.moment(row["state_at"], from_now=True, tz=S.user_timezone))),
+        rx.table.cell(
+            rx.cond(
+                row["state_at"] != "", rx.moment(row["state_at"], from_now=True, tz=S.user_timezone)
+            )
+        ),
         rx.table.cell(_actions(row)),
         data_testid="number-row",
     )
@@ -82,7 +107,12 @@ def _numbers_table() -> rx.Component:
         TenantFeed.numbers.length() > 0,
         rx.table.root(
             rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(T[k]) for k in ("auth.name", "wa.phone", "wa.state", "wa.since", "users.actions")])
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(T[k])
+                        for k in ("auth.name", "wa.phone", "wa.state", "wa.since", "users.actions")
+                    ]
+                )
             ),
             rx.table.body(rx.foreach(TenantFeed.numbers, _row)),
             width="100%",
@@ -94,7 +124,16 @@ def _numbers_table() -> rx.Component:
 def _add_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.box(text_field("auth.name", "name", id="number-name", placeholder=T["wa.name_placeholder"], required=True), min_width="240px"),
+            rx.box(
+                text_field(
+                    "auth.name",
+                    "name",
+                    id="number-name",
+                    placeholder=T["wa.name_placeholder"],
+                    required=True,
+                ),
+                min_width="240px",
+            ),
             rx.button(rx.icon("plus", size=16), T["wa.add"], type="submit"),
             align="end",
         ),
@@ -107,10 +146,21 @@ def _qr_panel(row: rx.Var) -> rx.Component:
     return rx.cond(
         row["qr_image"] != "",
         rx.vstack(
-            rx.image(src=row["qr_image"], alt="QR code", width="264px", height="264px", data_testid="qr-image"),
+            rx.image(
+                src=row["qr_image"],
+                alt="QR code",
+                width="264px",
+                height="264px",
+                data_testid="qr-image",
+            ),
             rx.hstack(
                 rx.text(T["wa.qr_expires"], size="2"),
-                rx.text(data_countdown_until=row["qr_expires_ms"], size="2", weight="bold", data_testid="qr-countdown"),
+                rx.text(
+                    data_countdown_until=row["qr_expires_ms"],
+                    size="2",
+                    weight="bold",
+                    data_testid="qr-countdown",
+                ),
                 rx.text(T["wa.seconds"], size="2"),
                 spacing="1",
             ),
@@ -125,7 +175,17 @@ def _pairing_panel() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.hstack(
-                rx.box(text_field("wa.pair_phone", "phone", id="pair-phone", type_="tel", placeholder="+55 11 99999-0000", required=True), flex="1"),
+                rx.box(
+                    text_field(
+                        "wa.pair_phone",
+                        "phone",
+                        id="pair-phone",
+                        type_="tel",
+                        placeholder="+55 11 99999-0000",
+                        required=True,
+                    ),
+                    flex="1",
+                ),
                 rx.button(T["wa.get_code"], type="submit", loading=S.pairing_busy),
                 align="end",
             ),
@@ -154,7 +214,11 @@ def _dialog_body(row: rx.Var) -> rx.Component:
         rx.cond(
             row["connected"] != "yes",
             rx.vstack(
-                rx.hstack(rx.text(T["wa.dialog_state"], size="2"), rx.text(T[row["state_key"]], size="2", weight="bold"), spacing="1"),
+                rx.hstack(
+                    rx.text(T["wa.dialog_state"], size="2"),
+                    rx.text(T[row["state_key"]], size="2", weight="bold"),
+                    spacing="1",
+                ),
                 rx.cond(row["reason"] != "", rx.text(row["reason"], size="1", color_scheme="gray")),
                 spacing="1",
             ),
@@ -165,12 +229,18 @@ def _dialog_body(row: rx.Var) -> rx.Component:
             _connected_panel(row),
             rx.vstack(
                 rx.cond(S.pairing_mode, _pairing_panel(), _qr_panel(row)),
-                rx.button(rx.cond(S.pairing_mode, T["wa.use_qr"], T["wa.use_pairing"]), variant="ghost", on_click=S.toggle_pairing),
+                rx.button(
+                    rx.cond(S.pairing_mode, T["wa.use_qr"], T["wa.use_pairing"]),
+                    variant="ghost",
+                    on_click=S.toggle_pairing,
+                ),
                 align="center",
                 width="100%",
             ),
         ),
-        rx.hstack(rx.dialog.close(rx.button(T["wa.close"], variant="soft")), justify="end", width="100%"),
+        rx.hstack(
+            rx.dialog.close(rx.button(T["wa.close"], variant="soft")), justify="end", width="100%"
+        ),
         spacing="3",
     )
 
@@ -178,7 +248,10 @@ def _dialog_body(row: rx.Var) -> rx.Component:
 def _qr_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.foreach(TenantFeed.numbers, lambda row: rx.cond(row["id"] == S.dialog_number_id, _dialog_body(row))),
+            rx.foreach(
+                TenantFeed.numbers,
+                lambda row: rx.cond(row["id"] == S.dialog_number_id, _dialog_body(row)),
+            ),
             max_width="460px",
         ),
         open=S.dialog_number_id != "",

@@ -43,7 +43,9 @@ class WhatsAppState(AppState):
         linked = await feed._link_to(feed_token(user.tenant_id))
         linked.numbers = await in_session(lambda s: tenant_numbers(s, user.tenant_id))
 
-    async def _change(self, work: Callable[[TenantScope], Any], *, managers_only: bool = True) -> bool:
+    async def _change(
+        self, work: Callable[[TenantScope], Any], *, managers_only: bool = True
+    ) -> bool:
         """Run a change as the signed-in user; the feed refreshes through the event channel."""
         self.error = ""
         user = await self.current_user()
