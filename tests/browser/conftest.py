@@ -81,13 +81,14 @@ class RunningApp:
         self.simulator_url = simulator_url
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+@contextlib.contextmanager
+def live_app_process(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
+    """Start the app on free ports with a throwaway database; stop and drop it afterwards."""
     name = create_pg_database("wa_browser")
     database_url = _pg_url_for(name)
     migrate(database_url)
     port, simulator_port = free_port(), free_port()
-    data_dir = tmp_path_factory.mktemp("appdata")
+    data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "app.log"
     command = [
         str(Path(sys.executable).parent / "reflex"),
@@ -101,21 +102,18 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "--loglevel",
         "warning",
     ]
+    env = app_environment(
+        port,
+        database_url,
+        data_dir,
+        WHATSAPP_DRIVER="simulator",
+        SIMULATOR_PORT=str(simulator_port),
+        SIMULATOR_URL="",
+        **extra_env,
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=app_environment(
-                port,
-                database_url,
-                data_dir,
-                WHATSAPP_DRIVER="simulator",
-                SIMULATOR_PORT=str(simulator_port),
-                SIMULATOR_URL="",
-            ),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -124,6 +122,12 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     finally:
         _stop(process)
         drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    with live_app_process(tmp_path_factory.mktemp("appdata")) as app:
+        yield app
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
