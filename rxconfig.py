@@ -12,6 +12,12 @@ import reflex as rx
 
 _venv_bun = Path(sys.executable).parent / "bun"
 
+# Dev-mode hot reload watches every top-level folder; the app writes its SQLite file, media
+# and engine sessions under DATA_DIR, which would restart the backend in a loop.
+_data_dir = Path(os.environ.get("DATA_DIR", "data"))
+_data_dir.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", str(_data_dir))
+
 config = rx.Config(
     app_name="whatsapp_saas",
     telemetry_enabled=False,

@@ -57,7 +57,13 @@ def test_invited_agent_signs_in_and_can_be_disabled(browser: Browser, live_app: 
 
     owner_page.reload()
     row = owner_page.get_by_test_id("user-row").filter(has_text=agent_email)
-    expect(row).to_contain_text("Agent")
+    role = row.get_by_label("Role")
+    expect(role).to_have_value("agent")
+    role.select_option("admin")
+    owner_page.reload()
+    expect(
+        owner_page.get_by_test_id("user-row").filter(has_text=agent_email).get_by_label("Role")
+    ).to_have_value("admin")
     row.get_by_role("button", name="Disable").click()
     expect(row).to_contain_text("Disabled")
     agent_page.reload()

@@ -171,3 +171,22 @@ def test_owner_cannot_be_disabled_or_demoted(any_db: str) -> None:
         service.set_user_active(
             TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, False
         )
+
+
+def test_managers_change_roles_but_not_the_owners(any_db: str) -> None:
+    owner = make_owner()
+    with session_scope() as s:
+        scope = TenantScope(s, owner.user.tenant_id)
+        invite = service.invite_user(scope, owner.user, email="a@x.io", name="A")
+    with session_scope() as s:
+        agent_id = service.accept_invite(s, token=invite.token, password="agent password 1").id
+    with session_scope() as s:
+        scope = TenantScope(s, owner.user.tenant_id)
+        assert service.set_user_role(scope, owner.user, agent_id, "admin").role == "admin"
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.set_user_role(TenantScope(s, owner.user.tenant_id), owner.user, agent_id, "owner")
+    assert err.value.code == "error.role_invalid"
+    with pytest.raises(PermissionDenied), session_scope() as s:
+        service.set_user_role(
+            TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, "agent"
+        )

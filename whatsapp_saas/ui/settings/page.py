@@ -11,11 +11,27 @@ from whatsapp_saas.ui.settings.users_state import UsersState
 T = UsersState.t
 
 
+def _role_cell(row: rx.Var) -> rx.Component:
+    """Managers change a colleague's role in place; everyone else just reads it."""
+    return rx.cond(
+        row["can_change"] == "yes",
+        rx.el.select(
+            rx.el.option(T["role.agent"], value="agent"),
+            rx.el.option(T["role.admin"], value="admin"),
+            value=row["role_code"],
+            on_change=lambda value: UsersState.change_role(row["id"], value),
+            aria_label=T["users.role"],
+            class_name="native-select",
+        ),
+        rx.text(row["role"]),
+    )
+
+
 def _user_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["name"]),
         rx.table.cell(row["email"]),
-        rx.table.cell(row["role"]),
+        rx.table.cell(_role_cell(row)),
         rx.table.cell(
             rx.badge(row["status"], color_scheme=rx.cond(row["active"] == "yes", "green", "gray"))
         ),

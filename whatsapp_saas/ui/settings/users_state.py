@@ -54,6 +54,7 @@ class UsersState(AppState):
             "name": user.name,
             "email": user.email,
             "role": self.tr(f"role.{user.role}"),
+            "role_code": user.role,
             "status": self.tr("users.active" if user.is_active else "users.disabled"),
             "active": "yes" if user.is_active else "",
             "created": self.format_time(user.created_at),
@@ -111,6 +112,10 @@ class UsersState(AppState):
     @rx.event
     async def set_active(self, user_id: str, active: bool) -> None:
         await self._act(lambda scope, me: accounts.set_user_active(scope, me, int(user_id), active))
+
+    @rx.event
+    async def change_role(self, user_id: str, role: str) -> None:
+        await self._act(lambda scope, me: accounts.set_user_role(scope, me, int(user_id), role))
 
     @rx.event
     async def revoke_invite(self, invite_id: str) -> None:
