@@ -42,7 +42,7 @@ NODE = "node-a"
 
 def _owned_number(tenant_id: int) -> int:
     number_id = add_number(tenant_id)
-    records.set_owner(number_id, NODE)
+    records.claim(number_id, NODE, "test")
     return number_id
 
 

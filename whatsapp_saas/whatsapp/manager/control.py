@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any, Protocol
@@ -116,9 +117,15 @@ async def _redis_pairing_code(url: str, number_id: int, phone: str, timeout: flo
     reply_to = f"wa:reply:{secrets.token_hex(12)}"
     message = {"op": "pairing_code", "number_id": number_id, "phone": phone, "reply_to": reply_to}
     client = aioredis.Redis.from_url(url, socket_timeout=None, socket_keepalive=True)
+    deadline = time.monotonic() + timeout
     try:
-        await client.publish(CHANNEL, json.dumps(message))
-        popped = await client.blpop([reply_to], timeout=max(1, round(timeout)))  # type: ignore[misc]
+        # Pub/sub keeps nothing for absent listeners: until a node hears us, ask again.
+        while not await client.publish(CHANNEL, json.dumps(message)):
+            if time.monotonic() > deadline:
+                raise UserError("error.whatsapp_pairing_unavailable")
+            await asyncio.sleep(0.5)
+        wait = max(1, round(deadline - time.monotonic()))
+        popped = await client.blpop([reply_to], timeout=wait)  # type: ignore[misc]
     finally:
         await client.aclose()
     if popped is None:
@@ -137,12 +144,16 @@ def _sync_client(url: str) -> redis.Redis:
 # --- the node side (Redis) ----------------------------------------------------------------
 
 
-async def serve_redis(url: str, handler: ControlHandler, stop: asyncio.Event) -> None:
-    """Listen on the control channel until ``stop`` is set; reconnect on Redis errors."""
+async def serve_redis(
+    url: str, handler: ControlHandler, stop: asyncio.Event, ready: asyncio.Event | None = None
+) -> None:
+    """Listen on the control channel until ``stop`` is set; reconnect on Redis errors.
+
+    ``ready`` is set once subscribed (messages published before that are not heard)."""
     while not stop.is_set():
         client = aioredis.Redis.from_url(url, socket_timeout=None, socket_keepalive=True)
         try:
-            await _listen(client, handler, stop)
+            await _listen(client, handler, stop, ready or asyncio.Event())
         except (redis.RedisError, OSError) as exc:
             log.warning("control channel lost (%s); resubscribing", exc)
             await asyncio.sleep(1)
@@ -150,9 +161,12 @@ async def serve_redis(url: str, handler: ControlHandler, stop: asyncio.Event) ->
             await client.aclose()
 
 
-async def _listen(client: aioredis.Redis, handler: ControlHandler, stop: asyncio.Event) -> None:
+async def _listen(
+    client: aioredis.Redis, handler: ControlHandler, stop: asyncio.Event, ready: asyncio.Event
+) -> None:
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(CHANNEL)
+    ready.set()
     tasks: set[asyncio.Task[None]] = set()
     try:
         while not stop.is_set():

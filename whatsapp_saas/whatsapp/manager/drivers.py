@@ -7,6 +7,7 @@ session-host processes, which build the gateway there (an engine crash stays in 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
@@ -53,7 +54,19 @@ def driver_choice(settings: Settings | None = None) -> tuple[str, dict[str, Any]
     settings = settings or get_settings()
     if settings.whatsapp_driver == "simulator":
         return "simulator", {"base_url": effective_simulator_url(settings)}
-    return "neonize", {"device_name": settings.device_name}
+    _prepare_neonize_environment()
+    return "neonize", {}  # the device name travels in each SessionSpec
+
+
+def _prepare_neonize_environment() -> None:
+    """Hosts are launched from this process's environment, and the Go engine reads only the
+    environment it was launched with: put the engine's required settings there first
+    (``NEONIZE_BOT_TAG=off``). An operator's explicit value wins, and the driver then refuses
+    to start with a clear error instead of silently tagging messages."""
+    from whatsapp_saas.whatsapp.drivers.neonize_runtime import ENGINE_ENV  # no engine import
+
+    for key, value in ENGINE_ENV.items():
+        os.environ.setdefault(key, value)
 
 
 def build_gateway(name: str, options: dict[str, Any]) -> Gateway:

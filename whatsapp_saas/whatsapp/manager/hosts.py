@@ -68,13 +68,16 @@ class HostHandle:
 
     def _read(self) -> None:
         assert self._conn is not None
-        while True:
-            try:
-                message = self._conn.recv()
-            except (EOFError, OSError):
-                self._loop.call_soon_threadsafe(self._on_exit)
-                return
-            self._loop.call_soon_threadsafe(self._dispatch, message)
+        try:
+            while True:
+                try:
+                    message = self._conn.recv()
+                except (EOFError, OSError):
+                    self._loop.call_soon_threadsafe(self._on_exit)
+                    return
+                self._loop.call_soon_threadsafe(self._dispatch, message)
+        except RuntimeError:
+            return  # the manager's loop is closed: nobody is left to tell
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "event":

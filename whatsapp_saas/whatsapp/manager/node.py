@@ -96,9 +96,11 @@ class ManagerNode(SessionOps, NodeApi):
             loop.create_task(self._lease_loop()),
         ]
         if app.redis_url:
-            self._tasks.append(
-                loop.create_task(control.serve_redis(app.redis_url, self, self._stop))
-            )
+            listening = asyncio.Event()
+            serve = control.serve_redis(app.redis_url, self, self._stop, listening)
+            self._tasks.append(loop.create_task(serve))
+            with contextlib.suppress(TimeoutError):  # Redis down: the loop keeps retrying
+                await asyncio.wait_for(listening.wait(), 10)
         else:
             control.register_local(self, loop)
         _nodes.append(self)

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Mode = Literal["stop", "stop_no_snapshot", "logout", "discard", "node_stop", "abandon"]
 REASON_NODE_STOPPED = "The connection manager restarted; restoring the session"
+REASON_TAKEOVER = "The connection manager running this number stopped; taking over"
 ACTION_MODES: dict[Action, Mode] = {
     Action.STOP: "stop",
     Action.STOP_NO_SNAPSHOT: "stop_no_snapshot",
@@ -86,7 +87,7 @@ class SessionOps:
         runner = SessionRunner(view.id, view.tenant_id, path)
         self.runners[view.id] = runner
         runner.start_consuming(self.handle_event)
-        await self.db(records.set_owner, view.id, self.node_id)
+        await self.db(records.claim, view.id, self.node_id, REASON_TAKEOVER)
         self.schedule_start(runner, delay=0.0)
 
     def schedule_start(self, runner: SessionRunner, delay: float, restart: bool = False) -> None:
@@ -218,7 +219,7 @@ class SessionOps:
         self.pool.forget(runner.session_id)
         self.runners.pop(number_id, None)
         if mode != "abandon":  # an abandoned number already belongs to another node
-            await self.db(records.set_owner, number_id, None, self.node_id)
+            await self.db(records.disown, number_id, self.node_id)
             await self.leases.release(number_id)
         await runner.close()
 

@@ -23,6 +23,7 @@ from whatsapp_saas.whatsapp.states import (
     DesiredState,
     Input,
     NumberState,
+    SessionLost,
     Transition,
     transition,
 )
@@ -139,14 +140,30 @@ def state_event(row: WhatsAppNumber, at: datetime) -> NumberStateChanged:
     )
 
 
-def set_owner(number_id: int, node_id: str | None, only_if: str | None = None) -> None:
-    """Record who owns the live session (``only_if``: clear only our own claim)."""
+def claim(number_id: int, node_id: str, takeover_reason: str) -> None:
+    """Record this node as the owner. Taking over from another node (which died or lost its
+    lease) also says so at once: the row must not keep claiming "connected" while the session
+    waits for its turn to restart."""
     with session_scope() as session:
         row = locked_row(session, number_id)
-        if row is None or (only_if is not None and row.owner_node != only_if):
+        if row is None:
             return
-        row.owner_node = node_id
+        previous, row.owner_node = row.owner_node, node_id
         session.add(row)
+        if previous not in (None, node_id):
+            event = SessionLost(takeover_reason)
+            step = transition(NumberState(row.state), event)
+            if step is not None:
+                write_transition(session, row, step, event)
+
+
+def disown(number_id: int, node_id: str) -> None:
+    """Clear the owner, if it is still ``node_id`` (another node may have claimed it since)."""
+    with session_scope() as session:
+        row = locked_row(session, number_id)
+        if row is not None and row.owner_node == node_id:
+            row.owner_node = None
+            session.add(row)
 
 
 def set_pairing_code(number_id: int, code: str) -> None:
