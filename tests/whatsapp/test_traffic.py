@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
 import pytest
@@ -24,7 +24,7 @@ Nodes = Callable[..., Awaitable[ManagerNode]]
 
 
 @pytest.fixture
-def inbound() -> list[InboundEvent]:
+def inbound() -> Iterator[list[InboundEvent]]:
     heard: list[InboundEvent] = []
 
     async def sink(event: InboundEvent) -> None:
