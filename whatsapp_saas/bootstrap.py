@@ -13,6 +13,8 @@ MODEL_MODULES = (
     "whatsapp_saas.accounts.models",
     "whatsapp_saas.security.secrets",
     "whatsapp_saas.whatsapp.models",
+    "whatsapp_saas.contacts.models",
+    "whatsapp_saas.inbox.models",
 )
 
 # Event handlers, registered once: (module, function name, event class path).

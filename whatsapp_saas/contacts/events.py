@@ -1,0 +1,22 @@
+"""Domain events of contacts (announced after commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsMerged:
+    """Two contacts turned out to be one person; ``merged_id`` no longer exists."""
+
+    tenant_id: int
+    survivor_id: int
+    merged_id: int
+    # Conversations of the merged contact folded into the survivor's: {old id: new id}.
+    conversation_map: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContactUpdated:
+    tenant_id: int
+    contact_id: int

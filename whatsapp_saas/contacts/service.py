@@ -1,0 +1,106 @@
+"""Contact services: plain functions over a :class:`TenantScope`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, or_
+
+from whatsapp_saas.contacts.ids import Identity, identities_of, normalise_phone
+from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
+from whatsapp_saas.contacts.resolver import ContactResolver
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.tenancy.scope import TenantScope
+
+NAME_MAX = 120
+TAG_MAX = 40
+
+
+def resolve_contact(
+    scope: TenantScope, sender_jid: str | None, sender_lid: str | None, push_name: str | None
+) -> Contact:
+    """Find or create the contact behind these WhatsApp ids.
+
+    When the ids belong to two different contacts (a LID seen first, the phone later, or the
+    other way round), they are merged into the older one: ids, conversations and messages move.
+    """
+    identities = identities_of(sender_jid, sender_lid)
+    if not identities:
+        raise ValueError(f"no usable WhatsApp id in {sender_jid!r} / {sender_lid!r}")
+    return ContactResolver(scope).resolve(identities, push_name)
+
+
+def get_contact(scope: TenantScope, contact_id: int) -> Contact:
+    return scope.get(Contact, contact_id)
+
+
+def contact_identities(scope: TenantScope, contact_id: int) -> list[Identity]:
+    rows = scope.all(ContactIdentity, ContactIdentity.contact_id == contact_id)
+    return sorted(
+        (Identity(r.kind, r.value) for r in rows),
+        key=lambda i: (i.kind != IdentityKind.PHONE, i.value),
+    )
+
+
+def contact_address(scope: TenantScope, contact_id: int) -> str | None:
+    """The JID to send to: the phone when we know it, else the LID."""
+    found = contact_identities(scope, contact_id)
+    return found[0].jid if found else None
+
+
+def list_contacts(
+    scope: TenantScope, *, search: str | None = None, after_id: int | None = None, limit: int = 50
+) -> Sequence[Contact]:
+    """Contacts by id (keyset on ``after_id``), optionally matching name, push name or phone."""
+    query = scope.select(Contact).order_by(col(Contact.id)).limit(min(max(limit, 1), 200))
+    if after_id is not None:
+        query = query.where(col(Contact.id) > after_id)
+    if search and search.strip():
+        pattern = f"%{_escape_like(search.strip())}%"
+        query = query.where(
+            or_(
+                col(Contact.name).ilike(pattern, escape="\\"),
+                col(Contact.push_name).ilike(pattern, escape="\\"),
+                col(Contact.phone).ilike(pattern, escape="\\"),
+            )
+        )
+    return scope.session.exec(query).all()
+
+
+def create_contact(scope: TenantScope, *, phone: str, name: str | None = None) -> Contact:
+    """A contact typed in by a person (to start a conversation); reuses an existing one."""
+    e164 = normalise_phone(phone)
+    contact = ContactResolver(scope).resolve([Identity(IdentityKind.PHONE.value, e164)], None)
+    if name and name.strip() and not contact.name:
+        contact.name = _clean_name(name)
+        scope.session.add(contact)
+    return contact
+
+
+def update_contact(
+    scope: TenantScope,
+    contact_id: int,
+    *,
+    name: str | None = None,
+    tags: list[str] | None = None,
+) -> Contact:
+    contact = scope.get(Contact, contact_id)
+    if name is not None:
+        contact.name = _clean_name(name) if name.strip() else None
+    if tags is not None:
+        contact.tags = list(dict.fromkeys(t.strip()[:TAG_MAX] for t in tags if t.strip()))
+    contact.updated_at = utcnow()
+    scope.session.add(contact)
+    return contact
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if len(cleaned) > NAME_MAX:
+        raise UserError("error.too_long", limit=NAME_MAX)
+    return cleaned
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

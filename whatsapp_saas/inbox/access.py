@@ -1,0 +1,66 @@
+"""Who may see which conversation: the one place inbox permissions are decided.
+
+Owners and admins see every conversation of their tenant. Agents see the conversations
+assigned to them, those of their departments, and the unclaimed ones (no assignee and no
+department). Anything else, including another tenant's id, is :class:`NotFound`: a viewer
+cannot tell a hidden conversation from one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.inbox.models import Conversation, DepartmentMember, Message
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+
+
+def check_viewer(scope: TenantScope, viewer: CurrentUser) -> None:
+    if viewer.tenant_id != scope.tenant_id:
+        raise NotFound(Conversation, None)
+
+
+def visible_to(scope: TenantScope, viewer: CurrentUser) -> sa.ColumnElement[bool]:
+    """A WHERE clause over ``conversations`` limiting rows to what ``viewer`` may see."""
+    check_viewer(scope, viewer)
+    if viewer.is_manager:
+        return sa.true()
+    my_departments = select(DepartmentMember.department_id).where(
+        DepartmentMember.tenant_id == scope.tenant_id, DepartmentMember.user_id == viewer.user_id
+    )
+    return sa.or_(
+        col(Conversation.assignee_id) == viewer.user_id,
+        col(Conversation.department_id).in_(my_departments),
+        sa.and_(col(Conversation.assignee_id).is_(None), col(Conversation.department_id).is_(None)),
+    )
+
+
+def get_conversation(
+    scope: TenantScope, viewer: CurrentUser, conversation_id: int, *, for_update: bool = False
+) -> Conversation:
+    query: Any = (
+        scope.select(Conversation)
+        .where(col(Conversation.id) == conversation_id)
+        .where(visible_to(scope, viewer))
+    )
+    if for_update:
+        query = query.with_for_update(of=Conversation)  # type: ignore[arg-type]
+    found = scope.session.exec(query).first()
+    if found is None:
+        raise NotFound(Conversation, conversation_id)
+    return found  # type: ignore[no-any-return]
+
+
+def get_message(
+    scope: TenantScope, viewer: CurrentUser, message_id: int, *, for_update: bool = False
+) -> Message:
+    """A message of a conversation the viewer may see (else NotFound)."""
+    message = scope.get(Message, message_id, for_update=for_update)
+    try:
+        get_conversation(scope, viewer, message.conversation_id)
+    except NotFound:
+        raise NotFound(Message, message_id) from None
+    return message

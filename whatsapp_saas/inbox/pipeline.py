@@ -1,0 +1,177 @@
+"""The inbound pipeline: the sink the connection manager hands every inbound event to.
+
+``submit`` queues the event; one worker task drains the queue, storing whatever has piled up
+in one transaction (so it batches exactly when busy and stores one by one when idle), then,
+after commit, starts the media downloads and the automation/AI hooks in the background.
+Typing signals are never stored: they become a transient :class:`TypingIndicated` at once.
+
+Install it at startup with :func:`install_ingest` (it calls
+:func:`whatsapp_saas.whatsapp.events.set_inbound_sink`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from whatsapp_saas.events.bus import bus
+from whatsapp_saas.inbox.events import TypingIndicated
+from whatsapp_saas.inbox.hooks import run_hooks
+from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
+from whatsapp_saas.inbox.media_download import MediaDownloader, MediaFetcher
+from whatsapp_saas.inbox.typing_lookup import conversation_for_chat
+from whatsapp_saas.whatsapp.events import InboundEvent, TypingChanged, set_inbound_sink
+
+log = logging.getLogger(__name__)
+
+Item = tuple[Persistable, asyncio.Future[None] | None]
+
+
+class IngestPipeline:
+    def __init__(
+        self,
+        *,
+        max_batch: int = 500,
+        queue_size: int = 20_000,
+        wait_for_commit: bool = False,
+        downloader: MediaDownloader | None = None,
+        retry_cap: float = 30.0,
+    ) -> None:
+        self.max_batch = max_batch
+        self.queue_size = queue_size
+        # True: submit returns only once the event is committed (slower: no batching per
+        # number, since the manager handles one number's events one at a time).
+        self.wait_for_commit = wait_for_commit
+        self.downloader = downloader
+        self.retry_cap = retry_cap
+        self._queue: asyncio.Queue[Item] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self.stored = 0
+        self.duplicates = 0
+        self.failed = 0
+
+    def set_media_fetcher(self, fetcher: MediaFetcher | None, **options: Any) -> None:
+        self.downloader = MediaDownloader(fetcher, **options) if fetcher else None
+
+    # --- the sink ---------------------------------------------------------------------------
+
+    async def submit(self, event: InboundEvent) -> None:
+        if isinstance(event, TypingChanged):
+            await self._typing(event)
+            return
+        queue = self._ensure_worker()
+        future = asyncio.get_running_loop().create_future() if self.wait_for_commit else None
+        await queue.put((event, future))  # waits when full: back-pressure on the engines
+        if future is not None:
+            await future
+
+    def _ensure_worker(self) -> asyncio.Queue[Item]:
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._loop is not loop or self._worker is None:
+            self._loop = loop
+            self._queue = asyncio.Queue(self.queue_size)
+            self._worker = loop.create_task(self._work(self._queue), name="inbox-ingest")
+        return self._queue
+
+    async def _work(self, queue: asyncio.Queue[Item]) -> None:
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < self.max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            try:
+                await self._store(batch)
+            except Exception:
+                log.exception("inbox ingest worker: batch of %d lost", len(batch))
+            finally:
+                for _ in batch:
+                    queue.task_done()
+
+    async def _store(self, batch: list[Item]) -> None:
+        pending = [event for event, _ in batch]
+        delay = 0.5
+        try:
+            while pending:
+                result = await asyncio.to_thread(ingest_batch, pending)
+                self._count(result)
+                self._spawn(self._after_commit(result))
+                pending = result.retry  # the database is away: keep them, the only copy
+                if pending:
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.retry_cap)
+        finally:
+            for _, future in batch:
+                if future is not None and not future.done():
+                    future.set_result(None)
+
+    def _count(self, result: IngestResult) -> None:
+        self.stored += len(result.outcome.stored)
+        self.duplicates += result.outcome.duplicates
+        self.failed += len(result.failed)
+
+    async def _after_commit(self, result: IngestResult) -> None:
+        if self.downloader is not None:
+            for message_id in result.outcome.media_message_ids:
+                self._spawn(self.downloader.download(message_id))
+        await run_hooks(result.outcome.stored)
+
+    async def _typing(self, event: TypingChanged) -> None:
+        conversation_id = await asyncio.to_thread(
+            conversation_for_chat, event.tenant_id, event.number_id, event.chat
+        )
+        if conversation_id is not None:
+            bus.publish(
+                TypingIndicated(
+                    event.tenant_id, event.number_id, conversation_id, event.typing, event.recording
+                )
+            )
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Wait until everything submitted is stored and its hooks and downloads are done."""
+        if self._queue is not None and self._loop is asyncio.get_running_loop():
+            await self._queue.join()
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Store what is queued (bounded by ``timeout``), then stop the worker."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.flush(), timeout)
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        self._worker = None
+        self._queue = None
+
+
+_installed: IngestPipeline | None = None
+
+
+def install_ingest(pipeline: IngestPipeline | None = None) -> IngestPipeline:
+    """Make the inbox the one place inbound traffic goes; returns the installed pipeline."""
+    global _installed
+    _installed = pipeline or IngestPipeline()
+    set_inbound_sink(_installed.submit)
+    return _installed
+
+
+def uninstall_ingest() -> None:
+    global _installed
+    _installed = None
+    set_inbound_sink(None)
+
+
+def installed_pipeline() -> IngestPipeline | None:
+    return _installed

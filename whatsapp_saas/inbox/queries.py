@@ -1,0 +1,205 @@
+"""What the Inbox page reads: the conversation list, a conversation's messages, search.
+
+Every read takes the viewer, so permissions (:mod:`whatsapp_saas.inbox.access`) apply to
+lists and searches exactly as to single rows. Lists use keyset cursors (never OFFSET), so the
+100th page costs what the first one does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.access import get_conversation, visible_to
+from whatsapp_saas.inbox.models import Conversation, ConversationStatus, Message
+from whatsapp_saas.inbox.search import clean_query, message_matches
+from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.tenancy.scope import TenantScope
+
+PAGE_MAX = 100
+
+
+class ListFilter(StrEnum):
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationItem:
+    conversation: Conversation
+    contact: Contact
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPage:
+    items: list[ConversationItem]
+    next_cursor: str | None  # pass back as ``cursor`` for the next page; None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    messages: list[Message]  # oldest first, as a chat window shows them
+    before: int | None  # pass back as ``before`` for older messages; None at the beginning
+
+
+@dataclass(frozen=True, slots=True)
+class MessageHit:
+    message: Message
+    conversation: Conversation
+    contact: Contact
+
+
+def list_conversations(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    *,
+    filter: ListFilter | str = ListFilter.ALL,
+    status: str | None = None,
+    number_id: int | None = None,
+    department_id: int | None = None,
+    search: str | None = None,
+    cursor: str | None = None,
+    limit: int = 30,
+) -> ConversationPage:
+    """The viewer's conversations, most recent activity first."""
+    limit = _limit(limit)
+    query: Any = (
+        select(Conversation, Contact)
+        .join(Contact, col(Contact.id) == Conversation.contact_id)
+        .where(Conversation.tenant_id == scope.tenant_id)
+        .where(visible_to(scope, viewer))
+        .order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
+        .limit(limit + 1)
+    )
+    for clause in _filters(scope, viewer, filter, status, number_id, department_id, search):
+        query = query.where(clause)
+    if cursor:
+        at, last_id = _decode_cursor(cursor)
+        query = query.where(
+            sa.tuple_(col(Conversation.last_message_at), col(Conversation.id))
+            < sa.tuple_(at, last_id)
+        )
+    rows = scope.session.exec(query).all()
+    items = [ConversationItem(conv, contact) for conv, contact in rows[:limit]]
+    more = len(rows) > limit
+    return ConversationPage(items, _encode_cursor(items[-1].conversation) if more else None)
+
+
+def _filters(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    which: ListFilter | str,
+    status: str | None,
+    number_id: int | None,
+    department_id: int | None,
+    search: str | None,
+) -> list[sa.ColumnElement[bool]]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    which = ListFilter(which)
+    if which is ListFilter.MINE:
+        clauses.append(col(Conversation.assignee_id) == viewer.user_id)
+    elif which is ListFilter.UNASSIGNED:
+        clauses.append(col(Conversation.assignee_id).is_(None))
+    if status is not None:
+        clauses.append(col(Conversation.status) == ConversationStatus(status).value)
+    if number_id is not None:
+        clauses.append(col(Conversation.number_id) == number_id)
+    if department_id is not None:
+        clauses.append(col(Conversation.department_id) == department_id)
+    words = clean_query(search)
+    if words:
+        clauses.append(_conversation_matches(scope, words))
+    return clauses
+
+
+def _conversation_matches(scope: TenantScope, words: str) -> sa.ColumnElement[bool]:
+    """A message of the thread matches, or the contact's name or number does."""
+    hits = (
+        select(Message.conversation_id)
+        .where(Message.tenant_id == scope.tenant_id)
+        .where(message_matches(scope.session, words))
+    )
+    pattern = f"%{words}%"
+    return sa.or_(
+        col(Conversation.id).in_(hits),
+        col(Contact.name).ilike(pattern),
+        col(Contact.push_name).ilike(pattern),
+        col(Contact.phone).like(pattern),
+    )
+
+
+def get_messages(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    conversation_id: int,
+    *,
+    before: int | None = None,
+    limit: int = 50,
+) -> MessagePage:
+    """A page of a conversation's messages, newest page first (scroll up for ``before``)."""
+    get_conversation(scope, viewer, conversation_id)
+    limit = _limit(limit)
+    query = (
+        scope.select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(col(Message.id).desc())
+        .limit(limit + 1)
+    )
+    if before is not None:
+        query = query.where(col(Message.id) < before)
+    rows = list(scope.session.exec(query).all())
+    page = rows[:limit]
+    older = page[-1].id if len(rows) > limit and page else None
+    return MessagePage(list(reversed(page)), older)
+
+
+def search_messages(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    text: str,
+    *,
+    before: int | None = None,
+    limit: int = 30,
+) -> list[MessageHit]:
+    """Messages containing every word of ``text``, newest first, in conversations one may see."""
+    words = clean_query(text)
+    if words is None:
+        return []
+    query: Any = (
+        select(Message, Conversation, Contact)
+        .join(Conversation, col(Conversation.id) == Message.conversation_id)
+        .join(Contact, col(Contact.id) == Conversation.contact_id)
+        .where(Message.tenant_id == scope.tenant_id)
+        .where(message_matches(scope.session, words))
+        .where(visible_to(scope, viewer))
+        .order_by(col(Message.id).desc())
+        .limit(_limit(limit))
+    )
+    if before is not None:
+        query = query.where(col(Message.id) < before)
+    return [MessageHit(m, conv, contact) for m, conv, contact in scope.session.exec(query).all()]
+
+
+def _limit(limit: int) -> int:
+    return min(max(int(limit), 1), PAGE_MAX)
+
+
+def _encode_cursor(conversation: Conversation) -> str:
+    return f"{as_utc(conversation.last_message_at).isoformat()}|{conversation.id}"
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        at, _, last_id = cursor.rpartition("|")
+        return as_utc(datetime.fromisoformat(at)), int(last_id)
+    except ValueError as exc:
+        raise UserError("error.inbox_cursor_invalid") from exc
