@@ -191,6 +191,10 @@ class Gateway(abc.ABC):
     """
 
     name: str
+    # Whether sends really use the caller's ``message_id``. neonize 0.5.2 cannot (WhatsApp picks
+    # the id): the delivery layer must then treat a send whose outcome is unknown after a crash
+    # as possibly delivered instead of resending it blindly.
+    fixed_message_ids: bool = True
 
     @abc.abstractmethod
     async def start(self, spec: SessionSpec, sink: EventSink) -> None:
