@@ -25,6 +25,7 @@ from tests.whatsapp.helpers import (
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.security.crypto import Keyring, keyring_from_settings
 from whatsapp_saas.security.secrets import ENCRYPTED_COLUMNS
+from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp.manager import records, runtime
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.manager.snapshots import (
@@ -170,3 +171,17 @@ async def test_wrong_key_is_reported_and_the_blob_kept(
     assert row.state_reason == REASON_WRONG_KEY
     assert snapshot_blob(number_id) == blob
     assert base64.b64encode(other_key.current).decode() not in (row.state_reason or "")
+
+
+def test_long_engine_reasons_fit_the_column(tenant_id: int) -> None:
+    number_id = add_number(tenant_id)
+    connect(tenant_id, number_id)
+    records.apply(number_id, gw.Connected(str(number_id), "+5511999990000", "A" * 300, "j"))
+    step, _ = records.apply(number_id, gw.Disconnected(str(number_id), "x" * 2000, True))
+    row = number(number_id)
+    assert step is not None and row.state_reason is not None and len(row.state_reason) == 500
+    assert row.push_name == "A" * 120
+    records.apply(number_id, gw.Disconnected(str(number_id), "x" * 2000, True))
+    assert number(number_id).state_at == row.state_at, (
+        "same (truncated) reason: no new announcement"
+    )

@@ -1,17 +1,23 @@
 """The session host: a child process running up to K sessions of one engine.
 
 It exists so that a fatal engine error (a Go ``fatal error`` in neonize cannot be caught) kills
-only this process and its sessions, never the manager. Commands arrive over a pipe as
+only this process and its sessions, never the manager. Commands arrive over a socket pair as
 ``("call", id, method, args, kwargs)``; replies go back as ``("reply", id, ok, result)`` and
-engine events as ``("event", GatewayEvent)``. When the manager dies the pipe closes and the host
-exits with it, so no orphan keeps a session alive next to the new owner's.
+engine events as ``("event", GatewayEvent)``. When the manager dies the socket closes and the
+host exits with it, so no orphan keeps a session alive next to the new owner's.
+
+Launched as ``python -m whatsapp_saas.whatsapp.manager.host <fd> <driver> <options> <level>``
+(a fresh interpreter, not a multiprocessing child: it never re-imports whatever ``__main__``
+the manager was embedded in, e.g. the web server's).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import sys
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
@@ -36,16 +42,24 @@ FORWARDED = frozenset(
 CLOSE_TIMEOUT = 10.0
 
 
-def host_main(conn: Connection, driver: str, options: dict[str, Any], log_level: str) -> None:
-    """Entry point of the spawned process."""
+def main(argv: list[str]) -> None:
+    fd, driver, options, log_level = int(argv[1]), argv[2], json.loads(argv[3]), argv[4]
     logging.basicConfig(
         level=log_level,
         format=f"%(asctime)s %(levelname)s host[{os.getpid()}] %(name)s: %(message)s",
     )
+    conn = Connection(fd)
     try:
         asyncio.run(_Host(conn, driver, options).serve())
     finally:
         conn.close()
+
+
+def _exit_soon() -> None:
+    """The manager is gone: exit even if an engine refuses to stop (neonize can block 60 s)."""
+    timer = threading.Timer(CLOSE_TIMEOUT + 5, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
 
 
 class _Host:
@@ -83,6 +97,7 @@ class _Host:
             try:
                 message = self.conn.recv()
             except (EOFError, OSError):
+                _exit_soon()
                 loop.call_soon_threadsafe(self._done.set)
                 return
             loop.call_soon_threadsafe(self._dispatch, message)
@@ -130,3 +145,7 @@ def _portable(exc: Exception) -> Exception:
     if isinstance(exc, GatewayError):
         return exc
     return GatewayError(f"{type(exc).__name__}: {exc}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

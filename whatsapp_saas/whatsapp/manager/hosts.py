@@ -1,6 +1,6 @@
 """The manager's side of the session hosts: spawn, call, watch, and replace them.
 
-Each host is a ``spawn``-ed child (no inherited engine state, no forked threads). A reader
+Each host is a fresh interpreter (no inherited engine state, no forked threads). A reader
 thread per host turns pipe messages into calls on the manager's event loop; EOF on the pipe
 means the host died, and the pool reports its sessions as lost so only they restart.
 """
@@ -10,15 +10,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent, SessionNotRunning
-from whatsapp_saas.whatsapp.manager.host import host_main
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +56,19 @@ class HostHandle:
         return self.process.pid if self.process is not None else None
 
     def start(self) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        parent_end, child_end = ctx.Pipe()
-        # Daemonic: a cleanly exiting manager takes its hosts along.
-        self.process = ctx.Process(
-            target=host_main,
-            args=(child_end, self._driver, self._options, self._log_level),
-            name=f"session-host-{self.index}",
-            daemon=True,
-        )
-        self.process.start()
+        parent_end, child_end = socket.socketpair()
+        args = [
+            sys.executable,
+            "-m",
+            "whatsapp_saas.whatsapp.manager.host",
+            str(child_end.fileno()),
+            self._driver,
+            json.dumps(self._options),
+            self._log_level,
+        ]
+        self.process = subprocess.Popen(args, pass_fds=[child_end.fileno()], env=_host_env())
         child_end.close()  # only the child may hold it, or EOF would never come
-        self._conn = parent_end
+        self._conn = Connection(parent_end.detach())
         threading.Thread(target=self._read, name=f"host-{self.index}-reader", daemon=True).start()
 
     def _read(self) -> None:
@@ -118,16 +123,25 @@ class HostHandle:
             raise GatewayError(f"session host did not answer {method} in {timeout:.0f} s") from exc
 
     def kill(self) -> None:
-        if self.process is not None and self.process.is_alive():
+        if self.process is not None and self.process.poll() is None:
             self.process.kill()
 
     async def close(self, timeout: float = 15.0) -> None:
         with contextlib.suppress(GatewayError):
             await self.call("close", timeout=timeout)
-        await asyncio.to_thread(self.process.join, timeout)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            await asyncio.to_thread(self.process.wait, timeout)
         self.kill()
         if self._conn is not None:
             self._conn.close()
+
+
+def _host_env() -> dict[str, str]:
+    """The manager's environment, with this package importable however the manager was run."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[3])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
 
 
 class HostPool:
@@ -199,6 +213,8 @@ class HostPool:
             )
             host.kill()
             self._on_lost(host, lost)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            await asyncio.to_thread(host.process.wait, 10)  # reap it: no zombies
 
     async def close(self) -> None:
         hosts, self.hosts = list(self.hosts), []

@@ -28,6 +28,12 @@ from whatsapp_saas.whatsapp.states import (
     transition,
 )
 
+REASON_MAX = 500  # the column's size; engine errors can be longer
+
+
+def _fit(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True, slots=True)
 class NumberView:
@@ -104,17 +110,17 @@ def apply(number_id: int, event: Input) -> tuple[Transition | None, NumberView |
 
 def write_transition(session: Session, row: WhatsAppNumber, step: Transition, event: Input) -> None:
     now = utcnow()
-    changed = step.state.value != row.state or (
-        step.reason is not None and step.reason != row.state_reason
-    )
+    reason = _fit(step.reason, REASON_MAX)
+    changed = step.state.value != row.state or (reason is not None and reason != row.state_reason)
     if step.state is not NumberState.WAITING_QR:
         row.qr_code = row.qr_expires_at = row.pairing_code = None
     if isinstance(event, gw.Connected):
-        row.phone, row.push_name, row.jid = event.phone, event.push_name, event.jid
+        row.phone, row.jid = event.phone[:20], event.jid[:120]
+        row.push_name = event.push_name[:120]
         row.last_connected_at = now
     if changed:
         row.state = step.state.value
-        row.state_reason = step.reason
+        row.state_reason = reason
         row.state_at = now
     if step.desired is not None:
         row.desired_state = step.desired.value
