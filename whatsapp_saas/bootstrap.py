@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "whatsapp_saas.whatsapp.models",
     "whatsapp_saas.contacts.models",
     "whatsapp_saas.inbox.models",
+    "whatsapp_saas.delivery.models",
 )
 
 # Event handlers, registered once: (module, function name, event class path).
