@@ -51,6 +51,7 @@ class IngestPipeline:
         self._worker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self.batches = 0
         self.stored = 0
         self.duplicates = 0
         self.failed = 0
@@ -109,6 +110,7 @@ class IngestPipeline:
                     future.set_result(None)
 
     def _count(self, result: IngestResult) -> None:
+        self.batches += 1
         self.stored += len(result.outcome.stored)
         self.duplicates += result.outcome.duplicates
         self.failed += len(result.failed)
