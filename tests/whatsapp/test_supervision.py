@@ -9,21 +9,25 @@ import time
 from collections.abc import Awaitable, Callable
 
 import pytest
+from sqlmodel import select
 
 from tests.whatsapp.conftest import Recorder
 from tests.whatsapp.helpers import (
     add_number,
     connect,
     link,
+    number,
     pid_alive,
     random_phone,
     snapshot_blob,
     wait_state,
     wait_until,
 )
+from whatsapp_saas.db import session_scope
 from whatsapp_saas.whatsapp.events import NumberStateChanged
 from whatsapp_saas.whatsapp.manager.node import REASON_HOST_CRASHED, ManagerNode
 from whatsapp_saas.whatsapp.manager.pacing import RateLimiter, backoff_delay, max_rate_observed
+from whatsapp_saas.whatsapp.models import SessionSnapshot
 from whatsapp_saas.whatsapp.states import REASON_RESTORING
 
 Nodes = Callable[..., Awaitable[ManagerNode]]
@@ -111,3 +115,26 @@ async def test_boot_restore_respects_the_start_rate(
     ]
     assert len(restores) == count
     assert max_rate_observed(restores) <= rate + 1, "as seen in the database too"
+
+
+async def test_restart_on_the_same_node_uses_the_fresher_local_store(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
+) -> None:
+    """After a host crash the local store (newer than any snapshot) is reused, not the DB blob."""
+    node = await nodes()
+    (number_id,) = await _link_many(sim_url, tenant_id, 1)
+    with session_scope() as session:  # make the database copy useless
+        row = session.exec(
+            select(SessionSnapshot).where(SessionSnapshot.number_id == number_id)
+        ).one()
+        row.ciphertext = b"WSE1" + b"\0" * 60
+        session.add(row)
+    host = node.pool.host_of(str(number_id))
+    assert host is not None and host.pid is not None
+
+    os.kill(host.pid, signal.SIGKILL)
+
+    await wait_until(
+        lambda: number(number_id).state_reason == REASON_HOST_CRASHED, 10, "crash seen"
+    )
+    await wait_state(number_id, "connected")  # a restore from the database would have failed

@@ -90,8 +90,9 @@ def delete_number(scope: TenantScope, number_id: int) -> None:
 async def request_pairing_code(scope: TenantScope, number_id: int, phone: str) -> str:
     """The 8-character code to type on ``phone`` instead of scanning the QR code.
 
-    Starts the session first when needed (committing that, so the managers can see it), then
-    asks the owning manager, which waits for the session to be ready for linking.
+    Starts the session first when needed, then asks the owning manager, which waits for the
+    session to be ready for linking. Commits the caller's unit of work before waiting: the
+    managers must see the request, and no transaction should stay open for seconds.
     """
     e164 = normalise_phone(phone)
     row = scope.get(WhatsAppNumber, number_id)
@@ -99,7 +100,7 @@ async def request_pairing_code(scope: TenantScope, number_id: int, phone: str) -
         raise UserError("error.whatsapp_already_connected")
     if row.desired_state != DesiredState.CONNECTED.value:
         request_connect(scope, number_id)
-        scope.session.commit()
+    scope.session.commit()
     timeout = ManagerSettings().pairing_timeout + 5
     return await control.request_pairing_code(number_id, e164, timeout)
 

@@ -110,17 +110,10 @@ class SessionOps:
         view = await self.db(records.load_view, number_id)
         if view is None or view.desired is not DesiredState.CONNECTED:
             return  # the next reconcile shuts it down
-        try:
-            plaintext = await self.db(load_snapshot, number_id, self.keyring)
-        except SnapshotUnreadable as exc:
-            log.error("number %s cannot start: %s", number_id, exc.reason)
-            await self.db(records.apply, number_id, SessionFailed(exc.reason))
-            await self.shutdown_locked(runner, "stop_no_snapshot")
+        restoring = await self._restore(runner)
+        if restoring is None:
             return
-        await asyncio.to_thread(_prepare_store, runner.store_path, plaintext)
-        if plaintext is not None:
-            runner.remember(plaintext)
-        await self.db(records.apply, number_id, SessionStarting(restoring=plaintext is not None))
+        await self.db(records.apply, number_id, SessionStarting(restoring=restoring))
         runner.qr_ready.clear()
         host = await self.pool.place(runner.session_id)
         spec = gw.SessionSpec(runner.session_id, runner.store_path, get_settings().device_name)
@@ -132,6 +125,29 @@ class SessionOps:
             runner.push(SessionLost(f"The session could not start: {exc}"))
             return
         runner.live = True
+
+    async def _restore(self, runner: SessionRunner) -> bool | None:
+        """Put the store in place; whether it holds a saved session, None if it is unusable.
+
+        A restart on the node that already ran the session keeps the local file: it is newer
+        than any snapshot (the debounce window), and a stale store replays old ratchets. The
+        database catches up first. Otherwise the snapshot is decrypted into the private file.
+        """
+        if runner.restored and runner.store_path.exists():
+            await self.snapshot(runner)
+            return runner.last_digest is not None
+        try:
+            plaintext = await self.db(load_snapshot, runner.number_id, self.keyring)
+        except SnapshotUnreadable as exc:
+            log.error("number %s cannot start: %s", runner.number_id, exc.reason)
+            await self.db(records.apply, runner.number_id, SessionFailed(exc.reason))
+            await self.shutdown_locked(runner, "stop_no_snapshot")
+            return None
+        await asyncio.to_thread(_prepare_store, runner.store_path, plaintext)
+        if plaintext is not None:
+            runner.remember(plaintext)
+        runner.restored = True
+        return plaintext is not None
 
     # --- engine events ------------------------------------------------------------------------
 

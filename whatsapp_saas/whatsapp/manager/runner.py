@@ -30,6 +30,7 @@ class SessionRunner:
         self.tenant_id = tenant_id
         self.store_path = store_path
         self.live = False  # a session was started on a host and not stopped since
+        self.restored = False  # the store file was put in place by this node
         self.attempt = 0  # consecutive failed (re)starts, for the backoff
         self.pending: asyncio.Task[None] | None = None  # a scheduled start or restart
         self.reconnecting_since: float | None = None
