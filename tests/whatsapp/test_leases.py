@@ -37,6 +37,7 @@ async def test_redis_lease_has_one_owner_and_expires(use_redis: str) -> None:
         assert await first.acquire(1)
         assert await first.acquire(1), "re-acquiring your own lease renews it"
         assert not await second.acquire(1)
+        assert await second.unheld([1, 2, 3]) == [2, 3]
         assert await first.renew([1, 2]) == {1}
         await second.release(1)  # not theirs: no effect
         assert not await second.acquire(1)
@@ -54,6 +55,7 @@ async def test_advisory_locks_die_with_their_connection(postgres_url: str) -> No
     try:
         assert await first.acquire(5) and await first.acquire(5)
         assert not await second.acquire(5)
+        assert await second.unheld([4, 5, 6]) == [4, 6]
         await first.release(5)
         assert await second.acquire(5) and not await first.acquire(5)
         assert first._conn is not None

@@ -46,6 +46,9 @@ class Leases(Protocol):
 
     async def release(self, number_id: int) -> None: ...
 
+    async def unheld(self, number_ids: list[int]) -> list[int]:
+        """Those nobody holds (one round trip: a node must not knock on every lease)."""
+
     async def close(self) -> None: ...
 
 
@@ -70,6 +73,12 @@ class RedisLeases:
 
     async def release(self, number_id: int) -> None:
         await self._redis.eval(_RELEASE, 1, LEASE_PREFIX + str(number_id), self.node_id)  # type: ignore[misc]
+
+    async def unheld(self, number_ids: list[int]) -> list[int]:
+        if not number_ids:
+            return []
+        holders = await self._redis.mget([LEASE_PREFIX + str(n) for n in number_ids])
+        return [n for n, holder in zip(number_ids, holders, strict=True) if holder is None]
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -121,8 +130,21 @@ class AdvisoryLeases:
             self._held.discard(number_id)
             self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_CLASS, number_id))
 
+    def _unheld(self, number_ids: list[int]) -> list[int]:
+        # Two-key advisory locks show up in pg_locks as (classid, objid) with objsubid 2.
+        query = (
+            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
+            "AND classid = %s AND objsubid = 2 AND granted"
+        )
+        with self._lock:
+            held = {row[0] for row in self._connection().execute(query, (ADVISORY_CLASS,))}
+        return [n for n in number_ids if n not in held]
+
     async def acquire(self, number_id: int) -> bool:
         return await asyncio.to_thread(self._acquire, number_id)
+
+    async def unheld(self, number_ids: list[int]) -> list[int]:
+        return await asyncio.to_thread(self._unheld, number_ids) if number_ids else []
 
     async def renew(self, number_ids: list[int]) -> set[int]:
         return await asyncio.to_thread(self._renew, number_ids)
@@ -156,6 +178,9 @@ class LocalLeases:
     async def release(self, number_id: int) -> None:
         if _LOCAL_OWNERS.get(number_id) == self.node_id:
             del _LOCAL_OWNERS[number_id]
+
+    async def unheld(self, number_ids: list[int]) -> list[int]:
+        return [n for n in number_ids if n not in _LOCAL_OWNERS]
 
     async def close(self) -> None:
         for number_id in [n for n, owner in _LOCAL_OWNERS.items() if owner == self.node_id]:

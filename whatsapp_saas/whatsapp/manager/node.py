@@ -144,9 +144,10 @@ class ManagerNode(SessionOps, NodeApi):
         wanted = {view.id: view for view in await self.db(records.wanted_numbers)}
         for number_id in [n for n in self.runners if n not in wanted]:
             await self.reconcile_number(number_id)
-        for view in wanted.values():
-            if view.id not in self.runners and self._has_capacity():
-                await self.reconcile_number(view.id, view)
+        candidates = [n for n in wanted if n not in self.runners]
+        for number_id in await self.leases.unheld(candidates):
+            if self._has_capacity():
+                await self.reconcile_number(number_id, wanted[number_id])
         await self._check_liveness()
 
     def _has_capacity(self) -> bool:
