@@ -102,6 +102,39 @@ async def bench_memory(sim_url: str, steps: list[int]) -> None:
     table("1. Memory of one session host (simulator driver, linked sessions)", header, rows)
 
 
+async def bench_memory_neonize(steps: list[int]) -> None:
+    """The same host with real neonize clients, offline (no WhatsApp servers reachable here)."""
+    from whatsapp_saas.config import Settings
+    from whatsapp_saas.whatsapp import gateway as gw
+    from whatsapp_saas.whatsapp.manager.drivers import driver_choice
+    from whatsapp_saas.whatsapp.manager.hosts import HostHandle
+
+    name, options = driver_choice(Settings(whatsapp_driver="neonize"))
+    host = HostHandle(1, name, options, "ERROR", lambda event: None)
+    host.start()
+    await host.call("ping", timeout=60)
+    assert host.pid is not None
+    workdir = Path(tempfile.mkdtemp(prefix="bench-neonize-"))
+    rows: list[list[Any]] = []
+    first: tuple[int, int] | None = None
+    started = 0
+    for target in steps:
+        for sid in range(started + 1, target + 1):
+            spec = gw.SessionSpec(str(sid), workdir / f"{sid}.sqlite", "Bench")
+            await host.call("start", spec, timeout=60)
+        started = target
+        await asyncio.sleep(2.0)
+        rss, uss = memory_kb(host.pid)
+        first = first or (rss, uss)
+        extra = max(1, target - 1)
+        marginal = [f"{(rss - first[0]) / extra:.0f}", f"{(uss - first[1]) / extra:.0f}"]
+        rows.append([target, rss // 1024, uss // 1024, *(marginal if target > 1 else ["-", "-"])])
+    await host.close()
+    header = ["sessions", "RSS MB", "USS MB", "RSS kB/extra", "USS kB/extra"]
+    title = "1b. Memory of one session host (neonize clients, offline: connects fail and retry)"
+    table(title, header, rows)
+
+
 def _collect_qr(into: dict[str, str]) -> Any:
     from whatsapp_saas.whatsapp import gateway as gw
 
@@ -345,6 +378,8 @@ async def run(args: argparse.Namespace) -> None:
     os.environ["SIMULATOR_URL"] = sim.url  # the nodes (and their hosts) use this simulator
     try:
         await bench_memory(sim.url, [1, 5, 10, 25, 50])
+        if not args.no_neonize:
+            await bench_memory_neonize([1, 5, 10, 25, 50])
         redis.Redis.from_url(REDIS_URL).flushdb()
         name, _ = make_database()
         try:
@@ -365,6 +400,7 @@ def main() -> int:
     parser.add_argument("--restore", type=int, default=200, help="sessions to restore at boot")
     parser.add_argument("--rate", type=float, default=20.0, help="configured starts per second")
     parser.add_argument("--lease-ttl", type=float, default=15.0, help="lease TTL in seconds")
+    parser.add_argument("--no-neonize", action="store_true", help="skip the neonize memory run")
     args, _ = parser.parse_known_args()
     asyncio.run(run(args))
     return 0

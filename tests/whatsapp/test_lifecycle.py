@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from tests.whatsapp.conftest import Recorder
 from tests.whatsapp.helpers import (
     add_number,
@@ -99,6 +101,7 @@ async def test_unlink_from_phone_logs_out_with_reason(
     assert not (node.node_dir / str(number_id)).exists(), "runtime files removed"
 
 
+@pytest.mark.slow
 async def test_qr_timeout_stops_with_reason(
     tenant_id: int, use_redis: str, nodes: Nodes, recorder: Recorder
 ) -> None:
