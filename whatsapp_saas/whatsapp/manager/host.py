@@ -40,6 +40,7 @@ FORWARDED = frozenset(
     }
 )
 CLOSE_TIMEOUT = 10.0
+ORPHAN_EXIT_SECONDS = 3.0
 
 
 def main(argv: list[str]) -> None:
@@ -56,8 +57,11 @@ def main(argv: list[str]) -> None:
 
 
 def _exit_soon() -> None:
-    """The manager is gone: exit even if an engine refuses to stop (neonize can block 60 s)."""
-    timer = threading.Timer(CLOSE_TIMEOUT + 5, os._exit, args=(0,))
+    """The manager is gone: exit even if an engine refuses to stop (neonize can block 60 s).
+
+    Well before a lease can expire (TTL 15 s by default), so an orphan never runs a session
+    next to the node that takes it over."""
+    timer = threading.Timer(ORPHAN_EXIT_SECONDS, os._exit, args=(0,))
     timer.daemon = True
     timer.start()
 
