@@ -30,6 +30,9 @@ class DeliverySettings(BaseSettings):
     batch_size: int = 50
     batch_wait: float = 0.003
     batch_concurrency: int = 8
+    # How long a node remembers (in Redis) that it sent or tried a message: longer than any
+    # retry of a crashed worker's attempt can take to come back.
+    marker_ttl: float = 900.0
 
     # --- taskiq on Redis -----------------------------------------------------------------------
     queue_name: str = "wa:delivery"

@@ -1,0 +1,134 @@
+"""Delivery services for the rest of the app: the attendant's Retry and the governor settings.
+
+Plain functions over a :class:`TenantScope`; they write in the caller's transaction, and wake
+the sender only after it commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from whatsapp_saas.db import announce_after_commit
+from whatsapp_saas.delivery.models import DeliveryState, NumberSendPolicy, TenantSendPolicy
+from whatsapp_saas.delivery.policy import Limits, parse_hhmm, resolve
+from whatsapp_saas.delivery.settings import delivery_settings
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.events import OutboundQueued
+from whatsapp_saas.inbox.models import Direction, Message, MessageStatus
+from whatsapp_saas.inbox.outbox import OutboundJob, wake_after_commit
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.tenancy.models import Tenant
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.whatsapp.models import WhatsAppNumber
+
+NUMBER_FIELDS = (
+    "rate_count",
+    "rate_window",
+    "bulk_gap",
+    "bulk_jitter",
+    "daily_cap",
+    "warmup_days",
+    "warmup_start_cap",
+)
+
+
+def retry_failed(scope: TenantScope, message_id: int) -> Message:
+    """Send a failed message again, with the same WhatsApp id and a fresh count of attempts.
+
+    Only ``failed`` moves (one conditional UPDATE): a double click re-queues once. Another
+    tenant's message is :class:`NotFound`, like a missing one."""
+    message = scope.get(Message, message_id)
+    if message.status != MessageStatus.FAILED.value or message.direction != Direction.OUT.value:
+        raise UserError("error.inbox_not_failed")
+    now = utcnow()
+    table: sa.Table = Message.__table__  # type: ignore[attr-defined]
+    moved = scope.session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == message_id,
+            table.c.tenant_id == scope.tenant_id,
+            table.c.status == MessageStatus.FAILED.value,
+        )
+        .values(
+            status=MessageStatus.QUEUED.value, queued_at=now, failure_reason=None, failed_at=None
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if not moved:
+        raise UserError("error.inbox_not_failed")
+    scope.session.execute(
+        sa.delete(DeliveryState).where(col(DeliveryState.message_id) == message_id)
+    )
+    scope.session.refresh(message)
+    assert message.id is not None and message.wa_message_id is not None
+    announce_after_commit(
+        scope.session,
+        OutboundQueued(
+            scope.tenant_id,
+            message.id,
+            message.conversation_id,
+            message.number_id,
+            message.wa_message_id,
+        ),
+    )
+    wake_after_commit(
+        scope.session,
+        OutboundJob(scope.tenant_id, message.number_id, message.id, message.wa_message_id),
+    )
+    return message
+
+
+def set_number_limits(scope: TenantScope, number_id: int, **values: Any) -> NumberSendPolicy:
+    """Override the governor for one number; ``None`` for a field means "the default"."""
+    unknown = set(values) - set(NUMBER_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown number limits: {sorted(unknown)}")
+    for name, value in values.items():
+        if value is not None and value < 0:
+            raise UserError("delivery.error_limit_negative", field=name)
+    scope.get(WhatsAppNumber, number_id)  # the number must be this tenant's
+    policy = scope.first(NumberSendPolicy, NumberSendPolicy.number_id == number_id)
+    if policy is None:
+        policy = scope.add(NumberSendPolicy(tenant_id=scope.tenant_id, number_id=number_id))
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.updated_at = utcnow()
+    scope.session.add(policy)
+    scope.session.flush()
+    return policy
+
+
+def set_tenant_limits(
+    scope: TenantScope,
+    *,
+    per_minute: int | None = None,
+    per_day: int | None = None,
+    quiet_start: str | None = None,
+    quiet_end: str | None = None,
+) -> TenantSendPolicy:
+    """Quotas and quiet hours ("HH:MM" local; both empty switches quiet hours off)."""
+    for value in (quiet_start, quiet_end):
+        if value and parse_hhmm(value) is None:
+            raise UserError("delivery.error_time_invalid", value=value)
+    policy = scope.first(TenantSendPolicy) or scope.add(TenantSendPolicy(tenant_id=scope.tenant_id))
+    policy.per_minute, policy.per_day = per_minute, per_day
+    policy.quiet_start, policy.quiet_end = quiet_start or None, quiet_end or None
+    policy.updated_at = utcnow()
+    scope.session.add(policy)
+    scope.session.flush()
+    return policy
+
+
+def effective_limits(scope: TenantScope, number_id: int) -> Limits:
+    """What the governor applies to this number today (defaults, overrides, warm-up)."""
+    scope.get(WhatsAppNumber, number_id)
+    tenant = scope.session.get(Tenant, scope.tenant_id)
+    return resolve(
+        delivery_settings(),
+        tenant.timezone if tenant is not None else "UTC",
+        scope.first(NumberSendPolicy, NumberSendPolicy.number_id == number_id),
+        scope.first(TenantSendPolicy),
+        utcnow(),
+    )

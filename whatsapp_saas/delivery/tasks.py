@@ -1,0 +1,68 @@
+"""The delivery task and the worker process's startup/shutdown.
+
+A wake-up (``deliver(message_id)``) carries only the id: the outbox row is the truth. The task
+returns once the message's batch is recorded, so the stream entry is acknowledged only after
+the claim has been settled one way or another; if the worker dies first, the entry is
+reclaimed by another worker and the claim itself is recovered by the sweeper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from taskiq import TaskiqEvents, TaskiqState
+
+from whatsapp_saas.delivery.broker import broker
+from whatsapp_saas.delivery.runtime import DeliveryRuntime, redis_runtime
+from whatsapp_saas.delivery.settings import delivery_settings
+
+log = logging.getLogger(__name__)
+
+KICK_CHUNK = 200
+
+_runtime: DeliveryRuntime | None = None
+
+
+@broker.task(task_name="delivery.deliver")
+async def deliver(message_id: int) -> None:
+    if _runtime is None:  # a producer-only process never runs tasks
+        raise RuntimeError("the delivery runtime is not started in this process")
+    await _runtime.pipeline.submit(message_id)
+
+
+async def kick(message_ids: list[int], target: Any = None) -> None:
+    """Write one wake-up per message (``target``: another broker, e.g. a producer's own)."""
+    kicker = deliver.kicker() if target is None else deliver.kicker().with_broker(target)
+    for start in range(0, len(message_ids), KICK_CHUNK):
+        chunk = message_ids[start : start + KICK_CHUNK]
+        await asyncio.gather(*(kicker.kiq(message_id) for message_id in chunk))
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _worker_startup(state: TaskiqState) -> None:
+    global _runtime
+    from whatsapp_saas.bootstrap import bootstrap
+    from whatsapp_saas.config import get_settings
+    from whatsapp_saas.events.bus import bus
+    from whatsapp_saas.logging_setup import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    bootstrap()
+    bus.bind_loop(asyncio.get_running_loop())
+    if not settings.redis_url:
+        raise RuntimeError("taskiq workers need REDIS_URL (embedded mode runs in the app)")
+    _runtime = redis_runtime(settings.redis_url, delivery_settings(), kick)
+    _runtime.start()
+    log.info("delivery worker started")
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _worker_shutdown(state: TaskiqState) -> None:
+    global _runtime
+    runtime, _runtime = _runtime, None
+    if runtime is not None:
+        await runtime.stop()
+    log.info("delivery worker stopped")
