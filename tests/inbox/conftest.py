@@ -44,6 +44,7 @@ class World:
 
 
 def _user(session: Any, tenant: Tenant, email: str, role: Role) -> CurrentUser:
+    assert tenant.id is not None
     user = User(
         tenant_id=tenant.id,
         email=email,
@@ -53,7 +54,7 @@ def _user(session: Any, tenant: Tenant, email: str, role: Role) -> CurrentUser:
     )
     session.add(user)
     session.flush()
-    assert user.id is not None and tenant.id is not None
+    assert user.id is not None
     return CurrentUser(user.id, tenant.id, tenant.name, user.name, email, role.value, "en", "UTC")
 
 

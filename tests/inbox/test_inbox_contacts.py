@@ -138,3 +138,22 @@ def test_phone_numbers_are_validated_to_e164(world: World) -> None:
         with pytest.raises(UserError) as err:
             create_contact(scope, phone="+55 11 123")
         assert err.value.code == "contacts.error_phone_invalid"
+
+
+def test_a_concurrent_writer_creating_the_same_contact_ends_in_one_contact(pg_world: World) -> None:
+    from whatsapp_saas.contacts.ids import Identity
+    from whatsapp_saas.contacts.resolver import ContactResolver
+
+    a = pg_world.a
+    ident = Identity("phone", PHONE)
+    with session_scope() as mine:
+        resolver = ContactResolver(TenantScope(mine, a.tenant_id))
+        resolver.prefetch([ident])  # nobody owns it yet, as far as this transaction knows
+        with session_scope() as theirs:  # another manager commits the same customer first
+            other = ContactResolver(TenantScope(theirs, a.tenant_id)).resolve([ident], "Ana")
+        resolver.create_unknown([([ident], "Ana B.")])
+        contact = resolver.resolve([ident], "Ana B.")
+    [only] = _contacts()
+    assert contact.id == other.id == only.id
+    assert only.push_name == "Ana B."
+    assert _identities(only.id) == {("phone", PHONE)}  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ read-modify-write, so two managers storing messages for the same thread never lo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -82,6 +83,40 @@ def _find(scope: TenantScope, keys: Any) -> dict[ConversationKey, int]:
     )
     rows = scope.session.execute(query).all()
     return {(n, c): cid for cid, n, c in rows if (n, c) in wanted}
+
+
+@dataclass(frozen=True, slots=True)
+class Bump:
+    """New messages for one conversation, summed over a batch."""
+
+    conversation_id: int
+    at: datetime
+    preview: str | None
+    unread: int = 0
+    inbound_at: datetime | None = None
+
+
+def bump_many(session: Session, bumps: list[Bump]) -> list[ConversationUpdated]:
+    """Apply a batch's bumps: one statement on PostgreSQL, one per conversation elsewhere."""
+    if not bumps:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        from whatsapp_saas.inbox.pg_bulk import bump_conversations
+
+        return [
+            _event(row, ConversationChange.MESSAGE) for row in bump_conversations(session, bumps)
+        ]
+    return [
+        bump_counters(
+            session,
+            b.conversation_id,
+            at=b.at,
+            preview_text=b.preview,
+            unread=b.unread,
+            inbound_at=b.inbound_at,
+        )
+        for b in sorted(bumps, key=lambda b: b.conversation_id)
+    ]
 
 
 def bump_counters(

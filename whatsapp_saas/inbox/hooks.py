@@ -9,6 +9,7 @@ hook is logged and neither the other hooks nor ingest notice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -39,17 +40,31 @@ def registered_hooks() -> tuple[MessageHook, ...]:
     return tuple(_hooks)
 
 
-async def run_hooks(events: Iterable[MessageStored], timeout: float = 30.0) -> None:
-    """Call every hook on every event, concurrently; failures and timeouts are only logged."""
+async def run_hooks(
+    events: Iterable[MessageStored],
+    *,
+    slots: asyncio.Semaphore | None = None,
+    timeout: float = 30.0,
+) -> None:
+    """Call every hook on every event; failures and timeouts are only logged.
+
+    ``slots`` bounds how many hook calls run at once (a burst of 20,000 messages must not
+    start 20,000 database transactions); the timeout counts from when a call gets its slot.
+    """
     hooks = tuple(_hooks)
-    calls = [_guarded(hook, event, timeout) for event in events for hook in hooks]
+    calls = [_guarded(hook, event, slots, timeout) for event in events for hook in hooks]
     if calls:
         await asyncio.gather(*calls)
 
 
-async def _guarded(hook: MessageHook, event: MessageStored, timeout: float) -> None:
-    try:
-        await asyncio.wait_for(hook(event), timeout)
-    except Exception:
-        name = getattr(hook, "__qualname__", repr(hook))
-        log.exception("inbox hook %s failed on message %s", name, event.message_id)
+async def _guarded(
+    hook: MessageHook, event: MessageStored, slots: asyncio.Semaphore | None, timeout: float
+) -> None:
+    name = getattr(hook, "__qualname__", repr(hook))
+    async with slots or contextlib.nullcontext():
+        try:
+            await asyncio.wait_for(hook(event), timeout)
+        except TimeoutError:
+            log.warning("inbox hook %s timed out on message %s", name, event.message_id)
+        except Exception:
+            log.exception("inbox hook %s failed on message %s", name, event.message_id)

@@ -20,12 +20,13 @@ from sqlmodel import Session
 from whatsapp_saas.contacts.ids import Identity, identities_of
 from whatsapp_saas.contacts.resolver import ContactResolver
 from whatsapp_saas.db import announce_after_commit
-from whatsapp_saas.inbox.conversation_rows import ConversationKey, bump_counters, find_or_create
+from whatsapp_saas.inbox.conversation_rows import Bump, ConversationKey, bump_many, find_or_create
 from whatsapp_saas.inbox.events import ConversationUpdated, MessageStatusChanged, MessageStored
 from whatsapp_saas.inbox.media import INBOUND_MAX_BYTES
 from whatsapp_saas.inbox.models import Direction, MediaStatus, Message, MessageStatus, MessageType
+from whatsapp_saas.inbox.pg_bulk import insert_messages
 from whatsapp_saas.inbox.preview import message_type_of, preview
-from whatsapp_saas.inbox.sqlutil import insert_ignore
+from whatsapp_saas.inbox.sqlutil import dialect_name, insert_ignore
 from whatsapp_saas.inbox.status import advance_by_wa_ids
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -70,10 +71,12 @@ def apply_batch(
     inserted = _insert(session, rows)
     outcome.duplicates = len(messages) - outcome.skipped - len(inserted)
     _record_stored(inserted, outcome)
+    bumps = []
     for conversation_id in sorted(by_conversation):  # a fixed lock order: no deadlocks
         fresh = [r for r in by_conversation[conversation_id] if id(r) in inserted]
         if fresh:
-            outcome.conversations.append(_bump(session, conversation_id, fresh))
+            bumps.append(_bump(conversation_id, fresh))
+    outcome.conversations.extend(bump_many(session, bumps))
     for event in events:
         if isinstance(event, ReceiptArrived):
             outcome.statuses.extend(_apply_receipt(session, event))
@@ -114,7 +117,9 @@ def _place(session: Session, rows: list[_Row]) -> dict[int, list[_Row]]:
         scope = TenantScope(session, tenant_id)
         resolver = ContactResolver(scope)
         identities = [identities_of(*contact_jids(r.msg)) for r in items]
-        resolver.prefetch(i for ids in identities for i in ids)
+        resolver.create_unknown(
+            [(ids, _push_name(r)) for r, ids in zip(items, identities, strict=True)]
+        )
         for row, ids in zip(items, identities, strict=True):
             row.contact_id = _resolve(resolver, row, ids)
         # Only now, after every merge this batch caused, are contact ids final.
@@ -129,10 +134,13 @@ def _place(session: Session, rows: list[_Row]) -> dict[int, list[_Row]]:
     return by_conversation
 
 
-def _resolve(resolver: ContactResolver, row: _Row, ids: list[Identity]) -> int:
+def _push_name(row: _Row) -> str | None:
     # Our own messages carry our push name, not the customer's.
-    push_name = None if row.msg.from_me else row.msg.push_name
-    contact_id = resolver.resolve(ids, push_name).id
+    return None if row.msg.from_me else row.msg.push_name
+
+
+def _resolve(resolver: ContactResolver, row: _Row, ids: list[Identity]) -> int:
+    contact_id = resolver.resolve(ids, _push_name(row)).id
     assert contact_id is not None
     return contact_id
 
@@ -140,13 +148,16 @@ def _resolve(resolver: ContactResolver, row: _Row, ids: list[Identity]) -> int:
 def _insert(session: Session, rows: list[_Row]) -> dict[int, tuple[_Row, int]]:
     """Multi-row insert, skipping ids already stored; {id(row): (row, message id)}."""
     values = [_values(row) for row in rows]
-    returned = insert_ignore(
-        session,
-        MESSAGES,
-        values,
-        ["number_id", "wa_message_id"],
-        [MESSAGES.c.id, MESSAGES.c.number_id, MESSAGES.c.wa_message_id],
-    )
+    if dialect_name(session) == "postgresql":
+        returned: list[Any] = insert_messages(session, values)
+    else:
+        returned = insert_ignore(
+            session,
+            MESSAGES,
+            values,
+            ["number_id", "wa_message_id"],
+            [MESSAGES.c.id, MESSAGES.c.number_id, MESSAGES.c.wa_message_id],
+        )
     by_key = {(r.event.number_id, r.msg.message_id): r for r in rows}
     found: dict[int, tuple[_Row, int]] = {}
     for mid, number_id, wa_id in (tuple(r) for r in returned):
@@ -222,16 +233,15 @@ def _record_stored(inserted: dict[int, tuple[_Row, int]], outcome: BatchOutcome)
             outcome.media_message_ids.append(message_id)
 
 
-def _bump(session: Session, conversation_id: int, rows: list[_Row]) -> ConversationUpdated:
+def _bump(conversation_id: int, rows: list[_Row]) -> Bump:
     latest = max(rows, key=lambda r: _utc(r.msg.timestamp))
     inbound = [_utc(r.msg.timestamp) for r in rows if not r.msg.from_me]
     media = latest.msg.media
     text = preview(message_type_of(media).value, latest.msg.text, media.filename if media else None)
-    return bump_counters(
-        session,
+    return Bump(
         conversation_id,
         at=_utc(latest.msg.timestamp),
-        preview_text=text,
+        preview=text,
         unread=len(inbound),
         inbound_at=max(inbound) if inbound else None,
     )

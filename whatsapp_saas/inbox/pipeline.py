@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from whatsapp_saas.events.bus import bus
@@ -39,6 +40,7 @@ class IngestPipeline:
         wait_for_commit: bool = False,
         downloader: MediaDownloader | None = None,
         retry_cap: float = 30.0,
+        hook_concurrency: int = 8,
     ) -> None:
         self.max_batch = max_batch
         self.queue_size = queue_size
@@ -47,10 +49,15 @@ class IngestPipeline:
         self.wait_for_commit = wait_for_commit
         self.downloader = downloader
         self.retry_cap = retry_cap
+        self.hook_concurrency = hook_concurrency
+        self._hook_slots: asyncio.Semaphore | None = None
         self._queue: asyncio.Queue[Item] | None = None
         self._worker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
+        # Ingest gets its own thread: hooks and downloads (on the default executor) can pile
+        # up without ever delaying the next batch.
+        self._executor: ThreadPoolExecutor | None = None
         self.batches = 0
         self.stored = 0
         self.duplicates = 0
@@ -76,6 +83,7 @@ class IngestPipeline:
         if self._queue is None or self._loop is not loop or self._worker is None:
             self._loop = loop
             self._queue = asyncio.Queue(self.queue_size)
+            self._hook_slots = asyncio.Semaphore(self.hook_concurrency)
             self._worker = loop.create_task(self._work(self._queue), name="inbox-ingest")
         return self._queue
 
@@ -97,7 +105,7 @@ class IngestPipeline:
         delay = 0.5
         try:
             while pending:
-                result = await asyncio.to_thread(ingest_batch, pending)
+                result = await self._in_thread(pending)
                 self._count(result)
                 self._spawn(self._after_commit(result))
                 pending = result.retry  # the database is away: keep them, the only copy
@@ -109,6 +117,12 @@ class IngestPipeline:
                 if future is not None and not future.done():
                     future.set_result(None)
 
+    async def _in_thread(self, events: list[Persistable]) -> IngestResult:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="inbox-ingest")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, ingest_batch, events)
+
     def _count(self, result: IngestResult) -> None:
         self.batches += 1
         self.stored += len(result.outcome.stored)
@@ -119,7 +133,7 @@ class IngestPipeline:
         if self.downloader is not None:
             for message_id in result.outcome.media_message_ids:
                 self._spawn(self.downloader.download(message_id))
-        await run_hooks(result.outcome.stored)
+        await run_hooks(result.outcome.stored, slots=self._hook_slots)
 
     async def _typing(self, event: TypingChanged) -> None:
         conversation_id = await asyncio.to_thread(
@@ -156,6 +170,9 @@ class IngestPipeline:
                 await self._worker
         self._worker = None
         self._queue = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
 
 _installed: IngestPipeline | None = None

@@ -20,7 +20,7 @@ def insert_ignore(
     rows: Sequence[dict[str, Any]],
     conflict: Sequence[str],
     returning: Sequence[sa.ColumnElement[Any]] = (),
-) -> list[sa.Row[Any]]:
+) -> list[tuple[Any, ...]]:
     """INSERT ... ON CONFLICT (conflict) DO NOTHING; returns the rows actually inserted.
 
     Both dialects speak the same clause, so a replayed row is skipped without an error and
@@ -33,6 +33,6 @@ def insert_ignore(
     if returning:
         stmt = stmt.returning(*returning)
         result = session.execute(stmt, list(rows))
-        return list(result.all())
+        return [tuple(row) for row in result.all()]
     session.execute(stmt, list(rows))
     return []
