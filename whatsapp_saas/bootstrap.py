@@ -16,10 +16,16 @@ MODEL_MODULES = (
     "whatsapp_saas.contacts.models",
     "whatsapp_saas.inbox.models",
     "whatsapp_saas.delivery.models",
+    "whatsapp_saas.scheduling.models",
+    "whatsapp_saas.scheduling.campaign_models",
 )
 
 # Event handlers, registered once: (module, function name, event class path).
-HANDLER_MODULES: tuple[str, ...] = ("whatsapp_saas.realtime.handlers",)
+HANDLER_MODULES: tuple[str, ...] = (
+    "whatsapp_saas.realtime.handlers",
+    "whatsapp_saas.inbox.wiring",
+    "whatsapp_saas.scheduling.hooks",
+)
 
 
 def load_models() -> None:

@@ -1,0 +1,42 @@
+"""Fixtures for the scheduling tests: a tenant with a number and contacts, on migrated
+PostgreSQL, and a clean slate for the process-wide inbox globals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sched_helpers import World, make_world
+
+from whatsapp_saas.inbox import hooks
+from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
+from whatsapp_saas.inbox.outbox import set_outbox_notifier
+
+
+@pytest.fixture(autouse=True)
+def _clean_globals(tmp_path: Path) -> Iterator[None]:
+    hooks.clear_hooks()
+    set_outbox_notifier(None)
+    set_media_store(LocalMediaStore(tmp_path / "media"))
+    yield
+    hooks.clear_hooks()
+    set_outbox_notifier(None)
+    set_media_store(None)
+
+
+@pytest.fixture
+def world(db: str) -> World:
+    """Tenant "Acme" in São Paulo time with one number and two contacts (Postgres)."""
+    return make_world("Acme", "America/Sao_Paulo")
+
+
+@pytest.fixture
+def other(world: World) -> World:
+    """A second tenant, to check isolation."""
+    return make_world("Beta", "UTC")
+
+
+@pytest.fixture
+def sqlite_world(any_db: str) -> World:
+    return make_world("Acme", "America/Sao_Paulo")

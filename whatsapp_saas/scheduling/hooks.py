@@ -1,0 +1,92 @@
+"""Reacting to the inbox, after commit: replies and resolves cancel follow-ups, stop keywords
+opt the contact out.
+
+Registered from :mod:`whatsapp_saas.bootstrap` (``register``): an inbox hook for inbound
+messages (run by the ingest pipeline after each commit) and bus handlers for conversation
+changes and our own outbound messages. All of it is also re-checked by the dispatchers and
+by :mod:`.optout_scan`, so a hook lost in a crash costs only immediacy, never correctness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from whatsapp_saas.db import session_scope
+from whatsapp_saas.events.bus import EventBus
+from whatsapp_saas.inbox.events import ConversationChange, ConversationUpdated, MessageStored
+from whatsapp_saas.inbox.hooks import register_hook
+from whatsapp_saas.inbox.models import (
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageType,
+    SentBy,
+)
+from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.scheduling.followups import cancel_follow_ups, rebase_follow_up
+from whatsapp_saas.scheduling.models import CancelReason
+from whatsapp_saas.scheduling.optout import matched_keyword, record_opt_out
+from whatsapp_saas.scheduling.preferences import load_preferences
+from whatsapp_saas.tenancy.scope import TenantScope
+
+log = logging.getLogger(__name__)
+
+
+async def on_message_stored(event: MessageStored) -> None:
+    """Inbox hook: the customer wrote."""
+    if event.direction == Direction.IN.value and not event.is_internal_note:
+        await asyncio.to_thread(
+            customer_wrote,
+            event.tenant_id,
+            event.conversation_id,
+            event.message_id,
+            event.contact_id,
+        )
+
+
+def customer_wrote(tenant_id: int, conversation_id: int, message_id: int, contact_id: int) -> None:
+    with session_scope() as session:
+        scope = TenantScope(session, tenant_id)
+        cancel_follow_ups(scope, conversation_id, CancelReason.CUSTOMER_REPLIED)
+        detect_opt_out(scope, message_id, contact_id)
+
+
+def detect_opt_out(scope: TenantScope, message_id: int, contact_id: int) -> bool:
+    """Opt the contact out if this inbound text is a stop keyword; True if it was."""
+    message = scope.first(Message, Message.id == message_id)
+    if message is None or message.type != MessageType.TEXT.value:
+        return False
+    keyword = matched_keyword(message.body, load_preferences(scope).stop_keywords)
+    if keyword is None:
+        return False
+    record_opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
+    log.info("contact %s of tenant %s opted out (%s)", contact_id, scope.tenant_id, keyword)
+    return True
+
+
+def on_conversation_updated(event: ConversationUpdated) -> None:
+    """Bus handler: resolving a conversation stops its follow-up."""
+    if event.change == ConversationChange.STATUS and event.status == ConversationStatus.RESOLVED:
+        with session_scope() as session:
+            scope = TenantScope(session, event.tenant_id)
+            cancel_follow_ups(scope, event.conversation_id, CancelReason.RESOLVED)
+
+
+def on_outbound_stored(event: MessageStored) -> None:
+    """Bus handler: an attendant wrote again, so the follow-up's clock restarts."""
+    if event.direction != Direction.OUT.value or event.is_internal_note:
+        return
+    if event.sent_by != SentBy.AGENT.value:
+        return
+    with session_scope() as session:
+        scope = TenantScope(session, event.tenant_id)
+        message = scope.first(Message, Message.id == event.message_id)
+        if message is not None:
+            rebase_follow_up(scope, event.conversation_id, as_utc(message.created_at))
+
+
+def register(bus: EventBus) -> None:
+    bus.subscribe(ConversationUpdated, on_conversation_updated)
+    bus.subscribe(MessageStored, on_outbound_stored)
+    register_hook(on_message_stored)

@@ -1,0 +1,161 @@
+"""The scheduler loop: due schedules, follow-up steps and campaign batches become outbox rows.
+
+It polls the database (the one truth) every ``interval`` seconds, so a due message is queued
+within about a second of its time. One process leads through a lease; a standby takes over
+when the lease expires. Leading is an optimisation only: every claim is a compare-and-set in
+the transaction that writes the message, so two schedulers never send anything twice, and a
+scheduler that was down sends what it missed when it returns (marked ``late``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import OperationalError
+
+from whatsapp_saas.db import session_scope
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.scheduling.dispatch_campaigns import advance_campaign, running_campaigns
+from whatsapp_saas.scheduling.dispatch_followups import fire_due_follow_ups
+from whatsapp_saas.scheduling.dispatch_schedules import fire_due_schedules
+from whatsapp_saas.scheduling.lease import resign, try_lead
+from whatsapp_saas.scheduling.optout_scan import scan_opt_outs
+
+log = logging.getLogger(__name__)
+
+
+def default_node_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{time.monotonic_ns() % 100000}"
+
+
+@dataclass
+class SchedulerConfig:
+    interval: float = 0.5  # seconds between polls; a due row waits at most this long
+    late_after: float = 30.0  # claimed later than this after due_at: marked late
+    lease_ttl: float = 5.0  # a dead leader's standby takes over after this
+    use_lease: bool = True
+    batch: int = 100  # rows per table per pass; a full batch polls again at once
+    campaign_every: float = 1.0
+    optout_scan_every: float = 10.0
+    node_id: str = field(default_factory=default_node_id)
+
+
+@dataclass
+class PassReport:
+    schedules: int = 0
+    follow_ups: int = 0
+    campaign_messages: int = 0
+    opt_outs: int = 0
+    backlog: bool = False  # a batch came back full: more is due right now
+
+
+class Scheduler:
+    def __init__(
+        self, config: SchedulerConfig | None = None, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.config = config or SchedulerConfig()
+        self.clock = clock
+        self._stop = asyncio.Event()
+        self._lease_renew_at = 0.0
+        self._last_campaigns = self._last_scan = float("-inf")
+        self._failing = False
+
+    # --- one pass (blocking; also what tests call directly) ------------------------------
+
+    def run_once(self) -> PassReport | None:
+        """Lead (or stand by) and do one pass; None when another scheduler leads."""
+        now = self.clock()
+        if self.config.use_lease and not self._lead(now):
+            return None
+        return self.dispatch(now)
+
+    def dispatch(self, now: datetime) -> PassReport:
+        report, cfg = PassReport(), self.config
+        with session_scope() as session:
+            report.schedules = len(
+                fire_due_schedules(session, now, late_after=cfg.late_after, limit=cfg.batch)
+            )
+        with session_scope() as session:
+            report.follow_ups = len(fire_due_follow_ups(session, now, limit=cfg.batch))
+        report.backlog = cfg.batch in (report.schedules, report.follow_ups)
+        if self._due("_last_campaigns", cfg.campaign_every):
+            report.campaign_messages = self._campaigns(now)
+        if self._due("_last_scan", cfg.optout_scan_every):
+            with session_scope() as session:
+                report.opt_outs = scan_opt_outs(session, now)
+        return report
+
+    def _campaigns(self, now: datetime) -> int:
+        with session_scope() as session:
+            running = running_campaigns(session)
+        queued = 0
+        for campaign_id, tenant_id in running:
+            with session_scope() as session:
+                queued += advance_campaign(session, tenant_id, campaign_id, now)
+        return queued
+
+    def _due(self, attr: str, every: float) -> bool:
+        if time.monotonic() - getattr(self, attr) < every:
+            return False
+        setattr(self, attr, time.monotonic())
+        return True
+
+    def _lead(self, now: datetime) -> bool:
+        if time.monotonic() < self._lease_renew_at:
+            return True  # renewed recently enough; the lease still has half its TTL
+        with session_scope() as session:
+            leading = try_lead(session, self.config.node_id, self.config.lease_ttl, now)
+        self._lease_renew_at = time.monotonic() + self.config.lease_ttl / 2 if leading else 0.0
+        return leading
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll until :meth:`stop`; database outages are logged once and waited out."""
+        log.info("scheduler %s started", self.config.node_id)
+        try:
+            while not self._stop.is_set():
+                report = await self._safe_pass()
+                if report is not None and report.backlog:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.config.interval)
+        finally:
+            await asyncio.to_thread(self._resign)
+            log.info("scheduler %s stopped", self.config.node_id)
+
+    async def _safe_pass(self) -> PassReport | None:
+        try:
+            report = await asyncio.to_thread(self.run_once)
+        except OperationalError as exc:
+            if not self._failing:
+                log.warning("scheduler: database unavailable (%s); retrying", type(exc).__name__)
+            self._failing, self._lease_renew_at = True, 0.0
+            return None
+        except Exception:
+            log.exception("scheduler pass failed; retrying")
+            return None
+        if self._failing:
+            log.info("scheduler: database back")
+        self._failing = False
+        return report
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _resign(self) -> None:
+        if not self.config.use_lease:
+            return
+        try:
+            with session_scope() as session:
+                resign(session, self.config.node_id)
+        except Exception:
+            log.warning("scheduler: could not hand over the lease; it expires on its own")
