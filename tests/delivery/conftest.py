@@ -3,12 +3,16 @@ and a few threads, and a pipeline over a fake transport."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from tests.delivery.dlv_helpers import (
     FakeTransport,
@@ -70,6 +74,76 @@ def shop(any_db: str) -> Shop:
 @pytest.fixture
 def pg_shop(db: str) -> Shop:
     return _shop()
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free port: nobody else flushes it, and fault tests may
+    stop and restart it without touching the shared one."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", str(self.workdir)]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_timeout=1).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+    def flush(self) -> None:
+        redis.Redis.from_url(self.url).flushall()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def dlv_redis(private_redis: PrivateRedis) -> Iterator[str]:
+    """A flushed Redis for one test, nobody else's."""
+    if private_redis.proc is None or private_redis.proc.poll() is not None:
+        private_redis.start()
+    private_redis.flush()
+    yield private_redis.url
+
+
+@pytest.fixture
+def sqlite_db(sqlite_url: str) -> str:
+    """The embedded shape: SQLite (clean)."""
+    from tests.conftest import _truncate_all, point_app_at
+    from whatsapp_saas.bootstrap import bootstrap
+
+    point_app_at(sqlite_url)
+    _truncate_all(sqlite_url)
+    bootstrap()
+    return sqlite_url
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ async def test_transient_failures_back_off_then_send(shop: Shop, transport: Fake
     await asyncio.sleep(0.25)
     await pipe.process([message_id])
     second = state(message_id)
-    assert second is not None and second.attempts == 2
+    assert second is not None and second.attempts == 2 and second.next_attempt_at is not None
     assert (as_utc(second.next_attempt_at) - utcnow()).total_seconds() <= 0.3, "capped"
 
     await asyncio.sleep(0.35)

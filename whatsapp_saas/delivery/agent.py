@@ -1,6 +1,6 @@
 """The send agent: runs beside a connection-manager node and performs the sends routed to it.
 
-It pops requests from the node's own list (``wa:dlv:req:<node>``), runs them through a
+It pops requests from the node's own list (``<ns>:dlv:req:<node>``), runs them through a
 :class:`SendExecutor` on that node (which refuses numbers the node does not own), and pushes
 the outcomes to the requesting worker's reply list. A heartbeat key tells workers the agent is
 alive, so a node without one is treated as "offline" at once instead of after a timeout.

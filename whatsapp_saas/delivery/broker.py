@@ -39,6 +39,7 @@ from taskiq import AckableMessage, AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from whatsapp_saas.config import get_settings
+from whatsapp_saas.delivery import keys
 from whatsapp_saas.delivery.settings import delivery_settings
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def make_broker(url: str | None = None) -> AsyncBroker:
     settings = delivery_settings()
     return ReclaimingStreamBroker(
         url,
-        queue_name=settings.queue_name,
+        queue_name=settings.queue_name or keys.stream(),
         consumer_group_name=GROUP,
         consumer_id="0",
         xread_block=1000,

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 
-from whatsapp_saas.delivery import reasons
+from whatsapp_saas.delivery import keys, reasons
 from whatsapp_saas.delivery.jobs import SendJob, SendOutcome
 from whatsapp_saas.inbox.media import MediaNotFound, media_store
 from whatsapp_saas.inbox.models import MessageType
@@ -60,7 +60,7 @@ class Markers:
 
     @staticmethod
     def _key(kind: str, job: SendJob) -> str:
-        return f"wa:dlv:{kind}:{job.number_id}:{job.wa_message_id}"
+        return keys.dlv(f"{kind}:{job.number_id}:{job.wa_message_id}")
 
     async def lookup(self, jobs: Sequence[SendJob]) -> tuple[dict[int, SendOutcome], set[int]]:
         """(recorded results, messages some node already tried) for ``jobs``."""

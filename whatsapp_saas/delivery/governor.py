@@ -11,22 +11,21 @@ message back to the outbox with a due time, which the sweeper honours.
 
 from __future__ import annotations
 
-import asyncio
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from whatsapp_saas.delivery.jobs import SendJob
-from whatsapp_saas.delivery.limiter import Admission, Limiter, Why
+from whatsapp_saas.delivery.limiter import Admission, Limiter, Verdict, Why
 from whatsapp_saas.delivery.policy import Limits, local_day, quiet_until
 from whatsapp_saas.delivery.settings import DeliverySettings
 from whatsapp_saas.models_base import utcnow
 
-# A window blocked by sends still in flight frees up as soon as they finish: look again soon
-# rather than trusting the worst-case wait.
+# Longer waits go back to the outbox; a window blocked by sends still in flight frees up as
+# soon as they finish, so look again soon rather than trusting the worst case.
 RECHECK_CAP = 5.0
-MAX_ROUNDS = 4
+MAX_ROUNDS = 4  # in-worker waits per batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +43,11 @@ class Ticket:
 
 @dataclass
 class Decision:
-    admitted: list[tuple[SendJob, Ticket | None]]
-    held: list[Hold]
+    admitted: list[tuple[SendJob, Ticket | None]] = field(default_factory=list)
+    held: list[Hold] = field(default_factory=list)
+    # Jobs to ask about again after ``wait`` seconds, in this worker (the wait is short).
+    retry: list[SendJob] = field(default_factory=list)
+    wait: float = 0.0
 
 
 class Governor:
@@ -55,13 +57,19 @@ class Governor:
         self.enabled = settings.governor_enabled and limiter is not None
 
     async def admit(
-        self, jobs: list[SendJob], limits: dict[int, Limits], attempt_tokens: dict[int, str]
+        self,
+        jobs: list[SendJob],
+        limits: dict[int, Limits],
+        attempt_tokens: dict[int, str],
+        last_round: bool = True,
     ) -> Decision:
-        """Split ``jobs`` into those that may go now and those that must wait."""
+        """Split ``jobs`` into: may go now, ask again shortly (unless ``last_round``), wait in
+        the outbox until a due time."""
         if not self.enabled or not jobs:
-            return Decision([(job, None) for job in jobs], [])
+            return Decision(admitted=[(job, None) for job in jobs])
+        assert self.limiter is not None
         now = utcnow()
-        decision = Decision([], [])
+        decision = Decision()
         pending: list[Admission] = []
         by_message: dict[int, SendJob] = {}
         for job in jobs:
@@ -72,34 +80,25 @@ class Governor:
                 continue
             by_message[job.message_id] = job
             pending.append(self._admission(job, lim, now, attempt_tokens[job.message_id]))
-        await self._rounds(pending, by_message, decision)
+        verdicts = await self.limiter.admit_many(pending, self.settings.inflight_max)
+        for req, verdict in zip(pending, verdicts, strict=True):
+            self._sort(by_message[req.message_id], req, verdict, decision, last_round)
         return decision
 
-    async def _rounds(
-        self, pending: list[Admission], jobs: dict[int, SendJob], decision: Decision
+    def _sort(
+        self, job: SendJob, req: Admission, verdict: Verdict, decision: Decision, last: bool
     ) -> None:
-        assert self.limiter is not None
-        for round_no in range(MAX_ROUNDS):
-            if not pending:
-                return
-            verdicts = await self.limiter.admit_many(pending, self.settings.inflight_max)
-            retry: list[Admission] = []
-            shortest = self.settings.hold_max
-            for req, verdict in zip(pending, verdicts, strict=True):
-                job = jobs[req.message_id]
-                if verdict.ok:
-                    decision.admitted.append((job, Ticket(req, verdict.ticket)))
-                elif verdict.why in (Why.DAILY_CAP, Why.TENANT_DAY):
-                    decision.held.append(Hold(job, req.day_end, str(verdict.why)))
-                elif verdict.wait <= self.settings.hold_max and round_no < MAX_ROUNDS - 1:
-                    retry.append(req)
-                    shortest = min(shortest, verdict.wait)
-                else:
-                    until = utcnow() + timedelta(seconds=min(verdict.wait, RECHECK_CAP))
-                    decision.held.append(Hold(job, until, str(verdict.why)))
-            pending = retry
-            if pending:
-                await asyncio.sleep(max(shortest, 0.005))
+        if verdict.ok:
+            decision.admitted.append((job, Ticket(req, verdict.ticket)))
+        elif verdict.why in (Why.DAILY_CAP, Why.TENANT_DAY):
+            decision.held.append(Hold(job, req.day_end, str(verdict.why)))
+        elif verdict.wait <= self.settings.hold_max and not last:
+            decision.retry.append(job)
+            first = len(decision.retry) == 1
+            decision.wait = verdict.wait if first else min(decision.wait, verdict.wait)
+        else:
+            until = utcnow() + timedelta(seconds=min(verdict.wait, RECHECK_CAP))
+            decision.held.append(Hold(job, until, str(verdict.why)))
 
     def _admission(self, job: SendJob, lim: Limits, now: datetime, token: str) -> Admission:
         start, end = local_day(now, lim.timezone)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
+from whatsapp_saas.delivery import keys
 from whatsapp_saas.delivery.policy import Limits
 
 
@@ -66,7 +67,9 @@ local function wait_for(key, limit, span)
   local n = redis.call('ZCARD', key)
   if n < limit then return 0 end
   local e = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-  return tonumber(e[2]) + span - now + 1
+  -- a slot still in flight is dated in the future; it frees a window after it finishes,
+  -- which is likely soon: estimate as if it finished now (the caller asks again anyway)
+  return math.min(tonumber(e[2]), now) + span - now + 1
 end
 local limit = tonumber(ARGV[4])
 if bulk then limit = math.max(1, math.floor(limit * tonumber(ARGV[6]))) end
@@ -117,17 +120,16 @@ return now
 """
 
 _WHY = {1: Why.RATE, 2: Why.GAP, 3: Why.TENANT_MINUTE, 4: Why.DAILY_CAP, 5: Why.TENANT_DAY}
-PREFIX = "wa:gov:"
 
 
 def _keys(req: Admission) -> list[str]:
     day = f"{req.day_start:%Y%m%d}"
     return [
-        f"{PREFIX}n:{req.number_id}:w",
-        f"{PREFIX}n:{req.number_id}:gap",
-        f"{PREFIX}n:{req.number_id}:d:{day}",
-        f"{PREFIX}t:{req.tenant_id}:w",
-        f"{PREFIX}t:{req.tenant_id}:d:{day}",
+        keys.governor(f"n:{req.number_id}:w"),
+        keys.governor(f"n:{req.number_id}:gap"),
+        keys.governor(f"n:{req.number_id}:d:{day}"),
+        keys.governor(f"t:{req.tenant_id}:w"),
+        keys.governor(f"t:{req.tenant_id}:d:{day}"),
     ]
 
 

@@ -105,7 +105,7 @@ def _wait(slots: list[datetime], limit: int, window: timedelta, now: datetime) -
     """Seconds until fewer than ``limit`` slots remain in the window (0: room now)."""
     if len(slots) < limit:
         return 0.0
-    blocking = slots[len(slots) - limit]
+    blocking = min(slots[len(slots) - limit], now)  # in flight: as if it finished now
     return max((blocking + window - now).total_seconds(), 0.001)
 
 

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery.claims import Claimed, claim_batch
-from whatsapp_saas.delivery.governor import Governor, Ticket
+from whatsapp_saas.delivery.claims import Claimed, Ref, claim_batch
+from whatsapp_saas.delivery.governor import MAX_ROUNDS, Governor, Hold, Ticket
 from whatsapp_saas.delivery.jobs import SendJob, SendOutcome
 from whatsapp_saas.delivery.outcomes import RetryPolicy
 from whatsapp_saas.delivery.policy import Limits, PolicyCache
@@ -97,23 +97,39 @@ class Pipeline:
     # --- one batch ----------------------------------------------------------------------------
 
     async def process(self, ids: Sequence[int]) -> BatchResult:
-        now = utcnow()
-        claimed: list[Claimed] = await self.db(_claim, ids, now)
+        claimed: list[Claimed] = await self.db(_claim, ids, utcnow())
         if not claimed:
             return BatchResult()
         refs = {c.ref.message_id: c.ref for c in claimed}
+        tokens = {c.ref.message_id: c.ref.token.isoformat() for c in claimed}
         jobs = [c.job for c in claimed if c.job is not None]
-        decision = await self.governor.admit(
-            jobs,
-            await self._limits(jobs),
-            {c.ref.message_id: c.ref.token.isoformat() for c in claimed},
-        )
-        admitted = [job for job, _ in decision.admitted]
-        outcomes = await self._send(admitted)
-        await self._release_slots([t for _, t in decision.admitted if t is not None])
-        unaddressable = [c for c in claimed if c.job is None]
+        limits = await self._limits(jobs)
+        total = await self._round(refs, [c for c in claimed if c.job is None], [], [])
+        for round_no in range(MAX_ROUNDS):
+            if not jobs:
+                break
+            last = round_no == MAX_ROUNDS - 1
+            decision = await self.governor.admit(jobs, limits, tokens, last_round=last)
+            outcomes = await self._send([job for job, _ in decision.admitted])
+            await self._release_slots([t for _, t in decision.admitted if t is not None])
+            result = await self._round(refs, [], outcomes, decision.held)
+            _add(total, result)
+            jobs = decision.retry
+            if jobs:  # a short governor wait: serve it here rather than via the outbox
+                await asyncio.sleep(max(decision.wait, 0.005))
+        return total
+
+    async def _round(
+        self,
+        refs: dict[int, Ref],
+        unaddressable: list[Claimed],
+        outcomes: list[SendOutcome],
+        holds: list[Hold],
+    ) -> BatchResult:
+        if not (unaddressable or outcomes or holds):
+            return BatchResult()
         result: BatchResult = await self.db(
-            record_batch, refs, outcomes, decision.held, unaddressable, self.retry, utcnow()
+            record_batch, refs, outcomes, holds, unaddressable, self.retry, utcnow()
         )
         self._count(result)
         if result.next_ids:
@@ -173,6 +189,14 @@ def _claim(ids: Sequence[int], now: Any) -> list[Claimed]:
 def _limits(cache: PolicyCache, numbers: set[int]) -> dict[int, Limits]:
     with session_scope() as session:
         return cache.limits(session, numbers, utcnow())
+
+
+def _add(total: BatchResult, more: BatchResult) -> None:
+    total.sent += more.sent
+    total.retried += more.retried
+    total.failed += more.failed
+    total.held += more.held
+    total.next_ids += more.next_ids
 
 
 def _quiet(future: asyncio.Future[None]) -> None:

@@ -1,8 +1,8 @@
 """Routing a send to the owning node over Redis (request/reply).
 
-The owner of a number is whoever holds its lease (``wa:lease:<number>``, written by the
+The owner of a number is whoever holds its lease (``<ns>:lease:<number>``, written by the
 connection managers). Each node runs a send agent that pops requests from its own list,
-``wa:dlv:req:<node>``; every worker process has one reply list, read by one task that hands
+``<ns>:dlv:req:<node>``; every worker process has one reply list, read by one task that hands
 each reply to the waiting batch. A request carries a deadline: an agent drops requests whose
 worker has already given up, so a late send cannot race the retry.
 """
@@ -22,32 +22,28 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
-from whatsapp_saas.delivery import reasons
+from whatsapp_saas.delivery import keys, reasons
 from whatsapp_saas.delivery.jobs import SendJob, SendOutcome
 from whatsapp_saas.delivery.transport import offline
-from whatsapp_saas.whatsapp.manager.leases import LEASE_PREFIX
 
 log = logging.getLogger(__name__)
 
-REQUESTS = "wa:dlv:req:"
-REPLIES = "wa:dlv:rep:"
-AGENTS = "wa:dlv:agent:"
 REPLY_TTL = 60
 
 
 def request_key(node_id: str) -> str:
-    return REQUESTS + node_id
+    return keys.dlv(f"req:{node_id}")
 
 
 def agent_key(node_id: str) -> str:
-    return AGENTS + node_id
+    return keys.dlv(f"agent:{node_id}")
 
 
 class RedisTransport:
     def __init__(self, client: aioredis.Redis, rpc_timeout: float) -> None:
         self.redis = client
         self.rpc_timeout = rpc_timeout
-        self.inbox = REPLIES + secrets.token_hex(8)
+        self.inbox = keys.dlv(f"rep:{secrets.token_hex(8)}")
         self._waiting: dict[str, asyncio.Future[list[SendOutcome]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self._closed = False
@@ -71,7 +67,7 @@ class RedisTransport:
     async def _owners(self, number_ids: set[int]) -> dict[int, str]:
         """Lease holders whose send agent is alive."""
         ordered = sorted(number_ids)
-        leases = await self.redis.mget([LEASE_PREFIX + str(n) for n in ordered])
+        leases = await self.redis.mget([keys.lease_key(n) for n in ordered])
         holders = {n: v.decode() for n, v in zip(ordered, leases, strict=True) if v}
         nodes = sorted(set(holders.values()))
         alive = await self.redis.mget([agent_key(n) for n in nodes]) if nodes else []

@@ -35,7 +35,8 @@ class DeliverySettings(BaseSettings):
     marker_ttl: float = 900.0
 
     # --- taskiq on Redis -----------------------------------------------------------------------
-    queue_name: str = "wa:delivery"
+    # The stream; empty: "<namespace>:delivery" (see keys.py).
+    queue_name: str = ""
     # Longer than the slowest task (rpc_timeout + governor hold + batching), or tasks run twice.
     idle_timeout: float = 60.0
     xread_count: int = 10

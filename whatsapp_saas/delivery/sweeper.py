@@ -26,7 +26,7 @@ import redis
 import redis.asyncio as aioredis
 
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery import reasons
+from whatsapp_saas.delivery import keys, reasons
 from whatsapp_saas.delivery.outcomes import RetryPolicy, record_failed, record_retry, upsert_states
 from whatsapp_saas.delivery.settings import DeliverySettings
 from whatsapp_saas.delivery.sweep import (
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 Dispatch = Callable[[list[int]], Awaitable[None]]
 Unknown = Literal["retry", "fail"]
-LEADER_KEY = "wa:dlv:sweeper"
 PURGE_EVERY = 600  # passes
 
 
@@ -67,7 +66,7 @@ class Sweeper:
 
     async def run(self, first_pass_cutoff: float | None = None) -> None:
         """Sweep until stopped. ``first_pass_cutoff`` (seconds) overrides the stale timeout
-        once: a single-process app that just started knows nothing of its is in flight."""
+        once: a single-process app that just started knows nothing it claimed is in flight."""
         cutoff = first_pass_cutoff
         while not self._stop.is_set():
             try:
@@ -138,10 +137,11 @@ class Sweeper:
             return True
         ttl = int(max(self.settings.sweep_interval * 3, 1) * 1000)
         try:
-            if await self.redis.set(LEADER_KEY, self.me, nx=True, px=ttl):
+            leader = keys.dlv("sweeper")
+            if await self.redis.set(leader, self.me, nx=True, px=ttl):
                 return True
-            if (await self.redis.get(LEADER_KEY) or b"").decode() == self.me:
-                await self.redis.pexpire(LEADER_KEY, ttl)
+            if (await self.redis.get(leader) or b"").decode() == self.me:
+                await self.redis.pexpire(leader, ttl)
                 return True
         except (redis.RedisError, OSError) as exc:
             log.debug("sweeper lease unavailable: %s", exc)
