@@ -6,17 +6,20 @@ through its HTTP control API, like the acceptance test does.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
+import redis
 
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
+from whatsapp_saas.whatsapp.manager.namespace import redis_namespace
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
 
@@ -25,6 +28,7 @@ T = TypeVar("T")
 QR_FIRST_TTL = 4.0
 QR_TTL = 1.0
 QR_MAX = 2  # all codes expire ~5 s after the first one
+MANAGER_REDIS_URL = os.environ.get("TEST_MANAGER_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def fast_settings(**overrides: Any) -> ManagerSettings:
@@ -64,11 +68,27 @@ def sim_url(simulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def use_redis(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Leases and the control channel over Redis (production shape)."""
-    monkeypatch.setenv("REDIS_URL", redis_url)
+def use_redis(db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Leases and the control channel over Redis (production shape).
+
+    A Redis database of our own, and only our namespace cleared (never FLUSHDB): the shared
+    ``redis_url`` fixture flushes its database at every test, which wipes the live leases of
+    any other test run on this machine at that moment.
+    """
+    monkeypatch.setenv("REDIS_URL", MANAGER_REDIS_URL)
     reset_settings_cache()
-    return redis_url
+    _clear_namespace()
+    yield MANAGER_REDIS_URL
+    _clear_namespace()
+
+
+def _clear_namespace() -> None:
+    client = redis.Redis.from_url(MANAGER_REDIS_URL)
+    try:
+        for key in client.scan_iter(match=redis_namespace() + ":*"):
+            client.delete(key)
+    finally:
+        client.close()
 
 
 @pytest.fixture

@@ -77,12 +77,20 @@ async def sim_post(sim_url: str, path: str, body: dict[str, Any] | None = None) 
 
 
 async def link(sim_url: str, number_id: int, phone: str, push_name: str = "Acme Sales") -> None:
-    """Scan the QR code the number shows right now, as the phone would."""
-    qr = await wait_until(lambda: number(number_id).qr_code, 15, "a QR code")
-    response = await sim_post(
-        sim_url, "/sim/link", {"qr": qr, "phone": phone, "push_name": push_name}
-    )
-    assert response.status_code == 200, response.text
+    """Scan the QR code the number shows right now, as the phone would.
+
+    A code can rotate between reading it and scanning it (short TTLs, busy machine): like a
+    person, read the screen again and rescan.
+    """
+    deadline = time.monotonic() + 15
+    while True:
+        qr = await wait_until(lambda: number(number_id).qr_code, 15, "a QR code")
+        body = {"qr": qr, "phone": phone, "push_name": push_name}
+        response = await sim_post(sim_url, "/sim/link", body)
+        if response.status_code == 200:
+            return
+        assert response.status_code == 404 and time.monotonic() < deadline, response.text
+        await asyncio.sleep(0.1)
 
 
 async def connect_and_link(sim_url: str, tenant_id: int, phone: str, name: str = "Sales") -> int:

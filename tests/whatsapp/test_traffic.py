@@ -17,7 +17,7 @@ from whatsapp_saas.whatsapp.events import (
     ReceiptArrived,
     set_inbound_sink,
 )
-from whatsapp_saas.whatsapp.manager.leases import LEASE_PREFIX
+from whatsapp_saas.whatsapp.manager.namespace import lease_key
 from whatsapp_saas.whatsapp.manager.node import REASON_NOT_RUNNING, ManagerNode
 
 Nodes = Callable[..., Awaitable[ManagerNode]]
@@ -114,7 +114,7 @@ async def test_a_lost_lease_drops_the_session_at_once(
     number_id = await connect_and_link(sim_url, tenant_id, random_phone())
     host = node.pool.host_of(str(number_id))
     assert host is not None
-    redis.Redis.from_url(use_redis).set(LEASE_PREFIX + str(number_id), "another-node")
+    redis.Redis.from_url(use_redis).set(lease_key(number_id), "another-node")
 
     await wait_until(lambda: not node.owns(number_id), 5, "the session dropped")
     assert str(number_id) not in await host.call("running", [str(number_id)])

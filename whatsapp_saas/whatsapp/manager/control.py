@@ -25,10 +25,10 @@ import redis.asyncio as aioredis
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.whatsapp.manager.namespace import control_channel, reply_key
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "wa:control"
 REPLY_TTL_SECONDS = 60
 
 
@@ -80,7 +80,8 @@ def wake(number_id: int) -> None:
     url = get_settings().redis_url
     if url:
         try:
-            _sync_client(url).publish(CHANNEL, json.dumps({"op": "wake", "number_id": number_id}))
+            message = json.dumps({"op": "wake", "number_id": number_id})
+            _sync_client(url).publish(control_channel(), message)
         except redis.RedisError as exc:  # the reconcile loop catches up anyway
             log.warning("control wake for number %s not sent: %s", number_id, exc)
         return
@@ -114,13 +115,13 @@ async def _local_pairing_code(number_id: int, phone: str, timeout: float) -> str
 
 
 async def _redis_pairing_code(url: str, number_id: int, phone: str, timeout: float) -> str:
-    reply_to = f"wa:reply:{secrets.token_hex(12)}"
+    reply_to = reply_key(secrets.token_hex(12))
     message = {"op": "pairing_code", "number_id": number_id, "phone": phone, "reply_to": reply_to}
     client = aioredis.Redis.from_url(url, socket_timeout=None, socket_keepalive=True)
     deadline = time.monotonic() + timeout
     try:
         # Pub/sub keeps nothing for absent listeners: until a node hears us, ask again.
-        while not await client.publish(CHANNEL, json.dumps(message)):
+        while not await client.publish(control_channel(), json.dumps(message)):
             if time.monotonic() > deadline:
                 raise UserError("error.whatsapp_pairing_unavailable")
             await asyncio.sleep(0.5)
@@ -165,7 +166,7 @@ async def _listen(
     client: aioredis.Redis, handler: ControlHandler, stop: asyncio.Event, ready: asyncio.Event
 ) -> None:
     pubsub = client.pubsub(ignore_subscribe_messages=True)
-    await pubsub.subscribe(CHANNEL)
+    await pubsub.subscribe(control_channel())
     ready.set()
     tasks: set[asyncio.Task[None]] = set()
     try:

@@ -17,9 +17,10 @@ from typing import Protocol
 import psycopg
 import redis.asyncio as aioredis
 
+from whatsapp_saas.whatsapp.manager.namespace import lease_key, redis_namespace
+
 log = logging.getLogger(__name__)
 
-LEASE_PREFIX = "wa:lease:"
 ADVISORY_CLASS = 0x5741  # "WA": keeps our advisory locks apart from anyone else's
 
 _RENEW = """
@@ -53,13 +54,17 @@ class Leases(Protocol):
 
 
 class RedisLeases:
-    def __init__(self, url: str, node_id: str, ttl: float) -> None:
+    def __init__(self, url: str, node_id: str, ttl: float, namespace: str | None = None) -> None:
         self.node_id = node_id
+        self.namespace = namespace or redis_namespace()
         self.ttl_ms = int(ttl * 1000)
         self._redis = aioredis.Redis.from_url(url, socket_timeout=10, socket_keepalive=True)
 
+    def _key(self, number_id: int) -> str:
+        return lease_key(number_id, self.namespace)
+
     async def acquire(self, number_id: int) -> bool:
-        key = LEASE_PREFIX + str(number_id)
+        key = self._key(number_id)
         if await self._redis.set(key, self.node_id, nx=True, px=self.ttl_ms):
             return True
         return bool(await self.renew([number_id]))
@@ -67,17 +72,17 @@ class RedisLeases:
     async def renew(self, number_ids: list[int]) -> set[int]:
         if not number_ids:
             return set()
-        keys = [LEASE_PREFIX + str(n) for n in number_ids]
+        keys = [self._key(n) for n in number_ids]
         held = await self._redis.eval(_RENEW, len(keys), *keys, self.node_id, self.ttl_ms)  # type: ignore[misc]
         return {number_ids[int(i) - 1] for i in held}
 
     async def release(self, number_id: int) -> None:
-        await self._redis.eval(_RELEASE, 1, LEASE_PREFIX + str(number_id), self.node_id)  # type: ignore[misc]
+        await self._redis.eval(_RELEASE, 1, self._key(number_id), self.node_id)  # type: ignore[misc]
 
     async def unheld(self, number_ids: list[int]) -> list[int]:
         if not number_ids:
             return []
-        holders = await self._redis.mget([LEASE_PREFIX + str(n) for n in number_ids])
+        holders = await self._redis.mget([self._key(n) for n in number_ids])
         return [n for n, holder in zip(number_ids, holders, strict=True) if holder is None]
 
     async def close(self) -> None:
@@ -134,7 +139,8 @@ class AdvisoryLeases:
         # Two-key advisory locks show up in pg_locks as (classid, objid) with objsubid 2.
         query = (
             "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
-            "AND classid = %s AND objsubid = 2 AND granted"
+            "AND classid = %s AND objsubid = 2 AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         )
         with self._lock:
             held = {row[0] for row in self._connection().execute(query, (ADVISORY_CLASS,))}
