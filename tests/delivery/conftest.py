@@ -21,6 +21,7 @@ from tests.delivery.dlv_helpers import (
     make_tenant,
     random_phone,
 )
+from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.delivery.settings import DeliverySettings, reset_delivery_settings
 from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
 from whatsapp_saas.inbox.outbox import set_outbox_notifier
@@ -144,6 +145,38 @@ def sqlite_db(sqlite_url: str) -> str:
     _truncate_all(sqlite_url)
     bootstrap()
     return sqlite_url
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Any]:
+    """Our own simulator (long QR lifetimes: twenty numbers link at once on a busy machine)."""
+    from whatsapp_saas.simulator import start_in_background
+
+    handle = start_in_background("127.0.0.1", 0, qr_first_ttl=60, qr_ttl=30, qr_max=4)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def sim_url(simulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("SIMULATOR_URL", simulator.url)
+    monkeypatch.setenv("WHATSAPP_DRIVER", "simulator")
+    reset_settings_cache()
+    return str(simulator.url)
+
+
+@pytest.fixture
+def with_redis(dlv_redis: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Production shape: REDIS_URL set (leases, routing, limiter), on our private Redis."""
+    monkeypatch.setenv("REDIS_URL", dlv_redis)
+    reset_settings_cache()
+    return dlv_redis
+
+
+@pytest.fixture
+def without_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    reset_settings_cache()
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ class SendAgent:
         key = request_key(self.node.node_id)
         while not self.stopping:
             try:
-                popped = await self.redis.blpop([key], timeout=1)  # type: ignore[misc]
+                popped = await self.redis.blpop([key], timeout=0.5)  # type: ignore[misc]
                 if popped is None:
                     continue
                 more = await self.redis.lpop(key, DRAIN) or []  # type: ignore[misc]
