@@ -1,4 +1,4 @@
-"""Extra HTTP routes beside Reflex's own (health checks; media later)."""
+"""Extra HTTP routes beside Reflex's own: health checks and inbox media."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from whatsapp_saas.db import get_engine
+from whatsapp_saas.ui.media_routes import media_routes
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -22,4 +23,4 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[Route("/healthz", health)])
+    return Starlette(routes=[Route("/healthz", health), *media_routes()])
