@@ -28,7 +28,11 @@ bootstrap()
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    head_components=[rx.script(src="/countdown.js")],
+    head_components=[
+        rx.script(src="/countdown.js"),
+        rx.script(src="/voice.js"),
+        rx.script(src="/notify.js"),
+    ],
     api_transformer=build_api(),
 )
 
