@@ -15,6 +15,9 @@ from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
 from whatsapp_saas.ui.lifespan import register_background_tasks
 from whatsapp_saas.ui.placeholder import placeholder_page
+from whatsapp_saas.ui.scheduling.lifespan import embedded_scheduler
+from whatsapp_saas.ui.scheduling.page import scheduling_page
+from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState
 from whatsapp_saas.ui.settings.page import settings_page
 from whatsapp_saas.ui.settings.users_state import UsersState
 from whatsapp_saas.ui.simulator.page import SimulatorState, simulator_page
@@ -49,13 +52,15 @@ app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=Wha
 app.add_page(
     simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load
 )
+app.add_page(
+    scheduling_page, route=routes.SCHEDULING, title="Scheduling", on_load=SchedulesState.load
+)
 
 _PLACEHOLDERS = {
     routes.INBOX: "nav.inbox",
     routes.CONTACTS: "nav.contacts",
     routes.AUTOMATIONS: "nav.automations",
     routes.AI: "nav.ai",
-    routes.SCHEDULING: "nav.scheduling",
 }
 for _route, _key in _PLACEHOLDERS.items():
     app.add_page(
@@ -66,3 +71,4 @@ for _route, _key in _PLACEHOLDERS.items():
     )
 
 register_background_tasks(app)
+app.register_lifespan_task(embedded_scheduler)

@@ -51,7 +51,7 @@ def parse_recipients(text: str, region: str | None = "BR") -> CsvResult:
         cells = [c.strip() for c in row]
         if not any(cells) or (line == 1 and cells[0].lower() in HEADER_WORDS):
             continue
-        phone, error = _phone(cells[0], region)
+        phone, error = parse_phone(cells[0], region)
         if error:
             result.errors.append(CsvRowError(line, cells[0], error))
         elif phone in seen:
@@ -68,7 +68,8 @@ def _delimiter(text: str) -> str:
     return ";" if first.count(";") > first.count(",") else ","
 
 
-def _phone(value: str, region: str | None) -> tuple[str, str | None]:
+def parse_phone(value: str, region: str | None) -> tuple[str, str | None]:
+    """(E.164, None), or ("", the i18n key of what is wrong with ``value``)."""
     if not value:
         return "", "error.sched_campaign_csv_phone_missing"
     # As typed (national numbers read in ``region``), then as an international number whose

@@ -56,6 +56,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Add a WhatsApp number first (WhatsApp page).",
         "Adicione um número de WhatsApp primeiro (página WhatsApp).",
     ),
+    "sched.phone": ("Or a new phone number", "Ou um novo telefone"),
+    "sched.prefs": ("Opt-out and business hours", "Descadastro e horário comercial"),
+    "sched.prefs_saved": ("Preferences saved.", "Preferências salvas."),
+    "sched.save_prefs": ("Save preferences", "Salvar preferências"),
+    "sched.stop_keywords": (
+        "Stop keywords (comma separated)",
+        "Palavras de descadastro (separadas por vírgula)",
+    ),
+    "sched.stop_keywords_help": (
+        "A customer who sends one of these words alone never gets campaigns or follow-ups again.",
+        "O cliente que enviar só uma destas palavras não recebe mais campanhas nem follow-ups.",
+    ),
+    "sched.business_hours": (
+        "Business hours (follow-ups wait for them)",
+        "Horário comercial (os follow-ups esperam por ele)",
+    ),
+    "sched.opens": ("Opens", "Abre"),
+    "sched.closes": ("Closes", "Fecha"),
+    "sched.weekday.0": ("Monday", "Segunda-feira"),
+    "sched.weekday.1": ("Tuesday", "Terça-feira"),
+    "sched.weekday.2": ("Wednesday", "Quarta-feira"),
+    "sched.weekday.3": ("Thursday", "Quinta-feira"),
+    "sched.weekday.4": ("Friday", "Sexta-feira"),
+    "sched.weekday.5": ("Saturday", "Sábado"),
+    "sched.weekday.6": ("Sunday", "Domingo"),
     # --- campaigns -------------------------------------------------------------------------
     "campaign.new": ("New campaign", "Nova campanha"),
     "campaign.name": ("Campaign name", "Nome da campanha"),
@@ -64,7 +89,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Variables: {{name}}, {{first_name}}, {{phone}}.",
         "Variáveis: {{name}}, {{first_name}}, {{phone}}.",
     ),
-    "campaign.variants": ("Variants (optional, one per line)", "Variações (opcional, uma por linha)"),
+    "campaign.variants": (
+        "Variants (optional, one per line)",
+        "Variações (opcional, uma por linha)",
+    ),
     "campaign.variants_help": (
         "Each recipient gets the message or one of the variants, at random.",
         "Cada destinatário recebe a mensagem ou uma das variações, ao acaso.",
@@ -111,6 +139,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Follow-ups send the next step if the customer has not replied; a reply or resolving the conversation stops them.",
         "Follow-ups enviam o próximo passo se o cliente não respondeu; uma resposta ou a conversa resolvida os interrompe.",
     ),
+    "followup.new": ("Start a follow-up", "Iniciar follow-up"),
+    "followup.start": ("Start follow-up", "Iniciar follow-up"),
+    "followup.delay": ("After (hours)", "Depois de (horas)"),
+    "followup.step_text": ("Send this message", "Enviar esta mensagem"),
+    "followup.business_hours_only": ("Only during business hours", "Só em horário comercial"),
     "followup.empty": ("No pending follow-ups.", "Nenhum follow-up pendente."),
     "followup.col_contact": ("Contact", "Contato"),
     "followup.col_step": ("Next step", "Próximo passo"),
@@ -120,8 +153,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "followup.cancelled": ("Follow-up stopped.", "Follow-up interrompido."),
     # --- errors ----------------------------------------------------------------------------
     "error.sched_recurrence_invalid": ("Choose how it repeats.", "Escolha como repete."),
-    "error.sched_time_invalid": ("“{value}” is not a valid time (HH:MM).", "“{value}” não é um horário válido (HH:MM)."),
-    "error.sched_date_invalid": ("Enter a valid date and time.", "Informe uma data e hora válidas."),
+    "error.sched_time_invalid": (
+        "“{value}” is not a valid time (HH:MM).",
+        "“{value}” não é um horário válido (HH:MM).",
+    ),
+    "error.sched_date_invalid": (
+        "Enter a valid date and time.",
+        "Informe uma data e hora válidas.",
+    ),
     "error.sched_contact_unreachable": (
         "This contact has no WhatsApp number to send to.",
         "Este contato não tem um número de WhatsApp para envio.",
@@ -131,10 +170,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Esta mensagem já foi enviada ou cancelada.",
     ),
     "error.sched_in_past": ("Choose a time in the future.", "Escolha um horário no futuro."),
-    "error.sched_empty": ("Write a message or attach a file.", "Escreva uma mensagem ou anexe um arquivo."),
+    "error.sched_empty": (
+        "Write a message or attach a file.",
+        "Escreva uma mensagem ou anexe um arquivo.",
+    ),
     "error.sched_choose_number": ("Choose the number to send from.", "Escolha o número de envio."),
     "error.sched_choose_contact": ("Choose a contact.", "Escolha um contato."),
-    "error.sched_campaign_text_required": ("Write the campaign message.", "Escreva a mensagem da campanha."),
+    "error.sched_campaign_text_required": (
+        "Write the campaign message.",
+        "Escreva a mensagem da campanha.",
+    ),
     "error.sched_campaign_variable_unknown": (
         "Unknown variable {{{{{name}}}}}. Use {{{{name}}}}, {{{{first_name}}}} or {{{{phone}}}}.",
         "Variável desconhecida {{{{{name}}}}}. Use {{{{name}}}}, {{{{first_name}}}} ou {{{{phone}}}}.",

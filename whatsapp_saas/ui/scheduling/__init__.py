@@ -1,0 +1,1 @@
+"""The Scheduling page (Reflex): scheduled messages, campaigns and follow-ups."""

@@ -1,0 +1,84 @@
+"""Running a scheduling action as the signed-in user, and reading form values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.contacts.service import create_contact
+from whatsapp_saas.errors import PermissionDenied, UserError
+from whatsapp_saas.scheduling.campaigns import region_for
+from whatsapp_saas.scheduling.csv_import import parse_phone
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.db import in_session
+
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    ok: bool
+    value: T | None = None
+    error: str = ""
+
+
+async def act(
+    state: AppState,
+    work: Callable[[TenantScope, CurrentUser], T],
+    *,
+    managers_only: bool = False,
+) -> Outcome[T]:
+    """Run ``work`` in one unit of work as the signed-in user; errors come back translated."""
+    user = await state.current_user()
+    if user is None:
+        state.forget()
+        return Outcome(False, error=state.tr("error.permission_denied"))
+    try:
+        if managers_only and not user.is_manager:
+            raise PermissionDenied()
+        value = await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
+    except UserError as err:
+        return Outcome(False, error=state.error_text(err))
+    except NotFound:
+        return Outcome(False, error=state.tr("error.not_found"))
+    return Outcome(True, value)
+
+
+def field(form: dict[str, Any], name: str) -> str:
+    return str(form.get(name) or "").strip()
+
+
+def local_datetime(
+    form: dict[str, Any], date_name: str = "date", time_name: str = "time"
+) -> datetime:
+    """A wall-clock time from a date input ("2030-01-15") and a time input ("09:30")."""
+    try:
+        return datetime.strptime(
+            f"{field(form, date_name)} {field(form, time_name)}", "%Y-%m-%d %H:%M"
+        )
+    except ValueError as exc:
+        raise UserError("error.sched_date_invalid") from exc
+
+
+def chosen_id(form: dict[str, Any], name: str, error: str) -> int:
+    value = field(form, name)
+    if not value.isdigit():
+        raise UserError(error)
+    return int(value)
+
+
+def contact_from_form(scope: TenantScope, form: dict[str, Any], number_id: int) -> int:
+    """The picked contact, or a contact for the typed phone number (created if new)."""
+    phone = field(form, "phone")
+    if phone:
+        e164, error = parse_phone(phone, region_for(scope, number_id))
+        if error:
+            raise UserError(error)
+        contact = create_contact(scope, phone=e164)
+        assert contact.id is not None
+        return contact.id
+    return chosen_id(form, "contact_id", "error.sched_choose_contact")

@@ -1,0 +1,83 @@
+"""Labelled form controls used by the Scheduling page (every field has a visible label)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from whatsapp_saas.ui.base_state import AppState
+
+T = AppState.t
+
+
+def label(key: str, field_id: str) -> rx.Component:
+    return rx.el.label(T[key], html_for=field_id, class_name="field-label")
+
+
+def labelled(key: str, field_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(label(key, field_id), control, spacing="1", width="100%")
+
+
+def select(
+    key: str,
+    name: str,
+    field_id: str,
+    options: rx.Var,
+    *,
+    placeholder: bool = True,
+    **props: object,
+) -> rx.Component:
+    """A native <select> over rows with "id" and "label"."""
+    return labelled(
+        key,
+        field_id,
+        rx.el.select(
+            rx.cond(placeholder, rx.el.option(T["sched.choose"], value=""), rx.fragment()),
+            rx.foreach(options, lambda o: rx.el.option(o["label"], value=o["id"])),
+            id=field_id,
+            name=name,
+            class_name="native-select",
+            **props,
+        ),
+    )
+
+
+def recurrence_select(field_id: str, value: rx.Var | str | None = None) -> rx.Component:
+    options = [
+        rx.el.option(T[f"sched.recurrence.{r}"], value=r)
+        for r in ("none", "daily", "weekly", "monthly")
+    ]
+    props = {"default_value": value} if value is not None else {}
+    return labelled(
+        "sched.recurrence",
+        field_id,
+        rx.el.select(*options, id=field_id, name="recurrence", class_name="native-select", **props),
+    )
+
+
+def textarea(key: str, name: str, field_id: str, **props: object) -> rx.Component:
+    return labelled(key, field_id, rx.text_area(id=field_id, name=name, width="100%", **props))
+
+
+def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> rx.Component:
+    return rx.hstack(
+        labelled(
+            "sched.date",
+            f"{prefix}-date",
+            rx.input(
+                id=f"{prefix}-date", name="date", type="date", default_value=date, required=True
+            ),
+        ),
+        labelled(
+            "sched.time",
+            f"{prefix}-time",
+            rx.input(
+                id=f"{prefix}-time", name="time", type="time", default_value=time, required=True
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def status_badge(text: rx.Var, status: rx.Var, colors: dict[str, str]) -> rx.Component:
+    return rx.badge(text, color_scheme=rx.match(status, *colors.items(), "gray"))

@@ -1,0 +1,161 @@
+"""Scheduled messages on the Scheduling page: the form, the list, edit and cancel."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import reflex as rx
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.scheduling import schedules as svc
+from whatsapp_saas.scheduling.outbound import StoredMedia
+from whatsapp_saas.scheduling.preferences import tenant_timezone
+from whatsapp_saas.scheduling.recurrence import utc_to_local
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.scheduling import view
+from whatsapp_saas.ui.scheduling.common import (
+    act,
+    chosen_id,
+    contact_from_form,
+    field,
+    local_datetime,
+)
+
+UPLOAD_ID = "sched_media"
+
+
+class SchedulesState(AppState):
+    error: str = ""
+    notice: str = ""
+    timezone: str = ""
+    numbers: list[dict[str, str]] = []
+    contacts: list[dict[str, str]] = []
+    rows: list[dict[str, str]] = []
+    show_all: bool = False
+    attachment: str = ""  # the file name shown under the upload box
+    edit_id: str = ""
+    _media: dict[str, Any] = {}
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        redirect = await self.require_login()
+        if redirect is not None:
+            return redirect
+        self.error = self.notice = ""
+        await self.refresh()
+        from whatsapp_saas.ui.scheduling.campaigns_state import CampaignsState
+        from whatsapp_saas.ui.scheduling.followups_state import FollowUpsState
+
+        return [CampaignsState.refresh, FollowUpsState.refresh]
+
+    async def refresh(self) -> None:
+        show_all = self.show_all
+
+        def read(scope: TenantScope, _user: CurrentUser) -> tuple[Any, ...]:
+            return (
+                tenant_timezone(scope),
+                view.numbers(scope),
+                view.contacts(scope),
+                view.schedules(scope, show_all),
+            )
+
+        outcome = await act(self, read)
+        if outcome.ok and outcome.value is not None:
+            self.timezone, self.numbers, self.contacts, self.rows = outcome.value
+
+    @rx.event
+    async def toggle_show_all(self, checked: bool) -> None:
+        self.show_all = bool(checked)
+        await self.refresh()
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]) -> None:
+        """An attachment picked in the form is stored at once; the schedule refers to it."""
+        self.error = ""
+        if not files:
+            return
+        file = files[0]
+        data = await file.read()
+        mimetype = file.content_type or "application/octet-stream"
+        name = file.filename
+
+        def store(scope: TenantScope, _user: CurrentUser) -> StoredMedia:
+            return svc.store_media(scope, data, mimetype, name)
+
+        outcome = await act(self, store)
+        if not outcome.ok or outcome.value is None:
+            self.error = outcome.error
+            return
+        self._media = asdict(outcome.value)
+        self.attachment = name or mimetype
+
+    @rx.event
+    def clear_attachment(self) -> None:
+        self._media, self.attachment = {}, ""
+
+    @rx.event
+    async def create(self, form: dict[str, Any]) -> None:
+        self.error = self.notice = ""
+        media = StoredMedia(**self._media) if self._media else None
+
+        def work(scope: TenantScope, user: CurrentUser) -> str:
+            number_id = chosen_id(form, "number_id", "error.sched_choose_number")
+            row = svc.create_schedule(
+                scope,
+                number_id=number_id,
+                contact_id=contact_from_form(scope, form, number_id),
+                when_local=local_datetime(form),
+                text=field(form, "text"),
+                media=media,
+                recurrence=field(form, "recurrence") or "none",
+                user_id=user.user_id,
+            )
+            return utc_to_local(row.due_at, row.timezone).strftime("%Y-%m-%d %H:%M")
+
+        outcome = await act(self, work)
+        if not outcome.ok:
+            self.error = outcome.error
+            return
+        self.notice = self.tr("sched.created", when=outcome.value)
+        self._media, self.attachment = {}, ""
+        await self.refresh()
+
+    @rx.event
+    def start_edit(self, schedule_id: str) -> None:
+        self.error, self.edit_id = "", schedule_id
+
+    @rx.event
+    def close_edit(self, _open: bool = False) -> None:
+        self.edit_id = ""
+
+    @rx.event
+    async def save_edit(self, form: dict[str, Any]) -> None:
+        self.error = ""
+        schedule_id = int(self.edit_id or 0)
+
+        def work(scope: TenantScope, _user: CurrentUser) -> None:
+            svc.update_schedule(
+                scope,
+                schedule_id,
+                when_local=local_datetime(form),
+                text=field(form, "text"),
+                recurrence=field(form, "recurrence") or "none",
+            )
+
+        outcome = await act(self, work)
+        if not outcome.ok:
+            self.error = outcome.error
+            return
+        self.edit_id, self.notice = "", self.tr("sched.updated")
+        await self.refresh()
+
+    @rx.event
+    async def cancel(self, schedule_id: str) -> None:
+        self.error = self.notice = ""
+        outcome = await act(self, lambda scope, _u: svc.cancel_schedule(scope, int(schedule_id)))
+        self.error = outcome.error
+        if outcome.ok:
+            self.notice = self.tr("sched.cancelled")
+        await self.refresh()

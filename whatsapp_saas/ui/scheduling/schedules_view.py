@@ -1,0 +1,225 @@
+"""The "Scheduled messages" tab: a form to schedule, the list, edit and cancel."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from whatsapp_saas.ui.components import error_callout, success_callout, text_field
+from whatsapp_saas.ui.scheduling.fields import (
+    date_time,
+    labelled,
+    recurrence_select,
+    select,
+    status_badge,
+    textarea,
+)
+from whatsapp_saas.ui.scheduling.schedules_state import UPLOAD_ID
+from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState as S
+
+T = S.t
+STATUS_COLORS = {"pending": "blue", "sent": "green", "late": "amber", "failed": "red"}
+
+
+def _attachment() -> rx.Component:
+    return labelled(
+        "sched.attachment",
+        "sched-attachment",
+        rx.hstack(
+            rx.upload(
+                rx.button(
+                    rx.icon("paperclip", size=16),
+                    T["sched.attachment"],
+                    type="button",
+                    variant="soft",
+                    size="2",
+                ),
+                id=UPLOAD_ID,
+                max_files=1,
+                multiple=False,
+                border="none",
+                padding="0",
+                on_drop=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),
+            ),
+            rx.cond(
+                S.attachment != "",
+                rx.hstack(
+                    rx.text(S.attachment, size="2", data_testid="sched-attachment-name"),
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        size="1",
+                        variant="ghost",
+                        type="button",
+                        on_click=S.clear_attachment,
+                        aria_label=T["sched.cancel_edit"],
+                    ),
+                    align="center",
+                ),
+            ),
+            align="center",
+        ),
+    )
+
+
+def _form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(T["sched.new"], size="4", as_="h2"),
+                rx.flex(
+                    select("sched.number", "number_id", "sched-number", S.numbers, required=True),
+                    select("sched.contact", "contact_id", "sched-contact", S.contacts),
+                    text_field(
+                        "sched.phone",
+                        "phone",
+                        id="sched-phone",
+                        type_="tel",
+                        placeholder="+55 11 99999-0000",
+                    ),
+                    gap="3",
+                    width="100%",
+                    direction=rx.breakpoints(initial="column", md="row"),
+                ),
+                rx.flex(
+                    date_time("sched"),
+                    recurrence_select("sched-recurrence"),
+                    gap="3",
+                    width="100%",
+                    direction=rx.breakpoints(initial="column", md="row"),
+                ),
+                textarea(
+                    "sched.text", "text", "sched-text", placeholder=T["sched.text_placeholder"]
+                ),
+                _attachment(),
+                rx.button(rx.icon("calendar_plus", size=16), T["sched.save"], type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.create,
+            reset_on_submit=True,
+        ),
+        width="100%",
+    )
+
+
+def _cancel_button(row: rx.Var) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(T["sched.cancel"], size="1", variant="soft", color_scheme="red")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T["sched.cancel"]),
+            rx.alert_dialog.description(T["sched.confirm_cancel"]),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(T["sched.keep"], variant="soft")),
+                rx.alert_dialog.action(
+                    rx.button(T["sched.cancel"], color_scheme="red", on_click=S.cancel(row["id"]))
+                ),
+                justify="end",
+            ),
+        ),
+    )
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["when"], white_space="nowrap"),
+        rx.table.cell(row["to"]),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(rx.cond(row["preview"] != "", row["preview"], T["sched.media_only"])),
+                rx.cond(row["media"] != "", rx.text(row["media"], size="1", color_scheme="gray")),
+                rx.cond(
+                    row["reason"] != "", rx.text(T[row["reason"]], size="1", color_scheme="red")
+                ),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(T[row["recurrence_key"]]),
+        rx.table.cell(status_badge(T[row["status_key"]], row["status"], STATUS_COLORS)),
+        rx.table.cell(
+            rx.cond(
+                row["pending"] == "yes",
+                rx.hstack(
+                    rx.button(
+                        T["sched.edit"], size="1", variant="soft", on_click=S.start_edit(row["id"])
+                    ),
+                    _cancel_button(row),
+                ),
+            )
+        ),
+        data_testid="schedule-row",
+    )
+
+
+def _table() -> rx.Component:
+    headers = (
+        "sched.col_when",
+        "sched.col_to",
+        "sched.col_message",
+        "sched.col_repeat",
+        "sched.col_status",
+        "sched.col_actions",
+    )
+    return rx.cond(
+        S.rows.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T[h]) for h in headers])),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            width="100%",
+        ),
+        rx.text(T["sched.empty"], color_scheme="gray"),
+    )
+
+
+def _edit_body(row: rx.Var) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.dialog.title(T["sched.edit"]),
+            error_callout(S.error),
+            date_time("edit", row["date"], row["time"]),
+            recurrence_select("edit-recurrence", row["recurrence"]),
+            textarea("sched.text", "text", "edit-text", default_value=row["text"]),
+            rx.hstack(
+                rx.dialog.close(rx.button(T["sched.cancel_edit"], variant="soft", type="button")),
+                rx.button(T["sched.save_changes"], type="submit"),
+                justify="end",
+                width="100%",
+            ),
+            spacing="3",
+        ),
+        on_submit=S.save_edit,
+    )
+
+
+def _edit_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.foreach(S.rows, lambda row: rx.cond(row["id"] == S.edit_id, _edit_body(row))),
+            max_width="480px",
+        ),
+        open=S.edit_id != "",
+        on_open_change=S.close_edit,
+    )
+
+
+def schedules_tab() -> rx.Component:
+    return rx.vstack(
+        rx.cond(S.numbers.length() == 0, rx.callout(T["sched.no_numbers"], icon="info")),
+        error_callout(rx.cond(S.edit_id == "", S.error, "")),
+        success_callout(S.notice),
+        _form(),
+        rx.hstack(
+            rx.checkbox(
+                T["sched.show_all"],
+                checked=S.show_all,
+                on_change=S.toggle_show_all,
+                id="sched-show-all",
+            ),
+            justify="end",
+            width="100%",
+        ),
+        _table(),
+        _edit_dialog(),
+        spacing="4",
+        width="100%",
+    )
