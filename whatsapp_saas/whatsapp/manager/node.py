@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 REASON_HOST_CRASHED = "The session's worker process crashed; restarting the session"
 REASON_NOT_RUNNING = "The session was found not running; restarting it"
+ADOPT_CONCURRENCY = 8
 REASON_WATCHDOG = "The connection did not come back in time; restarting the session"
 
 _nodes: list[ManagerNode] = []
@@ -144,11 +145,28 @@ class ManagerNode(SessionOps, NodeApi):
         wanted = {view.id: view for view in await self.db(records.wanted_numbers)}
         for number_id in [n for n in self.runners if n not in wanted]:
             await self.reconcile_number(number_id)
-        candidates = [n for n in wanted if n not in self.runners]
-        for number_id in await self.leases.unheld(candidates):
-            if self._has_capacity():
-                await self.reconcile_number(number_id, wanted[number_id])
+        candidates = await self.leases.unheld([n for n in wanted if n not in self.runners])
+        await self._adopt_all([wanted[n] for n in candidates[: self._room()]])
         await self._check_liveness()
+
+    async def _adopt_all(self, views: list[records.NumberView]) -> None:
+        """Adopt in parallel (a few at a time): at boot, adopting 500 numbers one by one would
+        pace the restore slower than the start-rate limiter that is meant to pace it."""
+        gate = asyncio.Semaphore(ADOPT_CONCURRENCY)
+
+        async def one(view: records.NumberView) -> None:
+            async with gate:
+                if self._has_capacity():
+                    await self.reconcile_number(view.id, view)
+
+        results = await asyncio.gather(*(one(view) for view in views), return_exceptions=True)
+        for view, result in zip(views, results, strict=True):
+            if isinstance(result, Exception):
+                log.error("adopting number %s failed: %s", view.id, result)
+
+    def _room(self) -> int:
+        limit = self.settings.max_sessions
+        return limit - len(self.runners) if limit > 0 else 1 << 30
 
     def _has_capacity(self) -> bool:
         limit = self.settings.max_sessions
