@@ -13,6 +13,8 @@ from whatsapp_saas.ui.auth.pages import invite_page, login_page, signup_page
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
+from whatsapp_saas.ui.inbox.page import inbox_page
+from whatsapp_saas.ui.inbox.state import InboxState
 from whatsapp_saas.ui.lifespan import register_background_tasks
 from whatsapp_saas.ui.placeholder import placeholder_page
 from whatsapp_saas.ui.scheduling.lifespan import embedded_scheduler
@@ -48,6 +50,7 @@ app.add_page(
 app.add_page(invite_page, route=routes.INVITE, title="Invitation", on_load=InviteState.load_invite)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
 app.add_page(settings_page, route=routes.SETTINGS, title="Settings", on_load=UsersState.load)
+app.add_page(inbox_page, route=routes.INBOX, title="Inbox", on_load=InboxState.load)
 app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=WhatsAppState.load)
 app.add_page(
     simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load
@@ -57,7 +60,6 @@ app.add_page(
 )
 
 _PLACEHOLDERS = {
-    routes.INBOX: "nav.inbox",
     routes.CONTACTS: "nav.contacts",
     routes.AUTOMATIONS: "nav.automations",
     routes.AI: "nav.ai",

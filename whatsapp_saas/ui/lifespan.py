@@ -1,10 +1,10 @@
 """Background tasks that live inside the web process.
 
 The realtime relay runs in every web worker (with Redis, a consumer group gives each event to
-one of them). In embedded mode (no Redis) the connection manager runs here too; with Redis it
-runs as its own process (``python -m whatsapp_saas.whatsapp.manager``) unless
-RUN_MANAGER_IN_APP asks for it here — and several copies are safe: leases give each number one
-owner.
+one of them). With RUN_MANAGER_IN_APP (the default, and what embedded mode needs) the
+connection manager and the delivery workers run here too; in production they can run as
+their own processes instead — leases give each number one owner, so extra copies are harmless.
+The scheduler has its own lifespan task (whatsapp_saas.ui.scheduling.lifespan).
 """
 
 from __future__ import annotations
@@ -25,18 +25,29 @@ async def realtime_relay(app: rx.App) -> None:
     await relay(app)
 
 
-async def connection_manager() -> None:
+async def background_services() -> None:
+    """Connection manager, then delivery; stopped in reverse order."""
+    from whatsapp_saas.delivery.embedded import start_embedded_delivery, stop_embedded_delivery
     from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager
 
     bus.bind_loop(asyncio.get_running_loop())
     try:
         await start_embedded_manager()
+        await start_embedded_delivery()
         await asyncio.Event().wait()
     finally:
-        await asyncio.shield(stop_embedded_manager())
+        await asyncio.shield(_stop_all(stop_embedded_delivery, stop_embedded_manager))
+
+
+async def _stop_all(*stops) -> None:  # type: ignore[no-untyped-def]
+    for stop in stops:
+        try:
+            await stop()
+        except Exception:
+            log.exception("background service %s did not stop cleanly", stop.__name__)
 
 
 def register_background_tasks(app: rx.App) -> None:
     app.register_lifespan_task(realtime_relay)
     if get_settings().run_manager_in_app:
-        app.register_lifespan_task(connection_manager)
+        app.register_lifespan_task(background_services)

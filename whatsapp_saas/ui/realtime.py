@@ -25,6 +25,11 @@ def feed_token(tenant_id: int) -> str:
 
 class TenantFeed(rx.SharedState):
     numbers: list[dict[str, str]] = []
+    # Inbox: a tick that every open Inbox page watches, the conversations that changed in the
+    # latest batch, and who is typing right now. Rows themselves are read per viewer.
+    inbox_tick: int = 0
+    inbox_changed: list[str] = []
+    typing: list[str] = []
 
 
 async def refresh_numbers(app: rx.App, tenant_id: int) -> None:
@@ -35,15 +40,31 @@ async def refresh_numbers(app: rx.App, tenant_id: int) -> None:
         feed.numbers = rows
 
 
-TOPIC_HANDLERS = {"numbers": refresh_numbers}
+async def bump_inbox(app: rx.App, tenant_id: int, events: list[TenantEvent]) -> None:
+    changed = sorted(
+        {str(e.payload.get("conversation_id")) for e in events if e.payload.get("conversation_id")}
+    )
+    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
+    async with app.modify_state(token) as root:
+        feed = await root.get_state(TenantFeed)
+        typing = set(feed.typing)
+        for event in events:
+            conversation = str(event.payload.get("conversation_id", ""))
+            if event.payload.get("kind") == "typing":
+                (typing.add if event.payload.get("typing") else typing.discard)(conversation)
+            elif event.payload.get("kind") == "message":
+                typing.discard(conversation)
+        feed.typing = sorted(typing)
+        if any(e.payload.get("kind") != "typing" for e in events):
+            feed.inbox_changed = changed
+            feed.inbox_tick = feed.inbox_tick + 1
 
 
 async def relay(app: rx.App) -> None:
     """Forever: apply tenant events to the shared feeds. One failure never stops the relay."""
     while True:
         try:
-            async for event in get_channel().subscribe():
-                await _apply(app, event)
+            await _pump(app)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -51,11 +72,36 @@ async def relay(app: rx.App) -> None:
             await asyncio.sleep(1)
 
 
-async def _apply(app: rx.App, event: TenantEvent) -> None:
-    handler = TOPIC_HANDLERS.get(event.topic)
-    if handler is None:
-        return
+async def _pump(app: rx.App) -> None:
+    """Read events into a queue and apply them in batches: a burst of messages becomes one
+    update per tenant instead of one per event."""
+    queue: asyncio.Queue[TenantEvent] = asyncio.Queue()
+
+    async def read() -> None:
+        async for event in get_channel().subscribe():
+            queue.put_nowait(event)
+
+    reader = asyncio.create_task(read())
     try:
-        await handler(app, event.tenant_id)
-    except Exception:
-        log.exception("could not refresh %s for tenant %s", event.topic, event.tenant_id)
+        while not reader.done():
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            await _apply_batch(app, batch)
+        reader.result()
+    finally:
+        reader.cancel()
+
+
+async def _apply_batch(app: rx.App, batch: list[TenantEvent]) -> None:
+    grouped: dict[tuple[int, str], list[TenantEvent]] = {}
+    for event in batch:
+        grouped.setdefault((event.tenant_id, event.topic), []).append(event)
+    for (tenant_id, topic), events in grouped.items():
+        try:
+            if topic == "numbers":
+                await refresh_numbers(app, tenant_id)
+            elif topic == "inbox":
+                await bump_inbox(app, tenant_id, events)
+        except Exception:
+            log.exception("could not refresh %s for tenant %s", topic, tenant_id)

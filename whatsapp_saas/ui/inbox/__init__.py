@@ -1,0 +1,1 @@
+"""The Inbox page: conversation list, chat window, composer and contact panel."""

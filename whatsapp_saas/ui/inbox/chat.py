@@ -1,0 +1,189 @@
+"""The chat window: message bubbles with ticks, media, quotes, reactions and notes."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from whatsapp_saas.ui.inbox.composer import ComposerState
+from whatsapp_saas.ui.inbox.state import InboxState as S
+from whatsapp_saas.ui.realtime import TenantFeed
+
+T = S.t
+
+
+def _media(m: rx.Var) -> rx.Component:
+    return rx.cond(
+        m["media_url"] != "",
+        rx.match(
+            m["media_kind"],
+            (
+                "image",
+                rx.link(
+                    rx.image(
+                        src=m["media_url"],
+                        alt=T["ibx.image"],
+                        max_width="260px",
+                        border_radius="6px",
+                    ),
+                    href=m["media_url"],
+                    is_external=True,
+                ),
+            ),
+            ("sticker", rx.image(src=m["media_url"], alt="sticker", max_width="120px")),
+            ("audio", rx.audio(src=m["media_url"], controls=True, width="260px", height="40px")),
+            ("video", rx.video(src=m["media_url"], controls=True, width="260px", height="180px")),
+            rx.link(
+                rx.hstack(
+                    rx.icon("file_down", size=16),
+                    rx.text(rx.cond(m["filename"] != "", m["filename"], T["ibx.download"])),
+                ),
+                href=m["media_url"] + "?download=1",
+            ),
+        ),
+        rx.cond(
+            m["media_status"] == "pending",
+            rx.hstack(rx.spinner(size="1"), rx.text(T["ibx.media_pending"], size="1")),
+            rx.cond(
+                m["media_status"] == "failed",
+                rx.hstack(
+                    rx.text(
+                        T["ibx.media_failed"], size="1", color_scheme="red", title=m["media_error"]
+                    ),
+                    rx.button(
+                        T["ibx.retry_media"],
+                        size="1",
+                        variant="ghost",
+                        on_click=S.retry_media(m["id"]),
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+def _status_line(m: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(m["time"], size="1", color_scheme="gray"),
+        rx.cond(
+            m["tick"] != "",
+            rx.text(
+                m["tick"],
+                size="1",
+                color=rx.match(
+                    m["tick_color"],
+                    ("blue", "var(--blue-10)"),
+                    ("red", "var(--red-10)"),
+                    "var(--gray-10)",
+                ),
+                data_testid="message-tick",
+                title=m["status"],
+            ),
+        ),
+        spacing="1",
+        justify="end",
+    )
+
+
+def _failure(m: rx.Var) -> rx.Component:
+    return rx.cond(
+        m["status"] == "failed",
+        rx.hstack(
+            rx.text(T["ibx.failed"], ": ", m["failure_reason"], size="1", color_scheme="red"),
+            rx.button(
+                T["ibx.retry"],
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=S.retry(m["id"]),
+            ),
+            align="center",
+        ),
+    )
+
+
+def _bubble(m: rx.Var) -> rx.Component:
+    outgoing = m["direction"] == "out"
+    note = m["note"] == "yes"
+    return rx.box(
+        rx.vstack(
+            rx.cond(
+                note,
+                rx.text(
+                    rx.icon("lock", size=12),
+                    " ",
+                    T["ibx.note"],
+                    " · ",
+                    m["author"],
+                    size="1",
+                    weight="bold",
+                ),
+            ),
+            rx.cond(
+                m["quoted"] != "",
+                rx.box(
+                    rx.text(m["quoted"], size="1", color_scheme="gray"),
+                    border_left="3px solid var(--accent-8)",
+                    padding_left="6px",
+                ),
+            ),
+            _media(m),
+            rx.cond(
+                m["body"] != "",
+                rx.text(m["body"], white_space="pre-wrap", data_testid="message-text"),
+            ),
+            rx.cond(m["caption"] != "", rx.text(m["caption"], white_space="pre-wrap", size="2")),
+            rx.cond(m["reactions"] != "", rx.text(m["reactions"], size="2")),
+            _status_line(m),
+            _failure(m),
+            rx.cond(
+                ~note,
+                rx.button(
+                    T["ibx.reply"],
+                    size="1",
+                    variant="ghost",
+                    on_click=ComposerState.reply_to(
+                        m["id"], m["body"] + m["caption"] + m["filename"]
+                    ),
+                ),
+            ),
+            spacing="1",
+        ),
+        max_width="70%",
+        padding="0.5em 0.75em",
+        border_radius="10px",
+        background=rx.cond(
+            note, "var(--amber-3)", rx.cond(outgoing, "var(--grass-3)", "var(--gray-3)")
+        ),
+        border=rx.cond(note, "1px dashed var(--amber-8)", "none"),
+        align_self=rx.cond(outgoing | note, "flex-end", "flex-start"),
+        data_testid=rx.cond(
+            note, "note-bubble", rx.cond(outgoing, "outgoing-bubble", "incoming-bubble")
+        ),
+    )
+
+
+def message_list() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            S.older_cursor != "",
+            rx.button(T["ibx.load_older"], size="1", variant="ghost", on_click=S.load_older),
+        ),
+        rx.foreach(S.messages, _bubble),
+        rx.cond(
+            TenantFeed.typing.contains(S.selected_id),
+            rx.text(
+                T["ibx.typing"],
+                size="2",
+                color_scheme="gray",
+                style={"font_style": "italic"},
+                data_testid="typing",
+            ),
+        ),
+        rx.box(id="chat-end"),
+        spacing="2",
+        width="100%",
+        padding="1em",
+        overflow_y="auto",
+        flex="1",
+        id="chat-scroll",
+    )

@@ -1,0 +1,103 @@
+"""Database reads for the Inbox page, each one unit of work returning plain rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col
+
+from whatsapp_saas.accounts.models import User
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.inbox import service as inbox
+from whatsapp_saas.inbox.departments import list_departments
+from whatsapp_saas.inbox.quick_replies import list_quick_replies
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.inbox.views import conversation_header, conversation_row, message_rows
+from whatsapp_saas.whatsapp.models import WhatsAppNumber
+
+
+@dataclass
+class ListQuery:
+    filter: str = "all"
+    status: str = ""
+    number_id: str = ""
+    department_id: str = ""
+    search: str = ""
+    limit: int = 30
+
+
+@dataclass
+class Lookups:
+    numbers: list[dict[str, str]] = field(default_factory=list)
+    agents: list[dict[str, str]] = field(default_factory=list)
+    departments: list[dict[str, str]] = field(default_factory=list)
+
+
+def _number_names(scope: TenantScope) -> dict[int, str]:
+    return {n.id: n.name for n in scope.all(WhatsAppNumber) if n.id is not None}
+
+
+def lookups(session: Session, user: CurrentUser) -> Lookups:
+    scope = TenantScope(session, user.tenant_id)
+    return Lookups(
+        numbers=[{"id": str(k), "name": v} for k, v in _number_names(scope).items()],
+        agents=[
+            {"id": str(u.id), "name": u.name} for u in scope.all(User, col(User.is_active)) if u.id
+        ],
+        departments=[{"id": str(d.id), "name": d.name} for d in list_departments(scope)],
+    )
+
+
+def conversation_list(
+    session: Session, user: CurrentUser, query: ListQuery, cursor: str | None = None
+) -> tuple[list[dict[str, str]], str]:
+    scope = TenantScope(session, user.tenant_id)
+    page = inbox.list_conversations(
+        scope,
+        user,
+        filter=query.filter,
+        status=query.status or None,
+        number_id=int(query.number_id) if query.number_id else None,
+        department_id=int(query.department_id) if query.department_id else None,
+        search=query.search or None,
+        cursor=cursor,
+        limit=query.limit,
+    )
+    names = _number_names(scope)
+    return [conversation_row(item, names) for item in page.items], page.next_cursor or ""
+
+
+@dataclass
+class ChatView:
+    header: dict[str, str]
+    messages: list[dict[str, str]]
+    older: str
+
+
+def chat(
+    session: Session, user: CurrentUser, conversation_id: int, before: int | None = None
+) -> ChatView:
+    scope = TenantScope(session, user.tenant_id)
+    conv = inbox.get_conversation(scope, user, conversation_id)
+    contact = scope.get(Contact, conv.contact_id)
+    page = inbox.get_messages(scope, user, conversation_id, before=before, limit=50)
+    authors = {u.id: u.name for u in scope.all(User) if u.id is not None}
+    rows = message_rows(scope, page.messages, user.timezone, authors)
+    header = conversation_header(conv, contact, _number_names(scope))
+    return ChatView(header, rows, str(page.before or ""))
+
+
+def quick_replies(session: Session, user: CurrentUser, prefix: str) -> list[dict[str, str]]:
+    scope = TenantScope(session, user.tenant_id)
+    return [
+        {"id": str(r.id), "shortcut": r.shortcut, "text": r.text}
+        for r in list_quick_replies(scope, prefix or None)
+    ][:8]
+
+
+def unread_total(session: Session, user: CurrentUser) -> int:
+    """Unread messages across the viewer's open conversations (for the title counter)."""
+    scope = TenantScope(session, user.tenant_id)
+    page = inbox.list_conversations(scope, user, filter="all", limit=100)
+    return sum(item.conversation.unread_count or 0 for item in page.items)

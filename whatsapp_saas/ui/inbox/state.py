@@ -1,0 +1,268 @@
+"""Inbox page state: the viewer's conversation list, the open chat and the composer.
+
+Live updates arrive through the tenant's shared feed: every change bumps ``inbox_tick`` there,
+which remounts a hidden trigger on each open page and makes it call :meth:`on_feed_tick`.
+Each browser then reloads what it shows with its own permissions and filters, from the
+database — so an agent never receives a row they may not see, and a page that missed events
+while its websocket was down catches up on the next tick or reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox import service as inbox
+from whatsapp_saas.inbox.media import MediaNotFound
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.inbox import loaders
+from whatsapp_saas.ui.realtime import TenantFeed, feed_token
+
+LIST_PAGE = 30
+
+
+class InboxState(AppState):
+    list_filter: str = "all"
+    status_filter: str = ""
+    number_filter: str = ""
+    department_filter: str = ""
+    search: str = ""
+    conversations: list[dict[str, str]] = []
+    next_cursor: str = ""
+    numbers: list[dict[str, str]] = []
+    agents: list[dict[str, str]] = []
+    departments: list[dict[str, str]] = []
+    selected_id: str = ""
+    header: dict[str, str] = {}
+    messages: list[dict[str, str]] = []
+    older_cursor: str = ""
+    error: str = ""
+    _shown: int = LIST_PAGE
+    _unread_seen: int = -1
+
+    # --- loading --------------------------------------------------------------------------
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        redirect = await self.require_login()
+        if redirect is not None:
+            return redirect
+        user = await self._user()
+        if user is None:
+            return None
+        feed = await self.get_state(TenantFeed)
+        await feed._link_to(feed_token(user.tenant_id))
+        found = await in_session(lambda s: loaders.lookups(s, user))
+        self.numbers, self.agents, self.departments = found.numbers, found.agents, found.departments
+        self._shown, self.error = LIST_PAGE, ""
+        await self._reload_list(user)
+        wanted = self.router.page.params.get("c", "") or self.selected_id
+        if wanted:
+            await self._open(user, wanted)
+        return None
+
+    async def _user(self) -> CurrentUser | None:
+        user = await self.current_user()
+        if user is None:
+            self.forget()
+        return user
+
+    def _query(self, limit: int) -> loaders.ListQuery:
+        return loaders.ListQuery(
+            self.list_filter,
+            self.status_filter,
+            self.number_filter,
+            self.department_filter,
+            self.search,
+            limit,
+        )
+
+    async def _reload_list(self, user: CurrentUser) -> None:
+        query = self._query(min(self._shown, 100))
+        rows, cursor = await in_session(lambda s: loaders.conversation_list(s, user, query))
+        self.conversations, self.next_cursor = rows, cursor
+
+    async def _reload_chat(self, user: CurrentUser) -> None:
+        conversation_id = int(self.selected_id)
+        view = await in_session(lambda s: loaders.chat(s, user, conversation_id))
+        self.header, self.messages, self.older_cursor = view.header, view.messages, view.older
+
+    async def _open(self, user: CurrentUser, conversation_id: str) -> None:
+        self.selected_id = conversation_id
+        try:
+            await self._reload_chat(user)
+            await in_session(
+                lambda s: inbox.mark_read(
+                    TenantScope(s, user.tenant_id), user, int(conversation_id)
+                )
+            )
+        except (NotFound, ValueError):
+            self.selected_id, self.header, self.messages = "", {}, []
+            self.error = self.tr("error.not_found")
+
+    @rx.event
+    async def on_feed_tick(self):  # type: ignore[no-untyped-def]
+        """Something changed for the tenant: reload the list and, if affected, the chat."""
+        user = await self._user()
+        if user is None:
+            return None
+        feed = await self.get_state(TenantFeed)
+        await self._reload_list(user)
+        if self.selected_id and self.selected_id in feed.inbox_changed:
+            await self._open(user, self.selected_id)
+        return await self._notify(user)
+
+    async def _notify(self, user: CurrentUser):  # type: ignore[no-untyped-def]
+        total = await in_session(lambda s: loaders.unread_total(s, user))
+        grew, self._unread_seen = self._unread_seen >= 0 and total > self._unread_seen, total
+        if not grew or not self.conversations:
+            return None
+        top = self.conversations[0]
+        payload = {
+            "unread": total,
+            "title": self.tr("ibx.new_message", name=top["title"]),
+            "body": top["preview"],
+        }
+        return rx.call_script(f"window.waNotify && window.waNotify({_js(payload)})")
+
+    # --- list -----------------------------------------------------------------------------
+
+    @rx.event
+    async def set_list_filter(self, value: str) -> None:
+        self.list_filter = value
+        await self._refilter()
+
+    @rx.event
+    async def set_status_filter(self, value: str) -> None:
+        self.status_filter = value
+        await self._refilter()
+
+    @rx.event
+    async def set_number_filter(self, value: str) -> None:
+        self.number_filter = value
+        await self._refilter()
+
+    @rx.event
+    async def set_department_filter(self, value: str) -> None:
+        self.department_filter = value
+        await self._refilter()
+
+    @rx.event
+    async def run_search(self, form: dict[str, Any]) -> None:
+        self.search = str(form.get("q", "")).strip()
+        await self._refilter()
+
+    async def _refilter(self) -> None:
+        self._shown = LIST_PAGE
+        user = await self._user()
+        if user is not None:
+            await self._reload_list(user)
+
+    @rx.event
+    async def load_more(self) -> None:
+        if not self.next_cursor:
+            return
+        self._shown = min(self._shown + LIST_PAGE, 100 * 10)
+        user = await self._user()
+        if user is None:
+            return
+        query, cursor = self._query(LIST_PAGE), self.next_cursor
+        rows, nxt = await in_session(lambda s: loaders.conversation_list(s, user, query, cursor))
+        self.conversations, self.next_cursor = self.conversations + rows, nxt
+
+    @rx.event
+    async def select(self, conversation_id: str) -> None:
+        user = await self._user()
+        if user is not None:
+            self.error = ""
+            await self._open(user, conversation_id)
+
+    @rx.event
+    async def load_older(self) -> None:
+        user = await self._user()
+        if user is None or not self.older_cursor or not self.selected_id:
+            return
+        conversation_id, before = int(self.selected_id), int(self.older_cursor)
+        view = await in_session(lambda s: loaders.chat(s, user, conversation_id, before))
+        self.messages, self.older_cursor = view.messages + self.messages, view.older
+
+    # --- changes --------------------------------------------------------------------------
+
+    async def act(self, work: Callable[[TenantScope, CurrentUser], Any]) -> bool:
+        """Run a change on the open conversation; show a translated error if refused."""
+        self.error = ""
+        user = await self._user()
+        if user is None:
+            return False
+        try:
+            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
+        except UserError as err:
+            self.error = self.error_text(err)
+            return False
+        except (NotFound, MediaNotFound):
+            self.error = self.tr("error.not_found")
+            return False
+        await self._reload_list(user)
+        if self.selected_id:
+            await self._reload_chat(user)
+        return True
+
+    def _conversation_id(self) -> int:
+        return int(self.selected_id or 0)
+
+    @rx.event
+    async def assign_to_me(self) -> None:
+        cid = self._conversation_id()
+        await self.act(lambda scope, me: inbox.assign_to_me(scope, me, cid))
+
+    @rx.event
+    async def transfer_to_agent(self, user_id: str) -> None:
+        cid, dept = self._conversation_id(), self.header.get("department_id") or None
+        await self.act(
+            lambda scope, me: inbox.transfer(
+                scope,
+                me,
+                cid,
+                department_id=int(dept) if dept else None,
+                user_id=int(user_id) if user_id else None,
+            )
+        )
+
+    @rx.event
+    async def transfer_to_department(self, department_id: str) -> None:
+        cid = self._conversation_id()
+        await self.act(
+            lambda scope, me: inbox.transfer(
+                scope, me, cid, department_id=int(department_id) if department_id else None
+            )
+        )
+
+    @rx.event
+    async def resolve(self) -> None:
+        cid = self._conversation_id()
+        await self.act(lambda scope, me: inbox.resolve(scope, me, cid))
+
+    @rx.event
+    async def reopen(self) -> None:
+        cid = self._conversation_id()
+        await self.act(lambda scope, me: inbox.reopen(scope, me, cid))
+
+    @rx.event
+    async def retry(self, message_id: str) -> None:
+        await self.act(lambda scope, me: inbox.retry_failed(scope, me, int(message_id)))
+
+    @rx.event
+    async def retry_media(self, message_id: str) -> None:
+        await self.act(lambda scope, me: inbox.retry_media(scope, me, int(message_id)))
+
+
+def _js(value: object) -> str:
+    import json
+
+    return json.dumps(value)
