@@ -132,3 +132,68 @@ def _wait_for(check, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-
             return
         time.sleep(0.2)
     raise AssertionError("condition not met in time")
+
+
+def _as_service(app: RunningApp):  # type: ignore[no-untyped-def]
+    """Point this test process's services at the running app's database."""
+    from tests.conftest import point_app_at
+
+    point_app_at(app.database_url)
+    from whatsapp_saas.bootstrap import load_models
+
+    load_models()
+
+
+def _tenant_owner(email: str):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from whatsapp_saas.accounts.models import User
+    from whatsapp_saas.accounts.service import CurrentUser
+    from whatsapp_saas.db import session_scope
+
+    with session_scope() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        return CurrentUser(
+            user.id, user.tenant_id, "", user.name, user.email, user.role, "en", "UTC"
+        )  # type: ignore[arg-type]
+
+
+def test_quick_reply_assign_and_transfer(page: Page, live_app: RunningApp) -> None:
+    email = unique_email("owner")
+    sign_up(page, live_app.url, company="Loja", name="Olivia", email=email)
+    business = linked_business(page, live_app, "Vendas")
+    _as_service(live_app)
+    from whatsapp_saas.db import session_scope
+    from whatsapp_saas.inbox.departments import create_department
+    from whatsapp_saas.inbox.quick_replies import create_quick_reply
+    from whatsapp_saas.tenancy.scope import TenantScope
+
+    owner = _tenant_owner(email)
+    with session_scope() as s:
+        scope = TenantScope(s, owner.tenant_id)
+        create_quick_reply(scope, shortcut="horario", text="Abrimos das 8h às 18h.")
+        create_department(scope, owner, "Financeiro")
+
+    customer = customer_phone()
+    sim_post(
+        live_app,
+        "/sim/messages",
+        {"from": customer, "to": business, "text": "Que horas abrem?", "push_name": "Ana"},
+    )
+    page.get_by_role("link", name="Inbox").click()
+    page.get_by_test_id("conversation-item").filter(has_text="Ana").click()
+
+    page.get_by_placeholder("Type a message").press_sequentially("/hor")
+    page.get_by_test_id("quick-reply-option").filter(has_text="horario").click()
+    expect(page.get_by_placeholder("Type a message")).to_have_value("Abrimos das 8h às 18h.")
+    page.get_by_role("button", name="Send").click()
+    _wait_for(lambda: "Abrimos das 8h às 18h." in phone_texts(live_app, customer))
+
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.get_by_label("Agent", exact=True)).to_have_value(str(owner.user_id))
+    page.get_by_label("Show").select_option("mine")
+    expect(page.get_by_test_id("conversation-item").filter(has_text="Ana")).to_be_visible()
+    page.get_by_label("Department", exact=True).last.select_option(label="Financeiro")
+    expect(page.get_by_label("Department", exact=True).last).not_to_have_value("")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_role("button", name="Reopen")).to_be_visible()

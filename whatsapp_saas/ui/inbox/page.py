@@ -284,8 +284,20 @@ def _feed_trigger() -> rx.Component:
     )
 
 
+def _notifications_switch() -> rx.Component:
+    return rx.hstack(
+        rx.switch(
+            checked=S.notify_pref != "off", on_change=S.set_notifications, id="notify-switch"
+        ),
+        rx.el.label(T["ibx.notifications"], html_for="notify-switch", class_name="field-label"),
+        align="center",
+        spacing="2",
+    )
+
+
 def inbox_page() -> rx.Component:
     return shell(
+        _notifications_switch(),
         error_callout(S.error),
         rx.hstack(
             _conversation_list(),

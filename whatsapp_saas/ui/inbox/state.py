@@ -43,6 +43,8 @@ class InboxState(AppState):
     messages: list[dict[str, str]] = []
     older_cursor: str = ""
     error: str = ""
+    # Shared with assets/notify.js, which reads the same localStorage key.
+    notify_pref: str = rx.LocalStorage("on", name="wa_notify", sync=True)
     _shown: int = LIST_PAGE
     _unread_seen: int = -1
 
@@ -130,6 +132,11 @@ class InboxState(AppState):
             "body": top["preview"],
         }
         return rx.call_script(f"window.waNotify && window.waNotify({_js(payload)})")
+
+    @rx.event
+    def set_notifications(self, enabled: bool):  # type: ignore[no-untyped-def]
+        self.notify_pref = "on" if enabled else "off"
+        return rx.call_script(f"window.waNotifyEnable && window.waNotifyEnable({_js(enabled)})")
 
     # --- list -----------------------------------------------------------------------------
 
