@@ -25,6 +25,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.realtime.handlers",
     "whatsapp_saas.inbox.wiring",
     "whatsapp_saas.scheduling.hooks",
+    "whatsapp_saas.delivery.wiring",
 )
 
 

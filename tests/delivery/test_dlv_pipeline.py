@@ -65,28 +65,41 @@ async def test_a_thread_is_sent_in_order_by_chaining(shop: Shop, transport: Fake
 async def test_transient_failures_back_off_then_send(shop: Shop, transport: FakeTransport) -> None:
     (message_id,) = queue(shop.tenant_id, [(shop.conversations[0], "x")])
     transport.script[message_id] = [transient(message_id), transient(message_id)]
-    settings = fast(backoff_base=0.2, backoff_cap=0.3)
-    pipe = pipeline(transport, settings)
+    pipe = pipeline(transport, fast(backoff_base=2.0, backoff_cap=3.0))
 
+    before = utcnow()
     await pipe.process([message_id])
     first = state(message_id)
     assert statuses([message_id])[message_id] == "queued"
     assert first is not None and first.attempts == 1 and first.next_attempt_at is not None
-    delay = (as_utc(first.next_attempt_at) - utcnow()).total_seconds()
-    assert 0.0 < delay <= 0.2, "base * 2**0, jittered down, still in the future"
+    delay = (as_utc(first.next_attempt_at) - before).total_seconds()
+    assert 1.0 <= delay <= 2.0 + 1.0, "base * 2**0, with jitter"
     assert (await pipe.process([message_id])).sent == 0, "held until its due time"
 
-    await asyncio.sleep(0.25)
+    _make_due(message_id)
+    before = utcnow()
     await pipe.process([message_id])
     second = state(message_id)
     assert second is not None and second.attempts == 2 and second.next_attempt_at is not None
-    assert (as_utc(second.next_attempt_at) - utcnow()).total_seconds() <= 0.3, "capped"
+    delay = (as_utc(second.next_attempt_at) - before).total_seconds()
+    assert 1.5 <= delay <= 3.0 + 1.0, "base * 2**1 = 4, capped at 3, with jitter"
 
-    await asyncio.sleep(0.35)
+    _make_due(message_id)
     await pipe.process([message_id])
     assert statuses([message_id])[message_id] == "sent"
     assert state(message_id) is None, "retry state is dropped once sent"
     await pipe.close()
+
+
+def _make_due(message_id: int) -> None:
+    from whatsapp_saas.delivery.claims import STATES
+
+    with session_scope() as session:
+        session.execute(
+            STATES.update()
+            .where(STATES.c.message_id == message_id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
 
 
 async def test_gives_up_after_max_attempts(shop: Shop, transport: FakeTransport) -> None:
