@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from conftest import Recorder, World
 from inbox_helpers import inbound, messages, typing
 
@@ -99,3 +100,26 @@ async def test_install_makes_the_pipeline_the_inbound_sink(world: World) -> None
     finally:
         uninstall_ingest()
     assert inbound_sink() is publish_inbound
+
+
+async def test_events_wait_while_the_database_is_away(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whatsapp_saas.inbox import pipeline as pipeline_module
+    from whatsapp_saas.inbox.ingest import IngestResult, ingest_batch
+
+    a = world.a
+    outages = [2]
+
+    def flaky(events: list) -> IngestResult:  # type: ignore[type-arg]
+        if outages[0]:
+            outages[0] -= 1
+            return IngestResult(retry=list(events))  # what ingest_batch says when PG is down
+        return ingest_batch(events)
+
+    monkeypatch.setattr(pipeline_module, "ingest_batch", flaky)
+    pipeline = IngestPipeline(retry_cap=0.05)
+    await pipeline.submit(inbound(a.tenant_id, a.number_id))
+    await pipeline.flush()
+    assert len(messages()) == 1 and outages == [0] and pipeline.batches == 3
+    await pipeline.stop()

@@ -168,29 +168,20 @@ def test_media_reply_is_stored_and_queued(world: World, notifier: FakeNotifier) 
     assert messages(direction="out")[0].type == "image"
 
 
-@pytest.mark.parametrize(
-    ("data", "mimetype", "code"),
-    [
+def test_media_limits_give_clear_errors(world: World, notifier: FakeNotifier) -> None:
+    a = world.a
+    conversation_id = _conversation(world)
+    for data, mimetype, code in [
         (b"x" * (5 * MB + 1), "image/jpeg", "error.inbox_media_too_large"),
         (b"x", "image/gif", "error.inbox_media_type_not_allowed"),
         (b"", "application/pdf", "error.inbox_media_empty"),
-    ],
-)
-def test_media_limits_give_clear_errors(
-    world: World, notifier: FakeNotifier, data: bytes, mimetype: str, code: str
-) -> None:
-    a = world.a
-    conversation_id = _conversation(world)
-    with pytest.raises(UserError) as err, session_scope() as session:
-        enqueue_media_reply(
-            TenantScope(session, a.tenant_id),
-            a.owner,
-            conversation_id,
-            data=data,
-            mimetype=mimetype,
-        )
-    assert err.value.code == code
+    ]:
+        with pytest.raises(UserError) as err, session_scope() as session:
+            scope = TenantScope(session, a.tenant_id)
+            enqueue_media_reply(scope, a.owner, conversation_id, data=data, mimetype=mimetype)
+        assert err.value.code == code
     assert notifier.woken == []
+    assert messages(direction="out") == []
 
 
 def test_empty_and_long_texts_are_refused(world: World, notifier: FakeNotifier) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import World
 from inbox_helpers import conversations, image, inbound
 
+from whatsapp_saas.contacts.service import list_contacts
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.inbox import service
+from whatsapp_saas.inbox import queries, service
 from whatsapp_saas.inbox.ingest import ingest_batch
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -52,7 +54,11 @@ def test_search_respects_departments(world: World) -> None:
     assert len(_search(world.a.agent_in, "boleto")) == 2
 
 
-def test_conversation_list_search_covers_messages_and_contact(world: World) -> None:
+@pytest.mark.parametrize("walk_above", [3000, -1], ids=["rare-word-plan", "common-word-plan"])
+def test_conversation_list_search_covers_messages_and_contact(
+    world: World, walk_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "WALK_ABOVE", walk_above)
     _seed(world)
     with session_scope() as session:
         scope = TenantScope(session, world.a.tenant_id)
@@ -62,3 +68,15 @@ def test_conversation_list_search_covers_messages_and_contact(world: World) -> N
         assert [i.contact.phone for i in by_text.items] == ["+5511933330002"]
         assert [i.contact.phone for i in by_phone.items] == ["+5511933330003"]
         assert len(by_name.items) == 3  # push name "Maria"
+        agent = service.list_conversations(scope, world.a.agent_out, search="boleto")
+        assert len(agent.items) == 2
+        assert service.list_conversations(scope, world.a.owner, search="50%_off").items == []
+
+
+def test_contact_list_search(world: World) -> None:
+    _seed(world)
+    with session_scope() as session:
+        scope = TenantScope(session, world.a.tenant_id)
+        assert len(list_contacts(scope, search="MARIA")) == 3
+        assert [c.phone for c in list_contacts(scope, search="30002")] == ["+5511933330002"]
+        assert list_contacts(scope, search="%") == []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import col, or_
+from sqlmodel import col
 
 from whatsapp_saas.contacts.ids import Identity, identities_of, normalise_phone
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.contacts.resolver import ContactResolver
+from whatsapp_saas.contacts.search import contact_matches
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -57,14 +58,7 @@ def list_contacts(
     if after_id is not None:
         query = query.where(col(Contact.id) > after_id)
     if search and search.strip():
-        pattern = f"%{_escape_like(search.strip())}%"
-        query = query.where(
-            or_(
-                col(Contact.name).ilike(pattern, escape="\\"),
-                col(Contact.push_name).ilike(pattern, escape="\\"),
-                col(Contact.phone).ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(contact_matches(scope.session, search))
     return scope.session.exec(query).all()
 
 
@@ -100,7 +94,3 @@ def _clean_name(name: str) -> str:
     if len(cleaned) > NAME_MAX:
         raise UserError("error.too_long", limit=NAME_MAX)
     return cleaned
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -102,7 +102,7 @@ class IngestPipeline:
 
     async def _store(self, batch: list[Item]) -> None:
         pending = [event for event, _ in batch]
-        delay = 0.5
+        delay = min(0.5, self.retry_cap)
         try:
             while pending:
                 result = await self._in_thread(pending)

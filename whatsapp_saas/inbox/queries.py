@@ -17,14 +17,17 @@ from sqlmodel import col, select
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.contacts.search import contact_matches
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.access import get_conversation, visible_to
 from whatsapp_saas.inbox.models import Conversation, ConversationStatus, Message
-from whatsapp_saas.inbox.search import clean_query, message_matches
+from whatsapp_saas.inbox.search import clean_query, estimated_matches, message_matches
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.tenancy.scope import TenantScope
 
 PAGE_MAX = 100
+# Above this many matching messages (planner estimate), search by walking the list.
+WALK_ABOVE = 3000
 
 
 class ListFilter(StrEnum):
@@ -122,18 +125,34 @@ def _filters(
 
 
 def _conversation_matches(scope: TenantScope, words: str) -> sa.ColumnElement[bool]:
-    """A message of the thread matches, or the contact's name or number does."""
-    hits = (
+    """A message of the thread matches, or the contact's name or number does.
+
+    Two shapes, picked by how common the words are: a rare word is cheapest as "threads
+    among the (few) matching messages" (GIN index, then walk the list); a common one as
+    "walk the list and test each thread" (a page fills after a few hundred threads).
+    """
+    session = scope.session
+    if estimated_matches(session, scope.tenant_id, words) > WALK_ABOVE:
+        thread_has_match = (
+            sa.exists()
+            .where(col(Message.conversation_id) == col(Conversation.id))
+            .where(message_matches(session, words))
+        )
+        return sa.or_(thread_has_match, contact_matches(session, words))
+    message_hits = (
         select(Message.conversation_id)
         .where(Message.tenant_id == scope.tenant_id)
-        .where(message_matches(scope.session, words))
+        .where(message_matches(session, words))
     )
-    pattern = f"%{words}%"
+    contact_hits = (
+        select(Contact.id)
+        .where(Contact.tenant_id == scope.tenant_id)
+        .where(contact_matches(session, words))
+        .correlate(None)  # its own FROM contacts, not the list's
+    )
     return sa.or_(
-        col(Conversation.id).in_(hits),
-        col(Contact.name).ilike(pattern),
-        col(Contact.push_name).ilike(pattern),
-        col(Contact.phone).like(pattern),
+        col(Conversation.id).in_(message_hits),
+        col(Conversation.contact_id).in_(contact_hits),
     )
 
 
@@ -170,10 +189,18 @@ def search_messages(
     before: int | None = None,
     limit: int = 30,
 ) -> list[MessageHit]:
-    """Messages containing every word of ``text``, newest first, in conversations one may see."""
+    """Messages containing every word of ``text``, newest first, in conversations one may see.
+
+    For rare words the newest-first order is written ``id + 0``: it hides the primary key's
+    order from the planner, which otherwise may walk the whole table backwards computing a
+    tsvector per row, instead of taking the few matches from the GIN index and sorting them.
+    """
     words = clean_query(text)
     if words is None:
         return []
+    newest_first = col(Message.id).desc()
+    if estimated_matches(scope.session, scope.tenant_id, words) <= WALK_ABOVE:
+        newest_first = (col(Message.id) + 0).desc()
     query: Any = (
         select(Message, Conversation, Contact)
         .join(Conversation, col(Conversation.id) == Message.conversation_id)
@@ -181,7 +208,7 @@ def search_messages(
         .where(Message.tenant_id == scope.tenant_id)
         .where(message_matches(scope.session, words))
         .where(visible_to(scope, viewer))
-        .order_by(col(Message.id).desc())
+        .order_by(newest_first)
         .limit(_limit(limit))
     )
     if before is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from whatsapp_saas.contacts.search import escape_like
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.models import Message
 
@@ -36,7 +37,7 @@ def message_matches(session: Session, words: str) -> sa.ColumnElement[bool]:
         return clause.bindparams(search_words=words)  # type: ignore[return-value]
     clauses = []
     for word in words.split():
-        pattern = f"%{_escape_like(word)}%"
+        pattern = f"%{escape_like(word)}%"
         clauses.append(
             sa.or_(
                 col(Message.body).like(pattern, escape="\\"),
@@ -46,9 +47,21 @@ def message_matches(session: Session, words: str) -> sa.ColumnElement[bool]:
     return sa.and_(*clauses)
 
 
+def estimated_matches(session: Session, tenant_id: int, words: str) -> int:
+    """The planner's guess of how many messages match (PostgreSQL; from the GIN statistics).
+
+    Costs a plan, not a scan; the conversation list uses it to pick how to search.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return 0
+    vector = f"to_tsvector('simple', {SEARCH_DOCUMENT})"
+    sql = (
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM messages WHERE tenant_id = :tenant_id "
+        f"AND {vector} @@ plainto_tsquery('simple', :search_words)"
+    )
+    plan = session.execute(sa.text(sql), {"tenant_id": tenant_id, "search_words": words}).scalar()
+    return int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
+
+
 def _qualified(document: str) -> str:
     return document.replace("(body", "(messages.body").replace("(caption", "(messages.caption")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
