@@ -95,9 +95,3 @@ def quick_replies(session: Session, user: CurrentUser, prefix: str) -> list[dict
         for r in list_quick_replies(scope, prefix or None)
     ][:8]
 
-
-def unread_total(session: Session, user: CurrentUser) -> int:
-    """Unread messages across the viewer's open conversations (for the title counter)."""
-    scope = TenantScope(session, user.tenant_id)
-    page = inbox.list_conversations(scope, user, filter="all", limit=100)
-    return sum(item.conversation.unread_count or 0 for item in page.items)

@@ -99,14 +99,26 @@ class InboxState(AppState):
         self.selected_id = conversation_id
         try:
             await self._reload_chat(user)
-            await in_session(
-                lambda s: inbox.mark_read(
-                    TenantScope(s, user.tenant_id), user, int(conversation_id)
+            if self._unread_of(conversation_id):
+                await in_session(
+                    lambda s: inbox.mark_read(
+                        TenantScope(s, user.tenant_id), user, int(conversation_id)
+                    )
                 )
-            )
         except (NotFound, ValueError):
             self.selected_id, self.header, self.messages = "", {}, []
             self.error = self.tr("error.not_found")
+
+    def _unread_of(self, conversation_id: str) -> int:
+        """Unread count as the list shows it; when the row is not listed, assume some.
+
+        Marking read writes and announces, which ticks every open inbox again: skip it when
+        there is nothing to mark.
+        """
+        for row in self.conversations:
+            if row["id"] == conversation_id:
+                return int(row["unread"] or 0)
+        return 1
 
     @rx.event
     async def on_feed_tick(self):  # type: ignore[no-untyped-def]
@@ -121,7 +133,8 @@ class InboxState(AppState):
         return await self._notify(user)
 
     async def _notify(self, user: CurrentUser):  # type: ignore[no-untyped-def]
-        total = await in_session(lambda s: loaders.unread_total(s, user))
+        # The list already holds the counts: no extra query per tick per open inbox.
+        total = sum(int(row["unread"] or 0) for row in self.conversations)
         grew, self._unread_seen = self._unread_seen >= 0 and total > self._unread_seen, total
         if not grew or not self.conversations:
             return None
