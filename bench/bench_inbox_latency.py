@@ -35,9 +35,12 @@ OBSERVER = """
   window.__seen = {};
   const scan = () => {
     const text = document.body.innerText;
-    for (const m of text.matchAll(/LAT\\d+X/g)) if (!(m[0] in window.__seen)) window.__seen[m[0]] = Date.now();
+    for (const m of text.matchAll(/LAT\\d+X/g)) {
+      if (!(m[0] in window.__seen)) window.__seen[m[0]] = Date.now();
+    }
   };
-  new MutationObserver(scan).observe(document.body, {subtree: true, childList: true, characterData: true});
+  const watch = {subtree: true, childList: true, characterData: true};
+  new MutationObserver(scan).observe(document.body, watch);
 }
 """
 
