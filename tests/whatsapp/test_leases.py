@@ -113,6 +113,8 @@ def _manager_env(db_url: str, redis_url: str, sim_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def managers(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], subprocess.Popen[bytes]]]:
+    """Start ``python -m whatsapp_saas.whatsapp.manager`` processes; each one's output goes to
+    ``manager-<pid>.log`` in the test's tmp dir."""
     procs: list[subprocess.Popen[bytes]] = []
 
     def spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -158,9 +160,14 @@ async def test_failover_after_kill_9_of_the_owner(
     use_redis: str,
     sim_url: str,
     managers: Callable[..., subprocess.Popen[bytes]],
+    tmp_path: Path,
 ) -> None:
     env = _manager_env(db, use_redis, sim_url)
     procs = {p.pid: p for p in (managers(env), managers(env))}
+    logs = sorted(tmp_path.glob("manager-*.log"))
+    await wait_until(
+        lambda: all(b"running" in log.read_bytes() for log in logs), 60, "both managers up"
+    )
     number_id = add_number(tenant_id)
     connect(tenant_id, number_id)
     await link(sim_url, number_id, random_phone())
@@ -179,7 +186,8 @@ async def test_failover_after_kill_9_of_the_owner(
         current = number(number_id)
         return current.state == "connected" and f":{survivor}:" in (current.owner_node or "")
 
-    await wait_until(taken_over, LEASE_TTL + 10, "the survivor to own the session")
+    await wait_until(taken_over, LEASE_TTL + 15, "the survivor to own the session")
     failover = time.monotonic() - killed_at
-    assert failover < LEASE_TTL + 5, f"failover took {failover:.1f} s"
+    # TTL, then a reconcile tick and the restore; generous for a loaded CI machine.
+    assert failover < LEASE_TTL + 8, f"failover took {failover:.1f} s"
     await wait_until(lambda: not any(pid_alive(h) for h in hosts), 10, "orphan hosts to exit")

@@ -119,3 +119,20 @@ async def test_a_lost_lease_drops_the_session_at_once(
     await wait_until(lambda: not node.owns(number_id), 5, "the session dropped")
     assert str(number_id) not in await host.call("running", [str(number_id)])
     assert not (node.node_dir / str(number_id)).exists()
+
+
+async def test_the_inbox_gets_the_live_session_media_fetcher(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
+) -> None:
+    from whatsapp_saas.inbox.pipeline import installed_pipeline
+    from whatsapp_saas.whatsapp.manager import fetch_media
+
+    pipeline = installed_pipeline()
+    if pipeline is None:
+        pytest.skip("no inbox pipeline in this build")
+    pipeline.set_media_fetcher(None)
+    await nodes()
+    assert pipeline.downloader is not None and pipeline.downloader.fetcher is fetch_media
+
+    with pytest.raises(gw.SessionNotRunning):  # not run by this process: the inbox retries
+        await fetch_media(12345, gw.MediaRef(gw.MediaKind.IMAGE, "image/png", "media_x"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from whatsapp_saas.whatsapp.gateway import MediaRef, SessionNotRunning
 from whatsapp_saas.whatsapp.manager.drivers import effective_simulator_url
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ _embedded: ManagerNode | None = None
 __all__ = [
     "effective_simulator_url",
     "embedded_manager",
+    "fetch_media",
     "node_for",
     "start_embedded_manager",
     "stop_embedded_manager",
@@ -60,3 +62,14 @@ def node_for(number_id: int) -> ManagerNode | None:
         if node.owns(number_id):
             return node
     return None
+
+
+async def fetch_media(number_id: int, ref: MediaRef) -> bytes:
+    """Download inbound media through the node of this process that runs ``number_id``.
+
+    The inbox's media downloader uses this (it retries ``SessionNotRunning``: after a failover
+    the new owner's process downloads instead)."""
+    node = node_for(number_id)
+    if node is None:
+        raise SessionNotRunning(f"number {number_id} is not running in this process")
+    return await node.download_media(number_id, ref)

@@ -49,6 +49,20 @@ def local_nodes() -> list[ManagerNode]:
     return list(_nodes)
 
 
+def _offer_media_fetcher() -> None:
+    """Give the inbox's ingest pipeline, when this process runs one, the live-session download
+    it needs for inbound media (see ``whatsapp_saas.inbox.wiring``)."""
+    try:
+        from whatsapp_saas.inbox.pipeline import installed_pipeline
+    except ImportError:
+        return
+    pipeline = installed_pipeline()
+    if pipeline is not None and pipeline.downloader is None:
+        from whatsapp_saas.whatsapp.manager import fetch_media
+
+        pipeline.set_media_fetcher(fetch_media)
+
+
 def default_node_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
 
@@ -105,6 +119,7 @@ class ManagerNode(SessionOps, NodeApi):
         else:
             control.register_local(self, loop)
         _nodes.append(self)
+        _offer_media_fetcher()
         log.info("manager node %s started (driver %s)", self.node_id, name)
 
     async def stop(self) -> None:
