@@ -35,7 +35,18 @@ def _search(viewer, text: str) -> list[str]:  # type: ignore[no-untyped-def]
         return sorted((h.message.body or h.message.caption or "") for h in hits)
 
 
-def test_message_search_finds_all_words_in_body_and_caption(world: World) -> None:
+# (WALK_ABOVE, RARE_CAP): each query shape the search can take must give the same answers.
+PLANS = pytest.mark.parametrize(
+    "plan", [(3000, 5000), (-1, 5000), (3000, 1)], ids=["rare", "common", "rare-overflow"]
+)
+
+
+@PLANS
+def test_message_search_finds_all_words_in_body_and_caption(
+    world: World, plan: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "WALK_ABOVE", plan[0])
+    monkeypatch.setattr(queries, "RARE_CAP", plan[1])
     _seed(world)
     assert _search(world.a.owner, "boleto") == ["Quero o boleto do pedido 42", "boleto"]
     assert _search(world.a.owner, "pedido BOLETO") == ["Quero o boleto do pedido 42"]
@@ -44,7 +55,12 @@ def test_message_search_finds_all_words_in_body_and_caption(world: World) -> Non
     assert _search(world.b.owner, "boleto") == ["boleto do pedido"]
 
 
-def test_search_respects_departments(world: World) -> None:
+@PLANS
+def test_search_respects_departments(
+    world: World, plan: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "WALK_ABOVE", plan[0])
+    monkeypatch.setattr(queries, "RARE_CAP", plan[1])
     _seed(world)
     first = conversations(tenant_id=world.a.tenant_id)[0]
     with session_scope() as session:
@@ -54,11 +70,12 @@ def test_search_respects_departments(world: World) -> None:
     assert len(_search(world.a.agent_in, "boleto")) == 2
 
 
-@pytest.mark.parametrize("walk_above", [3000, -1], ids=["rare-word-plan", "common-word-plan"])
+@PLANS
 def test_conversation_list_search_covers_messages_and_contact(
-    world: World, walk_above: int, monkeypatch: pytest.MonkeyPatch
+    world: World, plan: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queries, "WALK_ABOVE", walk_above)
+    monkeypatch.setattr(queries, "WALK_ABOVE", plan[0])
+    monkeypatch.setattr(queries, "RARE_CAP", plan[1])
     _seed(world)
     with session_scope() as session:
         scope = TenantScope(session, world.a.tenant_id)

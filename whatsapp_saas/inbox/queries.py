@@ -28,6 +28,7 @@ from whatsapp_saas.tenancy.scope import TenantScope
 PAGE_MAX = 100
 # Above this many matching messages (planner estimate), search by walking the list.
 WALK_ABOVE = 3000
+RARE_CAP = 5000  # most index matches a rare-word search looks at before falling back
 
 
 class ListFilter(StrEnum):
@@ -191,29 +192,75 @@ def search_messages(
 ) -> list[MessageHit]:
     """Messages containing every word of ``text``, newest first, in conversations one may see.
 
-    For rare words the newest-first order is written ``id + 0``: it hides the primary key's
-    order from the planner, which otherwise may walk the whole table backwards computing a
-    tsvector per row, instead of taking the few matches from the GIN index and sorting them.
+    Rare words take the matches from the GIN index first and only then look at their
+    conversations (by primary key); common words walk the messages newest first, and a page
+    fills after a few hundred rows. One query for both would let the planner pick a plan
+    that is right for one and ruinous for the other.
     """
     words = clean_query(text)
     if words is None:
         return []
-    newest_first = col(Message.id).desc()
+    limit = _limit(limit)
     if estimated_matches(scope.session, scope.tenant_id, words) <= WALK_ABOVE:
-        newest_first = (col(Message.id) + 0).desc()
+        found = _rare_hits(scope, viewer, words, before, limit)
+        if found is not None:
+            return found
+    return _hits(scope, viewer, words, before, limit, [])
+
+
+def _hits(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    words: str | None,
+    before: int | None,
+    limit: int,
+    ids: list[int],
+) -> list[MessageHit]:
     query: Any = (
         select(Message, Conversation, Contact)
         .join(Conversation, col(Conversation.id) == Message.conversation_id)
         .join(Contact, col(Contact.id) == Conversation.contact_id)
         .where(Message.tenant_id == scope.tenant_id)
-        .where(message_matches(scope.session, words))
         .where(visible_to(scope, viewer))
-        .order_by(newest_first)
-        .limit(_limit(limit))
+        .order_by(col(Message.id).desc())
+        .limit(limit)
     )
+    if words is not None:
+        query = query.where(message_matches(scope.session, words))
+    if ids:
+        query = query.where(col(Message.id).in_(ids))
     if before is not None:
         query = query.where(col(Message.id) < before)
     return [MessageHit(m, conv, contact) for m, conv, contact in scope.session.exec(query).all()]
+
+
+def _rare_hits(
+    scope: TenantScope, viewer: CurrentUser, words: str, before: int | None, limit: int
+) -> list[MessageHit] | None:
+    """Matches from the index (``id + 0`` hides the key order from the planner), then the
+    visible ones among them; None when there were too many matches for this shape."""
+    candidates: Any = (
+        select(Message.id, Message.conversation_id)
+        .where(Message.tenant_id == scope.tenant_id)
+        .where(message_matches(scope.session, words))
+        .order_by((col(Message.id) + 0).desc())
+        .limit(RARE_CAP)
+    )
+    if before is not None:
+        candidates = candidates.where(col(Message.id) < before)
+    rows = scope.session.exec(candidates).all()
+    if len(rows) >= RARE_CAP:
+        return None
+    visible: set[int] | None = None
+    if not viewer.is_manager:
+        query = select(Conversation.id).where(
+            Conversation.tenant_id == scope.tenant_id,
+            col(Conversation.id).in_({c for _, c in rows}),
+            visible_to(scope, viewer),
+        )
+        visible = set(scope.session.exec(query).all())  # type: ignore[arg-type]
+    ids = [m for m, c in rows if visible is None or c in visible][:limit]
+    return _hits(scope, viewer, None, None, limit, ids) if ids else []
 
 
 def _limit(limit: int) -> int:
