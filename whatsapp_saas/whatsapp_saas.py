@@ -20,6 +20,7 @@ from whatsapp_saas.ui.placeholder import placeholder_page
 from whatsapp_saas.ui.scheduling.lifespan import embedded_scheduler
 from whatsapp_saas.ui.scheduling.page import scheduling_page
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState
+from whatsapp_saas.ui.settings import departments, quick_replies
 from whatsapp_saas.ui.settings.page import settings_page
 from whatsapp_saas.ui.settings.users_state import UsersState
 from whatsapp_saas.ui.simulator.page import SimulatorState, simulator_page
@@ -51,6 +52,18 @@ app.add_page(invite_page, route=routes.INVITE, title="Invitation", on_load=Invit
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
 app.add_page(settings_page, route=routes.SETTINGS, title="Settings", on_load=UsersState.load)
 app.add_page(inbox_page, route=routes.INBOX, title="Inbox", on_load=InboxState.load)
+app.add_page(
+    quick_replies.quick_replies_page,
+    route=quick_replies.ROUTE,
+    title="Quick replies",
+    on_load=quick_replies.QuickRepliesState.load,
+)
+app.add_page(
+    departments.departments_page,
+    route=departments.ROUTE,
+    title="Departments",
+    on_load=departments.DepartmentsState.load,
+)
 app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=WhatsAppState.load)
 app.add_page(
     simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load

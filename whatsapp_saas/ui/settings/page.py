@@ -6,6 +6,7 @@ import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.layout import shell
+from whatsapp_saas.ui.settings import departments, quick_replies
 from whatsapp_saas.ui.settings.users_state import UsersState
 
 T = UsersState.t
@@ -175,8 +176,17 @@ def _preferences() -> rx.Component:
     )
 
 
+def _sub_pages() -> rx.Component:
+    return rx.hstack(
+        rx.link(T["qr.title"], href=quick_replies.ROUTE),
+        rx.link(T["dept.title"], href=departments.ROUTE),
+        spacing="5",
+    )
+
+
 def settings_page() -> rx.Component:
     return shell(
+        _sub_pages(),
         error_callout(UsersState.error),
         rx.heading(T["settings.preferences"], size="4", as_="h2"),
         _preferences(),
