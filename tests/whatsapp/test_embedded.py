@@ -22,7 +22,7 @@ from whatsapp_saas.whatsapp.manager import (
     stop_embedded_manager,
 )
 from whatsapp_saas.whatsapp.manager.drivers import stop_inprocess_simulator
-from whatsapp_saas.whatsapp.manager.leases import LocalLeases
+from whatsapp_saas.whatsapp.manager.leases import FileLeases
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ async def test_embedded_manager_on_sqlite(sqlite_tenant: int, sim_url: str) -> N
     node = await start_embedded_manager(fast_settings())
     try:
         assert await start_embedded_manager() is node, "idempotent"
-        assert isinstance(node.leases, LocalLeases)
+        assert isinstance(node.leases, FileLeases)
         number_id = add_number(sqlite_tenant)
         with session_scope() as session:
             service.request_connect(TenantScope(session, sqlite_tenant), number_id)

@@ -24,7 +24,7 @@ from tests.whatsapp.helpers import (
     wait_state,
     wait_until,
 )
-from whatsapp_saas.whatsapp.manager.leases import AdvisoryLeases, RedisLeases
+from whatsapp_saas.whatsapp.manager.leases import AdvisoryLeases, FileLeases, RedisLeases
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 Nodes = Callable[..., Awaitable[ManagerNode]]
@@ -67,6 +67,37 @@ async def test_advisory_locks_die_with_their_connection(postgres_url: str) -> No
     finally:
         await first.close()
         await second.close()
+
+
+_HOLD_LOCK = (
+    "import fcntl, os, sys, time\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+    "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+    "print('held', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+async def test_file_leases_are_exclusive_and_die_with_their_process(tmp_path: Path) -> None:
+    first, second = FileLeases(tmp_path), FileLeases(tmp_path)
+    assert await first.acquire(1) and await first.acquire(1)
+    assert not await second.acquire(1)
+    await first.release(1)
+    assert await second.acquire(1)
+    await second.close()
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(tmp_path / "2.lock")], stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        assert not await first.acquire(2)
+        holder.kill()  # kill -9: no cleanup code runs, the kernel drops the lock
+        holder.wait()
+        assert await first.acquire(2)
+    finally:
+        holder.kill()
+        await first.close()
 
 
 async def test_two_nodes_without_redis_share_by_advisory_lock(

@@ -4,18 +4,24 @@
   for all held numbers; a dead node's leases expire after the TTL.
 - PostgreSQL without Redis: session advisory locks on one dedicated connection; the server
   drops them the moment that connection dies (a killed node's socket closes at once).
-- SQLite (embedded): one node by definition; an in-process table keeps tests honest.
+- SQLite (embedded, one machine): ``flock`` files beside the database, which the kernel
+  releases when the holding process dies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
+import tempfile
 import threading
+from pathlib import Path
 from typing import Protocol
 
 import psycopg
 import redis.asyncio as aioredis
+from sqlalchemy.engine import make_url
 
 from whatsapp_saas.whatsapp.manager.namespace import lease_key, redis_namespace
 
@@ -166,38 +172,55 @@ class AdvisoryLeases:
             self._held.clear()
 
 
-_LOCAL_OWNERS: dict[int, str] = {}
+class FileLeases:
+    """SQLite (embedded, one machine): an exclusive ``flock`` per number, next to the database.
 
+    The kernel drops the lock when the holding process dies, however it dies, so a second
+    web worker or a restarted app never runs a session twice and never waits for a TTL.
+    """
 
-class LocalLeases:
-    """Single-node mode (SQLite): ownership within this process."""
-
-    def __init__(self, node_id: str) -> None:
-        self.node_id = node_id
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._held: dict[int, int] = {}  # number id -> file descriptor holding the lock
 
     async def acquire(self, number_id: int) -> bool:
-        return _LOCAL_OWNERS.setdefault(number_id, self.node_id) == self.node_id
+        if number_id in self._held:
+            return True
+        fd = os.open(self.directory / f"{number_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._held[number_id] = fd
+        return True
 
     async def renew(self, number_ids: list[int]) -> set[int]:
-        return {n for n in number_ids if _LOCAL_OWNERS.get(n) == self.node_id}
+        return {n for n in number_ids if n in self._held}  # a flock cannot expire
 
     async def release(self, number_id: int) -> None:
-        if _LOCAL_OWNERS.get(number_id) == self.node_id:
-            del _LOCAL_OWNERS[number_id]
+        fd = self._held.pop(number_id, None)
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases the lock
 
     async def unheld(self, number_ids: list[int]) -> list[int]:
-        return [n for n in number_ids if n not in _LOCAL_OWNERS]
+        return [n for n in number_ids if n not in self._held]  # others: acquire() finds out
 
     async def close(self) -> None:
-        for number_id in [n for n, owner in _LOCAL_OWNERS.items() if owner == self.node_id]:
-            del _LOCAL_OWNERS[number_id]
+        for number_id in list(self._held):
+            await self.release(number_id)
 
 
 def make_leases(
     node_id: str, redis_url: str | None, database_url: str, ttl: float
-) -> RedisLeases | AdvisoryLeases | LocalLeases:
+) -> RedisLeases | AdvisoryLeases | FileLeases:
     if redis_url:
         return RedisLeases(redis_url, node_id, ttl)
     if database_url.startswith("postgresql"):
         return AdvisoryLeases(database_url.replace("postgresql+psycopg://", "postgresql://", 1))
-    return LocalLeases(node_id)
+    database = make_url(database_url).database
+    base = Path(database).resolve() if database and database != ":memory:" else None
+    if base is None:
+        return FileLeases(Path(tempfile.gettempdir()) / f"whatsapp_saas-leases-{os.getpid()}")
+    return FileLeases(base.with_name(base.name + ".leases"))
