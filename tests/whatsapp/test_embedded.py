@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -67,4 +69,27 @@ def test_simulator_starts_in_process_once_without_simulator_url(no_simulator_url
     url = effective_simulator_url()
     assert url.startswith("http://127.0.0.1:")
     assert effective_simulator_url() == url, "once per process"
+    assert httpx.get(url + "/sim/health").json()["ok"] is True
+
+
+def test_a_simulator_already_on_the_port_is_shared(
+    no_simulator_url: None, simulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process of the app (a web worker, a manager) already runs it on that port."""
+    monkeypatch.setenv("SIMULATOR_PORT", str(simulator.port))
+    reset_settings_cache()
+    assert effective_simulator_url() == f"http://127.0.0.1:{simulator.port}"
+
+
+def test_a_foreign_service_on_the_port_is_not_mistaken_for_one(
+    no_simulator_url: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("SIMULATOR_PORT", str(port))
+        reset_settings_cache()
+        url = effective_simulator_url()
+    assert url != f"http://127.0.0.1:{port}"
     assert httpx.get(url + "/sim/health").json()["ok"] is True

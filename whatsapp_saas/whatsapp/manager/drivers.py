@@ -17,33 +17,55 @@ from whatsapp_saas.whatsapp.gateway import Gateway
 log = logging.getLogger(__name__)
 
 _simulator: Any = None  # the in-process simulator's handle, started at most once per process
+_shared_url: str | None = None  # a simulator another process of this app started
 _simulator_lock = threading.Lock()
 
 
 def effective_simulator_url(settings: Settings | None = None) -> str:
-    """``SIMULATOR_URL``, or the URL of this process's in-process simulator (started once).
+    """``SIMULATOR_URL``, or the in-process simulator's URL (started once per process, on
+    ``SIMULATOR_PORT``, or shared with the process of this app that already runs it there).
 
     The "Simulated phone" page uses this to reach the same network the sessions use.
     """
     settings = settings or get_settings()
     if settings.simulator_url:
         return settings.simulator_url.rstrip("/")
-    global _simulator
+    global _simulator, _shared_url
     with _simulator_lock:
-        if _simulator is None:
-            from whatsapp_saas.simulator import start_in_background
+        if _simulator is not None:
+            return str(_simulator.url)
+        if _shared_url is not None:
+            return _shared_url
+        from whatsapp_saas.simulator import start_in_background
 
-            try:
-                _simulator = start_in_background("127.0.0.1", port=settings.simulator_port)
-            except OSError:  # the port is taken (another app process): any free port will do
-                _simulator = start_in_background("127.0.0.1", port=0)
-            log.info("started the in-process WhatsApp simulator at %s", _simulator.url)
+        try:
+            _simulator = start_in_background("127.0.0.1", port=settings.simulator_port)
+        except OSError:
+            # The port is taken. Another process of this app (a web worker, a manager)
+            # started the simulator there: share it, so the phone page and the sessions see
+            # one network. Anything else on that port: run our own on a free one.
+            shared = f"http://127.0.0.1:{settings.simulator_port}"
+            if _is_simulator(shared):
+                _shared_url = shared
+                return shared
+            _simulator = start_in_background("127.0.0.1", port=0)
+        log.info("started the in-process WhatsApp simulator at %s", _simulator.url)
         return str(_simulator.url)
 
 
+def _is_simulator(url: str) -> bool:
+    import httpx
+
+    try:
+        return bool(httpx.get(url + "/sim/health", timeout=2).json().get("ok"))
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
+
+
 def stop_inprocess_simulator() -> None:
-    global _simulator
+    global _simulator, _shared_url
     with _simulator_lock:
+        _shared_url = None
         if _simulator is not None:
             _simulator.stop()
             _simulator = None
