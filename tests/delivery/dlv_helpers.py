@@ -136,3 +136,32 @@ class FakeTransport:
 
     def ids(self) -> list[int]:
         return [job.message_id for job in self.sent]
+
+
+def bulk_queue(
+    tenant_id: int, items: Sequence[tuple[int, int, str]], sent_by: SentBy = SentBy.AGENT
+) -> list[int]:
+    """Queue many (conversation_id, number_id, text) messages with one INSERT: the rows the
+    inbox's ``queue_message`` writes, and the same after-commit wake-ups, minus its per-message
+    bookkeeping (previews, counters), which fault tests and benchmarks do not need."""
+    from whatsapp_saas.inbox.outbox import OutboundJob, new_wa_message_id, wake_after_commit
+
+    table: sa.Table = Message.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    values = [
+        {
+            "tenant_id": tenant_id, "conversation_id": c, "number_id": n,
+            "wa_message_id": new_wa_message_id(), "direction": "out", "type": "text",
+            "body": text, "status": "queued", "queued_at": now, "sent_by": sent_by.value,
+            "created_at": now, "reactions": {}, "is_internal_note": False, "media_attempts": 0,
+        }
+        for c, n, text in items
+    ]  # fmt: skip
+    with session_scope() as session:
+        found = session.execute(
+            sa.insert(table).returning(table.c.id, table.c.number_id, table.c.wa_message_id),
+            values,
+        ).all()
+        for message_id, number_id, wa_id in found:
+            wake_after_commit(session, OutboundJob(tenant_id, number_id, message_id, wa_id))
+    return sorted(int(row[0]) for row in found)

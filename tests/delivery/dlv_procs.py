@@ -3,6 +3,7 @@ we can SIGTERM or kill -9, plus small readers of the outbox's progress."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -79,10 +80,8 @@ def children_of(pid: int) -> list[int]:
 def kill_tree(pid: int) -> None:
     for child in children_of(pid):
         kill_tree(child)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def status_counts(ids: list[int] | None = None) -> Counter[str]:
