@@ -118,6 +118,9 @@ def test_voice_note_and_background_notifications(
             }"""
         )
         assert page.evaluate("waVoice.supported()") is True
+        # voice.js (and ui/media_urls.py) find the backend through Reflex's runtime.
+        origin = page.evaluate("window.__reflex['$/utils/state'].getBackendURL().origin")
+        assert origin == live_app.url
         assert page.evaluate(f"waVoice.start({conversation_id})") is True
         assert page.evaluate("waVoice.recording") is True
         page.wait_for_timeout(1200)
