@@ -188,14 +188,14 @@ def drop_indexes() -> list[str]:
 
 
 class Capture:
-    """The last SQL statement the app sent, to EXPLAIN it with the same parameters."""
+    """The SELECT statements the app sent, to EXPLAIN them with the same parameters."""
 
     def __init__(self) -> None:
-        self.last: tuple[str, Any] | None = None
+        self.statements: list[tuple[str, Any]] = []
 
     def __call__(self, conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
-            self.last = (statement, params)
+            self.statements.append((statement, params))
 
 
 def timed(call: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
@@ -210,11 +210,9 @@ def timed(call: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], result
 
 
-def explain(capture: Capture) -> str:
+def explain(statement: str, params: Any) -> str:
     from whatsapp_saas.db import get_engine
 
-    assert capture.last is not None
-    statement, params = capture.last
     raw = get_engine().raw_connection()
     try:
         cursor = raw.cursor()
@@ -271,7 +269,15 @@ def bench_large_data(url: str, args: argparse.Namespace) -> None:
         with session_scope() as session:
             scope = TenantScope(session, people["tenant"])
             median, p95, result = timed(lambda: call(scope), args.runs)  # noqa: B023
-            plans.append((label, explain(capture)))
+            capture.statements.clear()
+            call(scope)  # once more, recording every query it sends
+            for i, (statement, params) in enumerate(capture.statements, 1):
+                step = (
+                    f" (query {i} of {len(capture.statements)})"
+                    if len(capture.statements) > 1
+                    else ""
+                )
+                plans.append((label + step, explain(statement, params)))
         rows = len(getattr(result, "items", None) or getattr(result, "messages", None) or result)
         ok = "" if target is None else ("ok" if median < target else "SLOW")
         print(f"  {label:<36}{median:>8.1f}ms{p95:>8.1f}ms{target or 0:>8.0f}ms  {rows} {ok}")
