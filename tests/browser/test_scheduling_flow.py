@@ -109,3 +109,56 @@ def test_schedule_list_cancel_and_send(browser: Browser, live_app: RunningApp) -
         live_app, "SELECT body, sent_by, status FROM messages WHERE direction = 'out'"
     )
     assert (body, sent_by) == ("Sua consulta é amanhã", "schedule") and status
+    page.close()
+
+
+def test_campaign_from_csv_with_live_progress_and_controls(
+    browser: Browser, live_app: RunningApp
+) -> None:
+    page = browser.new_page(locale="en-US")
+    sign_up(page, live_app.url, company="Loja", name="Lia", email=unique_email("camp"))
+    add_number(page, "Vendas")
+    page.get_by_role("link", name="Scheduling").click()
+    page.get_by_role("tab", name="Campaigns").click()
+    page.get_by_label("Campaign name").fill("Black Friday")
+    page.get_by_label("Send from").select_option(label="Vendas")
+    page.locator("#campaign-text").fill("Olá {{first_name}}, 20% hoje!")
+    page.get_by_label("Phone numbers (CSV: phone, name)").fill(
+        "telefone,nome\n+5511988881001,Ana\n(11) 98888-1002,Bruno\nnot-a-phone,Zé\n"
+    )
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("status")).to_contain_text("Draft created with 2 recipients")
+    expect(page.get_by_test_id("csv-row-error")).to_contain_text("Line 4 (not-a-phone)")
+    card = page.get_by_test_id("campaign-card").filter(has_text="Black Friday")
+    expect(card).to_contain_text("Draft")
+    expect(card.get_by_test_id("count-pending")).to_have_text("2")
+
+    card.get_by_role("button", name="Start").click()
+    # The app's scheduler enqueues them; the 2 s refresh shows it without a reload.
+    expect(card.get_by_test_id("count-pending")).to_have_text("0", timeout=15_000)
+    expect(card).to_contain_text("Done")
+    rows = query(
+        live_app,
+        "SELECT body FROM messages WHERE sent_by = 'campaign' ORDER BY body",
+    )
+    assert [r[0] for r in rows] == ["Olá Ana, 20% hoje!", "Olá Bruno, 20% hoje!"]
+    page.close()  # its 2 s refresh stops with it
+
+
+def test_follow_up_started_and_listed(browser: Browser, live_app: RunningApp) -> None:
+    page = browser.new_page(locale="en-US")
+    sign_up(page, live_app.url, company="Loja 2", name="Rui", email=unique_email("fu"))
+    add_number(page, "Vendas")
+    page.get_by_role("link", name="Scheduling").click()
+    page.get_by_role("tab", name="Follow-ups").click()
+    page.locator("#fu-number").select_option(label="Vendas")
+    page.locator("#fu-phone").fill("+5511988882001")
+    page.locator("#fu-delay-0").fill("2")
+    page.locator("#fu-text-0").fill("Conseguiu ver o orçamento?")
+    page.get_by_role("button", name="Start follow-up").click()
+    row = page.get_by_test_id("followup-row")
+    expect(row).to_contain_text("Conseguiu ver o orçamento?")
+    expect(row).to_contain_text("1 of 1")
+    row.get_by_role("button", name="Stop").click()
+    expect(page.get_by_test_id("followup-row")).to_have_count(0)
+    page.close()

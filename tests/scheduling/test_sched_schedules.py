@@ -25,6 +25,13 @@ from whatsapp_saas.tenancy.scope import NotFound
 NOW = datetime.now(UTC)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_now() -> None:
+    """Each test's "now" (a module-level one goes stale over a long run)."""
+    global NOW
+    NOW = datetime.now(UTC)
+
+
 def schedule(world: World, at: datetime, text: str | None = "Olá!", **extra: object) -> int:
     with session_scope() as session:
         row = create_schedule(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -44,6 +46,7 @@ TRANSITIONS: dict[CampaignStatus, tuple[CampaignStatus, ...]] = {
     S.CANCELLED: (S.DRAFT, S.RUNNING, S.PAUSED),
 }
 CANCELLED_REASON = "campaign cancelled"
+ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def create_campaign(
 
 
 def region_for(scope: TenantScope, number_id: int) -> str | None:
-    """Where numbers typed without a country code are read: the sending number's country."""
+    """Where numbers typed without a country code are read: the sending number's country,
+    else the country of the tenant's timezone, else Brazil for a pt-BR tenant."""
     number = scope.get(WhatsAppNumber, number_id)
     if number.phone:
         try:
@@ -100,7 +104,24 @@ def region_for(scope: TenantScope, number_id: int) -> str | None:
         except phonenumbers.NumberParseException:
             pass
     tenant = scope.session.get(Tenant, scope.tenant_id)
-    return "BR" if tenant is None or tenant.language == "pt-BR" else None
+    if tenant is None:
+        return None
+    return country_of_timezone(tenant.timezone) or ("BR" if tenant.language == "pt-BR" else None)
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """{"America/Sao_Paulo": "BR", ...} from the system's zone.tab (empty if it is missing)."""
+    try:
+        lines = ZONE_TAB.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split("\t") for line in lines if line and not line.startswith("#"))
+    return {cols[2]: cols[0] for cols in pairs if len(cols) >= 3}
+
+
+def country_of_timezone(name: str) -> str | None:
+    return _zone_countries().get(name)
 
 
 def add_contacts(scope: TenantScope, campaign: Campaign, contact_ids: Sequence[int]) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +35,15 @@ def due_rows(session: Session, table: sa.Table, now: datetime, limit: int) -> li
         .limit(limit)
     )
     return [(int(i), int(t)) for i, t in session.execute(lock_skipping(session, query)).all()]
+
+
+def next_due(session: Session, table: sa.Table) -> datetime | None:
+    """When the earliest pending row is due (an index lookup), so the loop can wake for it."""
+    query = sa.select(sa.func.min(table.c.due_at)).where(table.c.status == "pending")
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def lock_skipping(session: Session, query: Any) -> Any:

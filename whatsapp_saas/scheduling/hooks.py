@@ -23,11 +23,11 @@ from whatsapp_saas.inbox.models import (
     MessageType,
     SentBy,
 )
-from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.followups import cancel_follow_ups, rebase_follow_up
 from whatsapp_saas.scheduling.models import CancelReason
-from whatsapp_saas.scheduling.optout import matched_keyword, record_opt_out
-from whatsapp_saas.scheduling.preferences import load_preferences
+from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword, record_opt_out
+from whatsapp_saas.scheduling.preferences import stop_keywords
 from whatsapp_saas.tenancy.scope import TenantScope
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,17 @@ def customer_wrote(tenant_id: int, conversation_id: int, message_id: int, contac
 
 
 def detect_opt_out(scope: TenantScope, message_id: int, contact_id: int) -> bool:
-    """Opt the contact out if this inbound text is a stop keyword; True if it was."""
+    """Opt the contact out if this inbound text is a stop keyword; True if it was.
+
+    Runs on every inbound message, so it costs one primary-key lookup, and reads the
+    tenant's keywords only for the short texts that could be one.
+    """
     message = scope.first(Message, Message.id == message_id)
     if message is None or message.type != MessageType.TEXT.value:
         return False
-    keyword = matched_keyword(message.body, load_preferences(scope).stop_keywords)
+    if not message.body or len(message.body) > KEYWORD_TEXT_MAX:
+        return False
+    keyword = matched_keyword(message.body, stop_keywords(scope))
     if keyword is None:
         return False
     record_opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
@@ -80,10 +86,8 @@ def on_outbound_stored(event: MessageStored) -> None:
     if event.sent_by != SentBy.AGENT.value:
         return
     with session_scope() as session:
-        scope = TenantScope(session, event.tenant_id)
-        message = scope.first(Message, Message.id == event.message_id)
-        if message is not None:
-            rebase_follow_up(scope, event.conversation_id, as_utc(message.created_at))
+        # One indexed lookup (the partial index of pending follow-ups) when there is none.
+        rebase_follow_up(TenantScope(session, event.tenant_id), event.conversation_id, utcnow())
 
 
 def register(bus: EventBus) -> None:

@@ -25,9 +25,12 @@ def normalise(text: str) -> str:
     return " ".join(kept.upper().split())
 
 
+KEYWORD_TEXT_MAX = 80  # longer messages are conversation, not a stop request
+
+
 def matched_keyword(text: str | None, keywords: Iterable[str]) -> str | None:
     """The stop keyword ``text`` consists of, or None."""
-    if not text or len(text) > 80:
+    if not text or len(text) > KEYWORD_TEXT_MAX:
         return None
     said = normalise(text)
     for keyword in keywords:

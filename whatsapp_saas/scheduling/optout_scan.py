@@ -19,13 +19,12 @@ from whatsapp_saas.inbox.conversation_rows import CONVERSATIONS
 from whatsapp_saas.inbox.models import Direction, Message, MessageType
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.scheduling.models import SchedulerState
-from whatsapp_saas.scheduling.optout import matched_keyword, record_opt_out
-from whatsapp_saas.scheduling.preferences import load_preferences
+from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword, record_opt_out
+from whatsapp_saas.scheduling.preferences import stop_keywords
 from whatsapp_saas.tenancy.scope import TenantScope
 
 CURSOR_NAME = "optout-scan"
 LAG = timedelta(seconds=10)
-BODY_MAX = 80  # a stop keyword is a short message
 MESSAGES: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
 
@@ -59,7 +58,7 @@ def _candidates(session: Session, cursor: int, limit: int) -> list[sa.Row[Any]]:
         sa.select(m.c.id, m.c.tenant_id, c.c.contact_id, m.c.body, m.c.created_at)
         .select_from(m.join(c, c.c.id == m.c.conversation_id))
         .where(m.c.id > cursor, m.c.direction == Direction.IN.value)
-        .where(m.c.type == MessageType.TEXT.value, sa.func.length(m.c.body) <= BODY_MAX)
+        .where(m.c.type == MessageType.TEXT.value, sa.func.length(m.c.body) <= KEYWORD_TEXT_MAX)
         .order_by(m.c.id)
         .limit(limit)
     )
@@ -77,7 +76,7 @@ def _last_seen(session: Session, cursor: int, now: datetime, rows: list[sa.Row[A
 
 
 def _record(scope: TenantScope, items: list[tuple[int, int, str]]) -> int:
-    keywords = load_preferences(scope).stop_keywords
+    keywords = stop_keywords(scope)
     found = 0
     for message_id, contact_id, body in items:
         keyword = matched_keyword(body, keywords)

@@ -37,6 +37,11 @@ def tenant_timezone(scope: TenantScope) -> str:
     return tenant.timezone if tenant is not None else "UTC"
 
 
+def stop_keywords(scope: TenantScope) -> tuple[str, ...]:
+    row = scope.first(SchedulingSettings)
+    return tuple(row.stop_keywords) if row and row.stop_keywords else DEFAULT_STOP_KEYWORDS
+
+
 def load_preferences(scope: TenantScope) -> TenantPreferences:
     tz = tenant_timezone(scope)
     row = scope.first(SchedulingSettings)

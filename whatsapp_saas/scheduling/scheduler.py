@@ -23,9 +23,10 @@ from sqlalchemy.exc import OperationalError
 
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.scheduling.claiming import next_due
 from whatsapp_saas.scheduling.dispatch_campaigns import advance_campaign, running_campaigns
-from whatsapp_saas.scheduling.dispatch_followups import fire_due_follow_ups
-from whatsapp_saas.scheduling.dispatch_schedules import fire_due_schedules
+from whatsapp_saas.scheduling.dispatch_followups import FOLLOW_UPS, fire_due_follow_ups
+from whatsapp_saas.scheduling.dispatch_schedules import SCHEDULES, fire_due_schedules
 from whatsapp_saas.scheduling.lease import resign, try_lead
 from whatsapp_saas.scheduling.optout_scan import scan_opt_outs
 
@@ -55,6 +56,7 @@ class PassReport:
     campaign_messages: int = 0
     opt_outs: int = 0
     backlog: bool = False  # a batch came back full: more is due right now
+    next_due: datetime | None = None  # the earliest pending schedule or follow-up step
 
 
 class Scheduler:
@@ -85,6 +87,8 @@ class Scheduler:
             )
         with session_scope() as session:
             report.follow_ups = len(fire_due_follow_ups(session, now, limit=cfg.batch))
+            upcoming = [next_due(session, t) for t in (SCHEDULES, FOLLOW_UPS)]
+            report.next_due = min((d for d in upcoming if d is not None), default=None)
         report.backlog = cfg.batch in (report.schedules, report.follow_ups)
         if self._due("_last_campaigns", cfg.campaign_every):
             report.campaign_messages = self._campaigns(now)
@@ -123,14 +127,27 @@ class Scheduler:
         log.info("scheduler %s started", self.config.node_id)
         try:
             while not self._stop.is_set():
+                started = time.monotonic()
                 report = await self._safe_pass()
                 if report is not None and report.backlog:
                     continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.config.interval)
+                    await asyncio.wait_for(self._stop.wait(), timeout=self._wait(report, started))
         finally:
             await asyncio.to_thread(self._resign)
             log.info("scheduler %s stopped", self.config.node_id)
+
+    def _wait(self, report: PassReport | None, started: float) -> float:
+        """Until the next poll (``interval`` after this one began), or sooner if a known row
+        falls due before that: a due message waits for the database, not for the clock."""
+        wait = self.config.interval - (time.monotonic() - started)
+        if report is not None and report.next_due is not None:
+            until_due = (report.next_due - self.clock()).total_seconds()
+            # Already due but left alone (locked by another scheduler, or failing): that is
+            # for the next regular poll, not a reason to spin.
+            if until_due > 0:
+                wait = min(wait, until_due)
+        return max(wait, 0.0)
 
     async def _safe_pass(self) -> PassReport | None:
         try:
