@@ -161,3 +161,23 @@ def test_revoking_keeps_the_log(world: World) -> None:
         assert not is_opted_out(scope, world.contact_ids[0])
         record_opt_out(scope, world.contact_ids[0], source="keyword", keyword="STOP")
     assert len(opt_outs(world)) == 2
+
+
+def test_stop_withdraws_bulk_messages_still_waiting_in_the_outbox(world: World) -> None:
+    from whatsapp_saas.inbox.models import MessageStatus
+    from whatsapp_saas.inbox.status import advance_one
+
+    with session_scope() as session:
+        draft = svc.create_campaign(world.scope(session), name="Promo", number_id=world.number_id,
+                                    text="Oferta", contact_ids=world.contact_ids[:2])  # fmt: skip
+        svc.start_campaign(world.scope(session), draft.campaign.id or 0)
+    with session_scope() as session:
+        advance_campaign(session, world.tenant_id, draft.campaign.id or 0, datetime.now(UTC))
+    first, second = outbound(sent_by="campaign")
+    with session_scope() as session:  # the sender already holds the second contact's message
+        advance_one(session, second.id or 0, MessageStatus.SENDING, datetime.now(UTC))
+    message_id = customer_writes(world, "STOP")  # the first contact
+    asyncio.run(on_message_stored(stored_event(world, message_id)))
+    first_after, second_after = outbound(sent_by="campaign")
+    assert (first_after.status, first_after.failure_reason) == ("failed", "opted out")
+    assert second_after.status == "sending"

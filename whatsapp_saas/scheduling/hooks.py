@@ -26,7 +26,8 @@ from whatsapp_saas.inbox.models import (
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.followups import cancel_follow_ups, rebase_follow_up
 from whatsapp_saas.scheduling.models import CancelReason
-from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword, record_opt_out
+from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword
+from whatsapp_saas.scheduling.optout_effects import opt_out
 from whatsapp_saas.scheduling.preferences import stop_keywords
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -66,7 +67,7 @@ def detect_opt_out(scope: TenantScope, message_id: int, contact_id: int) -> bool
     keyword = matched_keyword(message.body, stop_keywords(scope))
     if keyword is None:
         return False
-    record_opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
+    opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
     log.info("contact %s of tenant %s opted out (%s)", contact_id, scope.tenant_id, keyword)
     return True
 

@@ -19,7 +19,8 @@ from whatsapp_saas.inbox.conversation_rows import CONVERSATIONS
 from whatsapp_saas.inbox.models import Direction, Message, MessageType
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.scheduling.models import SchedulerState
-from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword, record_opt_out
+from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword
+from whatsapp_saas.scheduling.optout_effects import opt_out
 from whatsapp_saas.scheduling.preferences import stop_keywords
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -81,8 +82,6 @@ def _record(scope: TenantScope, items: list[tuple[int, int, str]]) -> int:
     for message_id, contact_id, body in items:
         keyword = matched_keyword(body, keywords)
         if keyword is not None:
-            record_opt_out(
-                scope, contact_id, source="keyword", keyword=keyword, message_id=message_id
-            )
+            opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
             found += 1
     return found

@@ -31,6 +31,7 @@ from whatsapp_saas.scheduling.lease import resign, try_lead
 from whatsapp_saas.scheduling.optout_scan import scan_opt_outs
 
 log = logging.getLogger(__name__)
+STANDBY_POLL = 1.0
 
 
 def default_node_id() -> str:
@@ -141,6 +142,10 @@ class Scheduler:
         """Until the next poll (``interval`` after this one began), or sooner if a known row
         falls due before that: a due message waits for the database, not for the clock."""
         wait = self.config.interval - (time.monotonic() - started)
+        if report is None and self.config.use_lease:
+            # Standing by (or the database is away): asking for the lease once a second is
+            # plenty, as it is only free after a leader's TTL anyway.
+            wait = max(wait, min(STANDBY_POLL, self.config.lease_ttl / 2))
         if report is not None and report.next_due is not None:
             until_due = (report.next_due - self.clock()).total_seconds()
             # Already due but left alone (locked by another scheduler, or failing): that is
