@@ -6,12 +6,15 @@ import reflex as rx
 
 from whatsapp_saas.ui.inbox.composer import ComposerState
 from whatsapp_saas.ui.inbox.state import InboxState as S
+from whatsapp_saas.ui.media_urls import backend_url
 from whatsapp_saas.ui.realtime import TenantFeed
 
 T = S.t
 
 
 def _media(m: rx.Var) -> rx.Component:
+    # Absolute backend URLs: in dev mode the pages and our /media route are on different ports.
+    url = backend_url(m["media_url"])
     return rx.cond(
         m["media_url"] != "",
         rx.match(
@@ -20,24 +23,24 @@ def _media(m: rx.Var) -> rx.Component:
                 "image",
                 rx.link(
                     rx.image(
-                        src=m["media_url"],
+                        src=url,
                         alt=T["ibx.image"],
                         max_width="260px",
                         border_radius="6px",
                     ),
-                    href=m["media_url"],
+                    href=url,
                     is_external=True,
                 ),
             ),
-            ("sticker", rx.image(src=m["media_url"], alt="sticker", max_width="120px")),
-            ("audio", rx.audio(src=m["media_url"], controls=True, width="260px", height="40px")),
-            ("video", rx.video(src=m["media_url"], controls=True, width="260px", height="180px")),
+            ("sticker", rx.image(src=url, alt="sticker", max_width="120px")),
+            ("audio", rx.audio(src=url, controls=True, width="260px", height="40px")),
+            ("video", rx.video(src=url, controls=True, width="260px", height="180px")),
             rx.link(
                 rx.hstack(
                     rx.icon("file_down", size=16),
                     rx.text(rx.cond(m["filename"] != "", m["filename"], T["ibx.download"])),
                 ),
-                href=m["media_url"] + "?download=1",
+                href=backend_url(m["media_url"] + "?download=1"),
             ),
         ),
         rx.cond(
