@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -148,7 +149,7 @@ def bulk_queue(
 
     table: sa.Table = Message.__table__  # type: ignore[attr-defined]
     now = utcnow()
-    values = [
+    values: list[dict[str, Any]] = [
         {
             "tenant_id": tenant_id, "conversation_id": c, "number_id": n,
             "wa_message_id": new_wa_message_id(), "direction": "out", "type": "text",

@@ -76,6 +76,14 @@ async def scan(sim_url: str, number_id: int, phone: str) -> None:
             await asyncio.sleep(0.2)
 
 
+def _connected(number_id: int) -> Callable[[], bool]:
+    return lambda: number_row(number_id).state == "connected"
+
+
+def _snapshot_of(number_id: int) -> Callable[[], bool]:
+    return lambda: _snapshotted(number_id)
+
+
 def _snapshotted(number_id: int) -> bool:
     with session_scope() as session:
         found = session.query(SessionSnapshot).filter_by(number_id=number_id).first()
@@ -87,8 +95,8 @@ async def link_numbers(sim_url: str, tenant_id: int, count: int) -> list[tuple[i
     linked = [(add_and_connect(tenant_id, f"Line {i}"), random_phone()) for i in range(count)]
     await asyncio.gather(*(scan(sim_url, n, phone) for n, phone in linked))
     for number_id, _ in linked:
-        await wait_until(lambda n=number_id: number_row(n).state == "connected", 30, "connected")
-        await wait_until(lambda n=number_id: _snapshotted(n), 10, "a snapshot")
+        await wait_until(_connected(number_id), 30, "connected")
+        await wait_until(_snapshot_of(number_id), 10, "a snapshot")
     return linked
 
 

@@ -91,7 +91,7 @@ async def test_kill_9_of_the_embedded_app_loses_nothing(
     finally:
         children.stop_all()
 
-    wa_ids = {m.wa_message_id for m in rows(ids).values()}
+    wa_ids = {str(m.wa_message_id) for m in rows(ids).values()}
     on_phones = [i for box in received.values() for i in box["ids"]]
     duplicates = sum(box["duplicates"] for box in received.values())
     print(

@@ -100,7 +100,7 @@ async def test_redis_outage_loses_nothing_and_sending_resumes(
         await asyncio.to_thread(stream.close)
         children.stop_all()
 
-    wa_ids = {m.wa_message_id for m in rows(ids).values()}
+    wa_ids = {str(m.wa_message_id) for m in rows(ids).values()}
     on_phones = [i for box in received.values() for i in box["ids"]]
     duplicates = sum(box["duplicates"] for box in received.values())
     print(

@@ -45,25 +45,30 @@ def record_sent(session: Session, sent: Sequence[tuple[Ref, SendOutcome]], now: 
     if not sent:
         return
     t = MESSAGES
-    moved = advance(session, [t.c.id.in_([ref.message_id for ref, _ in sent])], S.SENT, now)
+    ids = [ref.message_id for ref, _ in sent]
+    moved = advance(session, [t.c.id.in_(ids)], S.SENT, now)
     announce_after_commit(session, *(m.event(S.SENT, now, None) for m in moved))
-    for ref, outcome in sent:
-        _adopt_wa_id(session, ref, outcome)
-    session.execute(
-        sa.delete(STATES).where(STATES.c.message_id.in_([r.message_id for r, _ in sent]))
-    )
+    _note_whatsapp_side(session, sent)
+    session.execute(sa.delete(STATES).where(STATES.c.message_id.in_(ids)))
 
 
-def _adopt_wa_id(session: Session, ref: Ref, outcome: SendOutcome) -> None:
-    """An engine that cannot fix ids (neonize) reports the id WhatsApp used: receipts will
-    name that one, so the row must carry it."""
-    values: dict[str, Any] = {}
-    if outcome.sent_at is not None:
-        values["wa_timestamp"] = outcome.sent_at
-    if outcome.wa_message_id:
-        values["wa_message_id"] = outcome.wa_message_id
-    if values:
-        session.execute(sa.update(MESSAGES).where(MESSAGES.c.id == ref.message_id).values(**values))
+def _note_whatsapp_side(session: Session, sent: Sequence[tuple[Ref, SendOutcome]]) -> None:
+    """WhatsApp's timestamp, and the id it used: an engine that cannot fix ids (neonize)
+    reports the real one, and receipts will name that one, so the row must carry it.
+    One executemany for the batch (psycopg pipelines it)."""
+    t = MESSAGES
+    rows = [
+        {"m": ref.message_id, "ts": o.sent_at, "wa": o.wa_message_id}
+        for ref, o in sent
+        if o.sent_at is not None and o.wa_message_id
+    ]
+    if rows:
+        stmt = (
+            sa.update(t)
+            .where(t.c.id == sa.bindparam("m"))
+            .values(wa_timestamp=sa.bindparam("ts"), wa_message_id=sa.bindparam("wa"))
+        )
+        session.execute(stmt, rows)
 
 
 def record_failed(session: Session, ref: Ref, reason: str, now: datetime) -> bool:

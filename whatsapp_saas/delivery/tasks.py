@@ -20,24 +20,43 @@ from whatsapp_saas.delivery.settings import delivery_settings
 
 log = logging.getLogger(__name__)
 
-KICK_CHUNK = 200
+KICK_CONCURRENCY = 50  # stream writes in flight at once
 
 _runtime: DeliveryRuntime | None = None
 
 
 @broker.task(task_name="delivery.deliver")
 async def deliver(message_id: int) -> None:
+    await _runtime_or_fail().pipeline.submit(message_id)
+
+
+@broker.task(task_name="delivery.deliver_many")
+async def deliver_many(message_ids: list[int]) -> None:
+    """Many wake-ups in one stream entry: what a transaction that queued many messages (a
+    campaign batch, a sweep) writes, so the queue costs per batch rather than per message."""
+    pipeline = _runtime_or_fail().pipeline
+    await asyncio.gather(*(pipeline.submit(message_id) for message_id in message_ids))
+
+
+def _runtime_or_fail() -> DeliveryRuntime:
     if _runtime is None:  # a producer-only process never runs tasks
         raise RuntimeError("the delivery runtime is not started in this process")
-    await _runtime.pipeline.submit(message_id)
+    return _runtime
 
 
 async def kick(message_ids: list[int], target: Any = None) -> None:
-    """Write one wake-up per message (``target``: another broker, e.g. a producer's own)."""
-    kicker = deliver.kicker() if target is None else deliver.kicker().with_broker(target)
-    for start in range(0, len(message_ids), KICK_CHUNK):
-        chunk = message_ids[start : start + KICK_CHUNK]
-        await asyncio.gather(*(kicker.kiq(message_id) for message_id in chunk))
+    """Write the wake-ups for ``message_ids`` (``target``: another broker, e.g. a producer's)."""
+    single = deliver.kicker() if target is None else deliver.kicker().with_broker(target)
+    many = deliver_many.kicker() if target is None else deliver_many.kicker().with_broker(target)
+    size = delivery_settings().batch_size
+    chunks = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
+    for start in range(0, len(chunks), KICK_CONCURRENCY):
+        await asyncio.gather(
+            *(
+                single.kiq(chunk[0]) if len(chunk) == 1 else many.kiq(chunk)
+                for chunk in chunks[start : start + KICK_CONCURRENCY]
+            )
+        )
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
