@@ -224,3 +224,30 @@ async def test_sweeper_rewakes_lost_and_due_messages(shop: Shop) -> None:
 
     await sweeper.sweep_once()
     assert dispatched == [lost], "woken again only after lost_after"
+
+
+async def test_sweeper_wakes_one_held_bulk_message_per_number_at_a_time(shop: Shop) -> None:
+    """Waking a governed number's whole backlog would only get each one claimed and held
+    again: while one bulk message is held in the future, the others wait their turn."""
+    from whatsapp_saas.delivery.claims import claim_batch
+    from whatsapp_saas.delivery.outcomes import record_held
+    from whatsapp_saas.inbox.models import SentBy
+
+    ids = queue(shop.tenant_id, [(c, "promo") for c in shop.conversations], SentBy.CAMPAIGN)
+    with session_scope() as session:
+        claimed = claim_batch(session, ids, utcnow())
+        for index, item in enumerate(claimed):  # all held; the first one longest
+            until = utcnow() + timedelta(seconds=30 if index == 0 else -1)
+            record_held(session, item.ref, until, "gap", utcnow())
+    dispatched: list[int] = []
+
+    async def dispatch(found: list[int]) -> None:
+        dispatched.extend(found)
+
+    sweeper = Sweeper(fast(governor_enabled=True), dispatch, unknown_outcome="retry")
+    await sweeper.sweep_once()
+    assert dispatched == [], "one is held in the future: the number is being spaced out"
+
+    set_columns([ids[0]], status="sent")
+    await sweeper.sweep_once()
+    assert len(dispatched) == 1 and dispatched[0] in ids[1:], "then one at a time"
