@@ -171,8 +171,9 @@ async def bench_throughput(
     elapsed = last - committed
     print(f"\n1. Outbound throughput (governor off, {args.workers} workers, 1 manager node)")
     print(f"   {len(ids)} messages, {args.numbers} numbers, {len(threads)} conversations")
-    print(f"   queued in {committed - started:.2f} s (one INSERT + wake-ups)")
+    print(f"   queued in {committed - started:.2f} s (one INSERT; wake-ups follow the commit)")
     print(f"   all sent {elapsed:.2f} s after the commit: {len(ids) / elapsed:.0f} sends/s")
+    print(f"   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: shared machine)")
 
 
 async def bench_latency(
@@ -196,6 +197,7 @@ async def bench_latency(
     print(f"   {len(latencies)} replies: p50 {percentile(latencies, 0.5):.0f} ms,"
           f" p90 {percentile(latencies, 0.9):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms,"
           f" max {max(latencies):.0f} ms, mean {statistics.mean(latencies):.0f} ms")  # fmt: skip
+    print(f"   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 async def run(args: argparse.Namespace) -> None:
