@@ -112,12 +112,15 @@ async def test_embedded_mode_on_sqlite(
         customers = [random_phone() for _ in range(3)]
         threads = make_conversations(tenant_id, number_id, customers)
         ids = queue(tenant_id, [(c, "hi") for c in threads] + [(threads[0], "and again")])
+        ids += _queue_photo(tenant_id, threads[1])
         await wait_until(lambda: all_sent(ids), 20, "all sent")
     finally:
         await stop_embedded_delivery()
         await stop_embedded_manager()
     received = await inboxes(sim_url, customers)
-    assert [len(received[p]["ids"]) for p in customers] == [2, 1, 1]
+    assert [len(received[p]["ids"]) for p in customers] == [2, 2, 1]
+    photo = received[customers[1]]["messages"][1]
+    assert photo["media"]["mimetype"] == "image/png" and photo["text"] == "a photo"
     first = received[customers[0]]["messages"]
     assert [m["text"] for m in first] == ["hi", "and again"], "in order"
     assert notifier is not None
@@ -147,6 +150,30 @@ async def test_logged_out_number_fails_with_a_reason(
         await stop_embedded_delivery()
         await stop_embedded_manager()
     assert rows([message_id])[message_id].failure_reason == reasons.LOGGED_OUT
+
+
+def _queue_photo(tenant_id: int, thread: int) -> list[int]:
+    from whatsapp_saas.db import session_scope
+    from whatsapp_saas.inbox.media import media_store
+    from whatsapp_saas.inbox.models import Conversation, MessageType
+    from whatsapp_saas.inbox.outbox import Draft, queue_message
+    from whatsapp_saas.tenancy.scope import TenantScope
+
+    key = media_store().put(tenant_id, b"\x89PNG fake", mimetype="image/png", filename="a.png")
+    draft = Draft(
+        type=MessageType.IMAGE,
+        caption="a photo",
+        media_kind="image",
+        media_mimetype="image/png",
+        media_filename="a.png",
+        media_size=10,
+        media_storage_key=key,
+    )
+    with session_scope() as session:
+        scope = TenantScope(session, tenant_id)
+        message = queue_message(scope, scope.get(Conversation, thread), draft)
+        assert message.id is not None
+        return [message.id]
 
 
 async def _no_dispatch(ids: list[int]) -> None:

@@ -74,5 +74,10 @@ def embedded_runtime(settings: DeliverySettings) -> DeliveryRuntime:
 
     # Without markers nobody can tell whether an interrupted send reached the phone: resend
     # only when the engine keeps our message id (the phone then shows it once).
-    sweeper = Sweeper(settings, dispatch, unknown_outcome="retry" if keeps_ids else "fail")
+    sweeper = Sweeper(
+        settings,
+        dispatch,
+        unknown_outcome="retry" if keeps_ids else "fail",
+        lost_after=min(settings.lost_after, settings.embedded_lost_after),
+    )
     return DeliveryRuntime(pipeline, sweeper, [])

@@ -43,7 +43,9 @@ class DeliverySettings(BaseSettings):
     stream_maxlen: int = 200_000
 
     # --- embedded mode (no Redis) --------------------------------------------------------------
-    embedded_poll_interval: float = 1.0
+    # Without Redis a producer in another process (a scheduler, a script) cannot wake this
+    # process: its messages are found by the sweeper after this long.
+    embedded_lost_after: float = 2.0
 
     # --- the governor (ban protection) ---------------------------------------------------------
     governor_enabled: bool = True

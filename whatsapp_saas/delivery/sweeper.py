@@ -54,8 +54,10 @@ class Sweeper:
         *,
         unknown_outcome: Unknown,
         redis_client: aioredis.Redis | None = None,
+        lost_after: float | None = None,
     ) -> None:
         self.settings = settings
+        self.lost_after = settings.lost_after if lost_after is None else lost_after
         self.dispatch = dispatch
         self.unknown_outcome = unknown_outcome
         self.redis = redis_client
@@ -119,7 +121,7 @@ class Sweeper:
 
     def _due(self) -> list[Due]:
         now = utcnow()
-        lost = now - timedelta(seconds=self.settings.lost_after)
+        lost = now - timedelta(seconds=self.lost_after)
         with session_scope() as session:
             dues = due_for_dispatch(session, now, lost, per_number=self.settings.batch_size)
             if self.settings.governor_enabled:
