@@ -27,6 +27,7 @@ WORKER_CMD = [
     "--shutdown-timeout", "5", "--max-fails", "100",
 ]  # fmt: skip
 APP_CMD = [sys.executable, "-m", "tests.delivery.embedded_app"]
+MANAGER_CMD = [sys.executable, "-m", "whatsapp_saas.whatsapp.manager"]
 
 
 def env_for(**values: Any) -> dict[str, str]:

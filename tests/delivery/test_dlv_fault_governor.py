@@ -8,32 +8,27 @@ than RATE messages in any WINDOW-long interval.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.delivery.dlv_helpers import bulk_queue, make_conversations, make_tenant, random_phone
-from tests.delivery.dlv_live import inboxes, link_numbers, manager_settings, wait_until
-from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
+from tests.delivery.dlv_live import inboxes, link_numbers, wait_until
+from tests.delivery.dlv_procs import (
+    MANAGER_CMD,
+    WORKER_CMD,
+    Children,
+    env_for,
+    log_tail,
+    status_counts,
+)
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.delivery import notifier
-from whatsapp_saas.delivery.agent import ensure_send_agents, stop_send_agents
 from whatsapp_saas.delivery.service import set_number_limits, set_tenant_limits
 from whatsapp_saas.tenancy.scope import TenantScope
-from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 RATE, WINDOW, MESSAGES = 5, 1.0, 40
-
-
-@pytest.fixture
-async def node(db: str, with_redis: str, sim_url: str) -> AsyncIterator[ManagerNode]:
-    started = ManagerNode(manager_settings(), driver=("simulator", {"base_url": sim_url}))
-    await started.start()
-    yield started
-    await stop_send_agents()
-    await started.stop()
 
 
 def most_in_any_window(times: list[datetime], window: float) -> int:
@@ -58,11 +53,19 @@ def test_the_window_counter_itself() -> None:
 
 @pytest.mark.slow
 async def test_two_workers_never_exceed_a_numbers_rate(
-    node: ManagerNode, with_redis: str, sim_url: str, tmp_path: Path
+    db: str, with_redis: str, sim_url: str, tmp_path: Path
 ) -> None:
+    children = Children(tmp_path)
+    # The manager as deployed: its own process, its send agent started by the delivery wiring.
+    children.spawn(
+        MANAGER_CMD,
+        env_for(
+            MANAGER_LEASE_TTL="5", MANAGER_RECONCILE_INTERVAL="0.3", MANAGER_SNAPSHOT_DEBOUNCE="0.3"
+        ),
+        "manager",
+    )
     tenant_id = make_tenant()
     ((number_id, _),) = await link_numbers(sim_url, tenant_id, 1)
-    ensure_send_agents()
     with session_scope() as session:
         scope = TenantScope(session, tenant_id)
         set_number_limits(scope, number_id, rate_count=RATE, rate_window=WINDOW)
@@ -70,10 +73,13 @@ async def test_two_workers_never_exceed_a_numbers_rate(
     phones = [random_phone() for _ in range(MESSAGES)]
     threads = await asyncio.to_thread(make_conversations, tenant_id, number_id, phones)
     env = env_for(
-        REDIS_URL=with_redis, DELIVERY_GOVERNOR_ENABLED="true", DELIVERY_HOLD_MAX="0.5",
-        DELIVERY_SWEEP_INTERVAL="0.2", DELIVERY_LOST_AFTER="3", DELIVERY_BATCH_WAIT="0.001",
-    )  # fmt: skip
-    children = Children(tmp_path)
+        REDIS_URL=with_redis,
+        DELIVERY_GOVERNOR_ENABLED="true",
+        DELIVERY_HOLD_MAX="0.5",
+        DELIVERY_SWEEP_INTERVAL="0.2",
+        DELIVERY_LOST_AFTER="3",
+        DELIVERY_BATCH_WAIT="0.001",
+    )
     stream = notifier.StreamNotifier(with_redis)
     notifier.install(stream)
     try:
