@@ -22,16 +22,14 @@ def select(
     name: str,
     field_id: str,
     options: rx.Var,
-    *,
-    placeholder: bool = True,
     **props: object,
 ) -> rx.Component:
-    """A native <select> over rows with "id" and "label"."""
+    """A native <select> over rows with "id" and "label", starting with "Choose…"."""
     return labelled(
         key,
         field_id,
         rx.el.select(
-            rx.cond(placeholder, rx.el.option(T["sched.choose"], value=""), rx.fragment()),
+            rx.el.option(T["sched.choose"], value=""),
             rx.foreach(options, lambda o: rx.el.option(o["label"], value=o["id"])),
             id=field_id,
             name=name,

@@ -129,7 +129,12 @@ def _row(row: rx.Var) -> rx.Component:
                 rx.text(rx.cond(row["preview"] != "", row["preview"], T["sched.media_only"])),
                 rx.cond(row["media"] != "", rx.text(row["media"], size="1", color_scheme="gray")),
                 rx.cond(
-                    row["reason"] != "", rx.text(T[row["reason"]], size="1", color_scheme="red")
+                    row["reason"] != "",
+                    rx.text(
+                        rx.cond(T[row["reason"]], T[row["reason"]], row["reason"]),
+                        size="1",
+                        color_scheme="red",
+                    ),
                 ),
                 spacing="1",
             )
