@@ -237,6 +237,7 @@ def bench_large_data(url: str, args: argparse.Namespace) -> None:
         scope = TenantScope(session, people["tenant"])
         first = service.list_conversations(scope, owner, limit=30)
         cursor, busy_id = first.next_cursor, first.items[0].conversation.id
+        assert busy_id is not None
     cases: list[tuple[str, Callable[[TenantScope], Any], float | None]] = [
         ("first conversation page (admin)", lambda s: service.list_conversations(s, owner), 50),
         ("first conversation page (agent)", lambda s: service.list_conversations(s, agent), 50),
