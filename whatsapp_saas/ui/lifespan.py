@@ -16,6 +16,7 @@ import reflex as rx
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
+from whatsapp_saas.inbox.media_sweep import sweep_forever
 from whatsapp_saas.ui.realtime import relay
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,22 @@ async def background_services() -> None:
     from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager
 
     bus.bind_loop(asyncio.get_running_loop())
+    sweeper: asyncio.Task[None] | None = None
     try:
         await start_embedded_manager()
         await start_embedded_delivery()
+        sweeper = asyncio.create_task(sweep_forever(_owned_numbers))
         await asyncio.Event().wait()
     finally:
+        if sweeper is not None:
+            sweeper.cancel()
         await asyncio.shield(_stop_all(stop_embedded_delivery, stop_embedded_manager))
+
+
+def _owned_numbers() -> list[int]:
+    from whatsapp_saas.whatsapp.manager.node import local_nodes
+
+    return [number_id for node in local_nodes() for number_id in list(node.runners)]
 
 
 async def _stop_all(*stops) -> None:  # type: ignore[no-untyped-def]
