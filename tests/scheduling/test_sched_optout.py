@@ -173,7 +173,7 @@ def test_stop_withdraws_bulk_messages_still_waiting_in_the_outbox(world: World) 
         svc.start_campaign(world.scope(session), draft.campaign.id or 0)
     with session_scope() as session:
         advance_campaign(session, world.tenant_id, draft.campaign.id or 0, datetime.now(UTC))
-    first, second = outbound(sent_by="campaign")
+    _first, second = outbound(sent_by="campaign")
     with session_scope() as session:  # the sender already holds the second contact's message
         advance_one(session, second.id or 0, MessageStatus.SENDING, datetime.now(UTC))
     message_id = customer_writes(world, "STOP")  # the first contact

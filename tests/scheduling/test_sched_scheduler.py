@@ -161,3 +161,20 @@ async def test_scheduler_killed_across_the_due_time_sends_once_late_on_return(
     assert sorted(m.id or 0 for m in outbound()) == sorted(
         [rows([early])[0].message_id or 0, row.message_id or 0]
     )  # one message each, nothing twice
+
+
+def test_the_loop_waits_exactly_for_the_next_row_but_never_spins() -> None:
+    import time as clock
+
+    from whatsapp_saas.scheduling.scheduler import PassReport
+
+    scheduler = fast_scheduler(interval=0.5)
+    now = datetime.now(UTC)
+    started = clock.monotonic()
+    soon = PassReport(at=now, next_due=now + timedelta(milliseconds=100))
+    assert 0 < scheduler._wait(soon, started) <= 0.1
+    became_due = PassReport(at=now - timedelta(seconds=1), next_due=now - timedelta(seconds=0.5))
+    assert scheduler._wait(became_due, started) == 0  # fell due during the pass: go again
+    stuck = PassReport(at=now, next_due=now - timedelta(seconds=5))  # locked or failing
+    assert scheduler._wait(stuck, started) > 0.4
+    assert scheduler._wait(None, started) >= 0.5  # standing by

@@ -58,6 +58,11 @@ class PassReport:
     opt_outs: int = 0
     backlog: bool = False  # a batch came back full: more is due right now
     next_due: datetime | None = None  # the earliest pending schedule or follow-up step
+    at: datetime | None = None  # the "now" this pass claimed up to
+
+
+def _falls_due_later(report: PassReport) -> bool:
+    return report.next_due is not None and report.at is not None and report.next_due > report.at
 
 
 class Scheduler:
@@ -81,7 +86,7 @@ class Scheduler:
         return self.dispatch(now)
 
     def dispatch(self, now: datetime) -> PassReport:
-        report, cfg = PassReport(), self.config
+        report, cfg = PassReport(at=now), self.config
         with session_scope() as session:
             report.schedules = len(
                 fire_due_schedules(session, now, late_after=cfg.late_after, limit=cfg.batch)
@@ -146,12 +151,12 @@ class Scheduler:
             # Standing by (or the database is away): asking for the lease once a second is
             # plenty, as it is only free after a leader's TTL anyway.
             wait = max(wait, min(STANDBY_POLL, self.config.lease_ttl / 2))
-        if report is not None and report.next_due is not None:
-            until_due = (report.next_due - self.clock()).total_seconds()
-            # Already due but left alone (locked by another scheduler, or failing): that is
-            # for the next regular poll, not a reason to spin.
-            if until_due > 0:
-                wait = min(wait, until_due)
+        # A row already due when this pass began and still pending was left alone (another
+        # scheduler holds it, or it keeps failing): that waits for the next regular poll
+        # instead of making us spin. Anything falling due later is waited for exactly.
+        if report is not None and _falls_due_later(report):
+            assert report.next_due is not None
+            wait = min(wait, (report.next_due - self.clock()).total_seconds())
         return max(wait, 0.0)
 
     async def _safe_pass(self) -> PassReport | None:
