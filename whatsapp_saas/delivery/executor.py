@@ -165,7 +165,9 @@ class SendExecutor:
             return SendOutcome.failed(job.message_id, False, reasons.MEDIA_MISSING)
         except Exception as exc:
             failure = reasons.classify(exc)
-            log.info("send of message %s failed: %s", job.message_id, failure.detail)
+            # The type only at INFO: an engine's error text may quote what was sent.
+            log.info("send of message %s failed: %s", job.message_id, type(exc).__name__)
+            log.debug("send of message %s failed: %s", job.message_id, failure.detail)
             return SendOutcome.failed(
                 job.message_id, failure.transient, failure.reason, failure.detail
             )

@@ -29,6 +29,7 @@ from whatsapp_saas.delivery.transport import offline
 log = logging.getLogger(__name__)
 
 REPLY_TTL = 60
+WARN_EVERY = 60.0
 
 
 def request_key(node_id: str) -> str:
@@ -47,6 +48,7 @@ class RedisTransport:
         self._waiting: dict[str, asyncio.Future[list[SendOutcome]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self._closed = False
+        self._warned: dict[str, float] = {}
 
     async def send(self, jobs: Sequence[SendJob]) -> list[SendOutcome]:
         self._ensure_reader()
@@ -73,8 +75,15 @@ class RedisTransport:
         alive = await self.redis.mget([agent_key(n) for n in nodes]) if nodes else []
         live = {n for n, beat in zip(nodes, alive, strict=True) if beat}
         for node_id in set(nodes) - live:
-            log.warning("node %s owns numbers but runs no send agent", node_id)
+            self._warn_once(node_id)
         return {n: node for n, node in holders.items() if node in live}
+
+    def _warn_once(self, node_id: str) -> None:
+        """Say it once a minute per node, not once per batch."""
+        now = time.monotonic()
+        if now - self._warned.get(node_id, -WARN_EVERY) >= WARN_EVERY:
+            self._warned[node_id] = now
+            log.warning("node %s owns numbers but runs no send agent", node_id)
 
     async def _call(self, node_id: str, jobs: list[SendJob]) -> list[SendOutcome]:
         request_id = secrets.token_hex(8)
