@@ -197,3 +197,34 @@ def test_quick_reply_assign_and_transfer(page: Page, live_app: RunningApp) -> No
     expect(page.get_by_label("Department", exact=True).last).not_to_have_value("")
     page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+
+
+def test_schedule_and_follow_up_from_the_conversation(page: Page, live_app: RunningApp) -> None:
+    sign_up(page, live_app.url, company="Loja", name="Olivia", email=unique_email("owner"))
+    business = linked_business(page, live_app, "Vendas")
+    customer = customer_phone()
+    sim_post(
+        live_app,
+        "/sim/messages",
+        {"from": customer, "to": business, "text": "Quero um orçamento", "push_name": "Bia"},
+    )
+    page.get_by_role("link", name="Inbox").click()
+    page.get_by_test_id("conversation-item").filter(has_text="Bia").click()
+    page.get_by_label("Send at").fill("2031-05-04T10:30")
+    page.get_by_label("Message to send").fill("Bom dia! Seu orçamento está pronto.")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    expect(page.get_by_test_id("pending-schedule")).to_contain_text("04/05 10:30")
+
+    page.get_by_label("After (hours)").fill("2")
+    page.get_by_label("Follow-up message").fill("Conseguiu ver o orçamento?")
+    page.get_by_role("button", name="Start follow-up").click()
+    expect(page.get_by_test_id("pending-followup")).to_contain_text("Conseguiu ver")
+
+    sim_post(
+        live_app,
+        "/sim/messages",
+        {"from": customer, "to": business, "text": "Vi sim, obrigada", "push_name": "Bia"},
+    )
+    expect(page.get_by_test_id("incoming-bubble").filter(has_text="Vi sim")).to_be_visible()
+    page.get_by_test_id("conversation-item").filter(has_text="Bia").click()
+    expect(page.get_by_test_id("pending-followup")).to_have_count(0, timeout=10_000)

@@ -94,4 +94,3 @@ def quick_replies(session: Session, user: CurrentUser, prefix: str) -> list[dict
         {"id": str(r.id), "shortcut": r.shortcut, "text": r.text}
         for r in list_quick_replies(scope, prefix or None)
     ][:8]
-

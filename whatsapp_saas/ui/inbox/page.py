@@ -7,6 +7,8 @@ import reflex as rx
 from whatsapp_saas.ui.components import error_callout
 from whatsapp_saas.ui.inbox.chat import message_list
 from whatsapp_saas.ui.inbox.composer_view import composer
+from whatsapp_saas.ui.inbox.plans import PlansState
+from whatsapp_saas.ui.inbox.plans_view import plans_panel
 from whatsapp_saas.ui.inbox.state import InboxState as S
 from whatsapp_saas.ui.layout import shell
 from whatsapp_saas.ui.realtime import TenantFeed
@@ -142,7 +144,7 @@ def _conversation(c: rx.Var) -> rx.Component:
             ),
             width="100%",
         ),
-        on_click=S.select(c["id"]),
+        on_click=[S.select(c["id"]), PlansState.load_plans],
         role="button",
         padding="0.6em 0.75em",
         border_bottom="1px solid var(--gray-4)",
@@ -264,8 +266,12 @@ def _contact_panel() -> rx.Component:
             rx.text(
                 T["ibx.tags"], ": ", rx.cond(h["tags"] != "", h["tags"], T["ibx.no_tags"]), size="2"
             ),
-            width="220px",
-            min_width="200px",
+            rx.divider(),
+            plans_panel(),
+            width="260px",
+            min_width="240px",
+            height="calc(100vh - 7em)",
+            overflow_y="auto",
             padding="1em",
             border_left="1px solid var(--gray-5)",
             data_testid="contact-panel",

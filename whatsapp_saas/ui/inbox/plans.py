@@ -1,0 +1,120 @@
+"""What is planned for the open conversation: scheduled messages and the follow-up.
+
+Attendants schedule a message or start a follow-up ("if the customer has not replied in X
+hours, send Y") without leaving the chat, and see what is pending. The services live in
+``whatsapp_saas.scheduling``; this state only collects the form and shows the rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+from sqlmodel import Session, col
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.scheduling.followups import cancel_follow_up, list_follow_ups, start_follow_up
+from whatsapp_saas.scheduling.models import ScheduledMessage
+from whatsapp_saas.scheduling.schedules import cancel_schedule, schedule_in_conversation
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.inbox.state import InboxState
+
+
+class PlansState(InboxState):
+    schedules: list[dict[str, str]] = []
+    follow_ups: list[dict[str, str]] = []
+    plan_error: str = ""
+
+    @rx.event
+    async def load_plans(self) -> None:
+        user = await self.current_user()
+        if user is None or not self.selected_id:
+            self.schedules, self.follow_ups = [], []
+            return
+        cid, zone = int(self.selected_id), self.user_timezone
+        self.schedules, self.follow_ups = await in_session(lambda s: _plans(s, user, cid, zone))
+
+    async def _plan(self, work) -> None:  # type: ignore[no-untyped-def]
+        self.plan_error = ""
+        user = await self.current_user()
+        if user is None or not self.selected_id:
+            return
+        cid = int(self.selected_id)
+        try:
+            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user, cid))
+        except UserError as err:
+            self.plan_error = self.error_text(err)
+            return
+        except ValueError:
+            self.plan_error = self.tr("error.generic")
+            return
+        await self.load_plans()
+
+    @rx.event
+    async def schedule(self, form: dict[str, Any]) -> None:
+        text = str(form.get("text", ""))
+        when = _local(str(form.get("when", "")))
+        await self._plan(
+            lambda scope, me, cid: schedule_in_conversation(
+                scope, me, cid, when_local=when, text=text
+            )
+        )
+
+    @rx.event
+    async def cancel_scheduled(self, schedule_id: str) -> None:
+        await self._plan(lambda scope, me, cid: cancel_schedule(scope, int(schedule_id)))
+
+    @rx.event
+    async def follow_up(self, form: dict[str, Any]) -> None:
+        steps = [{"delay_hours": float(form.get("hours") or 0), "text": str(form.get("text", ""))}]
+        hours_only = bool(form.get("business_hours_only"))
+        await self._plan(
+            lambda scope, me, cid: start_follow_up(
+                scope, me, cid, steps=steps, business_hours_only=hours_only
+            )
+        )
+
+    @rx.event
+    async def cancel_follow(self, follow_up_id: str) -> None:
+        await self._plan(lambda scope, me, cid: cancel_follow_up(scope, me, int(follow_up_id)))
+
+
+def _local(value: str) -> datetime:
+    """The form's datetime-local value, a wall-clock time (the service applies the zone)."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UserError("error.sched_date_invalid") from exc
+
+
+def _plans(
+    session: Session, user: CurrentUser, conversation_id: int, zone: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    scope = TenantScope(session, user.tenant_id)
+    tz = ZoneInfo(zone)
+    rows = scope.all(
+        ScheduledMessage,
+        col(ScheduledMessage.conversation_id) == conversation_id,
+        col(ScheduledMessage.status) == "pending",
+    )
+    schedules = [
+        {"id": str(r.id), "when": _fmt(r.due_at, tz), "text": (r.text or "")[:80]} for r in rows
+    ]
+    follow_ups = [
+        {
+            "id": str(f.id),
+            "when": _fmt(f.due_at, tz),
+            "text": str(f.steps[f.step]["text"])[:80] if f.step < len(f.steps) else "",
+        }
+        for f in list_follow_ups(scope, conversation_id=conversation_id)
+    ]
+    return schedules, follow_ups
+
+
+def _fmt(moment: datetime, tz: ZoneInfo) -> str:
+    return as_utc(moment).astimezone(tz).strftime("%d/%m %H:%M")
