@@ -99,6 +99,8 @@ def test_two_attendants_see_inbound_live_and_reply_reaches_the_phone(
 
     colleague.get_by_test_id("conversation-item").filter(has_text="Maria").click()
     expect(colleague.get_by_test_id("outgoing-bubble").filter(has_text="Temos sim")).to_be_visible()
+    sim_post(live_app, "/sim/typing", {"from": customer, "to": business, "typing": True})
+    expect(colleague.get_by_test_id("typing")).to_be_visible(timeout=10_000)
 
 
 def test_internal_note_never_reaches_the_phone(page: Page, live_app: RunningApp) -> None:
