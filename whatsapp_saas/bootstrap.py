@@ -24,6 +24,7 @@ MODEL_MODULES = (
 HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.realtime.handlers",
     "whatsapp_saas.inbox.wiring",
+    "whatsapp_saas.inbox.read_receipts",
     "whatsapp_saas.scheduling.hooks",
     "whatsapp_saas.delivery.wiring",
 )

@@ -230,3 +230,36 @@ def test_schedule_and_follow_up_from_the_conversation(page: Page, live_app: Runn
     expect(page.get_by_test_id("incoming-bubble").filter(has_text="Vi sim")).to_be_visible()
     page.get_by_test_id("conversation-item").filter(has_text="Bia").click()
     expect(page.get_by_test_id("pending-followup")).to_have_count(0, timeout=10_000)
+
+
+def test_read_receipts_only_when_the_company_wants_them(page: Page, live_app: RunningApp) -> None:
+    sign_up(page, live_app.url, company="Loja", name="Olivia", email=unique_email("owner"))
+    business = linked_business(page, live_app, "Vendas")
+    quiet, loud = customer_phone(), customer_phone()
+    first = sim_post(
+        live_app,
+        "/sim/messages",
+        {"from": quiet, "to": business, "text": "Primeira", "push_name": "Caio"},
+    )
+    page.get_by_role("link", name="Inbox").click()
+    page.get_by_test_id("conversation-item").filter(has_text="Caio").click()
+    expect(page.get_by_test_id("incoming-bubble")).to_contain_text("Primeira")
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label(
+        "Send read receipts (blue ticks) when an attendant opens a conversation"
+    ).click()
+    expect(page.get_by_role("switch")).to_be_checked()
+    second = sim_post(
+        live_app,
+        "/sim/messages",
+        {"from": loud, "to": business, "text": "Segunda", "push_name": "Duda"},
+    )
+    page.get_by_role("link", name="Inbox").click()
+    page.get_by_test_id("conversation-item").filter(has_text="Duda").click()
+    _wait_for(
+        lambda: (
+            second["id"] in sim_get(live_app, f"/sim/phones/{loud}/read-receipts")["message_ids"]
+        )
+    )
+    assert first["id"] not in sim_get(live_app, f"/sim/phones/{quiet}/read-receipts")["message_ids"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from whatsapp_saas.models_base import created_at_field
@@ -16,6 +17,8 @@ class Tenant(SQLModel, table=True):
     name: str = Field(max_length=120)
     timezone: str = Field(default="America/Sao_Paulo", max_length=64)
     language: str = Field(default="pt-BR", max_length=8)
+    # Off by default: customers then do not see blue ticks just because an attendant looked.
+    send_read_receipts: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = created_at_field()
 
 

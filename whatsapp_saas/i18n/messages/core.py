@@ -66,6 +66,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings.timezone": ("Time zone", "Fuso horário"),
     "settings.save": ("Save", "Salvar"),
     "settings.saved": ("Saved.", "Salvo."),
+    "settings.read_receipts": (
+        "Send read receipts (blue ticks) when an attendant opens a conversation",
+        "Enviar confirmação de leitura (tiques azuis) quando um atendente abre a conversa",
+    ),
     "users.role": ("Role", "Função"),
     "users.status": ("Status", "Situação"),
     "users.created": ("Created", "Criado em"),

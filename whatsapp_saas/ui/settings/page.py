@@ -176,6 +176,23 @@ def _preferences() -> rx.Component:
     )
 
 
+def _read_receipts() -> rx.Component:
+    return rx.cond(
+        UsersState.is_manager,
+        rx.hstack(
+            rx.switch(
+                checked=UsersState.read_receipts,
+                on_change=UsersState.set_read_receipts,
+                id="read-receipts",
+            ),
+            rx.el.label(
+                T["settings.read_receipts"], html_for="read-receipts", class_name="field-label"
+            ),
+            align="center",
+        ),
+    )
+
+
 def _sub_pages() -> rx.Component:
     return rx.hstack(
         rx.link(T["qr.title"], href=quick_replies.ROUTE),
@@ -190,6 +207,7 @@ def settings_page() -> rx.Component:
         error_callout(UsersState.error),
         rx.heading(T["settings.preferences"], size="4", as_="h2"),
         _preferences(),
+        _read_receipts(),
         success_callout(UsersState.saved_notice),
         rx.heading(T["settings.users"], size="4", as_="h2"),
         _users_table(),

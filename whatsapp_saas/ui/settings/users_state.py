@@ -12,6 +12,7 @@ from whatsapp_saas.accounts.models import Invite, User
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.tenancy import service as tenancy
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
@@ -26,6 +27,7 @@ class UsersState(AppState):
     invite_link: str = ""
     invite_notice: str = ""
     saved_notice: str = ""
+    read_receipts: bool = False
 
     @rx.var
     def timezones(self) -> list[str]:
@@ -45,6 +47,9 @@ class UsersState(AppState):
         if user is None:
             return
         users, invites = await in_session(lambda s: _load_team(s, user))
+        self.read_receipts = await in_session(
+            lambda s: tenancy.get_tenant(s, user.tenant_id).send_read_receipts
+        )
         self.users = [self._user_row(u, user) for u in users]
         self.invites = [self._invite_row(i) for i in invites]
 
@@ -112,6 +117,19 @@ class UsersState(AppState):
     @rx.event
     async def set_active(self, user_id: str, active: bool) -> None:
         await self._act(lambda scope, me: accounts.set_user_active(scope, me, int(user_id), active))
+
+    @rx.event
+    async def set_read_receipts(self, enabled: bool) -> None:
+        self.error = ""
+        user = await self.current_user()
+        if user is None:
+            return
+        try:
+            await in_session(lambda s: tenancy.set_read_receipts(s, user, bool(enabled)))
+        except UserError as err:
+            self.error = self.error_text(err)
+            return
+        self.read_receipts = bool(enabled)
 
     @rx.event
     async def change_role(self, user_id: str, role: str) -> None:

@@ -9,12 +9,15 @@ whichever node owns the number by then.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp.manager import records
 from whatsapp_saas.whatsapp.manager.hosts import HostHandle
+
+log = logging.getLogger(__name__)
 
 
 class NodeApi:
@@ -80,6 +83,16 @@ class NodeApi:
 
     async def set_typing(self, number_id: int, chat: str, typing: bool) -> None:
         await self._call(number_id, "set_typing", chat, typing)
+
+    # --- read receipts (control channel) ------------------------------------------------------
+
+    async def on_read(self, number_id: int, chat: str, message_ids: list[str]) -> None:
+        if not self.is_live(number_id):
+            return  # not ours, or not connected: receipts are best effort
+        try:
+            await self.mark_read(number_id, chat, None, message_ids)
+        except gw.GatewayError as exc:
+            log.info("read receipts for number %s not sent: %s", number_id, exc)
 
     # --- pairing code (control channel) -------------------------------------------------------
 

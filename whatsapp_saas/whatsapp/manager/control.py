@@ -38,6 +38,9 @@ class ControlHandler(Protocol):
     async def on_pairing_code(self, number_id: int, phone: str) -> str | None:
         """The code, or None when this node does not own the number."""
 
+    async def on_read(self, number_id: int, chat: str, message_ids: list[str]) -> None:
+        """Send read receipts if this node runs the number's live session; else nothing."""
+
 
 # --- in-process ---------------------------------------------------------------------------
 
@@ -87,6 +90,25 @@ def wake(number_id: int) -> None:
         return
     for handler, loop in list(_local):
         _run_on(loop, lambda h=handler: h.on_wake(number_id))  # type: ignore[misc]
+
+
+def send_read_receipts(number_id: int, chat: str, message_ids: list[str]) -> None:
+    """Ask whichever node owns the number to mark these messages read on the phone.
+
+    Best effort, like a wake: a receipt lost to a dead node only leaves blue ticks missing.
+    """
+    if not message_ids:
+        return
+    url = get_settings().redis_url
+    if url:
+        message = {"op": "read", "number_id": number_id, "chat": chat, "ids": message_ids}
+        try:
+            _sync_client(url).publish(control_channel(), json.dumps(message))
+        except redis.RedisError as exc:
+            log.warning("read receipts for number %s not sent: %s", number_id, exc)
+        return
+    for handler, loop in list(_local):
+        _run_on(loop, lambda h=handler: h.on_read(number_id, chat, message_ids))  # type: ignore[misc]
 
 
 async def request_pairing_code(number_id: int, phone: str, timeout: float) -> str:
@@ -190,6 +212,9 @@ async def _handle(client: aioredis.Redis, handler: ControlHandler, message: dict
             await handler.on_wake(number_id)
         elif message.get("op") == "pairing_code":
             await _answer_pairing(client, handler, number_id, message)
+        elif message.get("op") == "read":
+            ids = [str(i) for i in message.get("ids", [])]
+            await handler.on_read(number_id, str(message["chat"]), ids)
     except Exception:
         log.exception("control message %s failed", message.get("op"))
 

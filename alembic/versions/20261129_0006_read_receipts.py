@@ -1,0 +1,28 @@
+"""tenant switch for sending read receipts
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-29 14:05:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tenants") as batch_op:
+        batch_op.add_column(
+            sa.Column("send_read_receipts", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tenants") as batch_op:
+        batch_op.drop_column("send_read_receipts")
