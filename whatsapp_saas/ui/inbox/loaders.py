@@ -83,7 +83,7 @@ def chat(
     contact = scope.get(Contact, conv.contact_id)
     page = inbox.get_messages(scope, user, conversation_id, before=before, limit=50)
     authors = {u.id: u.name for u in scope.all(User) if u.id is not None}
-    rows = message_rows(scope, page.messages, user.timezone, authors)
+    rows = message_rows(scope, page.messages, user.timezone, authors, user.language)
     header = conversation_header(conv, contact, _number_names(scope))
     return ChatView(header, rows, str(page.before or ""))
 

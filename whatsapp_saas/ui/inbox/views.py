@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col
 
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.i18n import translate
 from whatsapp_saas.inbox.models import Conversation, Message
 from whatsapp_saas.inbox.queries import ConversationItem
 from whatsapp_saas.models_base import as_utc
@@ -41,15 +42,19 @@ def conversation_row(item: ConversationItem, numbers: dict[int, str]) -> dict[st
 
 
 def message_rows(
-    scope: TenantScope, messages: Sequence[Message], zone: str, authors: dict[int, str]
+    scope: TenantScope,
+    messages: Sequence[Message],
+    zone: str,
+    authors: dict[int, str],
+    language: str = "pt-BR",
 ) -> list[dict[str, str]]:
     quoted = _quoted_previews(scope, messages)
     tz = ZoneInfo(zone)
-    return [_message_row(m, tz, quoted, authors) for m in messages]
+    return [_message_row(m, tz, quoted, authors, language) for m in messages]
 
 
 def _message_row(
-    m: Message, tz: ZoneInfo, quoted: dict[str, str], authors: dict[int, str]
+    m: Message, tz: ZoneInfo, quoted: dict[str, str], authors: dict[int, str], language: str
 ) -> dict[str, str]:
     tick, tick_color = TICKS.get(m.status or "", ("", "gray"))
     return {
@@ -62,7 +67,8 @@ def _message_row(
         "status": m.status or "",
         "tick": tick if m.direction == "out" and not m.is_internal_note else "",
         "tick_color": tick_color,
-        "failure_reason": m.failure_reason or "",
+        # Failure reasons are i18n keys (delivery.reason_*); anything else shows as it is.
+        "failure_reason": translate(language, m.failure_reason) if m.failure_reason else "",
         "media_kind": m.media_kind or "",
         "media_status": m.media_status or "",
         "media_error": m.media_error or "",
