@@ -111,7 +111,7 @@ async def bench_memory_neonize(steps: list[int]) -> None:
     from whatsapp_saas.whatsapp.manager.hosts import HostHandle
 
     name, options = driver_choice(Settings(whatsapp_driver="neonize"))
-    host = HostHandle(1, name, options, "ERROR", lambda event: None)
+    host = HostHandle(1, name, options, "ERROR", lambda event, settle: None)
     host.start()
     await host.call("ping", timeout=60)
     assert host.pid is not None
@@ -139,7 +139,9 @@ async def bench_memory_neonize(steps: list[int]) -> None:
 def _collect_qr(into: dict[str, str]) -> Any:
     from whatsapp_saas.whatsapp import gateway as gw
 
-    def on_event(event: gw.GatewayEvent) -> None:
+    def on_event(event: gw.GatewayEvent, settle: Any = None) -> None:
+        if settle is not None:
+            settle(True)  # nothing to store here
         if isinstance(event, gw.QrCodeIssued):
             into.setdefault(event.session_id, event.code)
 

@@ -5,6 +5,12 @@ in one transaction (so it batches exactly when busy and stores one by one when i
 after commit, starts the media downloads and the automation/AI hooks in the background.
 Typing signals are never stored: they become a transient :class:`TypingIndicated` at once.
 
+``submit`` returns each event's :data:`~whatsapp_saas.whatsapp.events.Committed` future without
+waiting for it: True once the transaction holding the event committed (a duplicate or a
+deliberately skipped event counts: nothing more will ever be stored for it), False if it could
+not be stored. The connection manager acks the event to the network only then; a batch
+resolves all its futures at once, so batching across events and numbers is unaffected.
+
 Install it at startup with :func:`install_ingest` (it calls
 :func:`whatsapp_saas.whatsapp.events.set_inbound_sink`).
 """
@@ -24,11 +30,16 @@ from whatsapp_saas.inbox.hooks import run_hooks
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
 from whatsapp_saas.inbox.media_download import MediaDownloader, MediaFetcher
 from whatsapp_saas.inbox.typing_lookup import conversation_for_chat
-from whatsapp_saas.whatsapp.events import InboundEvent, TypingChanged, set_inbound_sink
+from whatsapp_saas.whatsapp.events import (
+    Committed,
+    InboundEvent,
+    TypingChanged,
+    set_inbound_sink,
+)
 
 log = logging.getLogger(__name__)
 
-Item = tuple[Persistable, asyncio.Future[None] | None]
+Item = tuple[Persistable, Committed]
 
 
 class IngestPipeline:
@@ -68,15 +79,17 @@ class IngestPipeline:
 
     # --- the sink ---------------------------------------------------------------------------
 
-    async def submit(self, event: InboundEvent) -> None:
+    async def submit(self, event: InboundEvent) -> Committed | None:
+        """Queue ``event``; its future resolves once it is committed (None for typing)."""
         if isinstance(event, TypingChanged):
             await self._typing(event)
-            return
+            return None
         queue = self._ensure_worker()
-        future = asyncio.get_running_loop().create_future() if self.wait_for_commit else None
-        await queue.put((event, future))  # waits when full: back-pressure on the engines
-        if future is not None:
-            await future
+        committed: Committed = asyncio.get_running_loop().create_future()
+        await queue.put((event, committed))  # waits when full: back-pressure on the engines
+        if self.wait_for_commit:
+            await committed
+        return committed
 
     def _ensure_worker(self) -> asyncio.Queue[Item]:
         loop = asyncio.get_running_loop()
@@ -107,15 +120,14 @@ class IngestPipeline:
             while pending:
                 result = await self._in_thread(pending)
                 self._count(result)
+                _resolve(batch, result)  # before the hooks: acks wait for nothing else
                 self._spawn(self._after_commit(result))
-                pending = result.retry  # the database is away: keep them, the only copy
+                pending = result.retry  # the database is away: keep them until it is back
                 if pending:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self.retry_cap)
         finally:
-            for _, future in batch:
-                if future is not None and not future.done():
-                    future.set_result(None)
+            _abandon(batch)  # an error or a stop: whatever is unresolved was not stored
 
     async def _in_thread(self, events: list[Persistable]) -> IngestResult:
         if self._executor is None:
@@ -169,10 +181,35 @@ class IngestPipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
         self._worker = None
+        if self._queue is not None:
+            _abandon(_drain(self._queue))
         self._queue = None
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+
+
+def _resolve(batch: list[Item], result: IngestResult) -> None:
+    """After a commit: True for the batch's events it settled, False for those that failed;
+    events waiting for a retry stay unresolved."""
+    retry = {id(event) for event in result.retry}
+    failed = {id(event) for event in result.failed}
+    for event, committed in batch:
+        if not committed.done() and id(event) not in retry:
+            committed.set_result(id(event) not in failed)
+
+
+def _abandon(batch: list[Item]) -> None:
+    for _, committed in batch:
+        if not committed.done():
+            committed.set_result(False)
+
+
+def _drain(queue: asyncio.Queue[Item]) -> list[Item]:
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
 
 
 _installed: IngestPipeline | None = None

@@ -6,7 +6,8 @@ array); batching is what keeps thousands of messages a second cheap.
 Driver -> simulator
   hello   {session_id, device_name, credentials: {device_id, secret} | null}   (first frame)
   req     {id, op, ...}  ops: send, pair_code, download, mark_read, typing, logout
-  ack     {keys: [...]}  inbound events handled; unacked ones are redelivered on reconnect
+  ack     {keys: [...]}  inbound events the app has committed (the driver acks nothing
+                         sooner); every unacked one is redelivered on each (re)connect
 
 Simulator -> driver
   qr          {code, expires_at}        qr_timeout {}

@@ -7,10 +7,16 @@ hears of a state the database does not hold.
 Inbound traffic (messages, receipts, typing) goes through ONE hook, the :data:`InboundSink`.
 Until the inbox persists messages, the default sink only publishes the events on the bus; the
 inbox replaces it with :func:`set_inbound_sink` (ingest, commit, then announce).
+
+A sink may return a :data:`Committed` future instead of None: it resolves True once the event
+is committed (or deliberately not stored), False if it could not be stored. The connection
+manager acknowledges the event to the network only then, so a crash before the commit loses
+nothing (the network redelivers). None means the sink is done with the event when it returns.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -66,7 +72,8 @@ class TypingChanged(NumberEvent):
 
 
 InboundEvent = InboundMessageArrived | ReceiptArrived | TypingChanged
-InboundSink = Callable[[InboundEvent], Awaitable[None]]
+Committed = asyncio.Future[bool]
+InboundSink = Callable[[InboundEvent], Awaitable[Committed | None]]
 
 
 async def publish_inbound(event: InboundEvent) -> None:

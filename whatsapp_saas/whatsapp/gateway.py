@@ -8,12 +8,25 @@ restores before start. Drivers never touch the database.
 Everything the engine reports reaches the manager as a :class:`GatewayEvent` passed to the
 ``sink`` given at start. Sinks must be cheap and thread-safe: engines call them from their own
 threads.
+
+Acknowledging inbound traffic (at-least-once delivery). A driver whose ``deferred_acks`` is
+True tells the network it has a message (or receipt) only once the app has committed it: for
+:class:`MessageReceived` and :class:`ReceiptReceived` its sink may return an awaitable of
+``bool`` instead of None. True: the event is stored, acknowledge it. False: it could not be
+stored, keep it unacknowledged (the network redelivers it). None, or a driver without the
+capability: the sink's return is the acknowledgement, as before. A crash between the event
+and its commit then loses nothing: the network still holds the event and redelivers it, and
+ingest dedupes on (number, WhatsApp message id).
+
+neonize cannot do this: whatsmeow sends the delivery receipt to WhatsApp before our Python
+callback even runs, so ``NeonizeGateway.deferred_acks`` stays False and an event in flight
+during a crash is lost unless WhatsApp's own resync brings it back.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -136,7 +149,9 @@ class ChatPresenceChanged(GatewayEvent):
     recording: bool = False
 
 
-EventSink = Callable[[GatewayEvent], None]
+# An inbound event's outcome, for drivers with ``deferred_acks``: True once it is committed.
+InboundOutcome = Awaitable[bool]
+EventSink = Callable[[GatewayEvent], InboundOutcome | None]
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -195,6 +210,9 @@ class Gateway(abc.ABC):
     # the id): the delivery layer must then treat a send whose outcome is unknown after a crash
     # as possibly delivered instead of resending it blindly.
     fixed_message_ids: bool = True
+    # Whether the engine waits for the sink's outcome before acknowledging inbound events to
+    # the network (see the module docstring). Optional: engines that cannot keep False.
+    deferred_acks: bool = False
 
     @abc.abstractmethod
     async def start(self, spec: SessionSpec, sink: EventSink) -> None:

@@ -14,6 +14,10 @@ Limits of neonize 0.5.2 that callers must know:
 * A session whose QR phase ended unpaired cannot be stopped cleanly (see the session module);
   it is parked, and each parked run keeps two idle threads until the process exits.
 * The process must be launched with ``NEONIZE_BOT_TAG=off`` (see :mod:`.neonize_runtime`).
+* Inbound events are acknowledged by the engine, not by us: whatsmeow sends the delivery
+  receipt to WhatsApp before the Python callback runs, so ``deferred_acks`` is False and a
+  message in flight when the manager or the app crashes before its commit is lost unless
+  WhatsApp resends it (the simulator driver waits for the commit instead).
 """
 
 from __future__ import annotations
@@ -77,6 +81,7 @@ class NeonizeGateway(Gateway):
 
     name = "neonize"
     fixed_message_ids = False  # see the module docstring
+    deferred_acks = False  # whatsmeow acks before Python sees the message (module docstring)
 
     def __init__(
         self,

@@ -6,6 +6,11 @@ process (``python -m whatsapp_saas.simulator``) or an in-process one
 disconnect: sessions report ``Disconnected(will_retry=True)`` and reconnect by themselves.
 
 ``stop()`` reports nothing (the caller knows); every other end of a session is reported.
+
+Inbound events are acknowledged to the network only once the sink's outcome says they are
+committed (``deferred_acks``; see :mod:`.simulator_acks`): the simulator keeps everything
+unacked and redelivers it on the next connect, and the session offers an event the app could
+not store again after a backoff while it stays connected.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from whatsapp_saas.simulator.protocol import LOGOUT_PATH, WS_PATH
 from whatsapp_saas.whatsapp.drivers import simulator_events as events
 from whatsapp_saas.whatsapp.drivers.simulator_session import (
     CONNECTED,
+    REDELIVERY,
     WAITING,
     Backoff,
     SimulatorSession,
@@ -48,6 +54,7 @@ LOGGED_OUT_BY_USER = "logged out by user"
 
 class SimulatorGateway(Gateway):
     name = "simulator"
+    deferred_acks = True
 
     def __init__(
         self,
@@ -55,10 +62,12 @@ class SimulatorGateway(Gateway):
         *,
         backoff: Backoff | None = None,
         timeouts: Timeouts | None = None,
+        redelivery: Backoff = REDELIVERY,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._backoff = backoff or Backoff()
         self._timeouts = timeouts or Timeouts()
+        self._redelivery = redelivery
         self._sessions: dict[str, SimulatorSession] = {}
         self._http: aiohttp.ClientSession | None = None
         self._http_loop: asyncio.AbstractEventLoop | None = None
@@ -81,7 +90,13 @@ class SimulatorGateway(Gateway):
         if previous is not None:
             await previous.stop()
         session = SimulatorSession(
-            spec, sink, self._client(), self._ws_url(), self._backoff, self._timeouts
+            spec,
+            sink,
+            self._client(),
+            self._ws_url(),
+            self._backoff,
+            self._timeouts,
+            self._redelivery,
         )
         self._sessions[spec.session_id] = session
         await session.start()

@@ -3,6 +3,10 @@
 The session owns a loop task that connects, says hello with the stored credentials, turns
 frames into gateway events, and reconnects with capped, jittered exponential backoff when the
 socket drops. It ends for good on QR timeout, logout/unlink, replacement, or ``stop()``.
+
+Inbound messages and receipts are acknowledged to the simulator only once the sink's outcome
+says they are stored (:mod:`.simulator_acks`); until then the simulator keeps them and
+redelivers them on the next connect.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from whatsapp_saas.simulator.protocol import (
     decode,
 )
 from whatsapp_saas.whatsapp.drivers import simulator_events as events
+from whatsapp_saas.whatsapp.drivers.simulator_acks import DeferredAcks
 from whatsapp_saas.whatsapp.drivers.simulator_store import (
     Credentials,
     load_credentials,
@@ -79,6 +84,10 @@ class Backoff:
         return base / 2 + random.uniform(0, base / 2)
 
 
+# How soon an inbound event the app could not store is offered to it again (live session).
+REDELIVERY = Backoff(initial=1.0, cap=60.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Timeouts:
     connect: float = 10.0  # how long start() waits for the first answer
@@ -94,6 +103,7 @@ class SimulatorSession:
         ws_url: str,
         backoff: Backoff,
         timeouts: Timeouts,
+        redelivery: Backoff = REDELIVERY,
     ) -> None:
         self.spec = spec
         self.state = STARTING
@@ -106,7 +116,7 @@ class SimulatorSession:
         self._writer: FrameWriter | None = None
         self._replies: dict[int, asyncio.Future[Frame]] = {}
         self._ids = itertools.count(1)
-        self._acks: list[str] = []
+        self._acks = DeferredAcks(spec.session_id, self._push, self._handle_again, redelivery)
         self._settled = asyncio.Event()
         self._ended = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -147,6 +157,7 @@ class SimulatorSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._fail_replies("session stopped")
+        self._acks.close()
 
     async def wait_ended(self, timeout: float) -> bool:
         with contextlib.suppress(TimeoutError):
@@ -243,6 +254,7 @@ class SimulatorSession:
             writer.start()
             writer.push(self._hello(creds))
             self._writer = writer
+            self._acks.flush()  # acks that became ready while no socket was up
             try:
                 async for msg in ws:
                     if msg.type == aiohttp.WSMsgType.TEXT:
@@ -271,14 +283,22 @@ class SimulatorSession:
             log.warning("session %s: malformed frame from the simulator", self.session_id)
             return
         for frame in frames:
-            handler = self._handlers.get(str(frame.get("type")))
-            if handler is None:
-                log.debug("session %s: ignoring frame %r", self.session_id, frame.get("type"))
-                continue
-            try:
-                handler(frame)
-            except (KeyError, TypeError, ValueError):
-                log.exception("session %s: bad %s frame", self.session_id, frame.get("type"))
+            self._handle(frame)
+
+    def _handle(self, frame: Frame) -> None:
+        handler = self._handlers.get(str(frame.get("type")))
+        if handler is None:
+            log.debug("session %s: ignoring frame %r", self.session_id, frame.get("type"))
+            return
+        try:
+            handler(frame)
+        except (KeyError, TypeError, ValueError):
+            log.exception("session %s: bad %s frame", self.session_id, frame.get("type"))
+
+    def _handle_again(self, frame: Frame) -> None:
+        """An inbound frame the app did not store, offered again while the session lives."""
+        if self.state == CONNECTED:
+            self._handle(frame)
 
     # --- frame handlers ------------------------------------------------------------------
 
@@ -320,12 +340,10 @@ class SimulatorSession:
         self.end(Disconnected(self.session_id, reason=reason, will_retry=False))
 
     def _on_message(self, frame: Frame) -> None:
-        if self._emit(events.message_event(self.session_id, frame)):
-            self._ack(frame.get("key"))
+        self._deliver(events.message_event(self.session_id, frame), frame)
 
     def _on_receipt(self, frame: Frame) -> None:
-        if self._emit(events.receipt_event(self.session_id, frame)):
-            self._ack(frame.get("key"))
+        self._deliver(events.receipt_event(self.session_id, frame), frame)
 
     def _on_presence(self, frame: Frame) -> None:
         self._emit(events.presence_event(self.session_id, frame))
@@ -338,27 +356,24 @@ class SimulatorSession:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _emit(self, event: GatewayEvent) -> bool:
-        """Hand an event to the sink; False if the sink failed (then we do not ack)."""
+    def _emit(self, event: GatewayEvent) -> None:
         try:
             self._sink(event)
         except Exception:
             log.exception("session %s: event sink failed on %s", self.session_id, event)
-            return False
-        return True
 
-    def _ack(self, key: Any) -> None:
-        """Acks are batched: flushed once the frames already received are handled."""
-        if key is None:
+    def _deliver(self, event: GatewayEvent, frame: Frame) -> None:
+        """Hand an inbound event to the sink; ack it once the sink's outcome says stored."""
+        try:
+            outcome = self._sink(event)
+        except Exception:
+            log.exception("session %s: event sink failed on %s", self.session_id, event)
+            self._acks.failed(frame)
             return
-        if not self._acks:
-            asyncio.get_running_loop().call_soon(self._flush_acks)
-        self._acks.append(str(key))
+        self._acks.deliver(frame, outcome)
 
-    def _flush_acks(self) -> None:
-        keys, self._acks = self._acks, []
-        if keys and self._writer is not None:
-            self._writer.push({"type": "ack", "keys": keys})
+    def _push(self, frame: Frame) -> bool:
+        return self._writer is not None and self._writer.push(frame)
 
 
 def _error_for(frame: Frame) -> GatewayError:

@@ -3,8 +3,13 @@
 It exists so that a fatal engine error (a Go ``fatal error`` in neonize cannot be caught) kills
 only this process and its sessions, never the manager. Commands arrive over a socket pair as
 ``("call", id, method, args, kwargs)``; replies go back as ``("reply", id, ok, result)`` and
-engine events as ``("event", GatewayEvent)``. When the manager dies the socket closes and the
-host exits with it, so no orphan keeps a session alive next to the new owner's.
+engine events as ``("event", GatewayEvent, token)``. When the manager dies the socket closes and
+the host exits with it, so no orphan keeps a session alive next to the new owner's.
+
+Inbound messages and receipts of a driver with ``deferred_acks`` carry a token (None
+otherwise); the manager answers ``("ack", stored_tokens, lost_tokens)`` once they are
+committed (or could not be), and only then does the driver ack them to the network (see
+:mod:`.acks`).
 
 Launched as ``python -m whatsapp_saas.whatsapp.manager.host <fd> <driver> <options> <level>``
 (a fresh interpreter, not a multiprocessing child: it never re-imports whatever ``__main__``
@@ -22,7 +27,15 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
-from whatsapp_saas.whatsapp.gateway import Gateway, GatewayError, GatewayEvent, SessionSpec
+from whatsapp_saas.whatsapp.gateway import (
+    Gateway,
+    GatewayError,
+    GatewayEvent,
+    MessageReceived,
+    ReceiptReceived,
+    SessionSpec,
+)
+from whatsapp_saas.whatsapp.manager.acks import PendingAcks
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +52,8 @@ FORWARDED = frozenset(
         "set_typing",
     }
 )
+# After these, a session's unsettled events are dropped (the network keeps them unacked).
+ENDS_SESSION = frozenset({"stop", "logout"})
 CLOSE_TIMEOUT = 10.0
 ORPHAN_EXIT_SECONDS = 3.0
 
@@ -75,6 +90,7 @@ class _Host:
         self._send_lock = threading.Lock()
         self._done = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.acks = PendingAcks()
 
     def emit(self, message: tuple[Any, ...]) -> None:
         # Engines call the sink from their own threads: one writer at a time on the pipe.
@@ -84,8 +100,15 @@ class _Host:
         except (OSError, ValueError):
             os._exit(0)  # the manager is gone; nothing left to report to
 
-    def sink(self, event: GatewayEvent) -> None:
-        self.emit(("event", event))
+    def sink(self, event: GatewayEvent) -> asyncio.Future[bool] | None:
+        # Only drivers that wait for the outcome get one; they call us on the loop (neonize
+        # calls from its own threads, and acks before we see the event anyway).
+        if self.gateway.deferred_acks and isinstance(event, MessageReceived | ReceiptReceived):
+            token, outcome = self.acks.track(event.session_id)
+            self.emit(("event", event, token))
+            return outcome
+        self.emit(("event", event, None))
+        return None
 
     async def serve(self) -> None:
         loop = asyncio.get_running_loop()
@@ -107,6 +130,11 @@ class _Host:
             loop.call_soon_threadsafe(self._dispatch, message)
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "ack":
+            _, stored, lost = message
+            self.acks.settle(stored, True)
+            self.acks.settle(lost, False)
+            return
         _, req_id, method, args, kwargs = message
         task = asyncio.get_running_loop().create_task(self._call(req_id, method, args, kwargs))
         self._tasks.add(task)
@@ -131,6 +159,7 @@ class _Host:
     async def _run(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if method == "start":
             spec: SessionSpec = args[0]
+            self.acks.drop_session(spec.session_id)  # a replaced run never acks its events
             return await self.gateway.start(spec, self.sink)
         if method == "running":
             return [sid for sid in args[0] if self.gateway.is_running(sid)]
@@ -140,7 +169,11 @@ class _Host:
             self._done.set()
             return None
         if method in FORWARDED:
-            return await getattr(self.gateway, method)(*args, **kwargs)
+            try:
+                return await getattr(self.gateway, method)(*args, **kwargs)
+            finally:
+                if method in ENDS_SESSION:  # nobody acks for a stopped session: free them
+                    self.acks.drop_session(args[0])
         raise GatewayError(f"unknown host method {method!r}")
 
 

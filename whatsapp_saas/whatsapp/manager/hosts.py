@@ -3,6 +3,9 @@
 Each host is a fresh interpreter (no inherited engine state, no forked threads). A reader
 thread per host turns pipe messages into calls on the manager's event loop; EOF on the pipe
 means the host died, and the pool reports its sessions as lost so only they restart.
+
+Inbound events arrive with a :data:`~.acks.Settle` callback (None when the driver acks by
+itself); settling it sends the outcome back to the host, batched (:class:`~.acks.AckBatcher`).
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent, SessionNotRunning
+from whatsapp_saas.whatsapp.manager.acks import AckBatcher, Settle
 
 log = logging.getLogger(__name__)
 
-EventCallback = Callable[[GatewayEvent], None]
+EventCallback = Callable[[GatewayEvent, Settle | None], None]
 LostCallback = Callable[["HostHandle", set[str]], None]
 
 
@@ -48,6 +52,7 @@ class HostHandle:
         self._loop = asyncio.get_running_loop()
         self._conn: Connection | None = None
         self._send_lock = threading.Lock()
+        self._acks = AckBatcher(self._post)
         self.exited = asyncio.Event()
         self.process: Any = None
 
@@ -86,7 +91,8 @@ class HostHandle:
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "event":
-            self._on_event(message[1])
+            _, event, token = message
+            self._on_event(event, None if token is None else self._acks.settler(token))
             return
         _, req_id, ok, result = message
         future = self._pending.pop(req_id, None)
@@ -103,6 +109,16 @@ class HostHandle:
                 future.set_exception(SessionNotRunning("session host process exited"))
         self._pending.clear()
         self.exited.set()
+
+    def _post(self, message: tuple[Any, ...]) -> None:
+        """Fire and forget (acks): a host that is gone takes its unacked events with it."""
+        if self._conn is None or self.exited.is_set():
+            return
+        try:
+            with self._send_lock:
+                self._conn.send(message)
+        except (OSError, ValueError) as exc:
+            log.debug("session host %s: acks not sent: %s", self.index, exc)
 
     async def call(self, method: str, *args: Any, timeout: float = 30.0, **kwargs: Any) -> Any:
         if self.exited.is_set() or self._conn is None:

@@ -26,6 +26,7 @@ from whatsapp_saas.events.bus import bus
 from whatsapp_saas.security.crypto import keyring_from_settings
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
 from whatsapp_saas.whatsapp.manager import control, records, runtime
+from whatsapp_saas.whatsapp.manager.acks import Settle
 from whatsapp_saas.whatsapp.manager.api import NodeApi
 from whatsapp_saas.whatsapp.manager.drivers import driver_choice
 from whatsapp_saas.whatsapp.manager.hosts import HostHandle, HostPool
@@ -256,13 +257,15 @@ class ManagerNode(SessionOps, NodeApi):
 
     # --- callbacks from the host pool (on the loop) -------------------------------------------
 
-    def _on_event(self, event: GatewayEvent) -> None:
+    def _on_event(self, event: GatewayEvent, settle: Settle | None = None) -> None:
         try:
             runner = self.runners.get(int(event.session_id))
         except ValueError:
             runner = None
         if runner is not None:
-            runner.push(event)
+            runner.push(event, settle)
+        elif settle is not None:
+            settle(False)  # not ours (any more): the network keeps it for the owner
 
     def _on_host_lost(self, host: HostHandle, session_ids: set[str]) -> None:
         for sid in session_ids:

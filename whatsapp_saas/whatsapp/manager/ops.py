@@ -20,6 +20,7 @@ from whatsapp_saas.security.crypto import Keyring
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp.events import inbound_sink, to_inbound
 from whatsapp_saas.whatsapp.manager import records, runtime
+from whatsapp_saas.whatsapp.manager.acks import Settle, settle_on
 from whatsapp_saas.whatsapp.manager.hosts import HostPool
 from whatsapp_saas.whatsapp.manager.leases import Leases
 from whatsapp_saas.whatsapp.manager.pacing import RateLimiter, backoff_delay
@@ -151,15 +152,23 @@ class SessionOps:
 
     # --- engine events ------------------------------------------------------------------------
 
-    async def handle_event(self, runner: SessionRunner, event: Input) -> None:
-        if isinstance(event, gw.StoreChanged):
-            runner.snapshot_soon(self.settings.snapshot_debounce, lambda: self.snapshot(runner))
-            return
+    async def handle_event(
+        self, runner: SessionRunner, event: Input, settle: Settle | None = None
+    ) -> None:
         if isinstance(event, gw.GatewayEvent):
             inbound = to_inbound(runner.tenant_id, runner.number_id, event)
             if inbound is not None:
-                await inbound_sink()(inbound)
+                # Never wait for the commit here: this number's next events must reach the
+                # pipeline meanwhile, or nothing would batch. The ack follows the commit.
+                outcome = await inbound_sink()(inbound)
+                if settle is not None:
+                    settle_on(outcome, settle)
                 return
+        if settle is not None:
+            settle(True)  # only inbound traffic waits for a commit
+        if isinstance(event, gw.StoreChanged):
+            runner.snapshot_soon(self.settings.snapshot_debounce, lambda: self.snapshot(runner))
+            return
         step, _ = await self.db(records.apply, runner.number_id, event)
         await self._observe(runner, event)
         if step is not None and not self.stopping:

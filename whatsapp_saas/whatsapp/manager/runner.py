@@ -4,7 +4,8 @@ Nothing here is the truth (the database is); it is the node's bookkeeping for th
 where it runs, whether a start or restart is pending, the reconnect attempt count, and the
 debounced snapshot timer. Engine events for the number are handled one at a time, in order,
 by the runner's own task, so a QR code can never be written after the "connected" that
-followed it.
+followed it. An inbound event travels with its ack callback (:mod:`.acks`); one whose handling
+fails, or that is still queued when the runner closes, is settled as not stored.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from whatsapp_saas.whatsapp.manager.acks import Settle
 from whatsapp_saas.whatsapp.states import Input
 
 log = logging.getLogger(__name__)
 
-EventHandler = Callable[["SessionRunner", Input], Awaitable[None]]
+EventHandler = Callable[["SessionRunner", Input, Settle | None], Awaitable[None]]
 
 
 class SessionRunner:
@@ -38,7 +40,7 @@ class SessionRunner:
         self.last_digest: bytes | None = None
         self.snapshot_lock = asyncio.Lock()
         self._snapshot_timer: asyncio.Task[None] | None = None
-        self._events: asyncio.Queue[Input] = asyncio.Queue()
+        self._events: asyncio.Queue[tuple[Input, Settle | None]] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -51,18 +53,30 @@ class SessionRunner:
     def start_consuming(self, handler: EventHandler) -> None:
         self._consumer = asyncio.get_running_loop().create_task(self._consume(handler))
 
-    def push(self, event: Input) -> None:
-        self._events.put_nowait(event)
+    def push(self, event: Input, settle: Settle | None = None) -> None:
+        self._events.put_nowait((event, settle))
 
     async def _consume(self, handler: EventHandler) -> None:
         while not self._closed:
-            event = await self._events.get()
+            event, settle = await self._events.get()
             try:
-                await handler(self, event)
+                await handler(self, event, settle)
+            except asyncio.CancelledError:
+                if settle is not None:
+                    settle(False)
+                raise
             except Exception:
                 log.exception(
                     "handling %s for number %s failed", type(event).__name__, self.number_id
                 )
+                if settle is not None:
+                    settle(False)  # not stored: the network keeps it and redelivers
+
+    def _drop_queued(self) -> None:
+        while not self._events.empty():
+            _, settle = self._events.get_nowait()
+            if settle is not None:
+                settle(False)
 
     # --- timers -----------------------------------------------------------------------------
 
@@ -111,3 +125,4 @@ class SessionRunner:
             self._consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
+        self._drop_queued()
