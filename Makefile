@@ -41,8 +41,11 @@ system-deps:
 services:
 	@scripts/ensure_services.sh
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event loop
+# running in the main thread for the whole session, which breaks asyncio tests after it.
 test: venv system-deps services
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -m browser
 
 test-fast: venv services
 	$(BIN)/pytest -q -m "not browser and not slow"

@@ -105,8 +105,11 @@ def test_schedule_list_cancel_and_send(browser: Browser, live_app: RunningApp) -
     page.get_by_label("Show sent and cancelled").click()
     sent = page.get_by_test_id("schedule-row").filter(has_text="Sua consulta é amanhã")
     expect(sent).to_contain_text("Sent")
+    # The app's database is shared by every browser test: pick this schedule's message.
     ((body, sent_by, status),) = query(
-        live_app, "SELECT body, sent_by, status FROM messages WHERE direction = 'out'"
+        live_app,
+        "SELECT body, sent_by, status FROM messages WHERE direction = 'out' AND body = %s",
+        "Sua consulta é amanhã",
     )
     assert (body, sent_by) == ("Sua consulta é amanhã", "schedule") and status
     page.close()
