@@ -21,6 +21,7 @@ from whatsapp_saas.scheduling.followups import cancel_follow_up, list_follow_ups
 from whatsapp_saas.scheduling.models import ScheduledMessage
 from whatsapp_saas.scheduling.schedules import cancel_schedule, schedule_in_conversation
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox.state import InboxState
 
@@ -40,20 +41,13 @@ class PlansState(InboxState):
         self.schedules, self.follow_ups = await in_session(lambda s: _plans(s, user, cid, zone))
 
     async def _plan(self, work) -> None:  # type: ignore[no-untyped-def]
-        self.plan_error = ""
-        user = await self.current_user()
-        if user is None or not self.selected_id:
+        if not self.selected_id:
             return
         cid = int(self.selected_id)
-        try:
-            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user, cid))
-        except UserError as err:
-            self.plan_error = self.error_text(err)
-            return
-        except ValueError:
-            self.plan_error = self.tr("error.generic")
-            return
-        await self.load_plans()
+        outcome = await act(self, lambda scope, me: work(scope, me, cid))
+        self.plan_error = outcome.error
+        if outcome.ok:
+            await self.load_plans()
 
     @rx.event
     async def schedule(self, form: dict[str, Any]) -> None:
@@ -71,17 +65,25 @@ class PlansState(InboxState):
 
     @rx.event
     async def follow_up(self, form: dict[str, Any]) -> None:
-        steps = [{"delay_hours": float(form.get("hours") or 0), "text": str(form.get("text", ""))}]
+        hours, text = str(form.get("hours") or ""), str(form.get("text", ""))
         hours_only = bool(form.get("business_hours_only"))
         await self._plan(
             lambda scope, me, cid: start_follow_up(
-                scope, me, cid, steps=steps, business_hours_only=hours_only
+                scope, me, cid, steps=_steps(hours, text), business_hours_only=hours_only
             )
         )
 
     @rx.event
     async def cancel_follow(self, follow_up_id: str) -> None:
         await self._plan(lambda scope, me, cid: cancel_follow_up(scope, me, int(follow_up_id)))
+
+
+def _steps(hours: str, text: str) -> list[dict[str, Any]]:
+    try:
+        delay = float(hours.replace(",", "."))
+    except ValueError as exc:
+        raise UserError("error.sched_followup_delay_invalid") from exc
+    return [{"delay_hours": delay, "text": text}]
 
 
 def _local(value: str) -> datetime:

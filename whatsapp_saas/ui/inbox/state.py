@@ -15,10 +15,9 @@ from typing import Any
 import reflex as rx
 
 from whatsapp_saas.accounts.service import CurrentUser
-from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox import service as inbox
-from whatsapp_saas.inbox.media import MediaNotFound
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox import loaders
@@ -216,22 +215,14 @@ class InboxState(AppState):
 
     async def act(self, work: Callable[[TenantScope, CurrentUser], Any]) -> bool:
         """Run a change on the open conversation; show a translated error if refused."""
-        self.error = ""
-        user = await self._user()
-        if user is None:
-            return False
-        try:
-            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
-        except UserError as err:
-            self.error = self.error_text(err)
-            return False
-        except (NotFound, MediaNotFound):
-            self.error = self.tr("error.not_found")
-            return False
-        await self._reload_list(user)
-        if self.selected_id:
-            await self._reload_chat(user)
-        return True
+        outcome = await act(self, work)
+        self.error = outcome.error
+        user = await self._user() if outcome.ok else None
+        if user is not None:
+            await self._reload_list(user)
+            if self.selected_id:
+                await self._reload_chat(user)
+        return outcome.ok
 
     def _conversation_id(self) -> int:
         return int(self.selected_id or 0)

@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.service import create_contact
-from whatsapp_saas.errors import PermissionDenied, UserError
+from whatsapp_saas.errors import UserError
 from whatsapp_saas.scheduling.campaigns import region_for
 from whatsapp_saas.scheduling.csv_import import parse_phone
-from whatsapp_saas.tenancy.scope import NotFound, TenantScope
-from whatsapp_saas.ui.base_state import AppState
-from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.actions import Outcome, act
 
-T = TypeVar("T")
-
-
-@dataclass
-class Outcome(Generic[T]):
-    ok: bool
-    value: T | None = None
-    error: str = ""
-
-
-async def act(
-    state: AppState,
-    work: Callable[[TenantScope, CurrentUser], T],
-    *,
-    managers_only: bool = False,
-) -> Outcome[T]:
-    """Run ``work`` in one unit of work as the signed-in user; errors come back translated."""
-    user = await state.current_user()
-    if user is None:
-        state.forget()
-        return Outcome(False, error=state.tr("error.permission_denied"))
-    try:
-        if managers_only and not user.is_manager:
-            raise PermissionDenied()
-        value = await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
-    except UserError as err:
-        return Outcome(False, error=state.error_text(err))
-    except NotFound:
-        return Outcome(False, error=state.tr("error.not_found"))
-    return Outcome(True, value)
+__all__ = ["Outcome", "act", "field", "local_datetime"]
 
 
 def field(form: dict[str, Any], name: str) -> str:

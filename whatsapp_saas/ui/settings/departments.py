@@ -15,12 +15,12 @@ from sqlmodel import Session
 
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.models import User
-from whatsapp_saas.errors import UserError
 from whatsapp_saas.i18n import translate
 from whatsapp_saas.inbox import departments as service
 from whatsapp_saas.inbox.models import Department
-from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.db import in_session
@@ -67,22 +67,11 @@ class DepartmentsState(AppState):
 
     async def _act(self, work: Callable[[TenantScope, Any], Any]) -> bool:
         """Run a change as the signed-in user; a refusal becomes a translated error."""
-        self.error = self.notice = ""
-        user = await self.current_user()
-        if user is None:
-            self.forget()
-            return False
-        try:
-            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
-        except UserError as err:
-            self.error = self.error_text(err)
-            return False
-        except NotFound:
-            self.error = self.tr("error.not_found")
-            await self._refresh()
-            return False
+        self.notice = ""
+        outcome = await act(self, work)
+        self.error = outcome.error
         await self._refresh()
-        return True
+        return outcome.ok
 
     def _name_of(self, department_id: str) -> str:
         return next((d.name for d in self.departments if d.id == department_id), "")

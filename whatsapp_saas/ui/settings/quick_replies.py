@@ -12,12 +12,12 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from whatsapp_saas.errors import UserError
 from whatsapp_saas.i18n import translate
 from whatsapp_saas.inbox import quick_replies as service
 from whatsapp_saas.inbox.models import QuickReply
-from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.db import in_session
@@ -65,22 +65,11 @@ class QuickRepliesState(AppState):
 
     async def _act(self, work: Callable[[TenantScope], Any]) -> Any:
         """Run a change for the signed-in user's tenant; a refusal becomes a translated error."""
-        self.error = self.notice = ""
-        user = await self.current_user()
-        if user is None:
-            self.forget()
-            return None
-        try:
-            result = await in_session(lambda s: work(TenantScope(s, user.tenant_id)))
-        except UserError as err:
-            self.error = self.error_text(err)
-            return None
-        except NotFound:
-            self.error = self.tr("error.not_found")
-            await self._refresh()
-            return None
+        self.notice = ""
+        outcome = await act(self, lambda scope, _me: work(scope))
+        self.error = outcome.error
         await self._refresh()
-        return result
+        return outcome.value
 
     def _reset_form(self) -> None:
         self.editing_id = self.edit_shortcut = self.edit_text = ""

@@ -13,7 +13,8 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy import service as tenancy
-from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 
@@ -79,22 +80,12 @@ class UsersState(AppState):
         }
 
     async def _act(self, work) -> bool:  # type: ignore[no-untyped-def]
-        """Run a team change as the signed-in user; show a translated error if refused."""
-        self.error = ""
-        user = await self.current_user()
-        if user is None:
-            self.forget()
-            return False
-        try:
-            await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
-        except UserError as err:
-            self.error = self.error_text(err)
-            return False
-        except NotFound:
-            self.error = self.tr("error.not_found")
-            return False
-        await self._refresh()
-        return True
+        """Run a team change as the signed-in user, then show the team as it is now."""
+        outcome = await act(self, work)
+        self.error = outcome.error
+        if outcome.ok:
+            await self._refresh()
+        return outcome.ok
 
     @rx.event
     async def invite(self, form: dict[str, Any]) -> None:

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.errors import PermissionDenied, UserError
+from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.realtime import TenantFeed, feed_token
@@ -47,23 +48,12 @@ class WhatsAppState(AppState):
         self, work: Callable[[TenantScope], Any], *, managers_only: bool = True
     ) -> bool:
         """Run a change as the signed-in user; the feed refreshes through the event channel."""
-        self.error = ""
-        user = await self.current_user()
-        if user is None:
-            self.forget()
-            return False
-        try:
-            if managers_only and not user.is_manager:
-                raise PermissionDenied()
-            await in_session(lambda s: work(TenantScope(s, user.tenant_id)))
-        except UserError as err:
-            self.error = self.error_text(err)
-            return False
-        except NotFound:
-            self.error = self.tr("error.not_found")
-            return False
-        await self._link_feed(user)
-        return True
+        outcome = await act(self, lambda scope, _me: work(scope), managers_only=managers_only)
+        self.error = outcome.error
+        user = await self.current_user() if outcome.ok else None
+        if user is not None:
+            await self._link_feed(user)
+        return outcome.ok
 
     @rx.event
     async def add_number(self, form: dict[str, Any]) -> None:
