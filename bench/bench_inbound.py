@@ -10,6 +10,9 @@ posts customer messages to many linked numbers through ``POST /sim/messages/batc
    committed, and until the simulator holds none unacknowledged (acks follow commits).
 2. Sustained: ``--rate`` messages/s for ``--seconds``; the commit rate over the run and how far
    the database trails the last accepted message.
+
+``--no-hooks`` runs the manager without the after-commit inbox hooks (follow-up cancelling and
+opt-out detection cost a transaction per message), to see what ingest and acks alone reach.
 """
 
 from __future__ import annotations
@@ -38,8 +41,18 @@ import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+MANAGER_MODULE = "whatsapp_saas.whatsapp.manager"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BATCH = 250
+# The standalone manager, minus the inbox hooks bootstrap registers (``--no-hooks``).
+MANAGER_WITHOUT_HOOKS = """
+import sys
+from whatsapp_saas.inbox import hooks
+from whatsapp_saas.whatsapp.manager import __main__ as manager
+registering = manager.bootstrap
+manager.bootstrap = lambda: (registering(), hooks.clear_hooks())
+sys.exit(manager.main())
+"""
 
 
 def free_port() -> int:
@@ -81,7 +94,7 @@ def drop_database(name: str) -> None:
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", *args],
+        [sys.executable, *args],
         env=env,
         cwd=ROOT,
         stdout=log.open("wb"),
@@ -233,11 +246,12 @@ async def run(args: argparse.Namespace) -> None:
     port = free_port()
     sim_url = f"http://127.0.0.1:{port}"
     env = env_for(db_url, sim_url)
-    sim_args = ["whatsapp_saas.simulator", "--port", str(port), "--log-level", "WARNING"]
+    sim_args = ["-m", "whatsapp_saas.simulator", "--port", str(port), "--log-level", "WARNING"]
+    manager = ["-c", MANAGER_WITHOUT_HOOKS] if args.no_hooks else ["-m", MANAGER_MODULE]
     procs = [spawn(sim_args, env, logs / "simulator.log")]
     try:
         ids = add_numbers(args.numbers)
-        procs.append(spawn(["whatsapp_saas.whatsapp.manager"], env, logs / "manager.log"))
+        procs.append(spawn(manager, env, logs / "manager.log"))
         async with httpx.AsyncClient(base_url=sim_url, timeout=60) as client:
             businesses = await link_all(client, db_url, ids)
             load = Load(client, businesses, args.contacts)
@@ -253,7 +267,8 @@ async def run(args: argparse.Namespace) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         drop_database(name)
-    print(f"\nlogs in {logs}; throwaway database {name} dropped")
+    hooks = "without" if args.no_hooks else "with"
+    print(f"\n(manager {hooks} the inbox hooks) logs in {logs}; database {name} dropped")
 
 
 def main() -> int:
@@ -265,6 +280,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--no-hooks", action="store_true", help="manager without inbox hooks")
     args, _ = parser.parse_known_args()
     asyncio.run(run(args))
     return 0

@@ -9,7 +9,10 @@ never when the sink raised or the outcome is False.
 A frame that was not stored is handed to the sink again after a capped, jittered exponential
 backoff, for as long as the session lives: otherwise a live session would hold it until its
 next reconnect. The simulator also redelivers it on every reconnect; duplicates are harmless
-(ingest dedupes on number + WhatsApp message id).
+(ingest dedupes on number + WhatsApp message id). An outcome that is simply not known yet is
+waited for, however long: the app is still working on it (a database that is away is retried
+by the ingest pipeline itself), and offering it again would only pile up copies. If the app
+dies instead, the session dies with it and the next connect redelivers.
 
 Acks are batched: one ``ack`` frame per loop iteration carries every key that became ready.
 """
