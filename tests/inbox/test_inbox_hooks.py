@@ -123,3 +123,29 @@ async def test_events_wait_while_the_database_is_away(
     await pipeline.flush()
     assert len(messages()) == 1 and outages == [0] and pipeline.batches == 3
     await pipeline.stop()
+
+
+def test_batch_hooks_get_each_committed_batch_once() -> None:
+    import asyncio
+
+    from whatsapp_saas.inbox import hooks
+    from whatsapp_saas.inbox.events import MessageStored
+
+    seen: list[int] = []
+
+    async def batch_hook(events) -> None:  # type: ignore[no-untyped-def]
+        seen.append(len(events))
+
+    async def broken(events) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    hooks.clear_hooks()
+    hooks.register_batch_hook(broken)
+    hooks.register_batch_hook(batch_hook)
+    try:
+        events = [MessageStored(1, i, 1, 1, 1, "in", "text", f"W{i}") for i in range(3)]
+        asyncio.run(hooks.run_hooks(events))
+        asyncio.run(hooks.run_hooks([]))
+    finally:
+        hooks.clear_hooks()
+    assert seen == [3]

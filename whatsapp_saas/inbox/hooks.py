@@ -11,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from whatsapp_saas.inbox.events import MessageStored
 
 log = logging.getLogger(__name__)
 
 MessageHook = Callable[[MessageStored], Awaitable[None]]
+# Called once per committed batch: a hook that touches the database should prefer this, so
+# a burst of messages costs it one transaction instead of one per message.
+BatchHook = Callable[[Sequence[MessageStored]], Awaitable[None]]
 
 _hooks: list[MessageHook] = []
+_batch_hooks: list[BatchHook] = []
 
 
 def register_hook(hook: MessageHook) -> None:
@@ -32,8 +36,14 @@ def unregister_hook(hook: MessageHook) -> None:
         _hooks.remove(hook)
 
 
+def register_batch_hook(hook: BatchHook) -> None:
+    if hook not in _batch_hooks:
+        _batch_hooks.append(hook)
+
+
 def clear_hooks() -> None:
     _hooks.clear()
+    _batch_hooks.clear()
 
 
 def registered_hooks() -> tuple[MessageHook, ...]:
@@ -51,10 +61,25 @@ async def run_hooks(
     ``slots`` bounds how many hook calls run at once (a burst of 20,000 messages must not
     start 20,000 database transactions); the timeout counts from when a call gets its slot.
     """
-    hooks = tuple(_hooks)
-    calls = [_guarded(hook, event, slots, timeout) for event in events for hook in hooks]
+    hooks, batch = tuple(_hooks), list(events)
+    calls = [_guarded(hook, event, slots, timeout) for event in batch for hook in hooks]
+    if batch:
+        calls += [_guarded_batch(hook, batch, slots, timeout) for hook in _batch_hooks]
     if calls:
         await asyncio.gather(*calls)
+
+
+async def _guarded_batch(
+    hook: BatchHook, batch: list[MessageStored], slots: asyncio.Semaphore | None, timeout: float
+) -> None:
+    name = getattr(hook, "__qualname__", repr(hook))
+    async with slots or contextlib.nullcontext():
+        try:
+            await asyncio.wait_for(hook(batch), timeout)
+        except TimeoutError:
+            log.warning("inbox batch hook %s timed out on %d messages", name, len(batch))
+        except Exception:
+            log.exception("inbox batch hook %s failed on %d messages", name, len(batch))
 
 
 async def _guarded(

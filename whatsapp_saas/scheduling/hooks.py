@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import EventBus
 from whatsapp_saas.inbox.events import ConversationChange, ConversationUpdated, MessageStored
-from whatsapp_saas.inbox.hooks import register_hook
+from whatsapp_saas.inbox.hooks import register_batch_hook
 from whatsapp_saas.inbox.models import (
     ConversationStatus,
     Direction,
@@ -35,22 +37,29 @@ log = logging.getLogger(__name__)
 
 
 async def on_message_stored(event: MessageStored) -> None:
-    """Inbox hook: the customer wrote."""
-    if event.direction == Direction.IN.value and not event.is_internal_note:
-        await asyncio.to_thread(
-            customer_wrote,
-            event.tenant_id,
-            event.conversation_id,
-            event.message_id,
-            event.contact_id,
-        )
+    """The customer wrote (one message)."""
+    await on_messages_stored([event])
 
 
-def customer_wrote(tenant_id: int, conversation_id: int, message_id: int, contact_id: int) -> None:
-    with session_scope() as session:
-        scope = TenantScope(session, tenant_id)
-        cancel_follow_ups(scope, conversation_id, CancelReason.CUSTOMER_REPLIED)
-        detect_opt_out(scope, message_id, contact_id)
+async def on_messages_stored(events: Sequence[MessageStored]) -> None:
+    """Inbox batch hook: customers wrote. One transaction per tenant in the batch, not one
+    per message, so a burst of inbound traffic stays cheap."""
+    inbound = [e for e in events if e.direction == Direction.IN.value and not e.is_internal_note]
+    if inbound:
+        await asyncio.to_thread(customers_wrote, inbound)
+
+
+def customers_wrote(events: Sequence[MessageStored]) -> None:
+    by_tenant: dict[int, list[MessageStored]] = defaultdict(list)
+    for event in events:
+        by_tenant[event.tenant_id].append(event)
+    for tenant_id, items in by_tenant.items():
+        with session_scope() as session:
+            scope = TenantScope(session, tenant_id)
+            for conversation_id in sorted({e.conversation_id for e in items}):
+                cancel_follow_ups(scope, conversation_id, CancelReason.CUSTOMER_REPLIED)
+            for event in items:
+                detect_opt_out(scope, event.message_id, event.contact_id)
 
 
 def detect_opt_out(scope: TenantScope, message_id: int, contact_id: int) -> bool:
@@ -94,4 +103,4 @@ def on_outbound_stored(event: MessageStored) -> None:
 def register(bus: EventBus) -> None:
     bus.subscribe(ConversationUpdated, on_conversation_updated)
     bus.subscribe(MessageStored, on_outbound_stored)
-    register_hook(on_message_stored)
+    register_batch_hook(on_messages_stored)
