@@ -8,7 +8,7 @@ both again right before each send, so a lost hook never lets a follow-up through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -133,6 +133,20 @@ def cancel_follow_ups(scope: TenantScope, conversation_id: int, reason: str) -> 
     stmt = (
         sa.update(t)
         .where(t.c.tenant_id == scope.tenant_id, t.c.conversation_id == conversation_id)
+        .where(t.c.status == FollowUpStatus.PENDING.value)
+        .values(status=FollowUpStatus.CANCELLED.value, cancel_reason=reason, updated_at=utcnow())
+    )
+    return int(scope.session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def cancel_follow_ups_of(scope: TenantScope, conversation_ids: Collection[int], reason: str) -> int:
+    """The same for many conversations in one statement (a batch of inbound messages)."""
+    if not conversation_ids:
+        return 0
+    t = FOLLOW_UPS
+    stmt = (
+        sa.update(t)
+        .where(t.c.tenant_id == scope.tenant_id, t.c.conversation_id.in_(list(conversation_ids)))
         .where(t.c.status == FollowUpStatus.PENDING.value)
         .values(status=FollowUpStatus.CANCELLED.value, cancel_reason=reason, updated_at=utcnow())
     )
