@@ -20,7 +20,7 @@ from whatsapp_saas.ui.placeholder import placeholder_page
 from whatsapp_saas.ui.scheduling.lifespan import embedded_scheduler
 from whatsapp_saas.ui.scheduling.page import scheduling_page
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState
-from whatsapp_saas.ui.settings import departments, quick_replies
+from whatsapp_saas.ui.settings import departments, quick_replies, sending
 from whatsapp_saas.ui.settings.page import settings_page
 from whatsapp_saas.ui.settings.users_state import UsersState
 from whatsapp_saas.ui.simulator.page import SimulatorState, simulator_page
@@ -63,6 +63,12 @@ app.add_page(
     route=departments.ROUTE,
     title="Departments",
     on_load=departments.DepartmentsState.load,
+)
+app.add_page(
+    sending.sending_page,
+    route=sending.ROUTE,
+    title="Sending limits",
+    on_load=sending.SendingState.load,
 )
 app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=WhatsAppState.load)
 app.add_page(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.layout import shell
-from whatsapp_saas.ui.settings import departments, quick_replies
+from whatsapp_saas.ui.settings import departments, quick_replies, sending
 from whatsapp_saas.ui.settings.users_state import UsersState
 
 T = UsersState.t
@@ -197,6 +197,7 @@ def _sub_pages() -> rx.Component:
     return rx.hstack(
         rx.link(T["qr.title"], href=quick_replies.ROUTE),
         rx.link(T["dept.title"], href=departments.ROUTE),
+        rx.link(T["sending.link"], href=sending.ROUTE),
         spacing="5",
     )
 

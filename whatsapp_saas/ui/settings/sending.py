@@ -1,0 +1,238 @@
+"""Settings → Sending: the send governor a company can tune (ban protection).
+
+Company-wide quotas and quiet hours, and per number the send rate, the daily cap of bulk
+sends and the warm-up length. Empty fields mean "use the default"; each number row shows what
+the governor applies today (warm-up included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session, col
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.delivery import service as delivery
+from whatsapp_saas.delivery.models import NumberSendPolicy, TenantSendPolicy
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.actions import act
+from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.components import error_callout, success_callout, text_field
+from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.layout import shell
+from whatsapp_saas.whatsapp.models import WhatsAppNumber
+
+ROUTE = "/settings/sending"
+
+
+class SendingState(AppState):
+    company: dict[str, str] = {}
+    numbers: list[dict[str, str]] = []
+    error: str = ""
+    notice: str = ""
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        redirect = await self.require_login()
+        if redirect is not None:
+            return redirect
+        self.error = self.notice = ""
+        await self._refresh()
+        return None
+
+    async def _refresh(self) -> None:
+        user = await self.current_user()
+        if user is not None:
+            self.company, self.numbers = await in_session(lambda s: _rows(s, user))
+
+    async def _save(self, work) -> None:  # type: ignore[no-untyped-def]
+        outcome = await act(self, work, managers_only=True)
+        self.error, self.notice = outcome.error, self.tr("settings.saved") if outcome.ok else ""
+        await self._refresh()
+
+    @rx.event
+    async def save_company(self, form: dict[str, Any]) -> None:
+        values = {
+            k: str(form.get(k) or "").strip()
+            for k in ("per_minute", "per_day", "quiet_start", "quiet_end")
+        }
+        await self._save(
+            lambda scope, _me: delivery.set_tenant_limits(
+                scope,
+                per_minute=_number(values["per_minute"]),
+                per_day=_number(values["per_day"]),
+                quiet_start=values["quiet_start"] or None,
+                quiet_end=values["quiet_end"] or None,
+            )
+        )
+
+    @rx.event
+    async def save_number(self, form: dict[str, Any]) -> None:
+        number_id = int(str(form.get("number_id") or 0))
+        raw = {
+            k: str(form.get(k) or "").strip()
+            for k in ("rate_count", "rate_window", "daily_cap", "warmup_days")
+        }
+        await self._save(
+            lambda scope, _me: delivery.set_number_limits(
+                scope,
+                number_id,
+                rate_count=_number(raw["rate_count"]),
+                rate_window=_number(raw["rate_window"], real=True),
+                daily_cap=_number(raw["daily_cap"]),
+                warmup_days=_number(raw["warmup_days"]),
+            )
+        )
+
+
+def _number(text: str, *, real: bool = False) -> int | float | None:
+    if not text:
+        return None
+    try:
+        return float(text.replace(",", ".")) if real else int(text)
+    except ValueError as exc:
+        raise UserError("sending.error_not_a_number", value=text) from exc
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _rows(session: Session, user: CurrentUser) -> tuple[dict[str, str], list[dict[str, str]]]:
+    scope = TenantScope(session, user.tenant_id)
+    company = scope.first(TenantSendPolicy)
+    overrides = {p.number_id: p for p in scope.all(NumberSendPolicy)}
+    rows = []
+    for number in scope.all(WhatsAppNumber, col(WhatsAppNumber.id).is_not(None)):
+        assert number.id is not None
+        policy, today = overrides.get(number.id), delivery.effective_limits(scope, number.id)
+        rows.append(
+            {
+                "id": str(number.id),
+                "name": number.name,
+                "rate_count": _text(policy and policy.rate_count),
+                "rate_window": _text(policy and policy.rate_window),
+                "daily_cap": _text(policy and policy.daily_cap),
+                "warmup_days": _text(policy and policy.warmup_days),
+                "today": f"{today.rate_count}/{today.rate_window:g}s · {today.daily_cap or '∞'}",
+            }
+        )
+    return {
+        "per_minute": _text(company and company.per_minute),
+        "per_day": _text(company and company.per_day),
+        "quiet_start": _text(company and company.quiet_start),
+        "quiet_end": _text(company and company.quiet_end),
+    }, rows
+
+
+T = SendingState.t
+
+
+def _company_form() -> rx.Component:
+    c = SendingState.company
+    return rx.form(
+        rx.flex(
+            text_field(
+                "sending.quiet_start",
+                "quiet_start",
+                id="quiet-start",
+                type_="time",
+                default_value=c["quiet_start"],
+                key=c["quiet_start"],
+            ),
+            text_field(
+                "sending.quiet_end",
+                "quiet_end",
+                id="quiet-end",
+                type_="time",
+                default_value=c["quiet_end"],
+                key=c["quiet_end"],
+            ),
+            text_field(
+                "sending.per_minute",
+                "per_minute",
+                id="per-minute",
+                type_="number",
+                min="0",
+                default_value=c["per_minute"],
+                key=c["per_minute"],
+            ),
+            text_field(
+                "sending.per_day",
+                "per_day",
+                id="per-day",
+                type_="number",
+                min="0",
+                default_value=c["per_day"],
+                key=c["per_day"],
+            ),
+            rx.button(T["settings.save"], type="submit"),
+            gap="1em",
+            align="end",
+            wrap="wrap",
+        ),
+        on_submit=SendingState.save_company,
+        reset_on_submit=False,
+    )
+
+
+def _number_row(n: rx.Var) -> rx.Component:
+    def field(name: str, label: str, real: bool = False) -> rx.Component:
+        return rx.input(
+            name=name,
+            default_value=n[name],
+            key=n["id"] + name + n[name],
+            type="number",
+            min="0",
+            step="0.1" if real else "1",
+            aria_label=T[label],
+            width="110px",
+        )
+
+    return rx.form(
+        rx.hstack(
+            rx.text(n["name"], weight="medium", width="140px"),
+            rx.el.input(type="hidden", name="number_id", value=n["id"]),
+            field("rate_count", "sending.rate_count"),
+            field("rate_window", "sending.rate_window", real=True),
+            field("daily_cap", "sending.daily_cap"),
+            field("warmup_days", "sending.warmup_days"),
+            rx.text(
+                n["today"], size="1", color_scheme="gray", width="120px", data_testid="limits-today"
+            ),
+            rx.button(T["settings.save"], size="1", type="submit"),
+            align="center",
+            wrap="wrap",
+        ),
+        on_submit=SendingState.save_number,
+        reset_on_submit=False,
+        data_testid="number-limits",
+    )
+
+
+def sending_page() -> rx.Component:
+    return shell(
+        rx.text(T["sending.intro"], color_scheme="gray"),
+        error_callout(SendingState.error),
+        success_callout(SendingState.notice),
+        rx.heading(T["sending.company"], size="4", as_="h2"),
+        rx.cond(SendingState.is_manager, _company_form(), rx.text(T["users.only_managers"])),
+        rx.heading(T["sending.numbers"], size="4", as_="h2"),
+        rx.hstack(
+            *[
+                rx.text(T[k], size="1", weight="bold", width=w)
+                for k, w in (
+                    ("auth.name", "140px"),
+                    ("sending.rate_count", "110px"),
+                    ("sending.rate_window", "110px"),
+                    ("sending.daily_cap", "110px"),
+                    ("sending.warmup_days", "110px"),
+                    ("sending.today", "120px"),
+                )
+            ],
+        ),
+        rx.foreach(SendingState.numbers, _number_row),
+        title=T["sending.title"],
+    )
