@@ -32,15 +32,19 @@ class SendingState(AppState):
     numbers: list[dict[str, str]] = []
     error: str = ""
     notice: str = ""
+    loaded: bool = False
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
         redirect = await self.require_login()
         if redirect is not None:
-            return redirect
+            yield redirect
+            return
         self.error = self.notice = ""
+        self.loaded = False
+        yield
         await self._refresh()
-        return None
+        self.loaded = True
 
     async def _refresh(self) -> None:
         user = await self.current_user()
@@ -140,7 +144,6 @@ def _company_form() -> rx.Component:
                 id="quiet-start",
                 type_="time",
                 default_value=c["quiet_start"],
-                key=c["quiet_start"],
             ),
             text_field(
                 "sending.quiet_end",
@@ -148,7 +151,6 @@ def _company_form() -> rx.Component:
                 id="quiet-end",
                 type_="time",
                 default_value=c["quiet_end"],
-                key=c["quiet_end"],
             ),
             text_field(
                 "sending.per_minute",
@@ -157,7 +159,6 @@ def _company_form() -> rx.Component:
                 type_="number",
                 min="0",
                 default_value=c["per_minute"],
-                key=c["per_minute"],
             ),
             text_field(
                 "sending.per_day",
@@ -166,7 +167,6 @@ def _company_form() -> rx.Component:
                 type_="number",
                 min="0",
                 default_value=c["per_day"],
-                key=c["per_day"],
             ),
             rx.button(T["settings.save"], type="submit"),
             gap="1em",
@@ -183,7 +183,6 @@ def _number_row(n: rx.Var) -> rx.Component:
         return rx.input(
             name=name,
             default_value=n[name],
-            key=n["id"] + name + n[name],
             type="number",
             min="0",
             step="0.1" if real else "1",
@@ -218,7 +217,13 @@ def sending_page() -> rx.Component:
         error_callout(SendingState.error),
         success_callout(SendingState.notice),
         rx.heading(T["sending.company"], size="4", as_="h2"),
-        rx.cond(SendingState.is_manager, _company_form(), rx.text(T["users.only_managers"])),
+        rx.cond(
+            SendingState.is_manager,
+            # Mounted only once loaded: its inputs are uncontrolled and take their defaults
+            # when they mount.
+            rx.cond(SendingState.loaded, _company_form()),
+            rx.text(T["users.only_managers"]),
+        ),
         rx.heading(T["sending.numbers"], size="4", as_="h2"),
         rx.hstack(
             *[
