@@ -129,9 +129,9 @@ class InboxState(AppState):
         await self._reload_list(user)
         if self.selected_id and self.selected_id in feed.inbox_changed:
             await self._open(user, self.selected_id)
-        return await self._notify(user)
+        return self._notify()
 
-    async def _notify(self, user: CurrentUser):  # type: ignore[no-untyped-def]
+    def _notify(self):  # type: ignore[no-untyped-def]
         # The list already holds the counts: no extra query per tick per open inbox.
         total = sum(int(row["unread"] or 0) for row in self.conversations)
         grew, self._unread_seen = self._unread_seen >= 0 and total > self._unread_seen, total
