@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -82,8 +83,12 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def live_app_process(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
-    """Start the app on free ports with a throwaway database; stop and drop it afterwards."""
+def live_app_process(data_dir: Path, root: Path = ROOT, **extra_env: str) -> Iterator[RunningApp]:
+    """Start the app on free ports with a throwaway database; stop and drop it afterwards.
+
+    ``root`` is the checkout to run from; a second app running at the same time needs its
+    own copy (see :func:`app_copy`): Reflex builds into the checkout's ``.web`` folder.
+    """
     name = create_pg_database("wa_browser")
     database_url = _pg_url_for(name)
     migrate(database_url)
@@ -113,7 +118,7 @@ def live_app_process(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
     )
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -122,6 +127,15 @@ def live_app_process(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
     finally:
         _stop(process)
         drop_pg_database(name)
+
+
+def app_copy(dest: Path) -> Path:
+    """A copy of the app's sources for a second, simultaneous app (its own ``.web``)."""
+    ignore = shutil.ignore_patterns(
+        ".venv", ".web", ".states", ".git", "data", "__pycache__", ".pytest_cache", "tests"
+    )
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
 
 
 @pytest.fixture(scope="session")
