@@ -36,8 +36,7 @@ os.environ["APP_ENV"] = "test"
 os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="bench_inbox_")
 
 import psycopg  # noqa: E402
-
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from benchdb import create_database, drop_database, point_app_at  # noqa: E402
 
 
 def rate(count: int, seconds: float) -> str:
@@ -45,39 +44,6 @@ def rate(count: int, seconds: float) -> str:
 
 
 # --- setup ------------------------------------------------------------------------------------
-
-
-def create_database() -> tuple[str, str]:
-    name = f"bench_inbox_{os.getpid()}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_database(name: str) -> None:
-    from whatsapp_saas.db import reset_engine
-
-    reset_engine()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def point_app_at(url: str) -> None:
-    from alembic.config import Config
-
-    from alembic import command
-    from whatsapp_saas.bootstrap import bootstrap
-    from whatsapp_saas.config import reset_settings_cache
-    from whatsapp_saas.db import reset_engine
-
-    os.environ["DATABASE_URL"] = url
-    reset_settings_cache()
-    reset_engine()
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["configure_logging"] = False
-    command.upgrade(config, "head")
-    bootstrap()
 
 
 def make_tenant() -> tuple[int, int]:
@@ -251,7 +217,7 @@ def main() -> int:
 
     from inbox_large_data import bench_large_data
 
-    name, url = create_database()
+    name, url = create_database("bench_inbox")
     try:
         point_app_at(url)
         tenant_id, number_id = make_tenant()

@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("SESSION_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["APP_ENV"] = "test"
@@ -36,42 +37,9 @@ os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="bench_sched_")
 os.environ.pop("REDIS_URL", None)
 
 import psycopg  # noqa: E402
+from benchdb import create_database, drop_database, point_app_at  # noqa: E402
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 LEAD_IN = 5.0  # seconds before the first schedule is due (the scheduler starts meanwhile)
-
-
-def create_database() -> tuple[str, str]:
-    name = f"bench_sched_{os.getpid()}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_database(name: str) -> None:
-    from whatsapp_saas.db import reset_engine
-
-    reset_engine()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def migrate(url: str) -> None:
-    from alembic.config import Config
-
-    from alembic import command
-    from whatsapp_saas.bootstrap import bootstrap
-    from whatsapp_saas.config import reset_settings_cache
-    from whatsapp_saas.db import reset_engine
-
-    os.environ["DATABASE_URL"] = url
-    reset_settings_cache()
-    reset_engine()
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["configure_logging"] = False
-    command.upgrade(config, "head")
-    bootstrap()
 
 
 def seed(count: int, spread: float) -> datetime:
@@ -188,11 +156,11 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--schedulers", type=int, default=1)
     args = parser.parse_args()
-    name, url = create_database()
+    name, url = create_database("bench_sched")
     processes: list[subprocess.Popen[bytes]] = []
     log = Path(os.environ["DATA_DIR"]) / "scheduler.log"
     try:
-        migrate(url)
+        point_app_at(url)
         seed(args.count, args.spread)
         processes = [start_scheduler(url, args.interval, log) for _ in range(args.schedulers)]
         deadline = time.monotonic() + LEAD_IN + args.spread + 60
