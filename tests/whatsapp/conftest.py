@@ -7,8 +7,12 @@ through its HTTP control API, like the acceptance test does.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -162,3 +166,32 @@ def sqlite_db(sqlite_url: str, no_redis: None) -> str:
     _truncate_all(sqlite_url)
     bootstrap()
     return sqlite_url
+
+
+@pytest.fixture
+def managers(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], subprocess.Popen[bytes]]]:
+    """Start ``python -m whatsapp_saas.whatsapp.manager`` processes; each one's output goes to
+    ``manager-<pid>.log`` in the test's tmp dir."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = (tmp_path / f"manager-{len(procs)}.log").open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "whatsapp_saas.whatsapp.manager"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        procs.append(proc)
+        return proc
+
+    yield spawn
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -10,10 +10,9 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -181,33 +180,6 @@ def _manager_env(db_url: str, redis_url: str, sim_url: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def manager_procs(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], subprocess.Popen[bytes]]]:
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"manager-{len(procs)}.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "whatsapp_saas.whatsapp.manager"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        procs.append(proc)
-        return proc
-
-    yield spawn
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 class Stream:
     """A steady stream of customer messages to one business number (~400 msg/s)."""
 
@@ -239,11 +211,11 @@ async def test_kill_9_of_the_manager_mid_stream_loses_no_message(
     tenant_id: int,
     use_redis: str,
     sim_url: str,
-    manager_procs: Callable[[dict[str, str]], subprocess.Popen[bytes]],
+    managers: Callable[[dict[str, str]], subprocess.Popen[bytes]],
     tmp_path: Path,
 ) -> None:
     env = _manager_env(db, use_redis, sim_url)
-    first = manager_procs(env)
+    first = managers(env)
     log = tmp_path / "manager-0.log"
     await wait_until(lambda: b"running" in log.read_bytes(), 60, "the manager to start")
     business = random_phone()
@@ -258,7 +230,7 @@ async def test_kill_9_of_the_manager_mid_stream_loses_no_message(
     os.kill(first.pid, signal.SIGKILL)  # mid-stream: batches in flight, acks not yet sent
     first.wait()
     in_flight = len(stream.accepted) - len(stored_ids(number_id))  # typically 10-30
-    manager_procs(env)  # takes the number over once the dead one's lease expires
+    managers(env)  # takes the number over once the dead one's lease expires
     await asyncio.sleep(1.5)
     stream.stop()
     await streaming

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import psycopg
@@ -140,35 +140,6 @@ def _manager_env(db_url: str, redis_url: str, sim_url: str) -> dict[str, str]:
         MANAGER_LOG_LEVEL="WARNING",
     )
     return env
-
-
-@pytest.fixture
-def managers(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], subprocess.Popen[bytes]]]:
-    """Start ``python -m whatsapp_saas.whatsapp.manager`` processes; each one's output goes to
-    ``manager-<pid>.log`` in the test's tmp dir."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"manager-{len(procs)}.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "whatsapp_saas.whatsapp.manager"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        procs.append(proc)
-        return proc
-
-    yield spawn
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _children(pid: int) -> list[int]:
