@@ -114,3 +114,12 @@ async def inboxes(sim_url: str, phones: Sequence[str]) -> dict[str, dict[str, An
                 "duplicates": int(data["duplicates"]),
             }
     return found
+
+
+def phone_tally(
+    expected_wa_ids: set[str], received: dict[str, dict[str, Any]]
+) -> tuple[list[str], list[str], int]:
+    """(expected ids, ids on the phones, duplicates), sorted for an exactly-once comparison."""
+    on_phones = [i for box in received.values() for i in box["ids"]]
+    duplicates = sum(box["duplicates"] for box in received.values())
+    return sorted(expected_wa_ids), sorted(on_phones), duplicates

@@ -23,7 +23,7 @@ from tests.delivery.dlv_helpers import (
     random_phone,
     rows,
 )
-from tests.delivery.dlv_live import inboxes, link_numbers, wait_until
+from tests.delivery.dlv_live import inboxes, link_numbers, phone_tally, wait_until
 from tests.delivery.dlv_procs import APP_CMD, Children, env_for, log_tail, status_counts
 from whatsapp_saas.bootstrap import bootstrap
 
@@ -91,15 +91,15 @@ async def test_kill_9_of_the_embedded_app_loses_nothing(
     finally:
         children.stop_all()
 
-    wa_ids = {str(m.wa_message_id) for m in rows(ids).values()}
-    on_phones = [i for box in received.values() for i in box["ids"]]
-    duplicates = sum(box["duplicates"] for box in received.values())
+    wa_ids, on_phones, duplicates = phone_tally(
+        {str(m.wa_message_id) for m in rows(ids).values()}, received
+    )
     print(
         f"\nembedded app kill -9: {len(ids)} sends over {NUMBERS} numbers; at the kill"
         f" {at_kill['sent']} sent, {in_flight} in flight, {at_kill['queued']} queued;"
         f" duplicates on phones after the restart: {duplicates}"
     )
-    assert sorted(on_phones) == sorted(wa_ids), "each message on its phone exactly once"
+    assert on_phones == wa_ids, "each message on its phone exactly once"
     assert duplicates <= in_flight
 
 

@@ -21,7 +21,13 @@ from tests.delivery.dlv_helpers import (
     random_phone,
     rows,
 )
-from tests.delivery.dlv_live import inboxes, link_numbers, manager_settings, wait_until
+from tests.delivery.dlv_live import (
+    inboxes,
+    link_numbers,
+    manager_settings,
+    phone_tally,
+    wait_until,
+)
 from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.delivery import notifier
@@ -100,9 +106,9 @@ async def test_redis_outage_loses_nothing_and_sending_resumes(
         await asyncio.to_thread(stream.close)
         children.stop_all()
 
-    wa_ids = {str(m.wa_message_id) for m in rows(ids).values()}
-    on_phones = [i for box in received.values() for i in box["ids"]]
-    duplicates = sum(box["duplicates"] for box in received.values())
+    wa_ids, on_phones, duplicates = phone_tally(
+        {str(m.wa_message_id) for m in rows(ids).values()}, received
+    )
     print(
         f"\nRedis stopped {OUTAGE:.0f} s: {len(ids)} messages; {at_stop['sent']} sent before;"
         f" when it came back (empty)"
@@ -110,7 +116,7 @@ async def test_redis_outage_loses_nothing_and_sending_resumes(
         f" sending; all sent {recovered:.1f} s after the restart; duplicates on phones:"
         f" {duplicates}"
     )
-    assert sorted(on_phones) == sorted(wa_ids), "nothing lost, each on its phone once"
+    assert on_phones == wa_ids, "nothing lost, each on its phone once"
 
 
 async def _threads(

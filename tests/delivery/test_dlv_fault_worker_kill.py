@@ -22,7 +22,13 @@ from tests.delivery.dlv_helpers import (
     random_phone,
     rows,
 )
-from tests.delivery.dlv_live import inboxes, link_numbers, manager_settings, wait_until
+from tests.delivery.dlv_live import (
+    inboxes,
+    link_numbers,
+    manager_settings,
+    phone_tally,
+    wait_until,
+)
 from tests.delivery.dlv_procs import (
     WORKER_CMD,
     Children,
@@ -93,15 +99,15 @@ async def test_kill_9_of_a_worker_loses_and_duplicates_nothing(
         await asyncio.to_thread(stream.close)
         children.stop_all()
 
-    wa_ids = {str(m.wa_message_id) for m in rows(ids).values()}
-    on_phones = [i for box in received.values() for i in box["ids"]]
-    duplicates = sum(box["duplicates"] for box in received.values())
+    wa_ids, on_phones, duplicates = phone_tally(
+        {str(m.wa_message_id) for m in rows(ids).values()}, received
+    )
     print(
         f"\nworker kill -9: {len(ids)} sends over {NUMBERS} numbers; at the kill {at_kill['sent']}"
         f" sent, {in_flight} in flight, {at_kill['queued']} queued; duplicates on phones:"
         f" {duplicates}"
     )  # fmt: skip
-    assert sorted(on_phones) == sorted(wa_ids), "each message on its phone exactly once"
+    assert on_phones == wa_ids, "each message on its phone exactly once"
     assert duplicates <= in_flight
 
 
