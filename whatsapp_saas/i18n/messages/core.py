@@ -6,6 +6,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Answer your customers on WhatsApp, together.",
         "Atenda seus clientes no WhatsApp, em equipe.",
     ),
+    "error.phone_invalid": (
+        "Not a valid phone number. Include the area code, e.g. (11) 98765-4321 or +55 11 98765-4321.",
+        "Telefone inválido. Inclua o DDD, por exemplo (11) 98765-4321 ou +55 11 98765-4321.",
+    ),
     # navigation
     "nav.dashboard": ("Dashboard", "Painel"),
     "nav.whatsapp": ("WhatsApp", "WhatsApp"),

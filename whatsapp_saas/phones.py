@@ -1,0 +1,84 @@
+"""Phone numbers as people type them, as the app stores them (E.164), and as people read them.
+
+The one place that turns "(11) 98765-4321", "011987654321", "+55 11 98765 4321" or
+"5511987654321" into "+5511987654321", and back into "+55 11 98765-4321" for a screen.
+Everything that reads a phone from a person (forms, CSV files, the simulated phone) goes
+through ``to_e164``; everything that shows one goes through ``for_people``.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from whatsapp_saas.errors import UserError
+
+DEFAULT_REGION = "BR"
+_TRUNK_PREFIXES = ("0",)
+
+
+def _candidates(text: str, region: str | None) -> list[tuple[str, str | None]]:
+    """Ways to read ``text``: as typed (with the region), and with a country code in front."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+"):
+        return [("+" + digits, None)]
+    options: list[tuple[str, str | None]] = []
+    if region:
+        options.append((digits, region))
+        # "011 98888-7777": a long-distance carrier code (0 + carrier) before the area code.
+        stripped = digits.lstrip("0")
+        if stripped != digits:
+            options.append((stripped, region))
+    options.append(("+" + digits, None))
+    return options
+
+
+def to_e164(value: str, region: str | None = DEFAULT_REGION) -> str | None:
+    """``value`` as E.164 when it is a valid number, else None.
+
+    A number without "+" is read in ``region`` first (a local number), then as a number that
+    starts with its country code ("5511987654321").
+    """
+    text = (value or "").strip()
+    if "@" in text:  # a phone JID: "5511987654321@s.whatsapp.net" or with a device part
+        user, _, server = text.partition("@")
+        if server not in ("s.whatsapp.net", "c.us"):
+            return None
+        text = "+" + user.split(":", 1)[0]
+    if not any(ch.isdigit() for ch in text):
+        return None
+    for candidate, where in _candidates(text, region):
+        try:
+            parsed = phonenumbers.parse(candidate, where)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def require_e164(
+    value: str, region: str | None = DEFAULT_REGION, *, error_code: str = "error.phone_invalid"
+) -> str:
+    """Like ``to_e164``, but a ``UserError`` (translated by the UI) when it is not a number."""
+    e164 = to_e164(value, region)
+    if e164 is None:
+        raise UserError(error_code)
+    return e164
+
+
+def for_people(e164: str | None) -> str:
+    """ "+5511987654321" -> "+55 11 98765-4321"; anything unparsable is returned unchanged."""
+    if not e164:
+        return ""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if not phonenumbers.is_possible_number(parsed):
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def to_jid(e164: str) -> str:
+    """ "+5511987654321" -> "5511987654321@s.whatsapp.net" (the address the engines take)."""
+    return f"{e164.removeprefix('+')}@s.whatsapp.net"
