@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.whatsapp.conftest import fast_settings
-from tests.whatsapp.helpers import add_number, link, random_phone, wait_state
+from tests.whatsapp.helpers import (
+    add_number,
+    connect,
+    link,
+    random_phone,
+    snapshot_blob,
+    wait_state,
+    wait_until,
+)
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.events.bus import bus
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp import service
+from whatsapp_saas.whatsapp.events import QrCodeUpdated
 from whatsapp_saas.whatsapp.manager import (
     effective_simulator_url,
     embedded_manager,
@@ -93,3 +104,33 @@ def test_a_foreign_service_on_the_port_is_not_mistaken_for_one(
         url = effective_simulator_url()
     assert url != f"http://127.0.0.1:{port}"
     assert httpx.get(url + "/sim/health").json()["ok"] is True
+
+
+async def test_a_restart_with_the_in_process_simulator_keeps_the_link(
+    sqlite_tenant: int, no_simulator_url: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make run``, link a number, stop the app, start it again: the number reconnects by
+    itself, with no new QR code (the in-process simulator keeps its network in DATA_DIR)."""
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    reset_settings_cache()
+    await start_embedded_manager(fast_settings())
+    number_id = add_number(sqlite_tenant)
+    try:
+        connect(sqlite_tenant, number_id)
+        await link(effective_simulator_url(), number_id, random_phone())
+        await wait_state(number_id, "connected")
+        await wait_until(lambda: snapshot_blob(number_id), 5, "the snapshot after pairing")
+    finally:
+        await stop_embedded_manager()
+        stop_inprocess_simulator()  # the app's process ends, and its simulator with it
+    assert (tmp_path / "simulator" / "network.json").exists()
+
+    qr_codes: list[QrCodeUpdated] = []
+    bus.subscribe(QrCodeUpdated, qr_codes.append)
+    await start_embedded_manager(fast_settings())
+    try:
+        row = await wait_state(number_id, "connected", timeout=20)
+        assert row.qr_code is None
+        assert [e for e in qr_codes if e.number_id == number_id] == [], "no new QR code"
+    finally:
+        await stop_embedded_manager()

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from tests.whatsapp.conftest import Recorder
+from tests.whatsapp.conftest import QR_FIRST_TTL, Recorder, fast_settings
 from tests.whatsapp.helpers import (
     add_number,
     connect,
@@ -20,6 +20,7 @@ from tests.whatsapp.helpers import (
     wait_until,
 )
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.states import REASON_QR_TIMEOUT
@@ -125,3 +126,36 @@ async def test_rejects_events_for_other_sessions(
     node._on_event(gw.LoggedOut(str(number_id), reason="stale"))
     node._on_event(gw.LoggedOut("not-a-number", reason="junk"))
     assert number(number_id).state == "disconnected"
+
+
+async def test_not_registered_after_a_restart_keeps_the_saved_session(
+    tenant_id: int, use_redis: str
+) -> None:
+    """The network forgot the device (a simulator restarted without its state), though the
+    phone never unlinked it: the number is failed with the reason, its snapshot is kept, and
+    the tenant decides (Connect again, or Log out)."""
+    from whatsapp_saas.simulator import start_in_background
+
+    first = start_in_background("127.0.0.1", 0, qr_first_ttl=QR_FIRST_TTL)
+    node = ManagerNode(fast_settings(), driver=("simulator", {"base_url": first.url}))
+    await node.start()
+    try:
+        number_id = await connect_and_link(first.url, tenant_id, random_phone())
+    finally:
+        await node.stop()
+        await first.aclose()
+    saved = snapshot_blob(number_id)
+    assert saved is not None
+
+    forgetful = start_in_background("127.0.0.1", 0, qr_first_ttl=QR_FIRST_TTL)
+    node = ManagerNode(fast_settings(), driver=("simulator", {"base_url": forgetful.url}))
+    await node.start()
+    try:
+        row = await wait_state(number_id, "failed")
+        assert reasons.decode(row.state_reason).code == reasons.RESTORE_REFUSED  # type: ignore[union-attr]
+        assert row.desired_state == "stopped"
+        await wait_until(lambda: not node.owns(number_id), 5, "session released")
+        assert snapshot_blob(number_id) == saved, "the saved session was kept"
+    finally:
+        await node.stop()
+        await forgetful.aclose()

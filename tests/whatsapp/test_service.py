@@ -107,7 +107,7 @@ async def test_disconnect_then_connect_resumes_without_qr(
 
     _scope_call(tenant_id, service.disconnect, number_id)
     row = await wait_state(number_id, "disconnected")
-    assert row.state_reason == "Disconnected by user"
+    assert row.state_reason == "wa.reason.user_disconnect"
     await wait_until(lambda: not node.owns(number_id), 5, "session stopped")
     assert snapshot_blob(number_id) is not None, "disconnect keeps the saved session"
 
@@ -134,7 +134,7 @@ async def test_logout_unlinks_and_deletes_the_session_everywhere(
     assert not (node.node_dir / str(number_id)).exists()
     assert not await _phone_linked(sim_url, phone), "the device was unlinked on the phone"
     assert snapshot_blob(number_id) is None, "no snapshot came back after logout"
-    assert number(number_id).state_reason == "Logged out by user"
+    assert number(number_id).state_reason == "wa.reason.user_logout"
 
 
 async def test_delete_number_logs_out_first(

@@ -26,6 +26,7 @@ from whatsapp_saas.db import session_scope
 from whatsapp_saas.security.crypto import Keyring, keyring_from_settings
 from whatsapp_saas.security.secrets import ENCRYPTED_COLUMNS
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.manager import records, runtime
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.manager.snapshots import (
@@ -179,7 +180,10 @@ def test_long_engine_reasons_fit_the_column(tenant_id: int) -> None:
     records.apply(number_id, gw.Connected(str(number_id), "+5511999990000", "A" * 300, "j"))
     step, _ = records.apply(number_id, gw.Disconnected(str(number_id), "x" * 2000, True))
     row = number(number_id)
-    assert step is not None and row.state_reason is not None and len(row.state_reason) == 500
+    assert step is not None and row.state_reason is not None and len(row.state_reason) <= 500
+    assert reasons.decode(row.state_reason) == reasons.Reason(
+        reasons.CONNECTION_LOST, {"detail": "x" * reasons.DETAIL_MAX}
+    ), "the engine's words are cut before encoding, so the stored reason stays readable"
     assert row.push_name == "A" * 120
     records.apply(number_id, gw.Disconnected(str(number_id), "x" * 2000, True))
     assert number(number_id).state_at == row.state_at, (

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.states import (
     REASON_QR_TIMEOUT,
     REASON_RESCAN_QR,
@@ -82,20 +83,64 @@ def test_disconnect_reconnects_by_engine_or_by_us(will_retry: bool, action: Acti
         S.CONNECTED, gw.Disconnected(SID, reason="network down", will_retry=will_retry)
     )
     assert step is not None
-    assert (step.state, step.reason, step.action) == (S.RECONNECTING, "network down", action)
+    assert (step.state, step.action) == (S.RECONNECTING, action)
+    assert reasons.decode(step.reason) == reasons.Reason(
+        reasons.CONNECTION_LOST, {"detail": "network down"}
+    )
 
 
 def test_logged_out_is_terminal_and_discards_the_session() -> None:
     step = transition(S.CONNECTED, gw.LoggedOut(SID, reason="unlinked from phone"))
     assert step is not None
-    assert (step.state, step.reason, step.desired, step.action) == (
+    assert (step.state, step.desired, step.action) == (
         S.LOGGED_OUT,
-        "unlinked from phone",
         DesiredState.STOPPED,
         Action.DISCARD,
     )
+    assert reasons.decode(step.reason).code == reasons.UNLINKED_FROM_PHONE  # type: ignore[union-attr]
     for late in (qr(), connected(), gw.Disconnected(SID, "x", True), SessionLost("x")):
         assert transition(S.LOGGED_OUT, late) is None
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        gw.LoggedOut(SID, reason="device not registered"),
+        gw.LoggedOut(SID, reason="logged out by WhatsApp (refused at connect)", unlinked=False),
+    ],
+)
+@pytest.mark.parametrize("state", [S.CONNECTING, S.RECONNECTING, S.CONNECTED])
+def test_a_refused_saved_session_is_kept_for_the_tenant_to_decide(
+    state: NumberState, event: gw.LoggedOut
+) -> None:
+    """Right after a restart the network may not know the saved device, without the phone
+    having unlinked it: mark the number failed with the reason, keep the snapshot."""
+    step = transition(state, event)
+    assert step is not None
+    assert (step.state, step.desired, step.action) == (
+        S.FAILED,
+        DesiredState.STOPPED,
+        Action.STOP_NO_SNAPSHOT,
+    )
+    assert reasons.decode(step.reason).code == reasons.RESTORE_REFUSED  # type: ignore[union-attr]
+    assert transition(S.FAILED, event) is None, "a second refusal changes nothing"
+    again = transition(S.FAILED, UserCommand(Command.CONNECT))
+    assert again is not None and again.action is Action.START, "the tenant can reconnect"
+    out = transition(S.FAILED, UserCommand(Command.LOGOUT))
+    assert out is not None and out.action is Action.LOGOUT, "or log out"
+
+
+def test_reasons_are_codes_with_parameters() -> None:
+    stored = reasons.encode(reasons.CONFIRM_PHONE, old="+5511999990000", new="+5511988887777")
+    assert stored.startswith("wa.reason.confirm_phone|")
+    assert reasons.decode(stored) == reasons.Reason(
+        reasons.CONFIRM_PHONE, {"old": "+5511999990000", "new": "+5511988887777"}
+    )
+    assert reasons.decode("Some old English text") == reasons.Reason(
+        reasons.ENGINE, {"detail": "Some old English text"}
+    )
+    truncated = reasons.from_engine(reasons.CONNECTION_LOST, "x" * 1000)[:200]
+    assert reasons.decode(truncated) == reasons.Reason(reasons.CONNECTION_LOST, {})
 
 
 def test_user_logout_is_not_overwritten_by_the_engine_echo() -> None:

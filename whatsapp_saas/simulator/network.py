@@ -17,12 +17,11 @@ from whatsapp_saas.simulator.connection import Connection, Link
 from whatsapp_saas.simulator.ids import iso, new_device_id, new_event_key, new_secret
 from whatsapp_saas.simulator.linking import LinkingDesk, QrSettings
 from whatsapp_saas.simulator.model import Device, Media, Phone
-from whatsapp_saas.simulator.protocol import Frame
+from whatsapp_saas.simulator.protocol import UNKNOWN_DEVICE, Frame
 
 UNLINKED_FROM_PHONE = "unlinked from phone"
 LOGGED_OUT_BY_USER = "logged out by user"
 REPLACED_BY_NEW_DEVICE = "replaced by a newly linked device"
-UNKNOWN_DEVICE = "device not registered"
 
 
 class Network:

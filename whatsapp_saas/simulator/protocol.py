@@ -38,6 +38,9 @@ LOGOUT_PATH = "/driver/logout"
 MAX_MESSAGE_BYTES = 128 * 1024 * 1024
 HEARTBEAT_SECONDS = 15.0
 MAX_BATCH = 256
+# logged_out reason for credentials the network does not know (never linked, or forgotten):
+# unlike the revocation reasons, it does not mean that the phone unlinked the device.
+UNKNOWN_DEVICE = "device not registered"
 
 # Error codes carried by failed replies.
 INVALID_RECIPIENT = "invalid_recipient"

@@ -109,9 +109,17 @@ class Disconnected(GatewayEvent):
 
 @dataclass(frozen=True, slots=True)
 class LoggedOut(GatewayEvent):
-    """Terminal: the device was unlinked. The stored session is worthless now."""
+    """Terminal: the session ended on WhatsApp's side.
+
+    ``unlinked``: the network says the device was removed (from the phone, by a newer link, by
+    a logout): the stored session is worthless now. False when the network only refused the
+    saved device at connect without saying why (whatsmeow's "logged out on connect", the
+    simulator's "device not registered"): the manager keeps the snapshot and lets the tenant
+    decide.
+    """
 
     reason: str
+    unlinked: bool = True
 
 
 @dataclass(frozen=True, slots=True)

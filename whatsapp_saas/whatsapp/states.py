@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp import reasons
 
 
 class NumberState(StrEnum):
@@ -60,14 +61,14 @@ ACTIVE = frozenset(
 )
 TERMINAL = frozenset({NumberState.DISCONNECTED, NumberState.LOGGED_OUT, NumberState.FAILED})
 
-# Reasons shown to the tenant (English; the UI may map them to translations).
-REASON_USER_DISCONNECT = "Disconnected by user"
-REASON_USER_LOGOUT = "Logged out by user"
-REASON_STARTING = "Starting session"
-REASON_RESTORING = "Restoring saved session"
-REASON_SCAN_QR = "Scan the QR code with WhatsApp on your phone"
-REASON_RESCAN_QR = "The saved session was not accepted; scan the QR code again"
-REASON_QR_TIMEOUT = "The QR code expired without being scanned"
+# Reasons are stored as codes (see :mod:`whatsapp_saas.whatsapp.reasons`), translated on screen.
+REASON_USER_DISCONNECT = reasons.USER_DISCONNECT
+REASON_USER_LOGOUT = reasons.USER_LOGOUT
+REASON_STARTING = reasons.STARTING
+REASON_RESTORING = reasons.RESTORING
+REASON_SCAN_QR = reasons.SCAN_QR
+REASON_RESCAN_QR = reasons.RESCAN_QR
+REASON_QR_TIMEOUT = reasons.QR_TIMEOUT
 
 
 # --- manager observations -----------------------------------------------------------------
@@ -156,11 +157,7 @@ def _observation(
 
 def _gateway(state: NumberState, event: gw.GatewayEvent) -> Transition | None:
     if isinstance(event, gw.LoggedOut):
-        if state is NumberState.LOGGED_OUT:
-            return None
-        return Transition(
-            NumberState.LOGGED_OUT, event.reason, DesiredState.STOPPED, Action.DISCARD
-        )
+        return _logged_out(state, event)
     if state in TERMINAL:
         return None  # a late event from a session that is already gone
     if isinstance(event, gw.QrCodeIssued):
@@ -177,5 +174,22 @@ def _gateway(state: NumberState, event: gw.GatewayEvent) -> Transition | None:
     if isinstance(event, gw.Disconnected):
         # When the engine retries by itself we only watch; otherwise we restart it.
         action = Action.NONE if event.will_retry else Action.RESTART
-        return Transition(NumberState.RECONNECTING, event.reason, action=action)
+        reason = reasons.from_engine(reasons.CONNECTION_LOST, event.reason)
+        return Transition(NumberState.RECONNECTING, reason, action=action)
     return None
+
+
+def _logged_out(state: NumberState, event: gw.LoggedOut) -> Transition | None:
+    """Unlinked: the saved session is worthless, discard it. Merely refused (the network does
+    not know the saved device, right after a restart): keep it, mark the number failed, and
+    let the tenant choose between reconnecting and logging out."""
+    if state is NumberState.LOGGED_OUT:
+        return None
+    code = reasons.logout_code(event.reason)
+    if not event.unlinked or code == reasons.RESTORE_REFUSED:
+        if state is NumberState.FAILED:
+            return None
+        reason = reasons.from_engine(reasons.RESTORE_REFUSED, event.reason)
+        return Transition(NumberState.FAILED, reason, DesiredState.STOPPED, Action.STOP_NO_SNAPSHOT)
+    reason = reasons.from_engine(code, event.reason)
+    return Transition(NumberState.LOGGED_OUT, reason, DesiredState.STOPPED, Action.DISCARD)

@@ -56,6 +56,92 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wa.connected_as": ("Connected as {phone} ({name})", "Conectado como {phone} ({name})"),
     "wa.dialog_state": ("Status:", "Situação:"),
+    # why a number is in its state (stored as codes, see whatsapp_saas.whatsapp.reasons)
+    "wa.reason.user_disconnect": ("Disconnected by a user", "Desconectado por um usuário"),
+    "wa.reason.user_logout": ("Logged out by a user", "Sessão encerrada por um usuário"),
+    "wa.reason.starting": ("Starting the session", "Iniciando a sessão"),
+    "wa.reason.restoring": ("Restoring the saved session", "Restaurando a sessão salva"),
+    "wa.reason.scan_qr": (
+        "Scan the QR code with WhatsApp on your phone",
+        "Escaneie o QR code com o WhatsApp do celular",
+    ),
+    "wa.reason.rescan_qr": (
+        "The saved session was not accepted; scan the QR code again",
+        "A sessão salva não foi aceita; escaneie o QR code de novo",
+    ),
+    "wa.reason.qr_timeout": (
+        "The QR code expired without being scanned.",
+        "O QR code expirou sem ser escaneado.",
+    ),
+    "wa.reason.connection_lost": (
+        "Connection lost; reconnecting",
+        "Conexão perdida; reconectando",
+    ),
+    "wa.reason.start_failed": (
+        "The session could not start; trying again",
+        "A sessão não pôde iniciar; tentando de novo",
+    ),
+    "wa.reason.node_stopped": (
+        "The connection manager restarted; restoring the session",
+        "O gerenciador de conexões reiniciou; restaurando a sessão",
+    ),
+    "wa.reason.takeover": (
+        "The connection manager of this number stopped; another one is taking over",
+        "O gerenciador de conexões deste número parou; outro está assumindo",
+    ),
+    "wa.reason.host_crashed": (
+        "The session's worker process crashed; restarting the session",
+        "O processo da sessão caiu; reiniciando a sessão",
+    ),
+    "wa.reason.not_running": (
+        "The session was found not running; restarting it",
+        "A sessão não estava rodando; reiniciando",
+    ),
+    "wa.reason.watchdog": (
+        "The connection did not come back in time; restarting the session",
+        "A conexão não voltou a tempo; reiniciando a sessão",
+    ),
+    "wa.reason.snapshot_tampered": (
+        "The saved session could not be decrypted (altered, or from another number). It was "
+        "kept untouched. Log out to link the number again.",
+        "A sessão salva não pôde ser decifrada (alterada ou de outro número). Ela foi mantida "
+        "intacta. Saia do WhatsApp para conectar o número de novo.",
+    ),
+    "wa.reason.snapshot_wrong_key": (
+        "The saved session was encrypted with a key this server does not have. Set "
+        "SESSION_ENCRYPTION_KEY (or SESSION_ENCRYPTION_OLD_KEYS) to that key, or log out to "
+        "link the number again.",
+        "A sessão salva foi cifrada com uma chave que este servidor não tem. Configure "
+        "SESSION_ENCRYPTION_KEY (ou SESSION_ENCRYPTION_OLD_KEYS) com essa chave, ou saia do "
+        "WhatsApp para conectar o número de novo.",
+    ),
+    "wa.reason.unlinked_from_phone": (
+        "The device was unlinked from the phone",
+        "O aparelho foi desconectado pelo celular",
+    ),
+    "wa.reason.replaced_by_new_device": (
+        "The phone linked another device in its place",
+        "O celular conectou outro aparelho no lugar deste",
+    ),
+    "wa.reason.account_gone": (
+        "The phone's WhatsApp account is gone (reinstalled or deleted)",
+        "A conta de WhatsApp do celular não existe mais (reinstalada ou apagada)",
+    ),
+    "wa.reason.logged_out_by_whatsapp": (
+        "WhatsApp ended the session",
+        "O WhatsApp encerrou a sessão",
+    ),
+    "wa.reason.restore_refused": (
+        "WhatsApp did not accept the saved session when it started. The session was kept: "
+        "try Connect again, or Log out and link the number again.",
+        "O WhatsApp não aceitou a sessão salva ao iniciar. A sessão foi mantida: tente "
+        "Conectar de novo, ou Saia do WhatsApp e conecte o número outra vez.",
+    ),
+    "wa.reason.confirm_phone": (
+        "A different phone scanned the code: {new} instead of {old}. Confirm to continue.",
+        "Outro celular escaneou o código: {new} em vez de {old}. Confirme para continuar.",
+    ),
+    "wa.reason.engine": ("WhatsApp said: {detail}", "O WhatsApp informou: {detail}"),
     # simulated phone
     "sim.title": ("Simulated phone", "Celular simulado"),
     "sim.intro": (

@@ -440,15 +440,16 @@ class Session:
         self.emit(StoreChanged(session_id=self.session_id))  # the ratchets moved either way
 
     def _on_logged_out(self, ev: Any) -> None:
-        self.report_logged_out(tr.translate_logged_out(self.session_id, ev).reason)
+        event = tr.translate_logged_out(self.session_id, ev)
+        self.report_logged_out(event.reason, unlinked=event.unlinked)
         self._end("logged out")
 
-    def report_logged_out(self, reason: str) -> None:
+    def report_logged_out(self, reason: str, *, unlinked: bool = True) -> None:
         with self.lock:
             if self.logged_out_reported:
                 return
             self.logged_out_reported = True
-        self.emit(LoggedOut(session_id=self.session_id, reason=reason))
+        self.emit(LoggedOut(session_id=self.session_id, reason=reason, unlinked=unlinked))
 
     def _on_keepalive_restored(self) -> None:
         if self.identity is not None:

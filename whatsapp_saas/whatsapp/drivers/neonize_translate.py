@@ -470,7 +470,9 @@ def translate_logged_out(session_id: str, ev: Any) -> LoggedOut:
     reason = _LOGOUT_REASONS.get(ev.Reason, f"logged out by WhatsApp ({_reason_name(ev.Reason)})")
     if ev.OnConnect:
         reason += " (refused at connect)"
-    return LoggedOut(session_id=session_id, reason=reason)
+    # Refused at connect is what a restart against a forgotten device looks like, too: not
+    # proof that the phone unlinked it, so the manager keeps the saved session.
+    return LoggedOut(session_id=session_id, reason=reason, unlinked=not ev.OnConnect)
 
 
 def translate_disconnected(session_id: str, ev: Any) -> Disconnected:

@@ -27,6 +27,7 @@ from whatsapp_saas.simulator.protocol import (
     INVALID_RECIPIENT,
     MAX_MESSAGE_BYTES,
     NOT_LOGGED_IN,
+    UNKNOWN_DEVICE,
     Frame,
     FrameWriter,
     decode,
@@ -333,7 +334,11 @@ class SimulatorSession:
         )
 
     def _on_logged_out(self, frame: Frame) -> None:
-        self.end(LoggedOut(self.session_id, reason=str(frame.get("reason"))), logged_out=True)
+        reason = str(frame.get("reason"))
+        # "device not registered": the network does not know the saved device (a simulator
+        # restarted without its state); it does not say the phone unlinked it.
+        unlinked = reason != UNKNOWN_DEVICE
+        self.end(LoggedOut(self.session_id, reason=reason, unlinked=unlinked), logged_out=True)
 
     def _on_replaced(self, frame: Frame) -> None:
         reason = "replaced by another connection of the same device"

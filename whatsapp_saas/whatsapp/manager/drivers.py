@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from whatsapp_saas.config import Settings, get_settings
@@ -38,8 +39,13 @@ def effective_simulator_url(settings: Settings | None = None) -> str:
             return _shared_url
         from whatsapp_saas.simulator import start_in_background
 
+        # The network is kept under DATA_DIR: a restart of the app must find the devices it
+        # linked, or every saved session would come back "not registered".
+        state_file = simulator_state_file(settings)
         try:
-            _simulator = start_in_background("127.0.0.1", port=settings.simulator_port)
+            _simulator = start_in_background(
+                "127.0.0.1", port=settings.simulator_port, state_file=state_file
+            )
         except OSError:
             # The port is taken. Another process of this app (a web worker, a manager)
             # started the simulator there: share it, so the phone page and the sessions see
@@ -48,9 +54,14 @@ def effective_simulator_url(settings: Settings | None = None) -> str:
             if _is_simulator(shared):
                 _shared_url = shared
                 return shared
-            _simulator = start_in_background("127.0.0.1", port=0)
+            _simulator = start_in_background("127.0.0.1", port=0, state_file=state_file)
         log.info("started the in-process WhatsApp simulator at %s", _simulator.url)
         return str(_simulator.url)
+
+
+def simulator_state_file(settings: Settings) -> Path:
+    """Where the in-process simulator keeps its network (devices, phones, pending traffic)."""
+    return settings.data_dir / "simulator" / "network.json"
 
 
 def _is_simulator(url: str) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.security.crypto import keyring_from_settings
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
 from whatsapp_saas.whatsapp.manager import control, records, runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle
@@ -37,10 +38,10 @@ from whatsapp_saas.whatsapp.states import DesiredState, SessionLost
 
 log = logging.getLogger(__name__)
 
-REASON_HOST_CRASHED = "The session's worker process crashed; restarting the session"
-REASON_NOT_RUNNING = "The session was found not running; restarting it"
+REASON_HOST_CRASHED = reasons.HOST_CRASHED
+REASON_NOT_RUNNING = reasons.NOT_RUNNING
 ADOPT_CONCURRENCY = 8
-REASON_WATCHDOG = "The connection did not come back in time; restarting the session"
+REASON_WATCHDOG = reasons.WATCHDOG
 
 _nodes: list[ManagerNode] = []
 

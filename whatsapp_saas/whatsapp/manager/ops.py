@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.security.crypto import Keyring
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.events import inbound_sink, to_inbound
 from whatsapp_saas.whatsapp.manager import records, runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle, settle_on
@@ -46,8 +47,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Mode = Literal["stop", "stop_no_snapshot", "logout", "discard", "node_stop", "abandon"]
-REASON_NODE_STOPPED = "The connection manager restarted; restoring the session"
-REASON_TAKEOVER = "The connection manager running this number stopped; taking over"
+REASON_NODE_STOPPED = reasons.NODE_STOPPED
+REASON_TAKEOVER = reasons.TAKEOVER
 ACTION_MODES: dict[Action, Mode] = {
     Action.STOP: "stop",
     Action.STOP_NO_SNAPSHOT: "stop_no_snapshot",
@@ -123,7 +124,7 @@ class SessionOps:
         except gw.GatewayError as exc:
             log.warning("number %s did not start: %s", number_id, exc)
             self.pool.forget(runner.session_id)
-            runner.push(SessionLost(f"The session could not start: {exc}"))
+            runner.push(SessionLost(reasons.from_engine(reasons.START_FAILED, str(exc))))
             return
         runner.live = True
 

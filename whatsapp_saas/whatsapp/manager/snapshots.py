@@ -14,19 +14,14 @@ from sqlmodel import col, delete, select
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.security.crypto import CryptoError, KeyNotAvailable, Keyring, decrypt, encrypt
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.manager.records import locked_row
 from whatsapp_saas.whatsapp.models import SessionSnapshot, snapshot_aad
 from whatsapp_saas.whatsapp.states import NumberState
 
-REASON_TAMPERED = (
-    "The saved session could not be decrypted (it was altered or belongs to another number); "
-    "it was kept untouched. Log out to link the number again."
-)
-REASON_WRONG_KEY = (
-    "The saved session was encrypted with a key this server does not have; "
-    "set SESSION_ENCRYPTION_KEY (or SESSION_ENCRYPTION_OLD_KEYS) to that key, or log out "
-    "to link the number again."
-)
+# Codes, translated on screen (wa.reason.*): the texts say what to do.
+REASON_TAMPERED = reasons.SNAPSHOT_TAMPERED
+REASON_WRONG_KEY = reasons.SNAPSHOT_WRONG_KEY
 UNWRITABLE_STATES = frozenset({NumberState.LOGGED_OUT.value, NumberState.FAILED.value})
 
 
