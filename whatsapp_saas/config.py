@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     session_encryption_old_keys: SecretStr | None = None
 
     whatsapp_driver: Literal["neonize", "simulator"] = "simulator"
+    # The simulated network in production is a demo: anyone who can reach the Simulated phone
+    # page plays the customers. Production refuses it unless this is set, and then says so in
+    # the log and in a banner on every page.
+    allow_simulator_in_production: bool = False
     simulator_url: str | None = None
     simulator_port: int = 7781
     device_name: str = "WhatsApp SaaS"
@@ -70,6 +75,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def simulator_demo(self) -> bool:
+        """A demo on the simulated network, explicitly allowed: every page shows a banner."""
+        return self.whatsapp_driver == "simulator" and self.allow_simulator_in_production
 
     def encryption_key_bytes(self) -> bytes:
         """The current key, decoded; a clear error when it is missing or malformed."""
@@ -122,11 +132,27 @@ def check_production(settings: Settings) -> None:
         raise ConfigurationError("DATABASE_URL is missing; production needs PostgreSQL")
     if not settings.redis_url:
         raise ConfigurationError("REDIS_URL is missing; production needs Redis")
+    _check_simulator(settings)
     key = settings.openai_api_key
     if key is not None and key.get_secret_value() and _looks_placeholder(key.get_secret_value()):
         raise ConfigurationError(
             "OPENAI_API_KEY is a placeholder; set a real key or leave it empty"
         )
+
+
+def _check_simulator(settings: Settings) -> None:
+    if settings.whatsapp_driver != "simulator":
+        return
+    if not settings.allow_simulator_in_production:
+        raise ConfigurationError(
+            "WHATSAPP_DRIVER=simulator in production: customers would be simulated and any "
+            "signed-in manager could play them. Set WHATSAPP_DRIVER=neonize, or "
+            "ALLOW_SIMULATOR_IN_PRODUCTION=true for a demo"
+        )
+    logging.getLogger(__name__).warning(
+        "DEMO: production runs on the simulated WhatsApp network "
+        "(ALLOW_SIMULATOR_IN_PRODUCTION=true); no real phone is reached"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,7 @@ def test_production_refuses_missing_or_placeholder_secrets(overrides: dict, name
         "session_encryption_key": GOOD_KEY,
         "database_url": "postgresql://db/app",
         "redis_url": "redis://redis:6379/0",
+        "whatsapp_driver": "neonize",
     }
     values.update(overrides)
     with pytest.raises(ConfigurationError, match=named):
@@ -56,8 +57,35 @@ def test_production_with_real_secrets_starts() -> None:
             session_encryption_key=GOOD_KEY,
             database_url="postgresql://db/app",
             redis_url="redis://r",
+            whatsapp_driver="neonize",
         )
     )
+
+
+PRODUCTION = {
+    "app_env": "production",
+    "session_encryption_key": GOOD_KEY,
+    "database_url": "postgresql://db/app",
+    "redis_url": "redis://r",
+}
+
+
+def test_production_refuses_the_simulator_without_the_demo_flag() -> None:
+    with pytest.raises(ConfigurationError, match="ALLOW_SIMULATOR_IN_PRODUCTION"):
+        check_production(Settings(_env_file=None, whatsapp_driver="simulator", **PRODUCTION))
+
+
+def test_a_simulator_demo_in_production_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(
+        _env_file=None,
+        whatsapp_driver="simulator",
+        allow_simulator_in_production=True,
+        **PRODUCTION,
+    )
+    with caplog.at_level(logging.WARNING):
+        check_production(settings)
+    assert "DEMO" in caplog.text and "simulated" in caplog.text
+    assert settings.simulator_demo
 
 
 def test_secrets_are_redacted_from_logs(caplog: pytest.LogCaptureFixture) -> None:

@@ -19,7 +19,11 @@ from tests.whatsapp.helpers import (
     wait_state,
     wait_until,
 )
+from whatsapp_saas.db import session_scope
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp import service
 from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
@@ -159,3 +163,49 @@ async def test_not_registered_after_a_restart_keeps_the_saved_session(
     finally:
         await node.stop()
         await forgetful.aclose()
+
+
+async def test_relinking_to_another_phone_waits_for_the_tenants_confirmation(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
+) -> None:
+    """A number linked to one phone, logged out, then scanned by a different phone: nothing is
+    accepted until the tenant confirms; confirming resumes the new link without a new scan."""
+    node = await nodes()
+    first, second = random_phone(), random_phone()
+    number_id = await connect_and_link(sim_url, tenant_id, first)
+    assert (await sim_post(sim_url, f"/sim/phones/{first}/unlink")).status_code == 200
+    await wait_state(number_id, "logged_out")
+
+    connect(tenant_id, number_id)
+    await link(sim_url, number_id, second)
+    row = await wait_state(number_id, "confirm_phone")
+    assert reasons.decode(row.state_reason) == reasons.Reason(
+        reasons.CONFIRM_PHONE, {"new": second, "old": first}
+    )
+    assert row.phone == first and row.desired_state == "stopped"
+    await wait_until(lambda: not node.owns(number_id), 5, "the session stopped")
+    assert snapshot_blob(number_id) is not None, "the new link is kept for the confirmation"
+
+    with session_scope() as session:
+        service.confirm_new_phone(TenantScope(session, tenant_id), number_id)
+    row = await wait_state(number_id, "connected")
+    assert row.phone == second and row.qr_code is None
+
+
+async def test_a_phone_already_used_by_another_number_asks_first(
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
+) -> None:
+    await nodes()
+    phone = random_phone()
+    await connect_and_link(sim_url, tenant_id, phone, name="Vendas")
+    other = add_number(tenant_id, "Suporte")
+    connect(tenant_id, other)
+    await link(sim_url, other, phone)
+    row = await wait_state(other, "confirm_phone")
+    assert reasons.decode(row.state_reason) == reasons.Reason(
+        reasons.CONFIRM_PHONE, {"new": phone, "other": "Vendas"}
+    )
+    with session_scope() as session, pytest.raises(NotFound):
+        service.confirm_new_phone(TenantScope(session, tenant_id + 999), other)
+    with session_scope() as session, pytest.raises(UserError):
+        service.confirm_new_phone(TenantScope(session, tenant_id), add_number(tenant_id))

@@ -61,7 +61,11 @@ def test_add_rename_list_and_isolation(tenant_id: int) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("+55 (11) 99999-0000", "+5511999990000"), ("5511999990000", "+5511999990000")],
+    [
+        ("+55 (11) 99999-0000", "+5511999990000"),
+        ("5511999990000", "+5511999990000"),
+        ("(11) 99999-0000", "+5511999990000"),  # as the rest of the app reads a local number
+    ],
 )
 def test_phone_numbers_are_normalised(typed: str, expected: str) -> None:
     assert service.normalise_phone(typed) == expected

@@ -40,8 +40,25 @@ def _nav_link(label_key: str, href: str, icon: str) -> rx.Component:
 
 def _extra_links() -> list[rx.Component]:
     if get_settings().whatsapp_driver == "simulator":
-        return [_nav_link("nav.simulator", routes.SIMULATOR, "flask_conical")]
+        # Managers only: the page plays customers of the tenant's own numbers.
+        link = _nav_link("nav.simulator", routes.SIMULATOR, "flask_conical")
+        return [rx.cond(AppState.is_manager, link)]
     return []
+
+
+def demo_banner() -> rx.Component:
+    """Production on the simulated network (ALLOW_SIMULATOR_IN_PRODUCTION): say so everywhere."""
+    if not get_settings().simulator_demo:
+        return rx.fragment()
+    return rx.callout(
+        AppState.t["wa.demo_banner"],
+        icon="flask_conical",
+        color_scheme="amber",
+        size="1",
+        role="status",
+        width="100%",
+        data_testid="demo-banner",
+    )
 
 
 def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
@@ -92,7 +109,9 @@ def shell(
     return rx.hstack(
         sidebar(extra_links),
         rx.box(
-            rx.vstack(rx.heading(title, size="7"), *content, spacing="5", width="100%"),
+            rx.vstack(
+                demo_banner(), rx.heading(title, size="7"), *content, spacing="5", width="100%"
+            ),
             padding="2em",
             width="100%",
             min_width="0",

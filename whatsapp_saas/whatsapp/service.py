@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import phonenumbers
 from sqlalchemy import event
 from sqlmodel import Session, col, delete
 
+from whatsapp_saas import phones
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.manager import control
 from whatsapp_saas.whatsapp.manager.records import write_transition
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
@@ -69,6 +70,19 @@ def request_connect(scope: TenantScope, number_id: int) -> WhatsAppNumber:
     return _command(scope, number_id, Command.CONNECT)
 
 
+def confirm_new_phone(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+    """The tenant agrees that the phone which scanned the code is this number's phone now:
+    resume the new link (its session was kept, no new scan)."""
+    row = scope.get(WhatsAppNumber, number_id, for_update=True)
+    reason = reasons.decode(row.state_reason)
+    new = reason.params.get("new") if reason else None
+    if row.state != NumberState.CONFIRM_PHONE.value or not new:
+        raise UserError("error.whatsapp_nothing_to_confirm")
+    row.phone = new
+    scope.session.add(row)
+    return _command(scope, number_id, Command.CONNECT)
+
+
 def disconnect(scope: TenantScope, number_id: int) -> WhatsAppNumber:
     """Stop the session but keep it saved, so Connect resumes without a new QR code."""
     return _command(scope, number_id, Command.DISCONNECT)
@@ -109,17 +123,9 @@ async def request_pairing_code(scope: TenantScope, number_id: int, phone: str) -
 
 
 def normalise_phone(phone: str) -> str:
-    """E.164 ("+5511999990000") from what a person types; UserError when it is not a number."""
-    text = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    if not text.startswith("+"):
-        text = "+" + text
-    try:
-        parsed = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException as exc:
-        raise UserError("error.whatsapp_phone_invalid") from exc
-    if not phonenumbers.is_valid_number(parsed):
-        raise UserError("error.whatsapp_phone_invalid")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """E.164 ("+5511999990000") from what a person types (the app's one phone module);
+    UserError when it is not a number."""
+    return phones.require_e164(phone, error_code="error.whatsapp_phone_invalid")
 
 
 def _clean_name(name: str) -> str:

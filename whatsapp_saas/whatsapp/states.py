@@ -26,6 +26,9 @@ class NumberState(StrEnum):
     RECONNECTING = "reconnecting"
     LOGGED_OUT = "logged_out"
     FAILED = "failed"
+    # A different phone scanned the code than the one the number was linked to (or one that
+    # another number of the tenant uses): stopped until the tenant confirms or cancels.
+    CONFIRM_PHONE = "confirm_phone"
 
 
 class DesiredState(StrEnum):
@@ -59,7 +62,14 @@ ACTIVE = frozenset(
         NumberState.RECONNECTING,
     }
 )
-TERMINAL = frozenset({NumberState.DISCONNECTED, NumberState.LOGGED_OUT, NumberState.FAILED})
+TERMINAL = frozenset(
+    {
+        NumberState.DISCONNECTED,
+        NumberState.LOGGED_OUT,
+        NumberState.FAILED,
+        NumberState.CONFIRM_PHONE,
+    }
+)
 
 # Reasons are stored as codes (see :mod:`whatsapp_saas.whatsapp.reasons`), translated on screen.
 REASON_USER_DISCONNECT = reasons.USER_DISCONNECT
@@ -98,7 +108,17 @@ class SessionFailed:
     reason: str
 
 
-Input = UserCommand | SessionStarting | SessionLost | SessionFailed | gw.GatewayEvent
+@dataclass(frozen=True, slots=True)
+class PhoneChanged:
+    """The engine connected as ``new``, but the number was linked to ``old`` before, or
+    ``new`` is the phone of the tenant's number ``other``. Not accepted until confirmed."""
+
+    new: str
+    old: str | None = None
+    other: str | None = None  # the name of the tenant's other number on that phone
+
+
+Input = UserCommand | SessionStarting | SessionLost | SessionFailed | PhoneChanged | gw.GatewayEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +158,16 @@ def _command(state: NumberState, command: Command) -> Transition:
 
 
 def _observation(
-    state: NumberState, event: SessionStarting | SessionLost | SessionFailed
+    state: NumberState, event: SessionStarting | SessionLost | SessionFailed | PhoneChanged
 ) -> Transition | None:
+    if isinstance(event, PhoneChanged):
+        if state in TERMINAL:
+            return None
+        reason = reasons.encode(
+            reasons.CONFIRM_PHONE, new=event.new, old=event.old, other=event.other
+        )
+        # Stop, keeping the new device's store: confirming resumes it without a new scan.
+        return Transition(NumberState.CONFIRM_PHONE, reason, DesiredState.STOPPED, Action.STOP)
     if isinstance(event, SessionFailed):
         return Transition(
             NumberState.FAILED, event.reason, DesiredState.STOPPED, Action.STOP_NO_SNAPSHOT

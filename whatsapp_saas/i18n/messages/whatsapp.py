@@ -143,6 +143,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wa.reason.engine": ("WhatsApp said: {detail}", "O WhatsApp informou: {detail}"),
     # simulated phone
+    "wa.demo_banner": (
+        "Demo: WhatsApp is simulated here. Messages do not reach real phones.",
+        "Demonstração: o WhatsApp aqui é simulado. As mensagens não chegam a celulares de verdade.",
+    ),
     "sim.title": ("Simulated phone", "Celular simulado"),
     "sim.intro": (
         "A pretend WhatsApp network for demos and tests: link a number by pasting its QR text, "

@@ -158,6 +158,9 @@ class SessionOps:
     ) -> None:
         if isinstance(event, gw.GatewayEvent):
             inbound = to_inbound(runner.tenant_id, runner.number_id, event)
+            if inbound is not None and runner.held and settle is not None:
+                settle(False)  # not confirmed yet: the network redelivers it later
+                return
             if inbound is not None:
                 # Never wait for the commit here: this number's next events must reach the
                 # pipeline meanwhile, or nothing would batch. The ack follows the commit.
@@ -171,6 +174,8 @@ class SessionOps:
             runner.snapshot_soon(self.settings.snapshot_debounce, lambda: self.snapshot(runner))
             return
         step, _ = await self.db(records.apply, runner.number_id, event)
+        if step is not None and step.state is NumberState.CONFIRM_PHONE:
+            runner.held = True
         await self._observe(runner, event)
         if step is not None and not self.stopping:
             await self._perform(runner, step.action)

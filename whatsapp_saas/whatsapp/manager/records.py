@@ -23,6 +23,7 @@ from whatsapp_saas.whatsapp.states import (
     DesiredState,
     Input,
     NumberState,
+    PhoneChanged,
     SessionLost,
     Transition,
     transition,
@@ -102,10 +103,28 @@ def apply(number_id: int, event: Input) -> tuple[Transition | None, NumberView |
         row = locked_row(session, number_id)
         if row is None:
             return None, None
+        event = _unconfirmed_phone(session, row, event)
         step = transition(NumberState(row.state), event)
         if step is not None:
             write_transition(session, row, step, event)
         return step, view_of(row)
+
+
+def _unconfirmed_phone(session: Session, row: WhatsAppNumber, event: Input) -> Input:
+    """A "connected" as a phone the tenant has not agreed to becomes a question: relinking a
+    number to another phone moves where its customers' messages arrive."""
+    if not isinstance(event, gw.Connected):
+        return event
+    old = row.phone if row.phone and row.phone != event.phone else None
+    query = select(WhatsAppNumber.name).where(
+        WhatsAppNumber.tenant_id == row.tenant_id,
+        WhatsAppNumber.phone == event.phone,
+        WhatsAppNumber.id != row.id,
+    )
+    other = session.exec(query).first()
+    if old is None and other is None:
+        return event
+    return PhoneChanged(new=event.phone, old=old, other=other)
 
 
 def write_transition(session: Session, row: WhatsAppNumber, step: Transition, event: Input) -> None:

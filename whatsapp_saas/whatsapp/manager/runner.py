@@ -37,6 +37,9 @@ class SessionRunner:
         self.pending: asyncio.Task[None] | None = None  # a scheduled start or restart
         self.reconnecting_since: float | None = None
         self.qr_ready = asyncio.Event()  # set while the engine shows QR codes
+        # Linked to a phone the tenant must confirm first: its inbound traffic is not stored
+        # here (drivers that can redeliver keep it for later).
+        self.held = False
         self.last_digest: bytes | None = None
         self.snapshot_lock = asyncio.Lock()
         self._snapshot_timer: asyncio.Task[None] | None = None
