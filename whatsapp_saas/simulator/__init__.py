@@ -6,6 +6,7 @@ in-process with :func:`start_in_background`; play the phones with :class:`Simula
 Control API (JSON; phones in E.164):
   POST /sim/link {qr, phone, push_name?}          scan a QR code (404 unknown/expired)
   POST /sim/pair {phone, code, push_name?}        enter a pairing code (404 unknown)
+  POST /sim/qr/expire {qr}                        that session's QR codes time out now
   POST /sim/messages {from, to, text, push_name?, media?, quoted_id?, lid?, only_lid?, id?}
   POST /sim/messages/batch {messages: [...]}      many of the above at once
   GET  /sim/phones/{phone}/messages               {messages, duplicates}

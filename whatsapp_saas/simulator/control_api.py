@@ -114,6 +114,15 @@ async def link(request: web.Request) -> web.Response:
     return _linked(device)
 
 
+@routes.post("/sim/qr/expire")
+async def expire_qr(request: web.Request) -> web.Response:
+    """Tests and demos: make the session showing this QR code time out now."""
+    body = await request.json()
+    if not _net(request).desk.time_out(str(body.get("qr", ""))):
+        raise _error(web.HTTPNotFound, "unknown or expired QR code")
+    return web.json_response({"ok": True})
+
+
 @routes.post("/sim/pair")
 async def pair(request: web.Request) -> web.Response:
     body = await _body(request, PairBody)

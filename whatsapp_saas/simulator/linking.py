@@ -61,6 +61,15 @@ class LinkingDesk:
             return None
         return self._link(conn, phone, push_name)
 
+    def time_out(self, qr: str) -> bool:
+        """End the QR cycle of the session showing ``qr`` now, as if every code expired."""
+        conn = self._qr.get(qr.strip())
+        if conn is None or conn.state != "waiting":
+            return False
+        self.end(conn)
+        conn.end({"type": "qr_timeout"})
+        return True
+
     def request_code(self, conn: Connection, phone: str) -> str:
         code = new_pairing_code()
         self._pairing[normalize_pairing_code(code)] = (conn, phone)

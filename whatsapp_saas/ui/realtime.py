@@ -14,6 +14,7 @@ import reflex as rx
 
 from whatsapp_saas.realtime.channel import TenantEvent, get_channel
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.whatsapp.linking import refresh_linking
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ async def refresh_numbers(app: rx.App, tenant_id: int) -> None:
     async with app.modify_state(token) as root:
         feed = await root.get_state(TenantFeed)
         feed.numbers = rows
+    await refresh_linking(app, tenant_id)  # QR codes: a managers-only feed
 
 
 async def bump_inbox(app: rx.App, tenant_id: int, events: list[TenantEvent]) -> None:

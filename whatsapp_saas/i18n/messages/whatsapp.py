@@ -56,6 +56,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wa.connected_as": ("Connected as {phone} ({name})", "Conectado como {phone} ({name})"),
     "wa.dialog_state": ("Status:", "Situação:"),
+    "wa.new_code": ("Generate a new code", "Gerar um novo código"),
+    "wa.no_code": (
+        "No code is being shown for this number.",
+        "Nenhum código está sendo exibido para este número.",
+    ),
+    "wa.review_phone": ("Review phone", "Revisar celular"),
+    "wa.confirm_scanned": (
+        "The phone {new} scanned the code.",
+        "O celular {new} escaneou o código.",
+    ),
+    "wa.confirm_was": (
+        "This number was linked to {old} until now.",
+        "Este número estava conectado a {old} até agora.",
+    ),
+    "wa.confirm_other": (
+        "This phone is also linked to your number “{other}”, which stops receiving its messages.",
+        "Este celular também está conectado ao seu número “{other}”, que deixa de receber as "
+        "mensagens dele.",
+    ),
+    "wa.confirm_history": (
+        "The history stays where it is: existing conversations are not moved or merged. From "
+        "now on this number receives what customers send to the new phone, so a customer who "
+        "wrote to the old one starts a separate conversation.",
+        "O histórico fica onde está: as conversas existentes não são movidas nem unidas. A partir "
+        "de agora este número recebe o que os clientes enviam ao novo celular, e um cliente que "
+        "escreveu para o antigo começa uma conversa separada.",
+    ),
+    "wa.confirm_use": ("Use {new}", "Usar {new}"),
+    "wa.confirm_cancel": ("Cancel and unlink it", "Cancelar e desconectar"),
+    "wa.state.confirm_phone": ("Confirm the phone", "Confirme o celular"),
     # why a number is in its state (stored as codes, see whatsapp_saas.whatsapp.reasons)
     "wa.reason.user_disconnect": ("Disconnected by a user", "Desconectado por um usuário"),
     "wa.reason.user_logout": ("Logged out by a user", "Sessão encerrada por um usuário"),
@@ -138,8 +168,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Conectar de novo, ou Saia do WhatsApp e conecte o número outra vez.",
     ),
     "wa.reason.confirm_phone": (
-        "A different phone scanned the code: {new} instead of {old}. Confirm to continue.",
-        "Outro celular escaneou o código: {new} em vez de {old}. Confirme para continuar.",
+        "Another phone scanned the code ({new}): confirm or cancel.",
+        "Outro celular escaneou o código ({new}): confirme ou cancele.",
     ),
     "wa.reason.engine": ("WhatsApp said: {detail}", "O WhatsApp informou: {detail}"),
     # simulated phone
@@ -170,8 +200,69 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sim.text": ("Message", "Mensagem"),
     "sim.send": ("Send as customer", "Enviar como cliente"),
     "sim.sent": ("Delivered to {phone}.", "Entregue para {phone}."),
-    "sim.failed": ("The simulator refused: {detail}", "O simulador recusou: {detail}"),
+    "sim.refused": (
+        "The simulated network refused this. Check the fields and try again.",
+        "A rede simulada recusou. Confira os campos e tente de novo.",
+    ),
+    "sim.unreachable": (
+        "The simulated network is not answering. Try again in a moment.",
+        "A rede simulada não está respondendo. Tente de novo em instantes.",
+    ),
+    "sim.qr_unknown": (
+        "This QR code expired. Copy the current one and try again.",
+        "Este QR code expirou. Copie o atual e tente de novo.",
+    ),
+    "sim.code_unknown": (
+        "This pairing code is not valid for that phone. Check both and try again.",
+        "Este código de pareamento não vale para esse celular. Confira os dois e tente de novo.",
+    ),
+    "sim.to_not_linked": (
+        "That business number is not online on the simulated network.",
+        "Esse número da empresa não está on-line na rede simulada.",
+    ),
+    "sim.text_required": ("Write a message.", "Escreva uma mensagem."),
+    "sim.managers_only": (
+        "Only owners and admins can use the simulated phone.",
+        "Só proprietários e administradores podem usar o celular simulado.",
+    ),
+    "sim.waiting_title": (
+        "Your numbers waiting for a scan (QR text to paste):",
+        "Seus números aguardando leitura (texto do QR para colar):",
+    ),
+    "sim.none_waiting": (
+        "None of your numbers is showing a QR code. Click Connect on the WhatsApp page first.",
+        "Nenhum dos seus números está mostrando um QR code. Clique em Conectar na página "
+        "WhatsApp primeiro.",
+    ),
+    "sim.scan_here": ("Scan from this browser", "Ler neste navegador"),
+    "sim.pair_title": ("Enter a pairing code", "Digitar um código de pareamento"),
+    "sim.pair_help": (
+        "The code the WhatsApp page showed after “Use pairing code instead”.",
+        "O código que a página WhatsApp mostrou em “Usar código de pareamento”.",
+    ),
+    "sim.pair_code": ("Pairing code", "Código de pareamento"),
+    "sim.pair": ("Link with code", "Conectar com código"),
+    "error.sim_qr_not_yours": (
+        "This QR code is not shown by any of your company's numbers.",
+        "Este QR code não é de nenhum número da sua empresa.",
+    ),
+    "error.sim_code_not_yours": (
+        "This pairing code was not issued for any of your company's numbers.",
+        "Este código de pareamento não foi gerado para nenhum número da sua empresa.",
+    ),
+    "error.sim_to_not_yours": (
+        "That is not one of your company's linked numbers.",
+        "Esse não é um dos números conectados da sua empresa.",
+    ),
+    "error.sim_phone_taken": (
+        "This business phone is linked to another company's number on the simulated network.",
+        "Este celular da empresa está conectado a um número de outra empresa na rede simulada.",
+    ),
     # errors
+    "error.whatsapp_nothing_to_confirm": (
+        "There is no phone change to confirm for this number.",
+        "Não há troca de celular para confirmar neste número.",
+    ),
     "error.whatsapp_already_connected": (
         "This number is already connected.",
         "Este número já está conectado.",

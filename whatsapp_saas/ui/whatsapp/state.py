@@ -1,4 +1,8 @@
-"""WhatsApp page handlers: they call the WhatsApp service; the feed shows the result live."""
+"""WhatsApp page handlers: they call the WhatsApp service; the feed shows the result live.
+
+Every change is for managers (the service is reached through ``act(managers_only=True)``);
+QR codes reach managers' tabs only, through :class:`LinkingFeed`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.realtime import TenantFeed, feed_token
+from whatsapp_saas.ui.whatsapp.linking import link_linking_feed
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
 from whatsapp_saas.whatsapp import service as numbers
 
@@ -27,6 +32,12 @@ class WhatsAppState(AppState):
     pairing_code: str = ""
     pairing_busy: bool = False
     rename_number_id: str = ""
+    rename_current: str = ""  # prefills the rename dialog
+
+    @rx.var
+    def dialog_open(self) -> bool:
+        """Errors show inside an open dialog, not behind it."""
+        return self.dialog_number_id != "" or self.rename_number_id != ""
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
@@ -43,6 +54,7 @@ class WhatsAppState(AppState):
         feed = await self.get_state(TenantFeed)
         linked = await feed._link_to(feed_token(user.tenant_id))
         linked.numbers = await in_session(lambda s: tenant_numbers(s, user.tenant_id))
+        await link_linking_feed(self, user)
 
     async def _change(
         self, work: Callable[[TenantScope], Any], *, managers_only: bool = True
@@ -68,15 +80,21 @@ class WhatsAppState(AppState):
 
     @rx.event
     def open_dialog(self, number_id: str) -> None:
-        self.dialog_number_id = number_id
+        self.dialog_number_id, self.error = number_id, ""
 
     @rx.event
     def close_dialog(self, _open: bool = False) -> None:
         self.dialog_number_id, self.pairing_mode, self.pairing_code = "", False, ""
+        self.error = ""
 
     @rx.event
     def toggle_pairing(self) -> None:
         self.pairing_mode, self.pairing_code, self.error = not self.pairing_mode, "", ""
+
+    @rx.event
+    async def confirm_new_phone(self, number_id: str) -> None:
+        """The phone that scanned is this number's phone from now on."""
+        await self._change(lambda scope: numbers.confirm_new_phone(scope, int(number_id)))
 
     @rx.event
     async def disconnect(self, number_id: str) -> None:
@@ -91,18 +109,23 @@ class WhatsAppState(AppState):
         await self._change(lambda scope: numbers.delete_number(scope, int(number_id)))
 
     @rx.event
-    def start_rename(self, number_id: str) -> None:
-        self.rename_number_id = number_id
+    async def start_rename(self, number_id: str) -> None:
+        self.error = ""
+        feed = await self.get_state(TenantFeed)
+        current = [row["name"] for row in feed.numbers if row.get("id") == number_id]
+        self.rename_number_id, self.rename_current = number_id, current[0] if current else ""
 
     @rx.event
     def cancel_rename(self, _open: bool = False) -> None:
-        self.rename_number_id = ""
+        self.rename_number_id, self.rename_current, self.error = "", "", ""
 
     @rx.event
     async def rename(self, form: dict[str, Any]) -> None:
         name, number_id = str(form.get("new_name", "")), self.rename_number_id
         if await self._change(lambda scope: numbers.rename_number(scope, int(number_id), name)):
-            self.rename_number_id = ""
+            self.rename_number_id, self.rename_current = "", ""
+        else:
+            self.rename_current = name  # what the user typed stays in the box
 
     @rx.event
     async def request_pairing_code(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]

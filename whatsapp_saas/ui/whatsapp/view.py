@@ -1,4 +1,9 @@
-"""What the WhatsApp page shows of a number: plain strings, QR rendered server-side."""
+"""What the WhatsApp page shows of a number: plain strings, QR rendered server-side.
+
+Two views, for two audiences. :func:`number_view` goes to every signed-in user of the tenant
+(the shared feed): state, reason and phone, never a QR code or pairing code. :func:`linking_view`
+holds the QR code (the key to link a phone to the number) and goes only to managers.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,15 @@ import segno
 from sqlmodel import Session, col
 
 from whatsapp_saas.models_base import as_utc, utcnow
+from whatsapp_saas.phones import for_people
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.whatsapp import reasons
 from whatsapp_saas.whatsapp.models import WhatsAppNumber
 from whatsapp_saas.whatsapp.states import NumberState
+
+# Parameters a reason's text may use; each is shown formatted (phones for people).
+REASON_PARAMS = ("detail", "old", "new", "other")
+PHONE_PARAMS = ("old", "new")
 
 
 def qr_data_uri(code: str) -> str:
@@ -16,27 +27,59 @@ def qr_data_uri(code: str) -> str:
     return str(segno.make(code, error="l", micro=False).svg_data_uri(scale=6, border=4))
 
 
+def reason_view(stored: str | None) -> dict[str, str]:
+    """The reason as a catalogue key and its parameters; the page translates it."""
+    reason = reasons.decode(stored)
+    if reason is None:
+        return {"reason_key": "", **{f"reason_{p}": "" for p in REASON_PARAMS}}
+    params = {
+        f"reason_{p}": for_people(reason.params.get(p))
+        if p in PHONE_PARAMS
+        else reason.params.get(p, "")
+        for p in REASON_PARAMS
+    }
+    return {"reason_key": reason.code, **params}
+
+
 def number_view(row: WhatsAppNumber) -> dict[str, str]:
-    waiting = row.state == NumberState.WAITING_QR.value and row.qr_code
-    expires = as_utc(row.qr_expires_at) if row.qr_expires_at else None
-    fresh_qr = bool(waiting and expires and expires > utcnow())
     return {
         "id": str(row.id),
         "name": row.name,
-        "phone": row.phone or "",
+        "phone": for_people(row.phone),
         "push_name": row.push_name or "",
         "state": row.state,
         "state_key": f"wa.state.{row.state}",
-        "reason": row.state_reason or "",
+        **reason_view(row.state_reason),
         "state_at": as_utc(row.state_at).isoformat() if row.state_at else "",
-        "qr_image": qr_data_uri(row.qr_code) if fresh_qr and row.qr_code else "",
-        "qr_expires_ms": str(int(expires.timestamp() * 1000)) if fresh_qr and expires else "",
         "connected": "yes" if row.state == NumberState.CONNECTED.value else "",
         "wants_connection": "yes" if row.desired_state == "connected" else "",
     }
 
 
-def tenant_numbers(session: Session, tenant_id: int) -> list[dict[str, str]]:
+def linking_view(row: WhatsAppNumber) -> dict[str, str] | None:
+    """The QR code a number shows right now, or None when it shows none."""
+    waiting = row.state == NumberState.WAITING_QR.value and row.qr_code
+    expires = as_utc(row.qr_expires_at) if row.qr_expires_at else None
+    if not (waiting and row.qr_code and expires and expires > utcnow()):
+        return None
+    return {
+        "id": str(row.id),
+        "name": row.name,
+        "qr_text": row.qr_code,
+        "qr_image": qr_data_uri(row.qr_code),
+        "qr_expires_ms": str(int(expires.timestamp() * 1000)),
+    }
+
+
+def _rows(session: Session, tenant_id: int) -> list[WhatsAppNumber]:
     scope = TenantScope(session, tenant_id)
-    rows = session.exec(scope.select(WhatsAppNumber).order_by(col(WhatsAppNumber.id))).all()
-    return [number_view(row) for row in rows]
+    return list(session.exec(scope.select(WhatsAppNumber).order_by(col(WhatsAppNumber.id))).all())
+
+
+def tenant_numbers(session: Session, tenant_id: int) -> list[dict[str, str]]:
+    return [number_view(row) for row in _rows(session, tenant_id)]
+
+
+def tenant_qr_codes(session: Session, tenant_id: int) -> list[dict[str, str]]:
+    """For managers only: every number of the tenant that is waiting for a scan, with its code."""
+    return [view for row in _rows(session, tenant_id) if (view := linking_view(row))]
