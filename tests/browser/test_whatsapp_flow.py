@@ -15,6 +15,7 @@ import re
 import secrets
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,10 @@ def session_token(page: Page) -> str:
 def call_handler(app: RunningApp, token: str, handler: str, payload: dict, path: str) -> str:
     """Call ``handler`` of the Simulated phone's state over Reflex's websocket as the user of
     session ``token``; return the error the state shows afterwards."""
-    return asyncio.run(_call_handler(app.url, token, handler, payload, path))
+    # Playwright's sync API runs an event loop in this thread: the client gets its own.
+    with ThreadPoolExecutor(1) as pool:
+        call = _call_handler(app.url, token, handler, payload, path)
+        return pool.submit(asyncio.run, call).result()
 
 
 async def _call_handler(url: str, token: str, handler: str, payload: dict, path: str) -> str:
@@ -425,6 +429,8 @@ def test_screenshots_of_the_whatsapp_and_simulated_phone_pages(
     link_number(page, live_app, "Vendas", random_phone())
     add_number(page, "Suporte")
     page.get_by_label("Language").first.select_option(lang)
+    heading = "Números de WhatsApp" if lang == "pt-BR" else "WhatsApp numbers"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()  # the switch landed
     for width, height in ((1366, 768), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{live_app.url}/whatsapp")

@@ -77,11 +77,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wa.confirm_history": (
         "The history stays where it is: existing conversations are not moved or merged. From "
-        "now on this number receives what customers send to the new phone, so a customer who "
-        "wrote to the old one starts a separate conversation.",
+        "now on this number receives what customers send to the new phone, and no longer what "
+        "they send to the old one. A customer whose conversation is under another of your "
+        "numbers starts a new conversation here.",
         "O histórico fica onde está: as conversas existentes não são movidas nem unidas. A partir "
-        "de agora este número recebe o que os clientes enviam ao novo celular, e um cliente que "
-        "escreveu para o antigo começa uma conversa separada.",
+        "de agora este número recebe o que os clientes enviam ao novo celular, e não mais o que "
+        "enviam ao antigo. Um cliente cuja conversa está em outro número seu começa uma conversa "
+        "nova aqui.",
     ),
     "wa.confirm_use": ("Use {new}", "Usar {new}"),
     "wa.confirm_cancel": ("Cancel and unlink it", "Cancelar e desconectar"),

@@ -137,19 +137,23 @@ def _row(row: rx.Var) -> rx.Component:
 def _numbers_table() -> rx.Component:
     return rx.cond(
         TenantFeed.numbers.length() > 0,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(T[k])
-                        for k in ("auth.name", "wa.phone", "wa.state", "wa.since", "users.actions")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(TenantFeed.numbers, _row)),
-            width="100%",
-        ),
+        rx.box(_table(), overflow_x="auto", width="100%"),  # narrow screens scroll sideways
         rx.text(T["wa.empty"], color_scheme="gray"),
+    )
+
+
+def _table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(T[k])
+                    for k in ("auth.name", "wa.phone", "wa.state", "wa.since", "users.actions")
+                ]
+            )
+        ),
+        rx.table.body(rx.foreach(TenantFeed.numbers, _row)),
+        width="100%",
     )
 
 
