@@ -378,6 +378,8 @@ def test_logged_out_reasons() -> None:
         SID, LoggedOutEv(OnConnect=True, Reason=npb.MAIN_DEVICE_GONE)
     )
     assert "refused at connect" in at_connect.reason
+    # Refused at connect is not proof that the phone unlinked it: the snapshot is kept.
+    assert unlinked.unlinked is True and at_connect.unlinked is False
 
 
 def test_disconnect_like_events() -> None:
