@@ -126,7 +126,13 @@ def _row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                row["state_at"] != "", rx.moment(row["state_at"], from_now=True, tz=S.user_timezone)
+                row["state_at"] != "",
+                rx.moment(
+                    row["state_at"],
+                    from_now=True,
+                    tz=S.user_timezone,
+                    locale=rx.cond(S.lang == "en", "en", "pt-br"),  # "há 2 minutos"
+                ),
             )
         ),
         rx.table.cell(_actions(row)),
