@@ -410,6 +410,8 @@ def test_simulated_phone_links_a_waiting_number_from_this_browser(
     expect(waiting).to_contain_text("Balcão")
     waiting.get_by_role("button", name="Scan from this browser").click()
     expect(page.get_by_label("QR text")).not_to_have_value("")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "simulator-waiting-en-1366.png"))
     page.get_by_label("Business phone number").first.fill("(11) 96666-5555")
     page.get_by_role("button", name="Link", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Linked +55 11 96666-5555.")
