@@ -40,9 +40,9 @@ class CampaignsState(AppState):
 
     @rx.event
     async def refresh(self) -> None:
-        outcome = await act(self, lambda scope, _u: view.campaigns(scope))
-        if outcome.ok and outcome.value is not None:
-            self.rows = outcome.value
+        """Campaigns are managers' business: anyone else gets an empty list, checked here."""
+        outcome = await act(self, lambda scope, _u: view.campaigns(scope), managers_only=True)
+        self.rows = outcome.value if outcome.ok and outcome.value is not None else []
 
     @rx.event
     async def tick(self, _now: str = "") -> None:

@@ -28,8 +28,8 @@ class FollowUpsState(AppState):
 
     @rx.event
     async def refresh(self) -> None:
-        def read(scope: TenantScope, _u: CurrentUser) -> tuple[Any, Any]:
-            return view.follow_ups(scope), view.preferences(scope)
+        def read(scope: TenantScope, user: CurrentUser) -> tuple[Any, Any]:
+            return view.follow_ups(scope, user), view.preferences(scope)
 
         outcome = await act(self, read)
         if outcome.ok and outcome.value is not None:

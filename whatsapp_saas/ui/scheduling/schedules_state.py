@@ -53,12 +53,12 @@ class SchedulesState(AppState):
     async def refresh(self) -> None:
         show_all = self.show_all
 
-        def read(scope: TenantScope, _user: CurrentUser) -> tuple[Any, ...]:
+        def read(scope: TenantScope, user: CurrentUser) -> tuple[Any, ...]:
             return (
                 tenant_timezone(scope),
                 view.numbers(scope),
-                view.contacts(scope),
-                view.schedules(scope, show_all),
+                view.contacts(scope, user),
+                view.schedules(scope, user, show_all),
             )
 
         outcome = await act(self, read)
@@ -104,13 +104,13 @@ class SchedulesState(AppState):
             number_id = chosen_id(form, "number_id", "error.sched_choose_number")
             row = svc.create_schedule(
                 scope,
+                user,
                 number_id=number_id,
                 contact_id=contact_from_form(scope, form, number_id),
                 when_local=local_datetime(form),
                 text=field(form, "text"),
                 media=media,
                 recurrence=field(form, "recurrence") or "none",
-                user_id=user.user_id,
             )
             return utc_to_local(row.due_at, row.timezone).strftime("%Y-%m-%d %H:%M")
 
@@ -135,9 +135,10 @@ class SchedulesState(AppState):
         self.error = ""
         schedule_id = int(self.edit_id or 0)
 
-        def work(scope: TenantScope, _user: CurrentUser) -> None:
+        def work(scope: TenantScope, user: CurrentUser) -> None:
             svc.update_schedule(
                 scope,
+                user,
                 schedule_id,
                 when_local=local_datetime(form),
                 text=field(form, "text"),
@@ -154,7 +155,7 @@ class SchedulesState(AppState):
     @rx.event
     async def cancel(self, schedule_id: str) -> None:
         self.error = self.notice = ""
-        outcome = await act(self, lambda scope, _u: svc.cancel_schedule(scope, int(schedule_id)))
+        outcome = await act(self, lambda scope, u: svc.cancel_schedule(scope, u, int(schedule_id)))
         self.error = outcome.error
         if outcome.ok:
             self.notice = self.tr("sched.cancelled")
