@@ -79,3 +79,21 @@ def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> 
 
 def status_badge(text: rx.Var, status: rx.Var, colors: dict[str, str]) -> rx.Component:
     return rx.badge(text, color_scheme=rx.match(status, *colors.items(), "gray"))
+
+
+def field_message(errors: rx.Var, name: str, field_id: str) -> rx.Component:
+    """The server's complaint about one field, right under it (``errors``: name -> text)."""
+    return rx.cond(
+        errors.contains(name),  # type: ignore[attr-defined]
+        rx.text(
+            errors[name],  # type: ignore[index]
+            id=f"{field_id}-error",
+            role="alert",
+            size="1",
+            color_scheme="red",
+        ),
+    )
+
+
+def with_error(control: rx.Component, errors: rx.Var, name: str, field_id: str) -> rx.Component:
+    return rx.vstack(control, field_message(errors, name, field_id), spacing="1", width="100%")

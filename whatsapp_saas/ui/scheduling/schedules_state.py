@@ -16,18 +16,23 @@ from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
 from whatsapp_saas.ui.scheduling.common import (
+    Outcome,
     act,
     chosen_id,
     contact_from_form,
     field,
+    field_error,
+    form_reset,
     local_datetime,
 )
 
 UPLOAD_ID = "sched_media"
+FORM_ID = "sched-form"
 
 
 class SchedulesState(AppState):
     error: str = ""
+    field_errors: dict[str, str] = {}  # shown under the field; the form keeps its values
     notice: str = ""
     timezone: str = ""
     numbers: list[dict[str, str]] = []
@@ -96,8 +101,9 @@ class SchedulesState(AppState):
         self._media, self.attachment = {}, ""
 
     @rx.event
-    async def create(self, form: dict[str, Any]) -> None:
+    async def create(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         self.error = self.notice = ""
+        self.field_errors = {}
         media = StoredMedia(**self._media) if self._media else None
 
         def work(scope: TenantScope, user: CurrentUser) -> str:
@@ -116,23 +122,28 @@ class SchedulesState(AppState):
 
         outcome = await act(self, work)
         if not outcome.ok:
-            self.error = outcome.error
-            return
+            self._show_error(outcome)
+            return None
         self.notice = self.tr("sched.created", when=outcome.value)
         self._media, self.attachment = {}, ""
         await self.refresh()
+        return form_reset(FORM_ID)
+
+    def _show_error(self, outcome: Outcome[Any]) -> None:
+        self.field_errors = field_error(outcome)
+        self.error = "" if self.field_errors else outcome.error
 
     @rx.event
     def start_edit(self, schedule_id: str) -> None:
-        self.error, self.edit_id = "", schedule_id
+        self.error, self.edit_id, self.field_errors = "", schedule_id, {}
 
     @rx.event
     def close_edit(self, _open: bool = False) -> None:
-        self.edit_id = ""
+        self.edit_id, self.field_errors = "", {}
 
     @rx.event
     async def save_edit(self, form: dict[str, Any]) -> None:
-        self.error = ""
+        self.error, self.field_errors = "", {}
         schedule_id = int(self.edit_id or 0)
 
         def work(scope: TenantScope, user: CurrentUser) -> None:
@@ -147,7 +158,7 @@ class SchedulesState(AppState):
 
         outcome = await act(self, work)
         if not outcome.ok:
-            self.error = outcome.error
+            self._show_error(outcome)
             return
         self.edit_id, self.notice = "", self.tr("sched.updated")
         await self.refresh()
