@@ -19,7 +19,14 @@ from whatsapp_saas.scheduling.csv_import import CsvResult, parse_recipients
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
-from whatsapp_saas.ui.scheduling.common import act, chosen_id, field, field_error, form_reset
+from whatsapp_saas.ui.scheduling.common import (
+    act,
+    chosen_id,
+    field,
+    field_error,
+    form_reset,
+    read_upload,
+)
 
 ACTIONS = {
     "start": svc.start_campaign,
@@ -30,11 +37,6 @@ ACTIONS = {
 ROW_ERRORS_SHOWN = 50
 PREVIEW_ROWS = 10
 FORM_ID = "campaign-form"
-
-
-async def _read_upload(file: rx.UploadFile) -> bytes:
-    """The uploaded file's bytes (one call, so size limits can wrap it)."""
-    return await file.read()
 
 
 class CampaignsState(AppState):
@@ -85,7 +87,7 @@ class CampaignsState(AppState):
         self.csv_error = ""
         if not files:
             return
-        data = await _read_upload(files[0])
+        data = await read_upload(files[0])
         try:
             text, encoding = decode(data)
         except UserError as err:

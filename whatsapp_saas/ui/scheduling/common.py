@@ -14,7 +14,7 @@ from whatsapp_saas.scheduling.campaigns import region_for
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import Outcome, act
 
-__all__ = ["Outcome", "act", "field", "field_error", "form_reset", "local_datetime"]
+__all__ = ["Outcome", "act", "field", "field_error", "form_reset", "local_datetime", "read_upload"]
 
 # Which form field an error belongs to (the Scheduling page's forms share field names).
 FIELD_OF_ERROR = {
@@ -40,6 +40,11 @@ def field_error(outcome: Outcome[Any]) -> dict[str, str]:
     """{field name: message} for an error that belongs to one field; {} otherwise."""
     name = FIELD_OF_ERROR.get(outcome.code)
     return {name: outcome.error} if name and outcome.error else {}
+
+
+async def read_upload(file: rx.UploadFile) -> bytes:
+    """An uploaded file's bytes: one call, so limits on what is read can wrap it."""
+    return await file.read()
 
 
 def form_reset(form_id: str) -> Any:

@@ -24,6 +24,7 @@ from whatsapp_saas.ui.scheduling.common import (
     field_error,
     form_reset,
     local_datetime,
+    read_upload,
 )
 
 UPLOAD_ID = "sched_media"
@@ -82,7 +83,7 @@ class SchedulesState(AppState):
         if not files:
             return
         file = files[0]
-        data = await file.read()
+        data = await read_upload(file)
         mimetype = file.content_type or "application/octet-stream"
         name = file.filename
 
