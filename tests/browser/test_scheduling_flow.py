@@ -315,7 +315,7 @@ def _department_conversation(app: RunningApp, email: str, phone: str) -> str:
         session.add(conversation)
         session.add(
             User(
-                tenant_id=tenant_id, email=email, name="Ágata", role="agent",
+                tenant_id=tenant_id, email=email, name="Ágata", role="agent", language="en",
                 password_hash=hash_password(PASSWORD),
             )
         )  # fmt: skip
@@ -376,6 +376,8 @@ def test_scheduling_screens_in_both_languages(
     sign_up(page, live_app.url, company="Padaria", name="Pedro", email=unique_email("shot"))
     add_number(page, "Vendas")
     page.locator("#sidebar-language").select_option("pt-BR" if locale == "pt-BR" else "en")
+    dashboard = "Painel" if locale == "pt-BR" else "Dashboard"
+    expect(page.get_by_role("link", name=dashboard)).to_be_visible()  # saved with the user
     page.goto(f"{live_app.url}/scheduling")
     tabs = ("Mensagens agendadas", "Campanhas", "Retornos")
     if locale == "en-US":

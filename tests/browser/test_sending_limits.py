@@ -77,6 +77,8 @@ def test_sending_limits_screens(browser: Browser, live_app: RunningApp, locale: 
     sign_up(page, live_app.url, company="Loja S", name="Sara", email=unique_email("shots"))
     add_number(page, "Campanhas")
     page.locator("#sidebar-language").select_option("pt-BR" if locale == "pt-BR" else "en")
+    dashboard = "Painel" if locale == "pt-BR" else "Dashboard"
+    expect(page.get_by_role("link", name=dashboard)).to_be_visible()  # saved with the user
     page.goto(f"{live_app.url}/settings/sending")
     page.get_by_test_id("number-limits").first.wait_for()
     for width, height in ((1366, 768), (390, 844)):

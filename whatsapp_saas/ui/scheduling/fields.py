@@ -57,7 +57,7 @@ def textarea(key: str, name: str, field_id: str, **props: object) -> rx.Componen
 
 
 def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> rx.Component:
-    return rx.hstack(
+    return rx.flex(
         labelled(
             "sched.date",
             f"{prefix}-date",
@@ -72,7 +72,8 @@ def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> 
                 id=f"{prefix}-time", name="time", type="time", default_value=time, required=True
             ),
         ),
-        spacing="3",
+        gap="3",
+        wrap="wrap",  # on a phone the time goes under the date instead of off the screen
         width="100%",
     )
 

@@ -125,8 +125,8 @@ def _warmup(today: Limits) -> dict[str, str]:
         key = ""
     return {
         "warmup_key": key,
-        "warmup_day": str(today.warmup_day),
-        "warmup_days": str(today.warmup_days),
+        "warmup_on_day": str(today.warmup_day),
+        "warmup_of_days": str(today.warmup_days),
     }
 
 
@@ -207,14 +207,22 @@ def _company_form() -> rx.Component:
 
 def _number_row(n: rx.Var) -> rx.Component:
     def field(name: str, label: str, real: bool = False) -> rx.Component:
-        return rx.input(
-            name=name,
-            default_value=n[name],
-            type="number",
-            min="0",
-            step="0.1" if real else "1",
-            aria_label=T[label],
-            width="110px",
+        # A visible label on every field: on a phone the row wraps, and a header row above
+        # the columns would no longer say which box is which.
+        field_id = f"limit-{name}-" + n["id"]
+        return rx.vstack(
+            rx.el.label(T[label], html_for=field_id, class_name="field-label"),
+            rx.input(
+                id=field_id,
+                name=name,
+                default_value=n[name],
+                type="number",
+                min="0",
+                step="0.1" if real else "1",
+                aria_label=T[label],
+                width="110px",
+            ),
+            spacing="1",
         )
 
     return rx.form(
@@ -226,13 +234,14 @@ def _number_row(n: rx.Var) -> rx.Component:
             field("daily_cap", "sending.daily_cap"),
             field("warmup_days", "sending.warmup_days"),
             rx.vstack(
+                rx.text(T["sending.today"], class_name="field-label", as_="div"),
                 rx.text(n["today"], size="1", color_scheme="gray", data_testid="limits-today"),
                 rx.cond(
                     n["warmup_key"] != "",
                     rx.text(
                         T[n["warmup_key"]]
-                        .replace("{day}", n["warmup_day"])
-                        .replace("{days}", n["warmup_days"]),
+                        .replace("{day}", n["warmup_on_day"])
+                        .replace("{days}", n["warmup_of_days"]),
                         size="1",
                         color_scheme="amber",
                         data_testid="limits-warmup",
@@ -242,7 +251,7 @@ def _number_row(n: rx.Var) -> rx.Component:
                 width="160px",
             ),
             rx.button(T["settings.save"], size="1", type="submit"),
-            align="center",
+            align="end",
             wrap="wrap",
         ),
         rx.cond(
@@ -275,19 +284,6 @@ def sending_page() -> rx.Component:
             rx.text(T["users.only_managers"]),
         ),
         rx.heading(T["sending.numbers"], size="4", as_="h2"),
-        rx.hstack(
-            *[
-                rx.text(T[k], size="1", weight="bold", width=w)
-                for k, w in (
-                    ("auth.name", "140px"),
-                    ("sending.rate_count", "110px"),
-                    ("sending.rate_window", "110px"),
-                    ("sending.daily_cap", "110px"),
-                    ("sending.warmup_days", "110px"),
-                    ("sending.today", "160px"),
-                )
-            ],
-        ),
         rx.foreach(SendingState.numbers, _number_row),
         title=T["sending.title"],
     )
