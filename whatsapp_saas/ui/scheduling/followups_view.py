@@ -126,7 +126,7 @@ def _start_form() -> rx.Component:
 
 def _day(day: int) -> rx.Component:
     return rx.hstack(
-        rx.text(T[f"sched.weekday.{day}"], width="110px", size="2"),
+        rx.text(T[f"sched.weekday.{day}"], width="110px", flex_shrink="0", size="2"),
         labelled(
             "sched.opens",
             f"open-{day}",
