@@ -57,23 +57,17 @@ def textarea(key: str, name: str, field_id: str, **props: object) -> rx.Componen
 
 
 def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> rx.Component:
+    def part(key: str, name: str, kind: str, value: rx.Var | str) -> rx.Component:
+        field_id = f"{prefix}-{name}"
+        control = rx.input(id=field_id, name=name, type=kind, default_value=value, required=True)
+        # Side by side while there is room; on a phone the time goes under the date.
+        return rx.box(labelled(key, field_id, control), flex="1 1 140px", min_width="140px")
+
     return rx.flex(
-        labelled(
-            "sched.date",
-            f"{prefix}-date",
-            rx.input(
-                id=f"{prefix}-date", name="date", type="date", default_value=date, required=True
-            ),
-        ),
-        labelled(
-            "sched.time",
-            f"{prefix}-time",
-            rx.input(
-                id=f"{prefix}-time", name="time", type="time", default_value=time, required=True
-            ),
-        ),
+        part("sched.date", "date", "date", date),
+        part("sched.time", "time", "time", time),
         gap="3",
-        wrap="wrap",  # on a phone the time goes under the date instead of off the screen
+        wrap="wrap",
         width="100%",
     )
 
