@@ -58,15 +58,35 @@ def reset_engine() -> None:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A unit of work: commit on success, roll back on error, always close."""
+def session_scope(*, write: bool = False) -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on error, always close.
+
+    ``write=True`` is for background writers that read, then write (the scheduler): on
+    SQLite their transaction takes the write lock at once, see :func:`_begin_write`.
+    """
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
+            if write:
+                _begin_write(session)
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def _begin_write(session: Session) -> None:
+    """On SQLite, BEGIN IMMEDIATE: wait for the write lock up front (busy timeout).
+
+    A transaction that SQLite starts deferred (the driver's own, or the one a SAVEPOINT opens)
+    and that reads before it writes cannot wait for the lock: if another connection wrote in
+    between, SQLite answers "database is locked" at once, whatever the busy timeout. That is
+    what made the scheduler log "database unavailable; retrying" through every campaign.
+    PostgreSQL needs nothing: its row locks and conditional UPDATEs already serialise.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def set_announcer(announcer: Announcer | None) -> None:

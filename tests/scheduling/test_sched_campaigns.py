@@ -84,9 +84,9 @@ def test_templates_fill_variables_and_pick_a_stable_variant() -> None:
 
 def test_unknown_variables_and_empty_lists_are_refused(world: World) -> None:
     with pytest.raises(UserError) as err:
-        make(world, text="Olá {{nome}}")
+        make(world, text="Olá {{nmoe}}")
     assert err.value.code == "error.sched_campaign_variable_unknown" and err.value.params == {
-        "name": "nome"
+        "name": "nmoe"
     }
     with pytest.raises(UserError) as err:
         make(world, contact_ids=[], csv_text="abc\n")
@@ -103,8 +103,16 @@ def test_running_campaign_sends_each_recipient_its_rendered_text(world: World) -
     assert len(bodies) == 5 and all("{{" not in b for b in bodies)
     assert any("Cliente" in b for b in bodies) and any("Ana" in b for b in bodies)
     assert run(world, campaign.id or 0) == 0
-    assert act(world, lambda s, i: s.get(Campaign, i), campaign.id or 0).status == "done"
+    # Nobody waits, but five messages are still queued: running (Pause, Cancel) until sent.
+    status = act(world, lambda s, i: s.get(Campaign, i).status, campaign.id or 0)
+    assert status == "running"
     assert {r.status for r in recipients(campaign.id or 0)} == {"queued"}
+    for message in outbound(sent_by="campaign"):
+        with session_scope() as session:
+            advance_one(session, message.id or 0, MessageStatus.SENT, datetime.now(UTC))
+    assert run(world, campaign.id or 0) == 0
+    status = act(world, lambda s, i: s.get(Campaign, i).status, campaign.id or 0)
+    assert status == "done"
 
 
 def test_progress_counts_follow_the_messages(world: World) -> None:

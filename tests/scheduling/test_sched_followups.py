@@ -165,7 +165,7 @@ def test_rules_are_reusable_and_validated(world: World, always_open: None) -> No
     ]
     second = start(world, conversation_id, steps=STEPS[:1])  # replaces the running one
     with session_scope() as session:
-        pending = list_follow_ups(world.scope(session), conversation_id=conversation_id)
+        pending = list_follow_ups(world.scope(session), None, conversation_id=conversation_id)
     assert [p.id for p in pending] == [second.id]
     assert current(world, follow_up.id or 0).cancel_reason == "replaced"
 

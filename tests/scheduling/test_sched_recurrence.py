@@ -63,6 +63,7 @@ def test_a_recurring_schedule_fires_each_occurrence_once(world: World) -> None:
     with session_scope() as session:
         row = create_schedule(
             world.scope(session),
+            world.owner,
             number_id=world.number_id,
             contact_id=world.contact_ids[0],
             when_local=utc_to_local(start, world.timezone),

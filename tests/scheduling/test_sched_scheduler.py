@@ -31,6 +31,7 @@ def schedule_many(world: World, due: list[datetime]) -> list[int]:
         for i, at in enumerate(due):
             row = create_schedule(
                 scope,
+                world.owner,
                 number_id=world.number_id,
                 contact_id=world.contact_ids[i % len(world.contact_ids)],
                 when_local=utc_to_local(at, world.timezone),

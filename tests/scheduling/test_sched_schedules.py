@@ -36,11 +36,11 @@ def schedule(world: World, at: datetime, text: str | None = "Olá!", **extra: ob
     with session_scope() as session:
         row = create_schedule(
             world.scope(session),
+            world.owner,
             number_id=world.number_id,
             contact_id=world.contact_ids[0],
             when_local=utc_to_local(at, world.timezone),
             text=text,
-            user_id=world.owner.user_id,
             **extra,  # type: ignore[arg-type]
         )
         assert row.id is not None
@@ -61,6 +61,7 @@ def test_local_time_is_stored_as_utc_in_the_tenant_zone(world: World) -> None:
     with session_scope() as session:
         row = create_schedule(
             world.scope(session),
+            world.owner,
             number_id=world.number_id,
             contact_id=world.contact_ids[0],
             when_local=datetime(2030, 1, 15, 9, 0),
@@ -97,6 +98,7 @@ def test_edit_before_due_moves_it_and_cancel_stops_it(world: World) -> None:
     with session_scope() as session:
         update_schedule(
             world.scope(session),
+            world.owner,
             sid,
             when_local=utc_to_local(later, world.timezone),
             text="Novo texto",
@@ -107,7 +109,7 @@ def test_edit_before_due_moves_it_and_cancel_stops_it(world: World) -> None:
 
     other = schedule(world, NOW + timedelta(minutes=5))
     with session_scope() as session:
-        cancel_schedule(world.scope(session), other)
+        cancel_schedule(world.scope(session), world.owner, other)
     assert fire(NOW + timedelta(hours=5)) == []
     assert get(world, other).status == "cancelled"
 
@@ -116,7 +118,7 @@ def test_sent_schedules_cannot_be_edited_or_cancelled(world: World) -> None:
     sid = schedule(world, NOW + timedelta(minutes=1))
     fire(NOW + timedelta(minutes=2))
     with session_scope() as session, pytest.raises(UserError) as err:
-        cancel_schedule(world.scope(session), sid)
+        cancel_schedule(world.scope(session), world.owner, sid)
     assert err.value.code == "error.sched_not_pending"
 
 
@@ -152,7 +154,7 @@ def test_unreachable_contact_fails_with_a_reason_and_others_still_go(world: Worl
         assert ghost.id is not None and not scope.all(
             ContactIdentity, ContactIdentity.contact_id == ghost.id
         )
-        bad = create_schedule(scope, number_id=world.number_id, contact_id=ghost.id,
+        bad = create_schedule(scope, world.owner, number_id=world.number_id, contact_id=ghost.id,
                               when_local=utc_to_local(NOW + timedelta(minutes=1), world.timezone),
                               text="x").id  # fmt: skip
     good = schedule(world, NOW + timedelta(minutes=1))
@@ -166,12 +168,13 @@ def test_another_tenant_cannot_see_or_touch_a_schedule(world: World, other: Worl
     sid = schedule(world, NOW + timedelta(minutes=5))
     with session_scope() as session:
         scope = other.scope(session)
-        assert list_schedules(scope) == []
+        assert list_schedules(scope, other.owner) == []
         with pytest.raises(NotFound):
-            cancel_schedule(scope, sid)
+            cancel_schedule(scope, other.owner, sid)
         with pytest.raises(NotFound):  # nor schedule to the other tenant's contact
             create_schedule(
                 scope,
+                other.owner,
                 number_id=other.number_id,
                 contact_id=world.contact_ids[0],
                 when_local=datetime(2031, 1, 1, 9),

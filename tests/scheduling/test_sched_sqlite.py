@@ -24,6 +24,7 @@ def test_schedules_follow_ups_and_campaigns_on_both_databases(sqlite_world: Worl
         scope = lite.scope(session)
         schedule = create_schedule(
             scope,
+            lite.owner,
             number_id=lite.number_id,
             contact_id=lite.contact_ids[0],
             when_local=utc_to_local(now + timedelta(minutes=1), lite.timezone),

@@ -14,11 +14,14 @@ from sqlmodel import Session, col, select
 
 from whatsapp_saas.delivery.models import NumberSendPolicy, TenantSendPolicy
 from whatsapp_saas.delivery.settings import DeliverySettings
+from whatsapp_saas.errors import UserError
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.whatsapp.models import WhatsAppNumber
 
 Window = tuple[time, time]
+# A number that may send nothing, or everything at once, is a typo, not a setting: refused.
+NONZERO_LIMITS = ("rate_count", "rate_window")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,20 @@ class Limits:
     tenant_per_day: int  # 0 = none
     quiet: Window | None
     timezone: str
+    warmup_day: int = 0  # 1..warmup_days while the number warms up, else 0
+    warmup_days: int = 0
+    warmup_pending: bool = False  # warm-up configured, but no phone linked yet
+
+
+def check_number_limits(values: dict[str, float | int | None]) -> None:
+    """Refuse what a person could type but the governor cannot apply (``None``: default)."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        if value < 0:
+            raise UserError("delivery.error_limit_negative", field=name)
+        if value == 0 and name in NONZERO_LIMITS:
+            raise UserError("sending.error_rate_zero")
 
 
 def zone(name: str) -> ZoneInfo:
@@ -82,6 +99,14 @@ def warmup_cap(
     return max(1, min(full, int(ramp)))
 
 
+def warmup_day(days: int, first_linked: datetime | None, now: datetime) -> int:
+    """Which day of its warm-up a number is on (1 = the day it was linked); 0 when done."""
+    if days <= 0 or first_linked is None:
+        return 0
+    day = int((now - as_utc(first_linked)).total_seconds() // 86400) + 1
+    return day if 1 <= day <= days else 0
+
+
 def parse_hhmm(value: str | None) -> time | None:
     if not value:
         return None
@@ -102,25 +127,34 @@ def resolve(
     number: NumberSendPolicy | None,
     tenant: TenantSendPolicy | None,
     now: datetime,
+    linked_at: datetime | None = None,
 ) -> Limits:
-    """Defaults, overridden by the number's and tenant's rows where they say something."""
+    """Defaults, overridden by the number's and tenant's rows where they say something.
+
+    ``linked_at`` stands in for the warm-up start of a number linked before its clock was
+    recorded (the governor records it at the first send)."""
     n = number or NumberSendPolicy(tenant_id=0, number_id=0)
+    first_linked = n.first_linked_at or linked_at
     t = tenant or TenantSendPolicy(tenant_id=0)
     full = int(_pick(n.daily_cap, settings.daily_cap))
     start_cap = int(_pick(n.warmup_start_cap, settings.warmup_start_cap))
     days = int(_pick(n.warmup_days, settings.warmup_days))
     start, end = parse_hhmm(t.quiet_start), parse_hhmm(t.quiet_end)
+    warming = warmup_day(days, first_linked, now) if full > 0 else 0
     return Limits(
         rate_count=max(1, int(_pick(n.rate_count, settings.rate_count))),
         rate_window=max(0.001, _pick(n.rate_window, settings.rate_window)),
         bulk_share=min(1.0, max(0.0, settings.bulk_share)),
         bulk_gap=max(0.0, _pick(n.bulk_gap, settings.bulk_gap)),
         bulk_jitter=max(0.0, _pick(n.bulk_jitter, settings.bulk_jitter)),
-        daily_cap=warmup_cap(full, start_cap, days, n.first_linked_at, now),
+        daily_cap=warmup_cap(full, start_cap, days, first_linked, now),
         tenant_per_minute=int(_pick(t.per_minute, settings.tenant_per_minute)),
         tenant_per_day=int(_pick(t.per_day, settings.tenant_per_day)),
         quiet=(start, end) if start is not None and end is not None else None,
         timezone=timezone,
+        warmup_day=warming,
+        warmup_days=days if warming else 0,
+        warmup_pending=full > 0 and days > 0 and first_linked is None,
     )
 
 
@@ -177,6 +211,15 @@ class PolicyCache:
             policy = note_first_link(session, number, policies.get(number_id), now)
             zone_name = str(zones.get(number.tenant_id) or "UTC")
             self._rows[number_id] = (loaded_at, zone_name, policy, tenants.get(number.tenant_id))
+
+
+def start_warmup(session: Session, number: WhatsAppNumber, now: datetime) -> None:
+    """A phone was just linked to ``number``: its warm-up clock starts now (unless this
+    phone was linked before), not at its first send."""
+    policy = session.exec(
+        select(NumberSendPolicy).where(NumberSendPolicy.number_id == number.id)
+    ).first()
+    note_first_link(session, number, policy, now)
 
 
 def note_first_link(

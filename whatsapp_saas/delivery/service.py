@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.delivery.models import DeliveryState, NumberSendPolicy, TenantSendPolicy
-from whatsapp_saas.delivery.policy import Limits, parse_hhmm, resolve
+from whatsapp_saas.delivery.policy import Limits, check_number_limits, parse_hhmm, resolve
 from whatsapp_saas.delivery.settings import delivery_settings
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.events import OutboundQueued
@@ -85,9 +85,7 @@ def set_number_limits(scope: TenantScope, number_id: int, **values: Any) -> Numb
     unknown = set(values) - set(NUMBER_FIELDS)
     if unknown:
         raise ValueError(f"unknown number limits: {sorted(unknown)}")
-    for name, value in values.items():
-        if value is not None and value < 0:
-            raise UserError("delivery.error_limit_negative", field=name)
+    check_number_limits(values)
     scope.get(WhatsAppNumber, number_id)  # the number must be this tenant's
     policy = scope.first(NumberSendPolicy, NumberSendPolicy.number_id == number_id)
     if policy is None:
@@ -123,7 +121,7 @@ def set_tenant_limits(
 
 def effective_limits(scope: TenantScope, number_id: int) -> Limits:
     """What the governor applies to this number today (defaults, overrides, warm-up)."""
-    scope.get(WhatsAppNumber, number_id)
+    number = scope.get(WhatsAppNumber, number_id)
     tenant = scope.session.get(Tenant, scope.tenant_id)
     return resolve(
         delivery_settings(),
@@ -131,4 +129,5 @@ def effective_limits(scope: TenantScope, number_id: int) -> Limits:
         scope.first(NumberSendPolicy, NumberSendPolicy.number_id == number_id),
         scope.first(TenantSendPolicy),
         utcnow(),
+        linked_at=number.last_connected_at,
     )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.inbox.models import Conversation, DepartmentMember, Message
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 
@@ -64,3 +65,47 @@ def get_message(
     except NotFound:
         raise NotFound(Message, message_id) from None
     return message
+
+
+def _contact_clause(
+    scope: TenantScope, viewer: CurrentUser, contact_id: Any
+) -> sa.ColumnElement[bool]:
+    """A contact nobody talks to yet is everyone's; otherwise one visible thread is needed."""
+    threads = select(Conversation.id).where(
+        Conversation.tenant_id == scope.tenant_id, Conversation.contact_id == contact_id
+    )
+    return sa.or_(~sa.exists(threads), sa.exists(threads.where(visible_to(scope, viewer))))
+
+
+def contact_visible_to(scope: TenantScope, viewer: CurrentUser) -> sa.ColumnElement[bool]:
+    """A WHERE clause over ``contacts``: the contacts whose conversations ``viewer`` may see."""
+    check_viewer(scope, viewer)
+    if viewer.is_manager:
+        return sa.true()
+    return _contact_clause(scope, viewer, Contact.id)
+
+
+def thread_visible_to(
+    scope: TenantScope, viewer: CurrentUser, number_id: Any, contact_id: Any
+) -> sa.ColumnElement[bool]:
+    """A WHERE clause for rows aimed at a (number, contact) pair, such as scheduled messages:
+    that pair's conversation must be visible; before it exists, the contact must be."""
+    check_viewer(scope, viewer)
+    if viewer.is_manager:
+        return sa.true()
+    thread = select(Conversation.id).where(
+        Conversation.tenant_id == scope.tenant_id,
+        Conversation.number_id == number_id,
+        Conversation.contact_id == contact_id,
+    )
+    return sa.or_(
+        sa.exists(thread.where(visible_to(scope, viewer))),
+        sa.and_(~sa.exists(thread), _contact_clause(scope, viewer, contact_id)),
+    )
+
+
+def check_thread(scope: TenantScope, viewer: CurrentUser, number_id: int, contact_id: int) -> None:
+    """NotFound unless ``viewer`` may write to ``contact_id`` through ``number_id``."""
+    clause = thread_visible_to(scope, viewer, sa.literal(number_id), sa.literal(contact_id))
+    if not scope.session.exec(select(sa.literal(1)).where(clause)).first():
+        raise NotFound(Contact, contact_id)

@@ -103,6 +103,11 @@ def region_for(scope: TenantScope, number_id: int) -> str | None:
                 return str(region)
         except phonenumbers.NumberParseException:
             pass
+    return tenant_region(scope)
+
+
+def tenant_region(scope: TenantScope) -> str | None:
+    """The tenant's own country (before a sending number is chosen, e.g. in a preview)."""
     tenant = scope.session.get(Tenant, scope.tenant_id)
     if tenant is None:
         return None

@@ -1,20 +1,19 @@
 """Campaign recipients from a CSV of phone numbers, validated row by row.
 
 Accepted: one phone per line, optionally followed by a name (``phone,name``), with or without
-a header row; commas or semicolons (Brazilian spreadsheets export with ``;``). Numbers without
-a country code are read in the tenant's region. Each bad row gets its own error with its line
-number; good rows are kept, and repeats of the same number are dropped.
+a header row. The file is read by :mod:`whatsapp_saas.csvfiles` (encoding, ``;``/``,``/tab,
+quoting) and phones by :mod:`whatsapp_saas.phones`: numbers without a country code are read in
+the tenant's region. Each bad row gets its own error with its line number; good rows are kept,
+and repeats of the same number are dropped.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
-import phonenumbers
-
+from whatsapp_saas.csvfiles import read_csv
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.phones import to_e164
 
 MAX_ROWS = 50_000
 HEADER_WORDS = {"phone", "telefone", "numero", "número", "celular", "whatsapp", "number"}
@@ -39,16 +38,16 @@ class CsvResult:
     recipients: list[CsvRecipient] = field(default_factory=list)
     errors: list[CsvRowError] = field(default_factory=list)
     duplicates: int = 0
+    separator: str = ","
 
 
-def parse_recipients(text: str, region: str | None = "BR") -> CsvResult:
-    result = CsvResult()
-    seen: set[str] = set()
-    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
-    if len(rows) > MAX_ROWS:
+def parse_recipients(content: str | bytes, region: str | None = "BR") -> CsvResult:
+    table = read_csv(content, max_rows=MAX_ROWS + 1)
+    if len(table.rows) > MAX_ROWS:
         raise UserError("error.sched_campaign_csv_too_big", limit=MAX_ROWS)
-    for line, row in enumerate(rows, start=1):
-        cells = [c.strip() for c in row]
+    result = CsvResult(separator=table.separator)
+    seen: set[str] = set()
+    for line, cells in enumerate(table.rows, start=1):
         if not any(cells) or (line == 1 and cells[0].lower() in HEADER_WORDS):
             continue
         phone, error = parse_phone(cells[0], region)
@@ -63,25 +62,11 @@ def parse_recipients(text: str, region: str | None = "BR") -> CsvResult:
     return result
 
 
-def _delimiter(text: str) -> str:
-    first = text.splitlines()[0] if text.strip() else ""
-    return ";" if first.count(";") > first.count(",") else ","
-
-
 def parse_phone(value: str, region: str | None) -> tuple[str, str | None]:
     """(E.164, None), or ("", the i18n key of what is wrong with ``value``)."""
     if not value:
         return "", "error.sched_campaign_csv_phone_missing"
-    # As typed (national numbers read in ``region``), then as an international number whose
-    # "+" was lost on the way through a spreadsheet ("5511988881001").
-    attempts = [(value, region)]
-    if not value.startswith("+"):
-        attempts.append(("+" + value, None))
-    for text, where in attempts:
-        try:
-            parsed = phonenumbers.parse(text, where)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None
-    return "", "error.sched_campaign_csv_phone_invalid"
+    e164 = to_e164(value, region)
+    if e164 is None:
+        return "", "error.sched_campaign_csv_phone_invalid"
+    return e164, None

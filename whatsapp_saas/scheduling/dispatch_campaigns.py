@@ -88,6 +88,10 @@ def _pending(session: Session, campaign_id: int, limit: int) -> list[int]:
 
 
 def _finish_if_drained(scope: TenantScope, campaign_id: int, now: datetime) -> None:
+    """Done once no recipient waits and none of its messages is still queued or sending:
+    until then it stays "running", with Pause and Cancel."""
+    if _in_flight(scope.session, campaign_id):
+        return
     r = RECIPIENTS
     left = scope.session.execute(
         sa.select(sa.func.count()).where(

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.inbox.access import get_conversation
+from whatsapp_saas.inbox.access import get_conversation, visible_to
 from whatsapp_saas.inbox.models import Conversation, Direction, Message
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.scheduling.models import CancelReason, FollowUp, FollowUpRule, FollowUpStatus
@@ -174,9 +174,19 @@ def rebase_follow_up(scope: TenantScope, conversation_id: int, at: datetime) -> 
 
 
 def list_follow_ups(
-    scope: TenantScope, *, conversation_id: int | None = None, pending_only: bool = True
+    scope: TenantScope,
+    viewer: CurrentUser | None,
+    *,
+    conversation_id: int | None = None,
+    pending_only: bool = True,
 ) -> Sequence[FollowUp]:
+    """Follow-ups of the conversations ``viewer`` may see (None: the system, all of them)."""
     query = scope.select(FollowUp).order_by(col(FollowUp.due_at))
+    if viewer is not None:
+        visible = select(Conversation.id).where(
+            Conversation.tenant_id == scope.tenant_id, visible_to(scope, viewer)
+        )
+        query = query.where(col(FollowUp.conversation_id).in_(visible))
     if conversation_id is not None:
         query = query.where(FollowUp.conversation_id == conversation_id)
     if pending_only:

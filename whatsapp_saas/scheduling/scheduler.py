@@ -86,20 +86,23 @@ class Scheduler:
         return self.dispatch(now)
 
     def dispatch(self, now: datetime) -> PassReport:
+        """One pass. Each write is its own short transaction (one table's batch, one
+        campaign's batch), taken with the write lock up front on SQLite; reads run apart."""
         report, cfg = PassReport(at=now), self.config
-        with session_scope() as session:
+        with session_scope(write=True) as session:
             report.schedules = len(
                 fire_due_schedules(session, now, late_after=cfg.late_after, limit=cfg.batch)
             )
-        with session_scope() as session:
+        with session_scope(write=True) as session:
             report.follow_ups = len(fire_due_follow_ups(session, now, limit=cfg.batch))
+        with session_scope() as session:
             upcoming = [next_due(session, t) for t in (SCHEDULES, FOLLOW_UPS)]
             report.next_due = min((d for d in upcoming if d is not None), default=None)
         report.backlog = cfg.batch in (report.schedules, report.follow_ups)
         if self._due("_last_campaigns", cfg.campaign_every):
             report.campaign_messages = self._campaigns(now)
         if self._due("_last_scan", cfg.optout_scan_every):
-            with session_scope() as session:
+            with session_scope(write=True) as session:
                 report.opt_outs = scan_opt_outs(session, now)
         return report
 
@@ -108,7 +111,7 @@ class Scheduler:
             running = running_campaigns(session)
         queued = 0
         for campaign_id, tenant_id in running:
-            with session_scope() as session:
+            with session_scope(write=True) as session:
                 queued += advance_campaign(session, tenant_id, campaign_id, now)
         return queued
 
@@ -121,7 +124,7 @@ class Scheduler:
     def _lead(self, now: datetime) -> bool:
         if time.monotonic() < self._lease_renew_at:
             return True  # renewed recently enough; the lease still has half its TTL
-        with session_scope() as session:
+        with session_scope(write=True) as session:
             leading = try_lead(session, self.config.node_id, self.config.lease_ttl, now)
         self._lease_renew_at = time.monotonic() + self.config.lease_ttl / 2 if leading else 0.0
         return leading
@@ -182,7 +185,7 @@ class Scheduler:
         if not self.config.use_lease:
             return
         try:
-            with session_scope() as session:
+            with session_scope(write=True) as session:
                 resign(session, self.config.node_id)
         except Exception:
             log.warning("scheduler: could not hand over the lease; it expires on its own")

@@ -4,6 +4,10 @@ Edits and cancellations lock the row and only touch ``pending`` schedules; the s
 claim is a conditional UPDATE on (status, due_at), so whichever commits first wins cleanly:
 an edit made before the claim moves the message, a cancel made before it stops it, and an
 edit after it gets "already sent".
+
+Every service takes the viewer: a schedule is visible to whoever may see the conversation it
+goes to (see :func:`whatsapp_saas.inbox.access.thread_visible_to`); anything else is
+"not found", exactly as in the inbox.
 """
 
 from __future__ import annotations
@@ -11,19 +15,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.inbox.access import get_conversation
+from whatsapp_saas.inbox.access import check_thread, get_conversation, thread_visible_to
 from whatsapp_saas.inbox.media import check_media, media_store
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.models import Recurrence, ScheduledMessage, ScheduleStatus
 from whatsapp_saas.scheduling.outbound import StoredMedia, media_kind_for
 from whatsapp_saas.scheduling.preferences import tenant_timezone
 from whatsapp_saas.scheduling.recurrence import local_to_utc, zone
-from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.whatsapp.models import WhatsAppNumber
 
 TEXT_MAX = 4096
@@ -43,6 +48,7 @@ def store_media(
 
 def create_schedule(
     scope: TenantScope,
+    viewer: CurrentUser,
     *,
     number_id: int,
     contact_id: int,
@@ -51,20 +57,20 @@ def create_schedule(
     media: StoredMedia | None = None,
     timezone: str | None = None,
     recurrence: str = Recurrence.NONE.value,
-    user_id: int | None = None,
     conversation_id: int | None = None,
     now: datetime | None = None,
 ) -> ScheduledMessage:
     """Schedule a message for ``when_local``, a wall-clock time in the tenant's timezone."""
     scope.get(WhatsAppNumber, number_id)
     scope.get(Contact, contact_id)
+    check_thread(scope, viewer, number_id, contact_id)
     tz = timezone or tenant_timezone(scope)
     row = ScheduledMessage(
         tenant_id=scope.tenant_id,
         number_id=number_id,
         contact_id=contact_id,
         conversation_id=conversation_id,
-        created_by_user_id=user_id,
+        created_by_user_id=viewer.user_id,
         timezone=tz,
         anchor_local=when_local,
         due_at=utcnow(),
@@ -83,16 +89,17 @@ def schedule_in_conversation(
     conversation = get_conversation(scope, viewer, conversation_id)
     return create_schedule(
         scope,
+        viewer,
         number_id=conversation.number_id,
         contact_id=conversation.contact_id,
         conversation_id=conversation_id,
-        user_id=viewer.user_id,
         **fields,  # type: ignore[arg-type]
     )
 
 
 def update_schedule(
     scope: TenantScope,
+    viewer: CurrentUser,
     schedule_id: int,
     *,
     when_local: datetime,
@@ -102,7 +109,7 @@ def update_schedule(
     now: datetime | None = None,
 ) -> ScheduledMessage:
     """Move or rewrite a schedule that has not gone out yet (its media stays)."""
-    row = _pending(scope, schedule_id)
+    row = _pending(scope, viewer, schedule_id)
     _apply(
         row,
         when_local=when_local,
@@ -117,8 +124,19 @@ def update_schedule(
     return row
 
 
-def cancel_schedule(scope: TenantScope, schedule_id: int) -> ScheduledMessage:
-    row = _pending(scope, schedule_id)
+def cancel_schedule(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    schedule_id: int,
+    *,
+    in_conversation: int | None = None,
+) -> ScheduledMessage:
+    """Cancel a pending schedule; from the inbox, only one aimed at the open conversation."""
+    row = _pending(scope, viewer, schedule_id)
+    if in_conversation is not None:
+        conversation = get_conversation(scope, viewer, in_conversation)
+        if (row.number_id, row.contact_id) != (conversation.number_id, conversation.contact_id):
+            raise NotFound(ScheduledMessage, schedule_id)
     row.status = ScheduleStatus.CANCELLED.value
     row.cancelled_at = row.updated_at = utcnow()
     scope.session.add(row)
@@ -127,17 +145,43 @@ def cancel_schedule(scope: TenantScope, schedule_id: int) -> ScheduledMessage:
 
 
 def list_schedules(
-    scope: TenantScope, *, statuses: Sequence[str] | None = None, limit: int = 200
+    scope: TenantScope,
+    viewer: CurrentUser,
+    *,
+    statuses: Sequence[str] | None = None,
+    limit: int = 200,
 ) -> Sequence[ScheduledMessage]:
-    query = scope.select(ScheduledMessage)
+    """The schedules ``viewer`` may see, newest due first."""
+    query = scope.select(ScheduledMessage).where(_visible(scope, viewer))
     if statuses:
         query = query.where(col(ScheduledMessage.status).in_(list(statuses)))
     query = query.order_by(col(ScheduledMessage.due_at).desc(), col(ScheduledMessage.id).desc())
     return scope.session.exec(query.limit(min(max(limit, 1), 1000))).all()
 
 
-def _pending(scope: TenantScope, schedule_id: int) -> ScheduledMessage:
-    row = scope.get(ScheduledMessage, schedule_id, for_update=True)
+def get_schedule(
+    scope: TenantScope, viewer: CurrentUser, schedule_id: int, *, for_update: bool = False
+) -> ScheduledMessage:
+    """One schedule the viewer may see (else NotFound, like another tenant's id)."""
+    query = (
+        scope.select(ScheduledMessage)
+        .where(col(ScheduledMessage.id) == schedule_id)
+        .where(_visible(scope, viewer))
+    )
+    if for_update:
+        query = query.with_for_update(of=ScheduledMessage)  # type: ignore[arg-type]
+    row = scope.session.exec(query).first()
+    if row is None:
+        raise NotFound(ScheduledMessage, schedule_id)
+    return row
+
+
+def _visible(scope: TenantScope, viewer: CurrentUser) -> ColumnElement[bool]:
+    return thread_visible_to(scope, viewer, ScheduledMessage.number_id, ScheduledMessage.contact_id)
+
+
+def _pending(scope: TenantScope, viewer: CurrentUser, schedule_id: int) -> ScheduledMessage:
+    row = get_schedule(scope, viewer, schedule_id, for_update=True)
     if row.status != ScheduleStatus.PENDING.value:
         raise UserError("error.sched_not_pending")
     return row

@@ -25,6 +25,7 @@ class Outcome(Generic[T]):
     ok: bool
     value: T | None = None
     error: str = ""
+    code: str = ""  # the UserError's i18n key, so a form can show it next to its field
 
 
 async def act(
@@ -43,7 +44,7 @@ async def act(
             raise PermissionDenied()
         value = await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
     except UserError as err:
-        return Outcome(False, error=state.error_text(err))
+        return Outcome(False, error=state.error_text(err), code=err.code)
     except LookupError:  # NotFound, MediaNotFound: another tenant's id looks like no id
         return Outcome(False, error=state.tr("error.not_found"))
     return Outcome(True, value)

@@ -5,11 +5,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sched.title": ("Scheduling", "Agendamentos"),
     "sched.intro": (
         "Schedule messages to a contact, run campaigns to many, and see pending follow-ups. Times are in {timezone}.",
-        "Agende mensagens para um contato, dispare campanhas para muitos e acompanhe os follow-ups pendentes. Horários em {timezone}.",
+        "Agende mensagens para um contato, dispare campanhas para muitos e acompanhe os retornos pendentes. Horários em {timezone}.",
     ),
     "sched.tab_schedules": ("Scheduled messages", "Mensagens agendadas"),
     "sched.tab_campaigns": ("Campaigns", "Campanhas"),
-    "sched.tab_followups": ("Follow-ups", "Follow-ups"),
+    "sched.tab_followups": ("Follow-ups", "Retornos"),
     # --- schedules -------------------------------------------------------------------------
     "sched.new": ("Schedule a message", "Agendar mensagem"),
     "sched.edit": ("Edit schedule", "Editar agendamento"),
@@ -66,11 +66,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sched.stop_keywords_help": (
         "A customer who sends one of these words alone never gets campaigns or follow-ups again.",
-        "O cliente que enviar só uma destas palavras não recebe mais campanhas nem follow-ups.",
+        "O cliente que enviar só uma destas palavras não recebe mais campanhas nem retornos.",
     ),
     "sched.business_hours": (
         "Business hours (follow-ups wait for them)",
-        "Horário comercial (os follow-ups esperam por ele)",
+        "Horário comercial (os retornos esperam por ele)",
     ),
     "sched.opens": ("Opens", "Abre"),
     "sched.closes": ("Closes", "Fecha"),
@@ -86,8 +86,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign.name": ("Campaign name", "Nome da campanha"),
     "campaign.text": ("Message", "Mensagem"),
     "campaign.text_help": (
-        "Variables: {{name}}, {{first_name}}, {{phone}}.",
-        "Variáveis: {{name}}, {{first_name}}, {{phone}}.",
+        "Variables: {{name}}, {{first_name}}, {{phone}} (in Portuguese: {{nome}}, {{primeiro_nome}}, {{telefone}}).",
+        "Variáveis: {{nome}}, {{primeiro_nome}}, {{telefone}} (ou em inglês: {{name}}, {{first_name}}, {{phone}}).",
     ),
     "campaign.variants": (
         "Variants (optional, one per line)",
@@ -110,6 +110,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} linhas foram ignoradas:",
     ),
     "campaign.csv_row_error": ("Line {line} ({value}): {error}", "Linha {line} ({value}): {error}"),
+    "campaign.csv_preview": ("Preview", "Pré-visualizar"),
+    "campaign.csv_preview_title": ("What will be stored", "O que será salvo"),
+    "campaign.csv_summary": (
+        "Separator “{separator}”: {count} recipients, {skipped} rows skipped, {duplicates} repeated.",
+        "Separador “{separator}”: {count} destinatários, {skipped} linhas ignoradas, {duplicates} repetidas.",
+    ),
+    "campaign.csv_encoding": ("Read as {encoding}.", "Lido como {encoding}."),
+    "campaign.csv_col_line": ("Line", "Linha"),
+    "campaign.csv_col_phone": ("Phone", "Telefone"),
+    "campaign.csv_col_name": ("Name", "Nome"),
+    "campaign.managers_only": (
+        "Campaigns are created and run by the company's owners and admins.",
+        "Campanhas são criadas e disparadas pelos donos e administradores da empresa.",
+    ),
     "campaign.empty": ("No campaigns yet.", "Nenhuma campanha ainda."),
     "campaign.start": ("Start", "Iniciar"),
     "campaign.pause": ("Pause", "Pausar"),
@@ -123,7 +137,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign.status.running": ("Running", "Em andamento"),
     "campaign.status.paused": ("Paused", "Pausada"),
     "campaign.status.cancelled": ("Cancelled", "Cancelada"),
-    "campaign.status.done": ("Done", "Concluída"),
+    "campaign.status.done": ("Completed", "Concluída"),
     "campaign.progress": ("Progress", "Progresso"),
     "campaign.count.pending": ("Waiting", "Aguardando"),
     "campaign.count.queued": ("Queued", "Na fila"),
@@ -137,20 +151,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- follow-ups ------------------------------------------------------------------------
     "followup.intro": (
         "Follow-ups send the next step if the customer has not replied; a reply or resolving the conversation stops them.",
-        "Follow-ups enviam o próximo passo se o cliente não respondeu; uma resposta ou a conversa resolvida os interrompe.",
+        "Retornos enviam o próximo passo se o cliente não respondeu; uma resposta ou a conversa resolvida os interrompe.",
     ),
-    "followup.new": ("Start a follow-up", "Iniciar follow-up"),
-    "followup.start": ("Start follow-up", "Iniciar follow-up"),
+    "followup.new": ("Start a follow-up", "Iniciar um retorno"),
+    "followup.start": ("Start follow-up", "Iniciar retorno"),
     "followup.delay": ("After (hours)", "Depois de (horas)"),
     "followup.step_text": ("Send this message", "Enviar esta mensagem"),
     "followup.business_hours_only": ("Only during business hours", "Só em horário comercial"),
-    "followup.empty": ("No pending follow-ups.", "Nenhum follow-up pendente."),
+    "followup.empty": ("No pending follow-ups.", "Nenhum retorno pendente."),
     "followup.col_contact": ("Contact", "Contato"),
     "followup.col_step": ("Next step", "Próximo passo"),
     "followup.col_due": ("Due", "Previsto para"),
     "followup.step_of": ("{step} of {total}", "{step} de {total}"),
     "followup.cancel": ("Stop", "Interromper"),
-    "followup.cancelled": ("Follow-up stopped.", "Follow-up interrompido."),
+    "followup.cancelled": ("Follow-up stopped.", "Retorno interrompido."),
     # --- errors ----------------------------------------------------------------------------
     "error.sched_recurrence_invalid": ("Choose how it repeats.", "Escolha como repete."),
     "error.sched_time_invalid": (
@@ -182,7 +196,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.sched_campaign_variable_unknown": (
         "Unknown variable {{{{{name}}}}}. Use {{{{name}}}}, {{{{first_name}}}} or {{{{phone}}}}.",
-        "Variável desconhecida {{{{{name}}}}}. Use {{{{name}}}}, {{{{first_name}}}} ou {{{{phone}}}}.",
+        "Variável desconhecida {{{{{name}}}}}. Use {{{{nome}}}}, {{{{primeiro_nome}}}} ou {{{{telefone}}}}.",
     ),
     "error.sched_campaign_too_many_variants": (
         "At most {limit} variants.",

@@ -19,4 +19,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sending.warmup_days": ("Warm-up days", "Dias de aquecimento"),
     "sending.today": ("Applied today", "Aplicado hoje"),
     "sending.error_not_a_number": ("“{value}” is not a number.", "“{value}” não é um número."),
+    "sending.error_rate_zero": (
+        "Sends per window and the window must be at least 1: with 0 the number could send nothing. Leave the field empty to use the default.",
+        "Envios por janela e a janela devem ser pelo menos 1: com 0 o número não enviaria nada. Deixe o campo vazio para usar o padrão.",
+    ),
+    "sending.warmup_day": (
+        "Warm-up: day {day} of {days} since the number was linked",
+        "Aquecimento: dia {day} de {days} desde que o número foi conectado",
+    ),
+    "sending.warmup_pending": (
+        "Warm-up starts when the number is linked",
+        "O aquecimento começa quando o número for conectado",
+    ),
 }

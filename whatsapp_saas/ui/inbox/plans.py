@@ -61,7 +61,9 @@ class PlansState(InboxState):
 
     @rx.event
     async def cancel_scheduled(self, schedule_id: str) -> None:
-        await self._plan(lambda scope, me, cid: cancel_schedule(scope, int(schedule_id)))
+        await self._plan(
+            lambda scope, me, cid: cancel_schedule(scope, me, int(schedule_id), in_conversation=cid)
+        )
 
     @rx.event
     async def follow_up(self, form: dict[str, Any]) -> None:
@@ -113,7 +115,7 @@ def _plans(
             "when": _fmt(f.due_at, tz),
             "text": str(f.steps[f.step]["text"])[:80] if f.step < len(f.steps) else "",
         }
-        for f in list_follow_ups(scope, conversation_id=conversation_id)
+        for f in list_follow_ups(scope, user, conversation_id=conversation_id)
     ]
     return schedules, follow_ups
 

@@ -11,12 +11,22 @@ from typing import Any
 import reflex as rx
 
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.csvfiles import ENCODING_LABELS, decode
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.phones import for_people
 from whatsapp_saas.scheduling import campaigns as svc
-from whatsapp_saas.scheduling.csv_import import CsvResult
+from whatsapp_saas.scheduling.csv_import import CsvResult, parse_recipients
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
-from whatsapp_saas.ui.scheduling.common import act, chosen_id, field
+from whatsapp_saas.ui.scheduling.common import (
+    act,
+    chosen_id,
+    field,
+    field_error,
+    form_reset,
+    read_upload,
+)
 
 ACTIONS = {
     "start": svc.start_campaign,
@@ -25,14 +35,22 @@ ACTIONS = {
     "cancel": svc.cancel_campaign,
 }
 ROW_ERRORS_SHOWN = 50
+PREVIEW_ROWS = 10
+FORM_ID = "campaign-form"
 
 
 class CampaignsState(AppState):
     error: str = ""
     notice: str = ""
     rows: list[dict[str, str]] = []
+    field_errors: dict[str, str] = {}  # shown under the field; the form keeps its values
     csv_errors: list[str] = []
     csv_text: str = ""
+    csv_error: str = ""  # a file that cannot be read (its encoding), next to the CSV box
+    csv_preview: list[dict[str, str]] = []  # the first recipients, as they will be stored
+    csv_summary: str = ""
+    number_id: str = ""  # the sending number picked, whose country reads national numbers
+    _csv_encoding: str = ""
 
     @rx.var
     def live(self) -> bool:
@@ -40,9 +58,9 @@ class CampaignsState(AppState):
 
     @rx.event
     async def refresh(self) -> None:
-        outcome = await act(self, lambda scope, _u: view.campaigns(scope))
-        if outcome.ok and outcome.value is not None:
-            self.rows = outcome.value
+        """Campaigns are managers' business: anyone else gets an empty list, checked here."""
+        outcome = await act(self, lambda scope, _u: view.campaigns(scope), managers_only=True)
+        self.rows = outcome.value if outcome.ok and outcome.value is not None else []
 
     @rx.event
     async def tick(self, _now: str = "") -> None:
@@ -52,18 +70,78 @@ class CampaignsState(AppState):
 
     @rx.event
     def set_csv_text(self, text: str) -> None:
-        self.csv_text = text
+        if text != self.csv_text:
+            self.csv_text, self._csv_encoding = text, ""
+            self.csv_preview, self.csv_summary = [], ""
+
+    @rx.event
+    async def pick_number(self, number_id: str) -> None:
+        self.number_id = number_id
+        if self.csv_preview:
+            await self.preview_csv()
 
     @rx.event
     async def load_csv_file(self, files: list[rx.UploadFile]) -> None:
-        """A CSV file picked in the form fills the text area (so it can be checked first)."""
-        if files:
-            self.csv_text = (await files[0].read()).decode("utf-8-sig", errors="replace")
+        """A CSV file picked in the form: decoded (or refused), then previewed in the text
+        area, so what will be stored is what the person sees."""
+        self.csv_error = ""
+        if not files:
+            return
+        data = await read_upload(files[0])
+        try:
+            text, encoding = decode(data)
+        except UserError as err:
+            self.csv_error = self.error_text(err)
+            self.csv_preview, self.csv_summary = [], ""
+            return
+        self.csv_text, self._csv_encoding = text, encoding
+        await self.preview_csv()
 
     @rx.event
-    async def create(self, form: dict[str, Any]) -> None:
+    async def preview_csv(self) -> None:
+        """The recipients the CSV gives, as they will be stored, and the rows it skips."""
+        self.csv_error = ""
+        text, number = self.csv_text, self.number_id
+
+        def read(scope: TenantScope, _u: CurrentUser) -> CsvResult:
+            region = (
+                svc.region_for(scope, int(number)) if number.isdigit() else svc.tenant_region(scope)
+            )
+            return parse_recipients(text, region)
+
+        if not text.strip():
+            self.csv_preview, self.csv_summary, self.csv_errors = [], "", []
+            return
+        outcome = await act(self, read, managers_only=True)
+        if not outcome.ok or outcome.value is None:
+            self.csv_error, self.csv_preview, self.csv_summary = outcome.error, [], ""
+            return
+        csv = outcome.value
+        self.csv_preview = [
+            {"line": str(r.line), "phone": for_people(r.phone), "name": r.name or ""}
+            for r in csv.recipients[:PREVIEW_ROWS]
+        ]
+        self.csv_summary = self._csv_summary(csv)
+        self.csv_errors = self._row_errors(csv)
+
+    def _csv_summary(self, csv: CsvResult) -> str:
+        separator = self.tr("csv.tab") if csv.separator == "\t" else csv.separator
+        summary = self.tr(
+            "campaign.csv_summary",
+            count=len(csv.recipients),
+            skipped=len(csv.errors),
+            duplicates=csv.duplicates,
+            separator=separator,
+        )
+        if self._csv_encoding:
+            label = ENCODING_LABELS.get(self._csv_encoding, self._csv_encoding)
+            summary = self.tr("campaign.csv_encoding", encoding=label) + " " + summary
+        return summary
+
+    @rx.event
+    async def create(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         self.error = self.notice = ""
-        self.csv_errors = []
+        self.csv_errors, self.field_errors = [], {}
         contact_ids = [
             int(k.split("-", 1)[1]) for k, v in form.items() if k.startswith("contact-") and v
         ]
@@ -84,13 +162,15 @@ class CampaignsState(AppState):
 
         outcome = await act(self, work, managers_only=True)
         if not outcome.ok or outcome.value is None:
-            self.error = outcome.error
-            return
+            self.field_errors = field_error(outcome)
+            self.error = "" if self.field_errors else outcome.error
+            return None
         added, csv = outcome.value
         self.notice = self.tr("campaign.created", count=added)
         self.csv_errors = self._row_errors(csv)
-        self.csv_text = ""
+        self.csv_text, self._csv_encoding, self.csv_preview, self.csv_summary = "", "", [], ""
         await self.refresh()
+        return form_reset(FORM_ID)
 
     def _row_errors(self, csv: CsvResult | None) -> list[str]:
         if csv is None:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
+from whatsapp_saas.ui.scheduling.campaigns_state import FORM_ID
 from whatsapp_saas.ui.scheduling.campaigns_state import CampaignsState as C
-from whatsapp_saas.ui.scheduling.fields import labelled, select, status_badge, textarea
+from whatsapp_saas.ui.scheduling.fields import (
+    field_message,
+    labelled,
+    select,
+    status_badge,
+    textarea,
+    with_error,
+)
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState as S
 
 T = C.t
@@ -66,56 +74,123 @@ def _csv_input() -> rx.Component:
                 placeholder="+5511999990000, Maria",
             ),
         ),
-        rx.upload(
+        rx.cond(
+            C.csv_error != "",
+            rx.text(
+                C.csv_error, role="alert", size="2", color_scheme="red", id="campaign-csv-error"
+            ),
+        ),
+        rx.hstack(
+            rx.upload(
+                rx.button(
+                    rx.icon("upload", size=16),
+                    T["campaign.csv_file"],
+                    type="button",
+                    variant="soft",
+                    size="1",
+                ),
+                id=CSV_UPLOAD_ID,
+                max_files=1,
+                multiple=False,
+                border="none",
+                padding="0",
+                accept={"text/csv": [".csv", ".txt"]},
+                on_drop=C.load_csv_file(rx.upload_files(upload_id=CSV_UPLOAD_ID)),
+            ),
             rx.button(
-                rx.icon("upload", size=16),
-                T["campaign.csv_file"],
+                rx.icon("eye", size=16),
+                T["campaign.csv_preview"],
                 type="button",
                 variant="soft",
                 size="1",
+                on_click=C.preview_csv,
             ),
-            id=CSV_UPLOAD_ID,
-            max_files=1,
-            multiple=False,
-            border="none",
-            padding="0",
-            accept={"text/csv": [".csv", ".txt"]},
-            on_drop=C.load_csv_file(rx.upload_files(upload_id=CSV_UPLOAD_ID)),
+            spacing="2",
+            wrap="wrap",
         ),
+        _csv_preview(),
         spacing="2",
         width="100%",
     )
 
 
+def _csv_preview() -> rx.Component:
+    headers = ("campaign.csv_col_line", "campaign.csv_col_phone", "campaign.csv_col_name")
+    return rx.cond(
+        C.csv_summary != "",
+        rx.vstack(
+            rx.text(T["campaign.csv_preview_title"], weight="bold", size="2"),
+            rx.text(C.csv_summary, size="2", data_testid="csv-summary"),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(*[rx.table.column_header_cell(T[h]) for h in headers])
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        C.csv_preview,
+                        lambda r: rx.table.row(
+                            rx.table.cell(r["line"]),
+                            rx.table.cell(r["phone"], white_space="nowrap"),
+                            rx.table.cell(r["name"]),
+                            data_testid="csv-preview-row",
+                        ),
+                    )
+                ),
+                size="1",
+                width="100%",
+            ),
+            spacing="1",
+            width="100%",
+            data_testid="csv-preview",
+        ),
+    )
+
+
 def _form() -> rx.Component:
+    errors = C.field_errors
     return rx.card(
         rx.form(
             rx.vstack(
                 rx.heading(T["campaign.new"], size="4", as_="h2"),
                 rx.flex(
-                    text_field("campaign.name", "name", id="campaign-name", required=True),
-                    select(
-                        "sched.number", "number_id", "campaign-number", S.numbers, required=True
+                    with_error(
+                        text_field("campaign.name", "name", id="campaign-name", required=True),
+                        errors, "name", "campaign-name",
+                    ),
+                    with_error(
+                        select(
+                            "sched.number", "number_id", "campaign-number", S.numbers,
+                            required=True, on_change=C.pick_number,
+                        ),
+                        errors, "number_id", "campaign-number",
                     ),
                     gap="3",
                     width="100%",
                     direction=rx.breakpoints(initial="column", md="row"),
                 ),
-                textarea("campaign.text", "text", "campaign-text", required=True),
+                with_error(
+                    textarea("campaign.text", "text", "campaign-text", required=True),
+                    errors, "text", "campaign-text",
+                ),
                 rx.text(T["campaign.text_help"], size="1", color_scheme="gray"),
-                textarea("campaign.variants", "variants", "campaign-variants", rows="3"),
+                with_error(
+                    textarea("campaign.variants", "variants", "campaign-variants", rows="3"),
+                    errors, "variants", "campaign-variants",
+                ),
                 rx.text(T["campaign.variants_help"], size="1", color_scheme="gray"),
                 _contact_picker(),
                 _csv_input(),
+                field_message(errors, "recipients", "campaign-recipients"),
                 rx.button(rx.icon("megaphone", size=16), T["campaign.create"], type="submit"),
                 spacing="3",
                 width="100%",
             ),
+            id=FORM_ID,
             on_submit=C.create,
-            reset_on_submit=True,
+            reset_on_submit=False,  # emptied by the server once saved: a refusal keeps it
         ),
         width="100%",
-    )
+    )  # fmt: skip
 
 
 def _bar(row: rx.Var) -> rx.Component:
@@ -137,19 +212,29 @@ def _bar(row: rx.Var) -> rx.Component:
 
 
 def _counts(row: rx.Var) -> rx.Component:
+    """Each count as "Label  12", in its own pill, so numbers never run into each other."""
     keys = ("pending", "queued", "sent", "delivered", "read", "failed", "opted_out", "cancelled")
     return rx.flex(
         *[
-            rx.hstack(
-                rx.text(T[f"campaign.count.{k}"], size="1", color_scheme="gray"),
-                rx.text(row[k], size="1", weight="bold", data_testid=f"count-{k}"),
-                spacing="1",
+            rx.box(
+                rx.text(T[f"campaign.count.{k}"], size="1", color_scheme="gray", as_="span"),
+                rx.text(
+                    row[k], size="2", weight="bold", as_="span", data_testid=f"count-{k}",
+                    margin_left="0.4em",
+                ),
+                padding_x="0.6em",
+                padding_y="0.15em",
+                border_radius="999px",
+                background="var(--gray-3)",
+                white_space="nowrap",
+                data_testid=f"counter-{k}",
             )
             for k in keys
         ],
-        gap="3",
+        gap="2",
         wrap="wrap",
-    )
+        aria_live="polite",
+    )  # fmt: skip
 
 
 def _controls(row: rx.Var) -> rx.Component:
@@ -222,7 +307,11 @@ def campaigns_tab() -> rx.Component:
         error_callout(C.error),
         success_callout(C.notice),
         _csv_errors(),
-        rx.cond(C.is_manager, _form()),
+        rx.cond(
+            C.is_manager,
+            _form(),
+            rx.callout(T["campaign.managers_only"], icon="lock", width="100%"),
+        ),
         rx.cond(
             C.rows.length() > 0,
             rx.vstack(rx.foreach(C.rows, _card), width="100%"),

@@ -5,14 +5,51 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import reflex as rx
+
 from whatsapp_saas.contacts.service import create_contact
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.phones import require_e164
 from whatsapp_saas.scheduling.campaigns import region_for
-from whatsapp_saas.scheduling.csv_import import parse_phone
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import Outcome, act
 
-__all__ = ["Outcome", "act", "field", "local_datetime"]
+__all__ = ["Outcome", "act", "field", "field_error", "form_reset", "local_datetime", "read_upload"]
+
+# Which form field an error belongs to (the Scheduling page's forms share field names).
+FIELD_OF_ERROR = {
+    "error.phone_invalid": "phone",
+    "error.sched_choose_contact": "contact_id",
+    "error.sched_choose_number": "number_id",
+    "error.sched_date_invalid": "when",
+    "error.sched_in_past": "when",
+    "error.sched_empty": "text",
+    "error.too_long": "text",
+    "error.sched_campaign_text_required": "text",
+    "error.sched_campaign_variable_unknown": "text",
+    "error.sched_campaign_too_many_variants": "variants",
+    "error.name_required": "name",
+    "error.sched_campaign_no_recipients": "recipients",
+    "error.sched_followup_no_steps": "steps",
+    "error.sched_followup_delay_invalid": "steps",
+    "error.sched_followup_text_invalid": "steps",
+}
+
+
+def field_error(outcome: Outcome[Any]) -> dict[str, str]:
+    """{field name: message} for an error that belongs to one field; {} otherwise."""
+    name = FIELD_OF_ERROR.get(outcome.code)
+    return {name: outcome.error} if name and outcome.error else {}
+
+
+async def read_upload(file: rx.UploadFile) -> bytes:
+    """An uploaded file's bytes: one call, so limits on what is read can wrap it."""
+    return await file.read()
+
+
+def form_reset(form_id: str) -> Any:
+    """Empty a form after it was saved; a refused form keeps what the person typed."""
+    return rx.call_script(f"document.getElementById({form_id!r})?.reset()")
 
 
 def field(form: dict[str, Any], name: str) -> str:
@@ -42,9 +79,7 @@ def contact_from_form(scope: TenantScope, form: dict[str, Any], number_id: int) 
     """The picked contact, or a contact for the typed phone number (created if new)."""
     phone = field(form, "phone")
     if phone:
-        e164, error = parse_phone(phone, region_for(scope, number_id))
-        if error:
-            raise UserError(error)
+        e164 = require_e164(phone, region_for(scope, number_id))
         contact = create_contact(scope, phone=e164)
         assert contact.id is not None
         return contact.id

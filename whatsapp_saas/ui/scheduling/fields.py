@@ -57,25 +57,38 @@ def textarea(key: str, name: str, field_id: str, **props: object) -> rx.Componen
 
 
 def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> rx.Component:
-    return rx.hstack(
-        labelled(
-            "sched.date",
-            f"{prefix}-date",
-            rx.input(
-                id=f"{prefix}-date", name="date", type="date", default_value=date, required=True
-            ),
-        ),
-        labelled(
-            "sched.time",
-            f"{prefix}-time",
-            rx.input(
-                id=f"{prefix}-time", name="time", type="time", default_value=time, required=True
-            ),
-        ),
-        spacing="3",
+    def part(key: str, name: str, kind: str, value: rx.Var | str) -> rx.Component:
+        field_id = f"{prefix}-{name}"
+        control = rx.input(id=field_id, name=name, type=kind, default_value=value, required=True)
+        # Side by side while there is room; on a phone the time goes under the date.
+        return rx.box(labelled(key, field_id, control), flex="1 1 140px", min_width="140px")
+
+    return rx.flex(
+        part("sched.date", "date", "date", date),
+        part("sched.time", "time", "time", time),
+        gap="3",
+        wrap="wrap",
         width="100%",
     )
 
 
 def status_badge(text: rx.Var, status: rx.Var, colors: dict[str, str]) -> rx.Component:
     return rx.badge(text, color_scheme=rx.match(status, *colors.items(), "gray"))
+
+
+def field_message(errors: rx.Var, name: str, field_id: str) -> rx.Component:
+    """The server's complaint about one field, right under it (``errors``: name -> text)."""
+    return rx.cond(
+        errors.contains(name),  # type: ignore[attr-defined]
+        rx.text(
+            errors[name],  # type: ignore[index]
+            id=f"{field_id}-error",
+            role="alert",
+            size="1",
+            color_scheme="red",
+        ),
+    )
+
+
+def with_error(control: rx.Component, errors: rx.Var, name: str, field_id: str) -> rx.Component:
+    return rx.vstack(control, field_message(errors, name, field_id), spacing="1", width="100%")

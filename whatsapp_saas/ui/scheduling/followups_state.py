@@ -14,30 +14,40 @@ from whatsapp_saas.scheduling.preferences import save_preferences
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
-from whatsapp_saas.ui.scheduling.common import act, chosen_id, contact_from_form, field
+from whatsapp_saas.ui.scheduling.common import (
+    act,
+    chosen_id,
+    contact_from_form,
+    field,
+    field_error,
+    form_reset,
+)
 
 STEP_FIELDS = 3  # the form offers three steps; rules saved by services may have up to five
 DAYS = range(7)
+FORM_ID = "followup-form"
 
 
 class FollowUpsState(AppState):
     error: str = ""
+    field_errors: dict[str, str] = {}  # shown under the field; the form keeps its values
     notice: str = ""
     rows: list[dict[str, str]] = []
     prefs: dict[str, str] = {}
 
     @rx.event
     async def refresh(self) -> None:
-        def read(scope: TenantScope, _u: CurrentUser) -> tuple[Any, Any]:
-            return view.follow_ups(scope), view.preferences(scope)
+        def read(scope: TenantScope, user: CurrentUser) -> tuple[Any, Any]:
+            return view.follow_ups(scope, user), view.preferences(scope)
 
         outcome = await act(self, read)
         if outcome.ok and outcome.value is not None:
             self.rows, self.prefs = outcome.value
 
     @rx.event
-    async def start(self, form: dict[str, Any]) -> None:
+    async def start(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         self.error = self.notice = ""
+        self.field_errors = {}
         steps = [
             {"delay_hours": field(form, f"delay_{i}"), "text": field(form, f"step_text_{i}")}
             for i in range(STEP_FIELDS)
@@ -57,8 +67,10 @@ class FollowUpsState(AppState):
             )
 
         outcome = await act(self, work)
-        self.error = outcome.error
+        self.field_errors = field_error(outcome)
+        self.error = "" if self.field_errors else outcome.error
         await self.refresh()
+        return form_reset(FORM_ID) if outcome.ok else None
 
     @rx.event
     async def stop(self, follow_up_id: str) -> None:

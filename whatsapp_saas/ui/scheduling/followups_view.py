@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
-from whatsapp_saas.ui.scheduling.fields import labelled, select
-from whatsapp_saas.ui.scheduling.followups_state import DAYS, STEP_FIELDS
+from whatsapp_saas.ui.scheduling.fields import field_message, labelled, select, with_error
+from whatsapp_saas.ui.scheduling.followups_state import DAYS, FORM_ID, STEP_FIELDS
 from whatsapp_saas.ui.scheduling.followups_state import FollowUpsState as F
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState as S
 
@@ -75,14 +75,30 @@ def _start_form() -> rx.Component:
             rx.vstack(
                 rx.heading(T["followup.new"], size="4", as_="h2"),
                 rx.flex(
-                    select("sched.number", "number_id", "fu-number", S.numbers, required=True),
-                    select("sched.contact", "contact_id", "fu-contact", S.contacts),
-                    text_field("sched.phone", "phone", id="fu-phone", type_="tel"),
+                    with_error(
+                        select("sched.number", "number_id", "fu-number", S.numbers, required=True),
+                        F.field_errors,
+                        "number_id",
+                        "fu-number",
+                    ),
+                    with_error(
+                        select("sched.contact", "contact_id", "fu-contact", S.contacts),
+                        F.field_errors,
+                        "contact_id",
+                        "fu-contact",
+                    ),
+                    with_error(
+                        text_field("sched.phone", "phone", id="fu-phone", type_="tel"),
+                        F.field_errors,
+                        "phone",
+                        "fu-phone",
+                    ),
                     gap="3",
                     width="100%",
                     direction=rx.breakpoints(initial="column", md="row"),
                 ),
                 *[_step(i) for i in range(STEP_FIELDS)],
+                field_message(F.field_errors, "steps", "fu-steps"),
                 rx.el.label(
                     rx.el.input(
                         type="checkbox",
@@ -100,8 +116,9 @@ def _start_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            id=FORM_ID,
             on_submit=F.start,
-            reset_on_submit=True,
+            reset_on_submit=False,  # emptied by the server once saved: a refusal keeps it
         ),
         width="100%",
     )
@@ -109,7 +126,7 @@ def _start_form() -> rx.Component:
 
 def _day(day: int) -> rx.Component:
     return rx.hstack(
-        rx.text(T[f"sched.weekday.{day}"], width="110px", size="2"),
+        rx.text(T[f"sched.weekday.{day}"], width="110px", flex_shrink="0", size="2"),
         labelled(
             "sched.opens",
             f"open-{day}",

@@ -21,6 +21,7 @@ def scheduling_page() -> rx.Component:
                 rx.tabs.trigger(T["sched.tab_schedules"], value="schedules"),
                 rx.tabs.trigger(T["sched.tab_campaigns"], value="campaigns"),
                 rx.tabs.trigger(T["sched.tab_followups"], value="followups"),
+                flex_wrap="wrap",  # all three stay reachable on a narrow screen
             ),
             rx.tabs.content(schedules_tab(), value="schedules", padding_top="1em"),
             rx.tabs.content(campaigns_tab(), value="campaigns", padding_top="1em"),

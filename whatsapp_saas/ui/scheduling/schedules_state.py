@@ -16,18 +16,24 @@ from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
 from whatsapp_saas.ui.scheduling.common import (
+    Outcome,
     act,
     chosen_id,
     contact_from_form,
     field,
+    field_error,
+    form_reset,
     local_datetime,
+    read_upload,
 )
 
 UPLOAD_ID = "sched_media"
+FORM_ID = "sched-form"
 
 
 class SchedulesState(AppState):
     error: str = ""
+    field_errors: dict[str, str] = {}  # shown under the field; the form keeps its values
     notice: str = ""
     timezone: str = ""
     numbers: list[dict[str, str]] = []
@@ -53,12 +59,12 @@ class SchedulesState(AppState):
     async def refresh(self) -> None:
         show_all = self.show_all
 
-        def read(scope: TenantScope, _user: CurrentUser) -> tuple[Any, ...]:
+        def read(scope: TenantScope, user: CurrentUser) -> tuple[Any, ...]:
             return (
                 tenant_timezone(scope),
                 view.numbers(scope),
-                view.contacts(scope),
-                view.schedules(scope, show_all),
+                view.contacts(scope, user),
+                view.schedules(scope, user, show_all),
             )
 
         outcome = await act(self, read)
@@ -77,7 +83,7 @@ class SchedulesState(AppState):
         if not files:
             return
         file = files[0]
-        data = await file.read()
+        data = await read_upload(file)
         mimetype = file.content_type or "application/octet-stream"
         name = file.filename
 
@@ -96,48 +102,55 @@ class SchedulesState(AppState):
         self._media, self.attachment = {}, ""
 
     @rx.event
-    async def create(self, form: dict[str, Any]) -> None:
+    async def create(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         self.error = self.notice = ""
+        self.field_errors = {}
         media = StoredMedia(**self._media) if self._media else None
 
         def work(scope: TenantScope, user: CurrentUser) -> str:
             number_id = chosen_id(form, "number_id", "error.sched_choose_number")
             row = svc.create_schedule(
                 scope,
+                user,
                 number_id=number_id,
                 contact_id=contact_from_form(scope, form, number_id),
                 when_local=local_datetime(form),
                 text=field(form, "text"),
                 media=media,
                 recurrence=field(form, "recurrence") or "none",
-                user_id=user.user_id,
             )
             return utc_to_local(row.due_at, row.timezone).strftime("%Y-%m-%d %H:%M")
 
         outcome = await act(self, work)
         if not outcome.ok:
-            self.error = outcome.error
-            return
+            self._show_error(outcome)
+            return None
         self.notice = self.tr("sched.created", when=outcome.value)
         self._media, self.attachment = {}, ""
         await self.refresh()
+        return form_reset(FORM_ID)
+
+    def _show_error(self, outcome: Outcome[Any]) -> None:
+        self.field_errors = field_error(outcome)
+        self.error = "" if self.field_errors else outcome.error
 
     @rx.event
     def start_edit(self, schedule_id: str) -> None:
-        self.error, self.edit_id = "", schedule_id
+        self.error, self.edit_id, self.field_errors = "", schedule_id, {}
 
     @rx.event
     def close_edit(self, _open: bool = False) -> None:
-        self.edit_id = ""
+        self.edit_id, self.field_errors = "", {}
 
     @rx.event
     async def save_edit(self, form: dict[str, Any]) -> None:
-        self.error = ""
+        self.error, self.field_errors = "", {}
         schedule_id = int(self.edit_id or 0)
 
-        def work(scope: TenantScope, _user: CurrentUser) -> None:
+        def work(scope: TenantScope, user: CurrentUser) -> None:
             svc.update_schedule(
                 scope,
+                user,
                 schedule_id,
                 when_local=local_datetime(form),
                 text=field(form, "text"),
@@ -146,7 +159,7 @@ class SchedulesState(AppState):
 
         outcome = await act(self, work)
         if not outcome.ok:
-            self.error = outcome.error
+            self._show_error(outcome)
             return
         self.edit_id, self.notice = "", self.tr("sched.updated")
         await self.refresh()
@@ -154,7 +167,7 @@ class SchedulesState(AppState):
     @rx.event
     async def cancel(self, schedule_id: str) -> None:
         self.error = self.notice = ""
-        outcome = await act(self, lambda scope, _u: svc.cancel_schedule(scope, int(schedule_id)))
+        outcome = await act(self, lambda scope, u: svc.cancel_schedule(scope, u, int(schedule_id)))
         self.error = outcome.error
         if outcome.ok:
             self.notice = self.tr("sched.cancelled")

@@ -12,11 +12,14 @@ from whatsapp_saas.ui.scheduling.fields import (
     select,
     status_badge,
     textarea,
+    with_error,
 )
-from whatsapp_saas.ui.scheduling.schedules_state import UPLOAD_ID
+from whatsapp_saas.ui.scheduling.schedules_state import FORM_ID, UPLOAD_ID
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState as S
 
 T = S.t
+# The main form's field errors, hidden while the edit dialog (which shows its own) is open.
+ERRORS = rx.cond(S.edit_id == "", S.field_errors, {})
 STATUS_COLORS = {"pending": "blue", "sent": "green", "late": "amber", "failed": "red"}
 
 
@@ -66,39 +69,54 @@ def _form() -> rx.Component:
             rx.vstack(
                 rx.heading(T["sched.new"], size="4", as_="h2"),
                 rx.flex(
-                    select("sched.number", "number_id", "sched-number", S.numbers, required=True),
-                    select("sched.contact", "contact_id", "sched-contact", S.contacts),
-                    text_field(
-                        "sched.phone",
-                        "phone",
-                        id="sched-phone",
-                        type_="tel",
-                        placeholder="+55 11 99999-0000",
+                    with_error(
+                        select(
+                            "sched.number", "number_id", "sched-number", S.numbers, required=True
+                        ),
+                        ERRORS, "number_id", "sched-number",
+                    ),
+                    with_error(
+                        select("sched.contact", "contact_id", "sched-contact", S.contacts),
+                        ERRORS, "contact_id", "sched-contact",
+                    ),
+                    with_error(
+                        text_field(
+                            "sched.phone",
+                            "phone",
+                            id="sched-phone",
+                            type_="tel",
+                            placeholder="+55 11 99999-0000",
+                        ),
+                        ERRORS, "phone", "sched-phone",
                     ),
                     gap="3",
                     width="100%",
                     direction=rx.breakpoints(initial="column", md="row"),
                 ),
                 rx.flex(
-                    date_time("sched"),
+                    with_error(date_time("sched"), ERRORS, "when", "sched-when"),
                     recurrence_select("sched-recurrence"),
                     gap="3",
                     width="100%",
                     direction=rx.breakpoints(initial="column", md="row"),
                 ),
-                textarea(
-                    "sched.text", "text", "sched-text", placeholder=T["sched.text_placeholder"]
+                with_error(
+                    textarea(
+                        "sched.text", "text", "sched-text", placeholder=T["sched.text_placeholder"]
+                    ),
+                    ERRORS, "text", "sched-text",
                 ),
                 _attachment(),
                 rx.button(rx.icon("calendar_plus", size=16), T["sched.save"], type="submit"),
                 spacing="3",
                 width="100%",
             ),
+            id=FORM_ID,
             on_submit=S.create,
-            reset_on_submit=True,
+            reset_on_submit=False,  # emptied by the server once saved: a refusal keeps it
         ),
         width="100%",
-    )
+    )  # fmt: skip
 
 
 def _cancel_button(row: rx.Var) -> rx.Component:
@@ -181,9 +199,16 @@ def _edit_body(row: rx.Var) -> rx.Component:
         rx.vstack(
             rx.dialog.title(T["sched.edit"]),
             error_callout(S.error),
-            date_time("edit", row["date"], row["time"]),
+            with_error(
+                date_time("edit", row["date"], row["time"]), S.field_errors, "when", "edit-when"
+            ),
             recurrence_select("edit-recurrence", row["recurrence"]),
-            textarea("sched.text", "text", "edit-text", default_value=row["text"]),
+            with_error(
+                textarea("sched.text", "text", "edit-text", default_value=row["text"]),
+                S.field_errors,
+                "text",
+                "edit-text",
+            ),
             rx.hstack(
                 rx.dialog.close(rx.button(T["sched.cancel_edit"], variant="soft", type="button")),
                 rx.button(T["sched.save_changes"], type="submit"),

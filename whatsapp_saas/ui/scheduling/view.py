@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 from sqlmodel import col
 
+from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.inbox.access import contact_visible_to
 from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.scheduling.campaign_models import Campaign, CampaignStatus
@@ -42,8 +44,14 @@ def numbers(scope: TenantScope) -> list[dict[str, str]]:
     ]
 
 
-def contacts(scope: TenantScope) -> list[dict[str, str]]:
-    query = scope.select(Contact).order_by(col(Contact.name), col(Contact.id)).limit(CONTACTS_MAX)
+def contacts(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
+    """The contacts the viewer may write to (not those of another department's chats)."""
+    query = (
+        scope.select(Contact)
+        .where(contact_visible_to(scope, viewer))
+        .order_by(col(Contact.name), col(Contact.id))
+        .limit(CONTACTS_MAX)
+    )
     rows = scope.session.exec(query).all()
     return [{"id": str(c.id), "label": _contact_label(c)} for c in rows]
 
@@ -62,9 +70,9 @@ def _names(scope: TenantScope, contact_ids: Sequence[int]) -> dict[int, str]:
     return {c.id or 0: _contact_label(c) for c in rows}
 
 
-def schedules(scope: TenantScope, show_all: bool) -> list[dict[str, str]]:
+def schedules(scope: TenantScope, viewer: CurrentUser, show_all: bool) -> list[dict[str, str]]:
     tz = tenant_timezone(scope)
-    rows = list_schedules(scope, statuses=None if show_all else OPEN_STATUSES)
+    rows = list_schedules(scope, viewer, statuses=None if show_all else OPEN_STATUSES)
     names = _names(scope, [r.contact_id for r in rows])
     return [_schedule_row(r, tz, names) for r in rows]
 
@@ -120,9 +128,9 @@ def _campaign_row(row: Campaign, progress: CampaignProgress) -> dict[str, str]:
 _CANCELLABLE = (CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED)
 
 
-def follow_ups(scope: TenantScope) -> list[dict[str, str]]:
+def follow_ups(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
     tz = tenant_timezone(scope)
-    rows = list_follow_ups(scope)
+    rows = list_follow_ups(scope, viewer)
     conversations = {
         c.id: c
         for c in scope.all(

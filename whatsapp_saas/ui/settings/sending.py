@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.delivery import service as delivery
 from whatsapp_saas.delivery.models import NumberSendPolicy, TenantSendPolicy
+from whatsapp_saas.delivery.policy import Limits
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
@@ -31,6 +32,7 @@ class SendingState(AppState):
     company: dict[str, str] = {}
     numbers: list[dict[str, str]] = []
     error: str = ""
+    row_errors: dict[str, str] = {}  # number id -> why its row was refused (shown in the row)
     notice: str = ""
     loaded: bool = False
 
@@ -79,7 +81,8 @@ class SendingState(AppState):
             k: str(form.get(k) or "").strip()
             for k in ("rate_count", "rate_window", "daily_cap", "warmup_days")
         }
-        await self._save(
+        outcome = await act(
+            self,
             lambda scope, _me: delivery.set_number_limits(
                 scope,
                 number_id,
@@ -87,8 +90,16 @@ class SendingState(AppState):
                 rate_window=_number(raw["rate_window"], real=True),
                 daily_cap=_number(raw["daily_cap"]),
                 warmup_days=_number(raw["warmup_days"]),
-            )
+            ),
+            managers_only=True,
         )
+        # The refusal goes in the number's row, and the row keeps what was typed.
+        errors = {k: v for k, v in self.row_errors.items() if k != str(number_id)}
+        if not outcome.ok:
+            errors[str(number_id)] = outcome.error
+        self.row_errors = errors
+        self.error, self.notice = "", self.tr("settings.saved") if outcome.ok else ""
+        await self._refresh()
 
 
 def _number(text: str, *, real: bool = False) -> int | float | None:
@@ -102,6 +113,21 @@ def _number(text: str, *, real: bool = False) -> int | float | None:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def _warmup(today: Limits) -> dict[str, str]:
+    """What the "applied today" cap owes to the warm-up (an i18n key and its numbers)."""
+    if today.warmup_day:
+        key = "sending.warmup_day"
+    elif today.warmup_pending:
+        key = "sending.warmup_pending"
+    else:
+        key = ""
+    return {
+        "warmup_key": key,
+        "warmup_on_day": str(today.warmup_day),
+        "warmup_of_days": str(today.warmup_days),
+    }
 
 
 def _rows(session: Session, user: CurrentUser) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -121,6 +147,7 @@ def _rows(session: Session, user: CurrentUser) -> tuple[dict[str, str], list[dic
                 "daily_cap": _text(policy and policy.daily_cap),
                 "warmup_days": _text(policy and policy.warmup_days),
                 "today": f"{today.rate_count}/{today.rate_window:g}s · {today.daily_cap or '∞'}",
+                **_warmup(today),
             }
         )
     return {
@@ -180,14 +207,22 @@ def _company_form() -> rx.Component:
 
 def _number_row(n: rx.Var) -> rx.Component:
     def field(name: str, label: str, real: bool = False) -> rx.Component:
-        return rx.input(
-            name=name,
-            default_value=n[name],
-            type="number",
-            min="0",
-            step="0.1" if real else "1",
-            aria_label=T[label],
-            width="110px",
+        # A visible label on every field: on a phone the row wraps, and a header row above
+        # the columns would no longer say which box is which.
+        field_id = f"limit-{name}-" + n["id"]
+        return rx.vstack(
+            rx.el.label(T[label], html_for=field_id, class_name="field-label"),
+            rx.input(
+                id=field_id,
+                name=name,
+                default_value=n[name],
+                type="number",
+                min="0",
+                step="0.1" if real else "1",
+                aria_label=T[label],
+                width="110px",
+            ),
+            spacing="1",
         )
 
     return rx.form(
@@ -198,12 +233,36 @@ def _number_row(n: rx.Var) -> rx.Component:
             field("rate_window", "sending.rate_window", real=True),
             field("daily_cap", "sending.daily_cap"),
             field("warmup_days", "sending.warmup_days"),
-            rx.text(
-                n["today"], size="1", color_scheme="gray", width="120px", data_testid="limits-today"
+            rx.vstack(
+                rx.text(T["sending.today"], class_name="field-label", as_="div"),
+                rx.text(n["today"], size="1", color_scheme="gray", data_testid="limits-today"),
+                rx.cond(
+                    n["warmup_key"] != "",
+                    rx.text(
+                        T[n["warmup_key"]]
+                        .replace("{day}", n["warmup_on_day"])
+                        .replace("{days}", n["warmup_of_days"]),
+                        size="1",
+                        color_scheme="amber",
+                        data_testid="limits-warmup",
+                    ),
+                ),
+                spacing="0",
+                width="160px",
             ),
             rx.button(T["settings.save"], size="1", type="submit"),
-            align="center",
+            align="end",
             wrap="wrap",
+        ),
+        rx.cond(
+            SendingState.row_errors.contains(n["id"]),
+            rx.text(
+                SendingState.row_errors[n["id"]],
+                role="alert",
+                size="2",
+                color_scheme="red",
+                data_testid="limits-error",
+            ),
         ),
         on_submit=SendingState.save_number,
         reset_on_submit=False,
@@ -225,19 +284,6 @@ def sending_page() -> rx.Component:
             rx.text(T["users.only_managers"]),
         ),
         rx.heading(T["sending.numbers"], size="4", as_="h2"),
-        rx.hstack(
-            *[
-                rx.text(T[k], size="1", weight="bold", width=w)
-                for k, w in (
-                    ("auth.name", "140px"),
-                    ("sending.rate_count", "110px"),
-                    ("sending.rate_window", "110px"),
-                    ("sending.daily_cap", "110px"),
-                    ("sending.warmup_days", "110px"),
-                    ("sending.today", "120px"),
-                )
-            ],
-        ),
         rx.foreach(SendingState.numbers, _number_row),
         title=T["sending.title"],
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from whatsapp_saas.db import announce_after_commit, session_scope
+from whatsapp_saas.delivery.policy import start_warmup
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
@@ -137,6 +138,7 @@ def write_transition(session: Session, row: WhatsAppNumber, step: Transition, ev
         row.phone, row.jid = event.phone[:20], event.jid[:120]
         row.push_name = event.push_name[:120]
         row.last_connected_at = now
+        start_warmup(session, row, now)
     if changed:
         row.state = step.state.value
         row.state_reason = reason
