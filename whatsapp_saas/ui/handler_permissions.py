@@ -118,7 +118,9 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     **_each(_FOLLOW, "signed_in", "refresh", "start", "stop"),
     **_each(_FOLLOW, "manager", "save_prefs"),
     # Campaigns stay manager-only, reading included.
-    **_each(_CAMP, "manager", "refresh", "tick", "set_csv_text", "load_csv_file", "create", "control"),
+    **_each(
+        _CAMP, "manager", "refresh", "tick", "set_csv_text", "load_csv_file", "create", "control"
+    ),
     **_each(_USERS, "signed_in", "load", "save_timezone"),
     **_each(_USERS, "manager", "invite", "set_active", "set_read_receipts", "change_role"),
     **_each(_USERS, "manager", "revoke_invite"),
