@@ -113,7 +113,7 @@ async def test_public_routes_tell_nothing(arena: Arena) -> None:
             *PUBLIC_ROUTES,
         ]
         for path in pages:
-            response = await client.get(path)
+            response = await client.get(path, follow_redirects=True)
             assert response.status_code == 200, path
             assert not [s for s in (w.SECRET_TENANT, w.SECRET_OPEN_MESSAGE) if s in response.text]
 
