@@ -38,8 +38,9 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
     data_dir = tmp_path_factory.mktemp("isolation")
     # No connection manager, delivery workers or scheduler in the app: nothing but the calls
     # under test writes to the database (an outbound message stays queued).
-    quiet = {"RUN_MANAGER_IN_APP": "false", "SCHEDULER_IN_APP": "false"}
-    with live_app_process(data_dir, **quiet) as app:  # also points this process at its database
+    with live_app_process(
+        data_dir, RUN_MANAGER_IN_APP="false", SCHEDULER_IN_APP="false"
+    ) as app:  # also points this process at its database
         load_models()
         media_root = data_dir / "media"
         yield Arena(app, media_root, seeding.seed(media_root))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -133,8 +134,8 @@ def _cases_for(handler: Handler) -> list[Case]:
     return cases
 
 
-def _params() -> list[object]:
-    found = []
+def _params() -> list[Any]:
+    found: list[Any] = []
     for handler in app_handlers():
         for case in _cases_for(handler):
             case_id = f"{case.name}-{handler}"
