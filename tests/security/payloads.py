@@ -19,9 +19,9 @@ UPLOAD_MARKER = "upload-marker-c0ffee"
 WRONG_PASSWORD = "not-the-password-123"
 NEW_EMAIL = "newcomer@attacker.test"
 
-# Handlers that only point a page at a row (they read nothing): an attacker calls them first,
-# so that the handler under test acts on the row they chose.
-PRIMERS = ("select", "start_edit", "open_dialog", "start_rename", "edit", "reply_to")
+# Handlers that point a page at a row or fill a field: an attacker calls them first, so that
+# the handler under test acts on the row they chose (and the composer has text to send).
+PRIMERS = ("select", "start_edit", "open_dialog", "start_rename", "edit", "reply_to", "set_draft")
 
 SCALARS: dict[str, Any] = {
     "active": False,  # set_active: disable the victim's user
