@@ -1,15 +1,15 @@
 """The isolation suite's fixtures: one running app (prod mode, its own PostgreSQL database) and
-the world seeded into it, re-seeded after any case that managed to change something."""
+the world seeded into it, put back after any case that managed to change something."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import RunningApp, live_app_process
+from tests.security import snapshot
 from tests.security import world as seeding
 from tests.security.world import World
 from whatsapp_saas.bootstrap import load_models
@@ -20,17 +20,16 @@ class Arena:
     """The app under attack and the world in its database."""
 
     app: RunningApp
-    media_root: Path
     world: World
+    pristine: snapshot.Rows  # every row right after seeding
 
     @property
     def url(self) -> str:
         return self.app.url
 
     def restore(self) -> None:
-        """A case changed the database: start the next one from a fresh world."""
-        seeding.reset_database()
-        self.world = seeding.seed(self.media_root)
+        """A case changed the database: the next one starts from the seeded rows again."""
+        snapshot.put_back(self.pristine)
 
 
 @pytest.fixture(scope="session")
@@ -42,5 +41,5 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
         data_dir, RUN_MANAGER_IN_APP="false", SCHEDULER_IN_APP="false"
     ) as app:  # also points this process at its database
         load_models()
-        media_root = data_dir / "media"
-        yield Arena(app, media_root, seeding.seed(media_root))
+        world = seeding.seed(data_dir / "media")
+        yield Arena(app, world, snapshot.take())

@@ -77,6 +77,25 @@ def take(ignore: frozenset[str] = frozenset()) -> Rows:
     return found
 
 
+def put_back(rows: Rows) -> None:
+    """Make the tables hold exactly ``rows`` again (ids and sequences included)."""
+    from sqlmodel import SQLModel
+
+    tables = [t for t in SQLModel.metadata.sorted_tables if t.name in rows]
+    with get_engine().begin() as conn:
+        quoted = ", ".join(f'"{t.name}"' for t in tables)
+        conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        for table in tables:  # parents first
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+            if "id" in table.c and rows[table.name]:
+                top = max(int(r["id"]) for r in rows[table.name])
+                conn.execute(
+                    sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n)"),
+                    {"t": table.name, "n": top},
+                )
+
+
 def picture(rows: Rows, keep: RowFilter = every_row) -> Picture:
     """A count and a content hash per table, of the rows ``keep`` selects."""
     result: Picture = {}

@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlmodel import SQLModel
-
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
-from whatsapp_saas.db import get_engine, session_scope
+from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import departments, quick_replies
 from whatsapp_saas.inbox import service as inbox
 from whatsapp_saas.inbox.ingest import ingest_event
@@ -83,14 +80,6 @@ ACTORS = ("owner", "admin", "agent_out", "agent_in", "disabled", "attacker")
 
 def _email(actor: str) -> str:
     return f"{actor}@attacker.test" if actor == "attacker" else f"{actor}@victim.test"
-
-
-def reset_database() -> None:
-    """Empty every table (ids restart), so a world can be seeded again after a breach."""
-    tables = [t.name for t in SQLModel.metadata.sorted_tables]
-    with get_engine().begin() as conn:
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
 
 
 def seed(media_root: Path) -> World:
