@@ -1,0 +1,165 @@
+"""Who may call each event handler: the declared list every browser-callable name must be in.
+
+Any public callable on a Reflex state can be invoked over the websocket by anyone who opens
+one, so every such name is listed here with the least it requires:
+
+- ``public``: anyone, signed in or not (sign-in, sign-up, invitations, language);
+- ``signed_in``: any active member of the tenant, limited further by what they may see
+  (a conversation an agent may not see is "not found");
+- ``manager``: owners and admins;
+- ``owner``: the tenant's owner only.
+
+``tests/security/test_handler_permissions.py`` fails when a state grows a callable that is not
+listed, so a new handler cannot ship without a decision; the isolation suite
+(``tests/security/``) reads this list to know what "the wrong role" means for each handler.
+
+Keys are ``<module>.<StateClass>.<handler>``. Reflex's own ``setvar`` exists on every state;
+it only reaches the ``set_*`` handlers listed here and client-storage vars, so it is declared
+once in :data:`FRAMEWORK_HANDLERS`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Permission = Literal["public", "signed_in", "manager", "owner"]
+PERMISSIONS: tuple[Permission, ...] = ("public", "signed_in", "manager", "owner")
+
+FRAMEWORK_HANDLERS: dict[str, Permission] = {"setvar": "public"}
+
+_BASE = "whatsapp_saas.ui.base_state.AppState"
+_AUTH = "whatsapp_saas.ui.auth.state.AuthFormState"
+_INVITE = "whatsapp_saas.ui.auth.state.InviteState"
+_DASH = "whatsapp_saas.ui.dashboard.page.DashboardState"
+_INBOX = "whatsapp_saas.ui.inbox.state.InboxState"
+_COMPOSER = "whatsapp_saas.ui.inbox.composer.ComposerState"
+_PLANS = "whatsapp_saas.ui.inbox.plans.PlansState"
+_SCHED = "whatsapp_saas.ui.scheduling.schedules_state.SchedulesState"
+_FOLLOW = "whatsapp_saas.ui.scheduling.followups_state.FollowUpsState"
+_CAMP = "whatsapp_saas.ui.scheduling.campaigns_state.CampaignsState"
+_USERS = "whatsapp_saas.ui.settings.users_state.UsersState"
+_DEPTS = "whatsapp_saas.ui.settings.departments.DepartmentsState"
+_QR = "whatsapp_saas.ui.settings.quick_replies.QuickRepliesState"
+_SEND = "whatsapp_saas.ui.settings.sending.SendingState"
+_SIM = "whatsapp_saas.ui.simulator.page.SimulatorState"
+_WA = "whatsapp_saas.ui.whatsapp.state.WhatsAppState"
+
+
+def _each(prefix: str, permission: Permission, *names: str) -> dict[str, Permission]:
+    return {f"{prefix}.{name}": permission for name in names}
+
+
+HANDLER_PERMISSIONS: dict[str, Permission] = {
+    **_each(_BASE, "public", "detect_language", "set_language"),
+    **_each(_BASE, "signed_in", "require_login", "sign_out"),
+    **_each(_AUTH, "public", "open_public_page", "sign_in", "sign_up"),
+    **_each(_INVITE, "public", "load_invite", "accept"),
+    **_each(_DASH, "signed_in", "load"),
+    # The inbox: every action is limited to conversations the viewer may see.
+    **_each(
+        _INBOX,
+        "signed_in",
+        "load",
+        "on_feed_tick",
+        "set_notifications",
+        "set_list_filter",
+        "set_status_filter",
+        "set_number_filter",
+        "set_department_filter",
+        "run_search",
+        "load_more",
+        "select",
+        "load_older",
+        "assign_to_me",
+        "transfer_to_agent",
+        "transfer_to_department",
+        "resolve",
+        "reopen",
+        "retry",
+        "retry_media",
+    ),
+    **_each(
+        _COMPOSER,
+        "signed_in",
+        "set_draft",
+        "use_quick_reply",
+        "add_emoji",
+        "toggle_note",
+        "reply_to",
+        "cancel_reply",
+        "start_voice",
+        "stop_voice",
+        "send",
+        "upload",
+    ),
+    **_each(
+        _PLANS,
+        "signed_in",
+        "load_plans",
+        "schedule",
+        "cancel_scheduled",
+        "follow_up",
+        "cancel_follow",
+    ),
+    # Scheduling: agents plan messages in the conversations they may see.
+    **_each(
+        _SCHED,
+        "signed_in",
+        "load",
+        "toggle_show_all",
+        "upload",
+        "clear_attachment",
+        "create",
+        "start_edit",
+        "close_edit",
+        "save_edit",
+        "cancel",
+    ),
+    **_each(_FOLLOW, "signed_in", "refresh", "start", "stop"),
+    **_each(_FOLLOW, "manager", "save_prefs"),
+    # Campaigns stay manager-only, reading included.
+    **_each(
+        _CAMP, "manager", "refresh", "tick", "set_csv_text", "load_csv_file", "create", "control"
+    ),
+    **_each(_USERS, "signed_in", "load", "save_timezone"),
+    **_each(_USERS, "manager", "invite", "set_active", "set_read_receipts", "change_role"),
+    **_each(_USERS, "manager", "revoke_invite"),
+    # Everyone may look at departments; only managers change them.
+    **_each(_DEPTS, "signed_in", "load"),
+    **_each(_DEPTS, "manager", "create", "rename", "delete", "add_member", "remove_member"),
+    # Quick replies are the team's shared vocabulary: every member manages them.
+    **_each(_QR, "signed_in", "load", "save", "edit", "cancel_edit", "delete"),
+    **_each(_SEND, "signed_in", "load"),
+    **_each(_SEND, "manager", "save_company", "save_number"),
+    # The simulated phone writes as a customer into the tenant's own numbers only.
+    **_each(_SIM, "manager", "load", "link", "send"),
+    # Opening dialogs is page-local; every change to a number is a manager's.
+    **_each(
+        _WA,
+        "signed_in",
+        "load",
+        "open_dialog",
+        "close_dialog",
+        "toggle_pairing",
+        "start_rename",
+        "cancel_rename",
+    ),
+    **_each(
+        _WA,
+        "manager",
+        "add_number",
+        "connect",
+        "disconnect",
+        "logout",
+        "delete",
+        "rename",
+        "request_pairing_code",
+    ),
+}
+
+
+def permission_of(state_path: str, handler: str) -> Permission | None:
+    """The declared permission of ``handler`` on the state ``<module>.<Class>``, if any."""
+    if handler in FRAMEWORK_HANDLERS:
+        return FRAMEWORK_HANDLERS[handler]
+    return HANDLER_PERMISSIONS.get(f"{state_path}.{handler}")
