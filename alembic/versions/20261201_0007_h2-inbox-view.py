@@ -1,0 +1,68 @@
+"""search ignores accents and case, and covers attachment file names; agent signatures
+
+Revision ID: 0007_inbox_view
+Revises: 0006
+Create Date: 2026-12-01 22:00:00
+
+``wa_fold`` and ``wa_message_document`` are plain SQL over ``translate``/``lower``/
+``regexp_replace`` (immutable, no extension needed), so they can sit in an index. Keep the
+letters in step with whatsapp_saas.inbox.search.ACCENTED/PLAIN, and the index expression with
+whatsapp_saas.inbox.search.SEARCH_VECTOR.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007_inbox_view"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"
+PLAIN = "aaaaaaeeeeiiiiooooouuuucnyyaaaaaaeeeeiiiiooooouuuucny"
+FOLD = f"translate(lower({{}}), '{ACCENTED}', '{PLAIN}')"
+DOCUMENT = (
+    "coalesce(body, '') || ' ' || coalesce(caption, '') || ' ' || "
+    "regexp_replace(coalesce(filename, ''), '[._-]+', ' ', 'g')"
+)
+OLD_INDEX = (
+    "CREATE INDEX ix_messages_search ON messages USING gin "
+    "(to_tsvector('simple', coalesce(body, '') || ' ' || coalesce(caption, '')))"
+)
+NEW_INDEX = (
+    "CREATE INDEX ix_messages_search ON messages USING gin "
+    "(to_tsvector('simple', wa_message_document(body, caption, media_filename)))"
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("signature", sa.String(length=60), nullable=True))
+    if op.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the app registers the same functions on each connection
+    op.execute(
+        "CREATE OR REPLACE FUNCTION wa_fold(text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
+        f"AS $$ SELECT {FOLD.format('$1')} $$"
+    )
+    # Self-contained (no call to wa_fold): an index expression runs with a restricted
+    # search_path during maintenance, where only pg_catalog is sure to be found.
+    op.execute(
+        "CREATE OR REPLACE FUNCTION wa_message_document(body text, caption text, filename text) "
+        "RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $$ SELECT {FOLD.format(DOCUMENT)} $$"
+    )
+    op.execute("DROP INDEX IF EXISTS ix_messages_search")
+    op.execute(NEW_INDEX)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_messages_search")
+        op.execute(OLD_INDEX)
+        op.execute("DROP FUNCTION IF EXISTS wa_message_document(text, text, text)")
+        op.execute("DROP FUNCTION IF EXISTS wa_fold(text)")
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("signature")
