@@ -13,6 +13,7 @@ whatsapp_saas.inbox.search.SEARCH_VECTOR.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0007_inbox_view"

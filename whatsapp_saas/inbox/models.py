@@ -191,7 +191,7 @@ sa.Index(
 )
 
 # Full-text search (PostgreSQL only; SQLite searches with LIKE). Declared here so that
-# autogenerate neither drops nor re-adds it; created by migration 0007 (was 0003). Keep the expression
+# autogenerate neither drops nor re-adds it; created by migration 0007. Keep the expression
 # identical to whatsapp_saas.inbox.search.SEARCH_VECTOR.
 sa.Index(
     "ix_messages_search",
