@@ -32,6 +32,15 @@ OLD_INDEX = (
     "CREATE INDEX ix_messages_search ON messages USING gin "
     "(to_tsvector('simple', coalesce(body, '') || ' ' || coalesce(caption, '')))"
 )
+CONTACT_DOCUMENT = "coalesce(name, '') || ' ' || coalesce(push_name, '') || ' ' || coalesce(phone, '')"
+OLD_CONTACT_INDEX = (
+    f"CREATE INDEX ix_contacts_search ON contacts USING gin (({CONTACT_DOCUMENT}) gin_trgm_ops)"
+)
+# Keep identical to whatsapp_saas.contacts.search.contact_matches.
+NEW_CONTACT_INDEX = (
+    "CREATE INDEX ix_contacts_search ON contacts USING gin "
+    f"(wa_fold({CONTACT_DOCUMENT}) gin_trgm_ops)"
+)
 NEW_INDEX = (
     "CREATE INDEX ix_messages_search ON messages USING gin "
     "(to_tsvector('simple', wa_message_document(body, caption, media_filename)))"
@@ -57,12 +66,24 @@ def upgrade() -> None:
     )
     op.execute("DROP INDEX IF EXISTS ix_messages_search")
     op.execute(NEW_INDEX)
+    if _has_trigrams():
+        op.execute("DROP INDEX IF EXISTS ix_contacts_search")
+        op.execute(NEW_CONTACT_INDEX)
+
+
+def _has_trigrams() -> bool:
+    """Migration 0003 made the contact index only where pg_trgm could be installed."""
+    found = op.get_bind().exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    return found.first() is not None
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_messages_search")
         op.execute(OLD_INDEX)
+        if _has_trigrams():
+            op.execute("DROP INDEX IF EXISTS ix_contacts_search")
+            op.execute(OLD_CONTACT_INDEX)
         op.execute("DROP FUNCTION IF EXISTS wa_message_document(text, text, text)")
         op.execute("DROP FUNCTION IF EXISTS wa_fold(text)")
     with op.batch_alter_table("users") as batch_op:

@@ -35,8 +35,10 @@ def _say(app: RunningApp, customer: str, business: str, text: str, name: str = "
 
 
 def _language(page: Page, code: str) -> None:
-    page.locator("#sidebar-language").select_option(code)
-    expect(page.locator("html")).to_be_attached()
+    select = page.locator("#sidebar-language")
+    select.select_option(code)
+    expect(select).to_have_value(code)
+    expect(select).to_be_visible()
 
 
 def _owner_with_customer(page: Page, app: RunningApp) -> tuple[str, str]:

@@ -9,8 +9,8 @@ from inbox_helpers import inbound
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import queries, service
 from whatsapp_saas.inbox.ingest import ingest_batch
-from whatsapp_saas.inbox.search import fold
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.text_fold import fold
 from whatsapp_saas.whatsapp import gateway as gw
 
 PLANS = pytest.mark.parametrize(
@@ -30,6 +30,13 @@ def _seed(world: World) -> None:
         [
             inbound(a.tenant_id, a.number_id, phone="+5511933330001", text="Tem PÃO de queijo?"),
             inbound(a.tenant_id, a.number_id, phone="+5511933330002", text="Moro no Méier"),
+            inbound(
+                a.tenant_id,
+                a.number_id,
+                phone="+5511933330004",
+                text="oi",
+                push_name="José Conceição",
+            ),
             inbound(
                 a.tenant_id,
                 a.number_id,
@@ -70,6 +77,8 @@ def test_search_ignores_accents_and_case(
     assert _search(owner, "MÉIER") == ["Moro no Méier"]
     assert _search(owner, "pão queijo") == ["Tem PÃO de queijo?"]
     assert _listed(owner, "pao") == 1
+    assert _listed(owner, "jose conceicao") == 1  # the contact's name
+    assert _listed(owner, "JOSÉ") == 1
     assert _search(world.b.owner, "pao") == []
 
 

@@ -17,20 +17,11 @@ from sqlmodel import Session, col
 from whatsapp_saas.contacts.search import escape_like
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.models import Message
+from whatsapp_saas.text_fold import fold, register_sqlite_fold
 
-# Keep these two in step with the SQL function wa_fold of migration 0007.
-# Capitals too: a database created with the C locale lower()s only ASCII.
-ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"
-PLAIN = "aaaaaaeeeeiiiiooooouuuucnyyaaaaaaeeeeiiiiooooouuuucny"
-_FOLD = str.maketrans(ACCENTED, PLAIN)
 SEARCH_DOCUMENT = "wa_message_document(body, caption, media_filename)"
 SEARCH_VECTOR = f"to_tsvector('simple', {SEARCH_DOCUMENT})"
 QUERY_MAX = 200
-
-
-def fold(text: str | None) -> str:
-    """'Pão no Méier' -> 'pao no meier': what search compares."""
-    return (text or "").lower().translate(_FOLD)
 
 
 def file_words(filename: str | None) -> str:
@@ -84,6 +75,7 @@ def _sqlite_document(body: str | None, caption: str | None, filename: str | None
 
 def _register_sqlite_functions(session: Session) -> None:
     """SQLite has no wa_message_document: give this connection ours (cheap; idempotent)."""
+    register_sqlite_fold(session)  # the query side folds with it too
     raw = session.connection().connection.driver_connection
     raw.create_function(  # type: ignore[union-attr]
         "wa_message_document", 3, _sqlite_document, deterministic=True

@@ -22,9 +22,15 @@ def _select(
     return rx.vstack(
         rx.el.label(T[label_key], html_for=select_id, class_name="field-label"),
         rx.el.select(
-            *options, id=select_id, value=value, on_change=on_change, class_name="native-select"
+            *options,
+            id=select_id,
+            value=value,
+            on_change=on_change,
+            class_name="native-select",
+            width="100%",
         ),
         spacing="1",
+        min_width="0",
     )
 
 
@@ -51,7 +57,7 @@ def _filters() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.flex(
+        rx.box(
             _select(
                 "ibx.filter_label",
                 "f-which",
@@ -95,8 +101,7 @@ def _filters() -> rx.Component:
                     rx.foreach(S.departments, lambda d: rx.el.option(d["name"], value=d["id"])),
                 ],
             ),
-            gap="0.5em",
-            wrap="wrap",
+            class_name="inbox-filters",
         ),
         width="100%",
         spacing="2",

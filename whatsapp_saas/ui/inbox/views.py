@@ -16,6 +16,7 @@ from whatsapp_saas.inbox.models import Conversation, Message
 from whatsapp_saas.inbox.queries import ConversationItem
 from whatsapp_saas.inbox.service import SYSTEM_MESSAGE_TYPE
 from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.phones import for_people
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.inbox import formatting
 
@@ -58,7 +59,7 @@ def conversation_row(
     return {
         "id": str(conv.id),
         "title": contact.display_name,
-        "phone": contact.phone or "",
+        "phone": for_people(contact.phone),
         "preview": conv.last_message_preview or "",
         "at": as_utc(conv.last_message_at).isoformat() if conv.last_message_at else "",
         "unread": str(conv.unread_count or 0),
@@ -195,7 +196,7 @@ def conversation_header(
     return {
         "id": str(conv.id),
         "title": contact.display_name,
-        "phone": contact.phone or "",
+        "phone": for_people(contact.phone),
         "push_name": contact.push_name or "",
         "tags": ", ".join(contact.tags or []),
         "status": conv.status,
