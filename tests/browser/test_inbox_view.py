@@ -140,9 +140,12 @@ def test_phone_layout_is_one_column_with_back_buttons_and_installable(
     for language in ("en", "pt-BR"):
         page.set_viewport_size(LAPTOP)
         _language(page, language)
-        select, sidebar = page.locator("#sidebar-language"), page.locator("#app-sidebar")
-        s, b = select.bounding_box(), sidebar.bounding_box()
-        assert s and b and s["x"] + s["width"] <= b["x"] + b["width"], "language select overflows"
+        expect(page.locator("#app-sidebar")).to_be_visible()
+        select_right, sidebar_right = page.evaluate(
+            "[document.querySelector('#sidebar-language'), document.querySelector('#app-sidebar')]"
+            ".map(el => el.getBoundingClientRect().right)"
+        )
+        assert select_right <= sidebar_right, f"language select overflows in {language}"
     page.set_viewport_size(PHONE)
     page.reload()
     lang = "pt-BR"
@@ -169,6 +172,8 @@ def test_phone_layout_is_one_column_with_back_buttons_and_installable(
     page.locator(".nav-backdrop").click(position={"x": 370, "y": 400})
     expect(page.locator("#app-sidebar")).to_be_hidden()
     item.click()
+    expect(panes).to_have_attribute("data-pane", "chat")
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_in_viewport()
     _shot(page, "phone-chat-en-390")
 
     for path in ("/inbox", "/login"):

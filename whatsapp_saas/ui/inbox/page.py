@@ -142,16 +142,27 @@ def _conversation(c: rx.Var) -> rx.Component:
     selected = S.selected_id == c["id"]
     first_line = rx.hstack(
         rx.text(
-            c["title"], weight="bold", size="2", truncate=True, data_testid="conversation-title"
+            c["title"],
+            weight="bold",
+            size="2",
+            truncate=True,
+            flex="1",
+            min_width="0",
+            data_testid="conversation-title",
         ),
-        rx.spacer(),
         rx.cond(
             c["tag"] != "",
             rx.text(c["tag"], class_name="row-tag", truncate=True, data_testid="conversation-tag"),
         ),
         rx.cond(
             c["at"] != "",
-            rx.moment(c["at"], from_now=True, tz=S.user_timezone, class_name="row-time"),
+            rx.moment(
+                c["at"],
+                from_now=True,
+                tz=S.user_timezone,
+                locale=rx.cond(S.lang == "pt-BR", "pt-br", "en"),
+                class_name="row-time",
+            ),
         ),
         width="100%",
         align="center",
@@ -376,7 +387,10 @@ def _notifications_switch() -> rx.Component:
         rx.switch(
             checked=S.notify_pref != "off", on_change=S.set_notifications, id="notify-switch"
         ),
-        rx.el.label(T["ibx.notifications"], html_for="notify-switch", class_name="field-label"),
+        # On a phone the switch stands alone (the label still names it), so the header is one line.
+        rx.el.label(
+            T["ibx.notifications"], html_for="notify-switch", class_name="field-label phone-hide"
+        ),
         align="center",
         spacing="2",
     )
