@@ -77,7 +77,8 @@ def test_chat_follows_new_messages_and_loads_older_without_jumping(
     _scroll(page, "el => { el.scrollTop = el.scrollHeight / 2; }")
     page.wait_for_timeout(300)  # let the scroll event land before the next message
     _say(live_app, customer, business, "mensagem 72")
-    expect(pill).to_be_visible(timeout=10_000)
+    expect(bubbles.filter(has_text="mensagem 72")).to_have_count(1, timeout=10_000)
+    expect(pill).to_be_visible()
     expect(pill).to_have_text("New messages ↓")
     expect(bubbles.filter(has_text="mensagem 72")).not_to_be_in_viewport()
     _shot(page, "scroll-pill-en-1366")
@@ -99,7 +100,9 @@ def test_chat_follows_new_messages_and_loads_older_without_jumping(
     _scroll(page, "el => { el.scrollTop = el.scrollHeight / 2; }")
     page.wait_for_timeout(300)
     _say(live_app, customer, business, "mensagem 73")
-    expect(pill).to_have_text("Novas mensagens ↓", timeout=10_000)
+    expect(bubbles.filter(has_text="mensagem 73")).to_have_count(1, timeout=10_000)
+    expect(pill).to_be_visible()
+    expect(pill).to_have_text("Novas mensagens ↓")
     _shot(page, "scroll-pill-ptbr-1366")
 
 
