@@ -1,24 +1,21 @@
 """Accent- and case-folding for search: 'Pão no MÉIER' -> 'pao no meier'.
 
-PostgreSQL has the same fold as the SQL function ``wa_fold`` (migration 0007, built on
-``translate``: immutable, so it can sit in an index, and needs no extension); on SQLite this
-module registers the Python version on the connection. Keep the letters in step with that
-migration.
+PostgreSQL has the same fold as the SQL function ``wa_fold`` (migration 0007: the unaccent
+extension, or translate where the server lacks it; immutable, so it can sit in an index); on
+SQLite this module registers the Python version on the connection.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import unicodedata
 
-# Capitals too: a database created with the C locale lower()s only ASCII.
-ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"
-PLAIN = "aaaaaaeeeeiiiiooooouuuucnyyaaaaaaeeeeiiiiooooouuuucny"
-_FOLD = str.maketrans(ACCENTED, PLAIN)
+from sqlmodel import Session
 
 
 def fold(text: str | None) -> str:
-    """What search compares: lower case, without accents."""
-    return (text or "").lower().translate(_FOLD)
+    """What search compares: lower case, without accents (as unaccent: 'ç' -> 'c')."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def register_sqlite_fold(session: Session) -> None:

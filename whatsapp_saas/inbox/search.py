@@ -2,11 +2,11 @@
 SQLite. It looks at the body, the caption and the attachment's file name.
 
 Accents and case are folded on both sides by one function, ``wa_fold``: on PostgreSQL a SQL
-function (migration 0007) built on ``translate`` (immutable, and needs no extension), on SQLite
-the same Python function registered on the connection. The PostgreSQL expression must stay
-identical to the GIN index of migration 0007 (``ix_messages_search``), or the planner cannot
-use it; hence one constant for both, and the 'simple' configuration written inline (a bound
-parameter would hide it from the planner).
+function (migration 0007; unaccent, or translate without it), on SQLite the Python
+:func:`whatsapp_saas.text_fold.fold` registered on the connection. The PostgreSQL
+expression must stay identical to the GIN index of migration 0007 (``ix_messages_search``),
+or the planner cannot use it; hence one constant for both, and the 'simple' configuration
+written inline (a bound parameter would hide it from the planner).
 """
 
 from __future__ import annotations
