@@ -7,8 +7,6 @@ writes in the caller's unit of work, and announces its events after commit.
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
 from sqlmodel import col, select
 
@@ -47,11 +45,15 @@ from whatsapp_saas.inbox.replies import (
     retry_failed,
     retry_media,
 )
+from whatsapp_saas.inbox.system_lines import (
+    STATUS_LINES,
+    assign_line,
+    system_line,
+    transfer_line,
+)
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp.models import WhatsAppNumber
-
-SYSTEM_MESSAGE_TYPE = "system"  # assignments, transfers, resolve, reopen: never sent
 
 __all__ = [
     "ConversationItem",
@@ -176,12 +178,7 @@ def assign(
     conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
     user = _assignable(scope, user_id)
     if conversation.assignee_id != user_id:
-        if user is None:
-            _system_line(scope, viewer, conversation, "unassigned")
-        elif user.id == viewer.user_id:
-            _system_line(scope, viewer, conversation, "assigned_self")
-        else:
-            _system_line(scope, viewer, conversation, "assigned", to=user.name)
+        assign_line(scope, viewer, conversation, user)
     conversation.assignee_id = user_id
     return _changed(scope, conversation, ConversationChange.ASSIGNED)
 
@@ -212,7 +209,7 @@ def transfer(
     department = scope.get(Department, department_id) if department_id is not None else None
     user = _assignable(scope, user_id)
     if (conversation.department_id, conversation.assignee_id) != (department_id, user_id):
-        _transfer_line(scope, viewer, conversation, department, user)
+        transfer_line(scope, viewer, conversation, department, user)
     conversation.department_id = department_id
     conversation.assignee_id = user_id
     return _changed(scope, conversation, ConversationChange.TRANSFERRED)
@@ -228,7 +225,7 @@ def set_status(
         raise UserError("error.inbox_status_invalid") from exc
     conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
     if conversation.status != new.value:
-        _system_line(scope, viewer, conversation, _STATUS_LINES[new])
+        system_line(scope, viewer, conversation, STATUS_LINES[new])
     conversation.status = new.value
     if new is ConversationStatus.RESOLVED:
         conversation.resolved_at = utcnow()
@@ -241,64 +238,6 @@ def resolve(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> Co
 
 def reopen(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> Conversation:
     return set_status(scope, viewer, conversation_id, ConversationStatus.OPEN.value)
-
-
-_STATUS_LINES = {
-    ConversationStatus.OPEN: "reopened",
-    ConversationStatus.PENDING: "pending",
-    ConversationStatus.RESOLVED: "resolved",
-}
-
-
-def _transfer_line(
-    scope: TenantScope,
-    viewer: CurrentUser,
-    conversation: Conversation,
-    department: Department | None,
-    user: User | None,
-) -> None:
-    if department is not None and user is not None:
-        _system_line(
-            scope,
-            viewer,
-            conversation,
-            "transferred_both",
-            to=user.name,
-            department=department.name,
-        )
-    elif department is not None:
-        _system_line(scope, viewer, conversation, "transferred", to=department.name)
-    elif user is not None:
-        _system_line(scope, viewer, conversation, "assigned", to=user.name)
-    else:
-        _system_line(scope, viewer, conversation, "unassigned")
-
-
-def _system_line(
-    scope: TenantScope,
-    viewer: CurrentUser,
-    conversation: Conversation,
-    action: str,
-    **params: str,
-) -> None:
-    """A line in the thread saying who did what (shown with its time).
-
-    Stored as an internal note of type "system", so every path that sends, counts or reads
-    customer messages (delivery, follow-ups, receipts) already leaves it out.
-    """
-    assert conversation.id is not None
-    scope.add(
-        Message(
-            tenant_id=scope.tenant_id,
-            conversation_id=conversation.id,
-            number_id=conversation.number_id,
-            direction=Direction.OUT.value,
-            type=SYSTEM_MESSAGE_TYPE,
-            body=json.dumps({"action": action, **params}, ensure_ascii=False),
-            is_internal_note=True,
-            author_user_id=viewer.user_id,
-        )
-    )
 
 
 def _changed(scope: TenantScope, conversation: Conversation, change: str) -> Conversation:

@@ -14,7 +14,7 @@ from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.i18n import translate
 from whatsapp_saas.inbox.models import Conversation, Message
 from whatsapp_saas.inbox.queries import ConversationItem
-from whatsapp_saas.inbox.service import SYSTEM_MESSAGE_TYPE
+from whatsapp_saas.inbox.system_lines import SYSTEM_MESSAGE_TYPE
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.phones import for_people
 from whatsapp_saas.tenancy.scope import TenantScope
