@@ -101,6 +101,7 @@ def test_chat_follows_new_messages_and_loads_older_without_jumping(
     page.wait_for_timeout(300)
     _say(live_app, customer, business, "mensagem 73")
     expect(bubbles.filter(has_text="mensagem 73")).to_have_count(1, timeout=10_000)
+    expect(bubbles).to_have_count(73)  # the live update kept the older page scrolled to
     expect(pill).to_be_visible()
     expect(pill).to_have_text("Novas mensagens ↓")
     _shot(page, "scroll-pill-ptbr-1366")

@@ -70,7 +70,7 @@ def test_conversation_row_has_assignee_tag_status() -> None:
         assignee_id=9,
         department_id=4,
         unread_count=2,
-        last_message_preview="Oi",
+        last_message_preview="*Olivia*: Oi",
         last_message_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
     )
     contact = Contact(id=5, tenant_id=1, name="Dona Maria", phone="+5521987654321")
@@ -84,6 +84,7 @@ def test_conversation_row_has_assignee_tag_status() -> None:
         "pending",
         "2",
     )
+    assert (row["preview"], row["phone"]) == ("Olivia: Oi", "+55 21 98765-4321")
     conv.department_id, conv.assignee_id = None, None
     row = conversation_row(ConversationItem(conv, contact), {3: "Vendas"}, {}, {})
     assert (row["initials"], row["tag"]) == ("", "Vendas")

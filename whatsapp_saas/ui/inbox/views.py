@@ -60,7 +60,8 @@ def conversation_row(
         "id": str(conv.id),
         "title": contact.display_name,
         "phone": for_people(contact.phone),
-        "preview": conv.last_message_preview or "",
+        # As WhatsApp lists it: the formatting applied, so without its * _ ~ markers.
+        "preview": "".join(p.text for p in formatting.parts(conv.last_message_preview or "")),
         "at": as_utc(conv.last_message_at).isoformat() if conv.last_message_at else "",
         "unread": str(conv.unread_count or 0),
         "status": conv.status,
