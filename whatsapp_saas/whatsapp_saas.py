@@ -38,6 +38,13 @@ app = rx.App(
         rx.script(src="/countdown.js"),
         rx.script(src="/voice.js"),
         rx.script(src="/notify.js"),
+        rx.script(src="/chat_scroll.js"),
+        # Installable on a phone's home screen (opens at the inbox).
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.meta(name="theme-color", content="#128c60"),
+        rx.el.link(rel="icon", type="image/png", sizes="32x32", href="/icons/favicon-32.png"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.el.meta(name="mobile-web-app-capable", content="yes"),
     ],
     api_transformer=build_api(),
 )

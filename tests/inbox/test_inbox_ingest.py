@@ -70,7 +70,7 @@ def test_a_new_inbound_message_reopens_a_resolved_conversation(world: World) -> 
     assert conversations()[0].status == ConversationStatus.RESOLVED
     ingest_event(inbound(a.tenant_id, a.number_id, seconds=5))
     assert conversations()[0].status == ConversationStatus.OPEN
-    assert len(messages()) == 2  # resolving deleted nothing
+    assert len(messages(is_internal_note=False)) == 2  # resolving deleted nothing
 
 
 def test_own_messages_from_the_phone_are_outbound_and_not_unread(world: World) -> None:

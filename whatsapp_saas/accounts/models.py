@@ -33,6 +33,8 @@ class User(TenantOwned, table=True):
     is_active: bool = Field(default=True)
     language: str = Field(default="pt-BR", max_length=8)
     timezone: str = Field(default="America/Sao_Paulo", max_length=64)
+    # Optional: prepended to the attendant's WhatsApp replies as "*signature*:\n".
+    signature: str | None = Field(default=None, max_length=60)
     created_at: datetime = created_at_field()
     last_login_at: datetime | None = timestamp_field()
 

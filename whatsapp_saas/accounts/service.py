@@ -313,6 +313,19 @@ def update_preferences(
     return user
 
 
+SIGNATURE_MAX = 60
+
+
+def set_signature(scope: TenantScope, actor: CurrentUser, signature: str | None) -> User:
+    """The actor's own signature for WhatsApp replies; empty removes it."""
+    text = " ".join((signature or "").split())
+    if len(text) > SIGNATURE_MAX:
+        raise UserError("error.too_long", limit=SIGNATURE_MAX)
+    user = scope.get(User, actor.user_id)
+    user.signature = text or None
+    return user
+
+
 def session_expiry(session: Session, token: str) -> datetime | None:
     row = session.exec(
         select(AuthSession).where(AuthSession.token_hash == token_hash(token))

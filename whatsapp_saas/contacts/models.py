@@ -49,12 +49,13 @@ class ContactIdentity(TenantOwned, table=True):
     created_at: datetime = created_at_field()
 
 
-# Trigram search over name, push name and phone (PostgreSQL with pg_trgm; created by migration
-# 0003). Declared so autogenerate leaves it alone; written the way PostgreSQL reflects it.
+# Trigram search over name, push name and phone, accents folded (PostgreSQL with pg_trgm;
+# created by migration 0007). Declared so autogenerate leaves it alone; written the way
+# PostgreSQL reflects it.
 sa.Index(
     "ix_contacts_search",
     sa.text(
-        "((((((COALESCE(name, ''::character varying))::text || ' '::text) || "
+        "wa_fold((((((COALESCE(name, ''::character varying))::text || ' '::text) || "
         "(COALESCE(push_name, ''::character varying))::text) || ' '::text) || "
         "(COALESCE(phone, ''::character varying))::text)) gin_trgm_ops"
     ),

@@ -191,14 +191,14 @@ sa.Index(
 )
 
 # Full-text search (PostgreSQL only; SQLite searches with LIKE). Declared here so that
-# autogenerate neither drops nor re-adds it; created by migration 0003. Keep the expression
+# autogenerate neither drops nor re-adds it; created by migration 0007. Keep the expression
 # identical to whatsapp_saas.inbox.search.SEARCH_VECTOR.
 sa.Index(
     "ix_messages_search",
     # Written the way PostgreSQL reflects it, so autogenerate sees no difference.
     sa.text(
         "to_tsvector('simple'::regconfig, "
-        "(COALESCE(body, ''::text) || ' '::text) || COALESCE(caption, ''::text))"
+        "wa_message_document(body, caption, (media_filename)::text))"
     ),
     postgresql_using="gin",
     _table=Message.__table__,  # type: ignore[attr-defined]

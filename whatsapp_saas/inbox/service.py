@@ -16,6 +16,7 @@ from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.contacts.service import contact_address
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox import replies
 from whatsapp_saas.inbox.access import get_conversation, get_message
 from whatsapp_saas.inbox.conversation_rows import conversation_event, find_or_create_one
 from whatsapp_saas.inbox.events import ConversationChange, ConversationRead
@@ -40,10 +41,15 @@ from whatsapp_saas.inbox.queries import (
 from whatsapp_saas.inbox.replies import (
     add_internal_note,
     enqueue_media_reply,
-    enqueue_text_reply,
     media_of,
     retry_failed,
     retry_media,
+)
+from whatsapp_saas.inbox.system_lines import (
+    STATUS_LINES,
+    assign_line,
+    system_line,
+    transfer_line,
 )
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -75,6 +81,33 @@ __all__ = [
     "set_status",
     "transfer",
 ]
+
+
+def enqueue_text_reply(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    conversation_id: int,
+    text: str,
+    *,
+    quoted_message_id: int | None = None,
+) -> Message:
+    """An attendant's text reply, signed with their signature if they set one."""
+    return replies.enqueue_text_reply(
+        scope,
+        viewer,
+        conversation_id,
+        signed(scope, viewer, text),
+        quoted_message_id=quoted_message_id,
+    )
+
+
+def signed(scope: TenantScope, viewer: CurrentUser, text: str) -> str:
+    """'*Olivia*:\ntext', as WhatsApp desks sign replies, when the viewer has a signature."""
+    user = scope.first(User, col(User.id) == viewer.user_id)
+    signature = user.signature if user is not None else None
+    if not signature or not text.strip():
+        return text
+    return f"*{signature}*:\n{text}"
 
 
 def open_conversation(
@@ -143,12 +176,20 @@ def assign(
 ) -> Conversation:
     """Give the conversation to an active colleague (None: back to the queue)."""
     conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
-    if user_id is not None:
-        user = scope.first(User, col(User.id) == user_id)
-        if user is None or not user.is_active:
-            raise UserError("error.inbox_user_not_assignable")
+    user = _assignable(scope, user_id)
+    if conversation.assignee_id != user_id:
+        assign_line(scope, viewer, conversation, user)
     conversation.assignee_id = user_id
     return _changed(scope, conversation, ConversationChange.ASSIGNED)
+
+
+def _assignable(scope: TenantScope, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    user = scope.first(User, col(User.id) == user_id)
+    if user is None or not user.is_active:
+        raise UserError("error.inbox_user_not_assignable")
+    return user
 
 
 def assign_to_me(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> Conversation:
@@ -165,12 +206,10 @@ def transfer(
 ) -> Conversation:
     """Move the conversation to a department's queue (optionally to one of its agents)."""
     conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
-    if department_id is not None:
-        scope.get(Department, department_id)
-    if user_id is not None:
-        user = scope.first(User, col(User.id) == user_id)
-        if user is None or not user.is_active:
-            raise UserError("error.inbox_user_not_assignable")
+    department = scope.get(Department, department_id) if department_id is not None else None
+    user = _assignable(scope, user_id)
+    if (conversation.department_id, conversation.assignee_id) != (department_id, user_id):
+        transfer_line(scope, viewer, conversation, department, user)
     conversation.department_id = department_id
     conversation.assignee_id = user_id
     return _changed(scope, conversation, ConversationChange.TRANSFERRED)
@@ -185,6 +224,8 @@ def set_status(
     except ValueError as exc:
         raise UserError("error.inbox_status_invalid") from exc
     conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
+    if conversation.status != new.value:
+        system_line(scope, viewer, conversation, STATUS_LINES[new])
     conversation.status = new.value
     if new is ConversationStatus.RESOLVED:
         conversation.resolved_at = utcnow()

@@ -33,19 +33,25 @@ def success_callout(message: rx.Var | str) -> rx.Component:
     )
 
 
-def language_switch(select_id: str = "language") -> rx.Component:
-    """A native <select>, so it works with the keyboard and any test driver."""
-    return rx.hstack(
+def language_switch(select_id: str = "language", *, stacked: bool = False) -> rx.Component:
+    """A native <select>, so it works with the keyboard and any test driver.
+
+    ``stacked`` puts the label above a full-width select: the sidebar is too narrow for
+    "Idioma" beside "Português (Brasil)".
+    """
+    box = rx.vstack if stacked else rx.hstack
+    return box(
         rx.el.label(AppState.t["nav.language"], html_for=select_id, class_name="field-label"),
         rx.el.select(
             *[rx.el.option(name, value=code) for code, name in LANGUAGE_NAMES.items()],
             id=select_id,
             value=AppState.lang,
             on_change=AppState.set_language,
-            class_name="lang-select",
+            class_name="lang-select lang-select-stacked" if stacked else "lang-select",
         ),
-        align="center",
-        spacing="2",
+        align="stretch" if stacked else "center",
+        spacing="1" if stacked else "2",
+        width="100%" if stacked else "auto",
     )
 
 

@@ -1,4 +1,8 @@
-"""The app shell: a sidebar with every section, the user and sign-out."""
+"""The app shell: a sidebar with every section, the user and sign-out.
+
+On a phone (assets/styles.css, below 768 px) the sidebar folds away behind a menu button; the
+open/closed state is a hidden checkbox, so it works before and without any script.
+"""
 
 from __future__ import annotations
 
@@ -77,9 +81,11 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
         ),
         rx.spacer(),
         rx.vstack(
-            language_switch("sidebar-language"),
-            rx.text(AppState.user_name, size="2", weight="medium"),
-            rx.text(AppState.user_email, size="1", color_scheme="gray"),
+            language_switch("sidebar-language", stacked=True),
+            rx.text(AppState.user_name, size="2", weight="medium", truncate=True, width="100%"),
+            rx.text(
+                AppState.user_email, size="1", color_scheme="gray", truncate=True, width="100%"
+            ),
             rx.button(
                 rx.icon("log_out", size=16),
                 AppState.t["nav.sign_out"],
@@ -100,23 +106,68 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
         background="var(--gray-2)",
         padding_y="1em",
         spacing="2",
+        class_name="app-sidebar",
+        id="app-sidebar",
+    )
+
+
+NAV_TOGGLE = "nav-toggle"
+
+
+def _menu_button() -> rx.Component:
+    """Shown on phones only: opens the folded sidebar (a label for the hidden checkbox)."""
+    return rx.el.label(
+        rx.icon("menu", size=20),
+        html_for=NAV_TOGGLE,
+        class_name="nav-open",
+        aria_label=AppState.t["ibx.open_menu"],
+        title=AppState.t["ibx.open_menu"],
+        role="button",
     )
 
 
 def shell(
-    *content: rx.Component, title: rx.Var | str, extra_links: list[rx.Component] | None = None
+    *content: rx.Component,
+    title: rx.Var | str,
+    extra_links: list[rx.Component] | None = None,
+    header: list[rx.Component] | None = None,
+    full_height: bool = False,
 ) -> rx.Component:
-    return rx.hstack(
-        sidebar(extra_links),
-        rx.box(
-            rx.vstack(
-                demo_banner(), rx.heading(title, size="7"), *content, spacing="5", width="100%"
-            ),
-            padding="2em",
+    """A page: sidebar and content. ``full_height`` pages (the inbox) fill the window exactly,
+    with a one-line header, so their own panes scroll instead of the page."""
+    heading = rx.hstack(
+        _menu_button(),
+        rx.heading(title, size="5" if full_height else "7"),
+        *(header or []),
+        align="center",
+        spacing="3",
+        width="100%",
+        wrap="wrap",
+    )
+    main = rx.box(
+        rx.vstack(
+            demo_banner(),
+            heading,
+            *content,
+            spacing="2" if full_height else "5",
             width="100%",
-            min_width="0",
+            height="100%" if full_height else "auto",
         ),
-        spacing="0",
-        align="start",
+        width="100%",
+        min_width="0",
+        class_name="app-main app-main-full" if full_height else "app-main",
+    )
+    return rx.box(
+        rx.el.input(
+            type="checkbox",
+            id=NAV_TOGGLE,
+            class_name="nav-toggle",
+            aria_hidden="true",
+            tab_index=-1,
+        ),
+        sidebar(extra_links),
+        rx.el.label(html_for=NAV_TOGGLE, class_name="nav-backdrop", aria_hidden="true"),
+        main,
+        class_name="app-shell",
         width="100%",
     )

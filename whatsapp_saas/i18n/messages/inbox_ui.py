@@ -83,4 +83,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ibx.pending_followups": ("Pending follow-up", "Retorno pendente"),
     "ibx.nothing_planned": ("Nothing planned.", "Nada programado."),
     "ibx.cancel_plan": ("Cancel", "Cancelar"),
+    # Tick tooltips (delivery state of an outbound message).
+    "ibx.tick_queued": ("Waiting to be sent", "Aguardando envio"),
+    "ibx.tick_sending": ("Sending", "Enviando"),
+    "ibx.tick_sent": ("Sent", "Enviada"),
+    "ibx.tick_delivered": ("Delivered", "Entregue"),
+    "ibx.tick_read": ("Read", "Lida"),
+    "ibx.tick_failed": ("Not delivered", "Não entregue"),
+    # Who sent an outbound message when no attendant did.
+    "ibx.sent_by_automation": ("Automation", "Automação"),
+    "ibx.sent_by_ai": ("AI assistant", "Assistente de IA"),
+    "ibx.sent_by_schedule": ("Scheduled message", "Mensagem agendada"),
+    "ibx.sent_by_campaign": ("Campaign", "Campanha"),
+    # System lines in the conversation: who did what (the time is shown next to them).
+    "ibx.sys_assigned_self": ("{who} took the conversation", "{who} assumiu a conversa"),
+    "ibx.sys_assigned": (
+        "{who} assigned the conversation to {to}",
+        "{who} atribuiu a conversa a {to}",
+    ),
+    "ibx.sys_unassigned": (
+        "{who} returned the conversation to the queue",
+        "{who} devolveu a conversa para a fila",
+    ),
+    "ibx.sys_transferred": (
+        "{who} transferred the conversation to {to}",
+        "{who} transferiu a conversa para {to}",
+    ),
+    "ibx.sys_transferred_both": (
+        "{who} transferred the conversation to {to} ({department})",
+        "{who} transferiu a conversa para {to} ({department})",
+    ),
+    "ibx.sys_resolved": ("{who} resolved the conversation", "{who} resolveu a conversa"),
+    "ibx.sys_reopened": ("{who} reopened the conversation", "{who} reabriu a conversa"),
+    "ibx.sys_pending": (
+        "{who} marked the conversation as pending",
+        "{who} marcou a conversa como pendente",
+    ),
+    # Chat scrolling and the one-column phone layout.
+    "ibx.new_messages": ("New messages ↓", "Novas mensagens ↓"),
+    "ibx.back": ("Back", "Voltar"),
+    "ibx.back_to_list": ("Back to conversations", "Voltar às conversas"),
+    "ibx.back_to_chat": ("Back to the chat", "Voltar à conversa"),
+    "ibx.show_contact": ("Contact details", "Dados do contato"),
+    "ibx.open_menu": ("Menu", "Menu"),
+    "ibx.signature": ("Signature on my replies", "Assinatura nas minhas respostas"),
+    "ibx.signature_placeholder": ("e.g. Olivia – Sales", "ex.: Olivia – Vendas"),
+    "ibx.signature_help": (
+        "Optional. Sent in bold before each WhatsApp reply: *Olivia – Sales*: …",
+        "Opcional. Vai em negrito antes de cada resposta no WhatsApp: *Olivia – Vendas*: …",
+    ),
 }

@@ -1,4 +1,6 @@
-"""The chat window: message bubbles with ticks, media, quotes, reactions and notes."""
+"""The chat window: message bubbles with ticks, media, quotes, reactions, notes and system
+lines. Scrolling (open at the newest message, follow new ones, load older ones) is done in
+the browser by assets/chat_scroll.js, which reads the ids and attributes set here."""
 
 from __future__ import annotations
 
@@ -79,7 +81,8 @@ def _status_line(m: rx.Var) -> rx.Component:
                     "var(--gray-10)",
                 ),
                 data_testid="message-tick",
-                title=m["status"],
+                title=T[m["tick_key"]],
+                aria_label=T[m["tick_key"]],
             ),
         ),
         spacing="1",
@@ -129,12 +132,35 @@ def _bubble(m: rx.Var) -> rx.Component:
                     padding_left="6px",
                 ),
             ),
+            rx.cond(
+                outgoing & ((m["sender"] != "") | (m["sender_key"] != "")),
+                rx.text(
+                    rx.cond(m["sender"] != "", m["sender"], T[m["sender_key"]]),
+                    size="1",
+                    weight="bold",
+                    color_scheme="grass",
+                    data_testid="message-sender",
+                ),
+            ),
             _media(m),
             rx.cond(
                 m["body"] != "",
-                rx.text(m["body"], white_space="pre-wrap", data_testid="message-text"),
+                rx.text(
+                    formatted(m["parts"]),
+                    white_space="pre-wrap",
+                    overflow_wrap="anywhere",
+                    data_testid="message-text",
+                ),
             ),
-            rx.cond(m["caption"] != "", rx.text(m["caption"], white_space="pre-wrap", size="2")),
+            rx.cond(
+                m["caption"] != "",
+                rx.text(
+                    formatted(m["caption_parts"]),
+                    white_space="pre-wrap",
+                    overflow_wrap="anywhere",
+                    size="2",
+                ),
+            ),
             rx.cond(m["reactions"] != "", rx.text(m["reactions"], size="2")),
             _status_line(m),
             _failure(m),
@@ -162,16 +188,98 @@ def _bubble(m: rx.Var) -> rx.Component:
         data_testid=rx.cond(
             note, "note-bubble", rx.cond(outgoing, "outgoing-bubble", "incoming-bubble")
         ),
+        data_mid=m["id"],
     )
 
 
+def formatted(parts: rx.Var) -> rx.Component:
+    """WhatsApp formatting (see formatting.py): every part is a text node or an http(s) link."""
+    return rx.foreach(parts.to(list[dict[str, str]]), _part)
+
+
+def _part(p: rx.Var) -> rx.Component:
+    return rx.cond(
+        p["href"] != "",
+        rx.link(p["text"], href=p["href"], is_external=True, rel="noopener noreferrer nofollow"),
+        rx.el.span(
+            p["text"],
+            font_weight=rx.cond(p["b"] != "", "bold", "inherit"),
+            font_style=rx.cond(p["i"] != "", "italic", "inherit"),
+            text_decoration=rx.cond(p["s"] != "", "line-through", "inherit"),
+            font_family=rx.cond(p["m"] != "", "var(--code-font-family, monospace)", "inherit"),
+        ),
+    )
+
+
+def system_text(m: rx.Var) -> rx.Var:
+    """The translated line, with its {who}, {to} and {department} filled in."""
+    template = T[m["system_key"]].to(str)
+    return (
+        template.replace("{who}", m["who"])
+        .replace("{to}", m["to"])
+        .replace("{department}", m["department"])
+    )
+
+
+def _system_line(m: rx.Var) -> rx.Component:
+    return rx.center(
+        rx.text(
+            system_text(m),
+            " · ",
+            m["time"],
+            size="1",
+            color_scheme="gray",
+            padding="0.15em 0.75em",
+            border_radius="999px",
+            background="var(--gray-3)",
+            text_align="center",
+        ),
+        width="100%",
+        data_testid="system-line",
+        data_mid=m["id"],
+    )
+
+
+def _row(row: rx.Var) -> rx.Component:
+    # Rows are strings but for the formatted parts (lists), which formatted() casts back.
+    m = row.to(dict[str, str])
+    return rx.cond(m["direction"] == "system", _system_line(m), _bubble(m))
+
+
 def message_list() -> rx.Component:
+    return rx.box(
+        _scroller(),
+        rx.button(
+            T["ibx.new_messages"],
+            id="new-messages-pill",
+            class_name="new-messages-pill",
+            size="1",
+            radius="full",
+            type="button",
+            data_testid="new-messages-pill",
+        ),
+        position="relative",
+        flex="1",
+        min_height="0",
+        width="100%",
+        display="flex",
+    )
+
+
+def _scroller() -> rx.Component:
     return rx.vstack(
         rx.cond(
             S.older_cursor != "",
-            rx.button(T["ibx.load_older"], size="1", variant="ghost", on_click=S.load_older),
+            rx.button(
+                T["ibx.load_older"],
+                size="1",
+                variant="ghost",
+                on_click=S.load_older,
+                id="load-older",
+                align_self="center",
+            ),
         ),
-        rx.foreach(S.messages, _bubble),
+        rx.foreach(S.messages, _row),
         rx.cond(
             TenantFeed.typing.contains(S.selected_id),
             rx.text(
@@ -188,5 +296,9 @@ def message_list() -> rx.Component:
         padding="1em",
         overflow_y="auto",
         flex="1",
+        height="100%",
         id="chat-scroll",
+        class_name="chat-scroll",
+        data_conversation=S.selected_id,
+        data_testid="chat-scroll",
     )

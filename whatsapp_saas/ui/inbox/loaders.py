@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col
 
@@ -64,14 +65,20 @@ def conversation_list(
         cursor=cursor,
         limit=query.limit,
     )
-    names = _number_names(scope)
-    return [conversation_row(item, names) for item in page.items], page.next_cursor or ""
+    names, agents = _number_names(scope), _user_names(scope)
+    departments = {d.id: d.name for d in list_departments(scope) if d.id is not None}
+    rows = [conversation_row(item, names, agents, departments) for item in page.items]
+    return rows, page.next_cursor or ""
+
+
+def _user_names(scope: TenantScope) -> dict[int, str]:
+    return {u.id: u.name for u in scope.all(User) if u.id is not None}
 
 
 @dataclass
 class ChatView:
     header: dict[str, str]
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     older: str
 
 
@@ -82,8 +89,7 @@ def chat(
     conv = inbox.get_conversation(scope, user, conversation_id)
     contact = scope.get(Contact, conv.contact_id)
     page = inbox.get_messages(scope, user, conversation_id, before=before, limit=50)
-    authors = {u.id: u.name for u in scope.all(User) if u.id is not None}
-    rows = message_rows(scope, page.messages, user.timezone, authors, user.language)
+    rows = message_rows(scope, page.messages, user.timezone, _user_names(scope), user.language)
     header = conversation_header(conv, contact, _number_names(scope))
     return ChatView(header, rows, str(page.before or ""))
 

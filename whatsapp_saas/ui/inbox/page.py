@@ -22,9 +22,15 @@ def _select(
     return rx.vstack(
         rx.el.label(T[label_key], html_for=select_id, class_name="field-label"),
         rx.el.select(
-            *options, id=select_id, value=value, on_change=on_change, class_name="native-select"
+            *options,
+            id=select_id,
+            value=value,
+            on_change=on_change,
+            class_name="native-select",
+            width="100%",
         ),
         spacing="1",
+        min_width="0",
     )
 
 
@@ -51,7 +57,7 @@ def _filters() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.flex(
+        rx.box(
             _select(
                 "ibx.filter_label",
                 "f-which",
@@ -95,58 +101,108 @@ def _filters() -> rx.Component:
                     rx.foreach(S.departments, lambda d: rx.el.option(d["name"], value=d["id"])),
                 ],
             ),
-            gap="0.5em",
-            wrap="wrap",
+            class_name="inbox-filters",
         ),
         width="100%",
         spacing="2",
     )
 
 
+def _assignee(c: rx.Var) -> rx.Component:
+    """The assignee's initials in a circle; a dashed empty circle when nobody has it."""
+    return rx.cond(
+        c["initials"] != "",
+        rx.box(
+            c["initials"],
+            class_name="row-avatar",
+            title=c["assignee"],
+            aria_label=c["assignee"],
+            data_testid="assignee-avatar",
+        ),
+        rx.box(
+            class_name="row-avatar row-avatar-empty",
+            title=T["ibx.unassigned"],
+            aria_label=T["ibx.unassigned"],
+            data_testid="assignee-avatar",
+        ),
+    )
+
+
+def status_label(status: rx.Var) -> rx.Var:
+    return rx.match(
+        status,
+        ("open", T["inbox.status_open"]),
+        ("pending", T["inbox.status_pending"]),
+        ("resolved", T["inbox.status_resolved"]),
+        status,
+    )
+
+
 def _conversation(c: rx.Var) -> rx.Component:
     selected = S.selected_id == c["id"]
+    first_line = rx.hstack(
+        rx.text(
+            c["title"],
+            weight="bold",
+            size="2",
+            truncate=True,
+            flex="1",
+            min_width="0",
+            data_testid="conversation-title",
+        ),
+        rx.cond(
+            c["tag"] != "",
+            rx.text(c["tag"], class_name="row-tag", truncate=True, data_testid="conversation-tag"),
+        ),
+        rx.cond(
+            c["at"] != "",
+            rx.moment(
+                c["at"],
+                from_now=True,
+                tz=S.user_timezone,
+                locale=rx.cond(S.lang == "pt-BR", "pt-br", "en"),
+                class_name="row-time",
+            ),
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
+    second_line = rx.hstack(
+        rx.box(
+            class_name="status-dot status-" + c["status"],
+            title=status_label(c["status"]),
+            aria_label=status_label(c["status"]),
+            data_testid="conversation-status",
+            data_status=c["status"],
+        ),
+        rx.text(
+            c["preview"],
+            size="1",
+            color_scheme="gray",
+            truncate=True,
+            flex="1",
+            data_testid="conversation-preview",
+        ),
+        rx.cond(
+            c["unread"] != "0",
+            rx.badge(c["unread"], color_scheme="green", radius="full", data_testid="unread-badge"),
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
     return rx.box(
         rx.hstack(
-            rx.vstack(
-                rx.text(
-                    c["title"],
-                    weight="bold",
-                    size="2",
-                    truncate=True,
-                    data_testid="conversation-title",
-                ),
-                rx.text(
-                    c["preview"],
-                    size="1",
-                    color_scheme="gray",
-                    truncate=True,
-                    data_testid="conversation-preview",
-                ),
-                spacing="0",
-                flex="1",
-                min_width="0",
-            ),
-            rx.vstack(
-                rx.cond(
-                    c["at"] != "",
-                    rx.moment(
-                        c["at"], from_now=True, tz=S.user_timezone, size="1", font_size="0.7em"
-                    ),
-                ),
-                rx.cond(
-                    c["unread"] != "0",
-                    rx.badge(
-                        c["unread"], color_scheme="green", radius="full", data_testid="unread-badge"
-                    ),
-                ),
-                align="end",
-                spacing="1",
-            ),
+            _assignee(c),
+            rx.vstack(first_line, second_line, spacing="0", flex="1", min_width="0"),
             width="100%",
+            align="center",
+            spacing="2",
         ),
         on_click=[S.select(c["id"]), PlansState.load_plans],
         role="button",
-        padding="0.6em 0.75em",
+        padding="0.45em 0.6em",
         border_bottom="1px solid var(--gray-4)",
         background=rx.cond(selected, "var(--accent-3)", "transparent"),
         cursor="pointer",
@@ -177,13 +233,16 @@ def _conversation_list() -> rx.Component:
             width="100%",
             overflow_y="auto",
             flex="1",
+            min_height="0",
         ),
-        width="340px",
-        min_width="280px",
-        height="calc(100vh - 7em)",
+        width="320px",
+        min_width="260px",
+        height="100%",
         spacing="2",
         border_right="1px solid var(--gray-5)",
         padding_right="0.5em",
+        class_name="pane pane-list",
+        data_testid="pane-list",
     )
 
 
@@ -219,13 +278,30 @@ def _actions() -> rx.Component:
     )
 
 
+def _phone_button(icon: str, label_key: str, pane: str) -> rx.Component:
+    """Moves between the panes of the phone layout; hidden on wider screens."""
+    return rx.icon_button(
+        rx.icon(icon, size=18),
+        variant="ghost",
+        size="2",
+        on_click=S.show_pane(pane),
+        aria_label=T[label_key],
+        title=T[label_key],
+        class_name="phone-only",
+        type="button",
+    )
+
+
 def _chat() -> rx.Component:
     return rx.cond(
         S.selected_id != "",
         rx.vstack(
             rx.hstack(
+                _phone_button("arrow_left", "ibx.back_to_list", "list"),
                 rx.vstack(
-                    rx.heading(S.header["title"], size="4", data_testid="chat-title"),
+                    rx.heading(
+                        S.header["title"], size="3", truncate=True, data_testid="chat-title"
+                    ),
                     rx.text(
                         S.header["phone"],
                         " · ",
@@ -236,22 +312,33 @@ def _chat() -> rx.Component:
                         color_scheme="gray",
                     ),
                     spacing="0",
+                    min_width="0",
                 ),
                 rx.spacer(),
+                _phone_button("contact", "ibx.show_contact", "contact"),
                 _actions(),
                 width="100%",
-                padding="0.5em 1em",
+                padding="0.35em 0.75em",
                 border_bottom="1px solid var(--gray-5)",
                 align="center",
+                wrap="wrap",
+                class_name="chat-header",
             ),
             message_list(),
             composer(),
             flex="1",
-            height="calc(100vh - 7em)",
+            height="100%",
             spacing="0",
             min_width="0",
+            class_name="pane pane-chat",
+            data_testid="pane-chat",
         ),
-        rx.center(rx.text(T["ibx.pick"], color_scheme="gray"), flex="1", height="50vh"),
+        rx.center(
+            rx.text(T["ibx.pick"], color_scheme="gray"),
+            flex="1",
+            height="50vh",
+            class_name="pane pane-chat",
+        ),
     )
 
 
@@ -260,7 +347,11 @@ def _contact_panel() -> rx.Component:
     return rx.cond(
         S.selected_id != "",
         rx.vstack(
-            rx.heading(T["ibx.contact"], size="3"),
+            rx.hstack(
+                _phone_button("arrow_left", "ibx.back_to_chat", "chat"),
+                rx.heading(T["ibx.contact"], size="3"),
+                align="center",
+            ),
             rx.text(h["title"], weight="bold", data_testid="contact-name"),
             rx.text(T["ibx.phone"], ": ", h["phone"], size="2"),
             rx.text(
@@ -268,13 +359,14 @@ def _contact_panel() -> rx.Component:
             ),
             rx.divider(),
             plans_panel(),
-            width="260px",
-            min_width="240px",
-            height="calc(100vh - 7em)",
+            width="250px",
+            min_width="230px",
+            height="100%",
             overflow_y="auto",
-            padding="1em",
+            padding="0.75em",
             border_left="1px solid var(--gray-5)",
             data_testid="contact-panel",
+            class_name="pane pane-contact",
         ),
     )
 
@@ -295,7 +387,10 @@ def _notifications_switch() -> rx.Component:
         rx.switch(
             checked=S.notify_pref != "off", on_change=S.set_notifications, id="notify-switch"
         ),
-        rx.el.label(T["ibx.notifications"], html_for="notify-switch", class_name="field-label"),
+        # On a phone the switch stands alone (the label still names it), so the header is one line.
+        rx.el.label(
+            T["ibx.notifications"], html_for="notify-switch", class_name="field-label phone-hide"
+        ),
         align="center",
         spacing="2",
     )
@@ -303,7 +398,6 @@ def _notifications_switch() -> rx.Component:
 
 def inbox_page() -> rx.Component:
     return shell(
-        _notifications_switch(),
         error_callout(S.error),
         rx.hstack(
             _conversation_list(),
@@ -312,7 +406,15 @@ def inbox_page() -> rx.Component:
             width="100%",
             spacing="0",
             align="start",
+            flex="1",
+            min_height="0",
+            class_name="inbox-panes",
+            # Which pane a phone shows (styles.css); wider screens show all three.
+            data_pane=rx.cond(S.selected_id == "", "list", S.pane),
+            data_testid="inbox-panes",
         ),
         _feed_trigger(),
         title=T["ibx.title"],
+        header=[rx.spacer(), _notifications_switch()],
+        full_height=True,
     )

@@ -21,6 +21,7 @@ from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox import loaders
+from whatsapp_saas.ui.inbox.views import merge_reload
 from whatsapp_saas.ui.realtime import TenantFeed, feed_token
 
 LIST_PAGE = 30
@@ -39,7 +40,9 @@ class InboxState(AppState):
     departments: list[dict[str, str]] = []
     selected_id: str = ""
     header: dict[str, str] = {}
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, Any]] = []
+    # On a phone the inbox shows one pane at a time: "list", "chat" or "contact".
+    pane: str = "list"
     older_cursor: str = ""
     error: str = ""
     # Shared with assets/notify.js, which reads the same localStorage key.
@@ -64,6 +67,7 @@ class InboxState(AppState):
         self._shown, self.error = LIST_PAGE, ""
         await self._reload_list(user)
         wanted = self.router.page.params.get("c", "") or self.selected_id
+        self.pane = "chat" if wanted else "list"
         if wanted:
             await self._open(user, wanted)
         return None
@@ -89,15 +93,23 @@ class InboxState(AppState):
         rows, cursor = await in_session(lambda s: loaders.conversation_list(s, user, query))
         self.conversations, self.next_cursor = rows, cursor
 
-    async def _reload_chat(self, user: CurrentUser) -> None:
+    async def _reload_chat(self, user: CurrentUser, *, keep_older: bool = True) -> None:
         conversation_id = int(self.selected_id)
         view = await in_session(lambda s: loaders.chat(s, user, conversation_id))
-        self.header, self.messages, self.older_cursor = view.header, view.messages, view.older
+        self.header = view.header
+        if keep_older and self.messages:
+            # A live update of the same chat: keep the older pages the attendant scrolled to.
+            kept = merge_reload(self.messages, view.messages)
+            if len(kept) > len(view.messages):
+                self.messages = kept
+                return
+        self.messages, self.older_cursor = view.messages, view.older
 
     async def _open(self, user: CurrentUser, conversation_id: str) -> None:
+        same = conversation_id == self.selected_id
         self.selected_id = conversation_id
         try:
-            await self._reload_chat(user)
+            await self._reload_chat(user, keep_older=same)
             if self._unread_of(conversation_id):
                 await in_session(
                     lambda s: inbox.mark_read(
@@ -106,6 +118,7 @@ class InboxState(AppState):
                 )
         except (NotFound, ValueError):
             self.selected_id, self.header, self.messages = "", {}, []
+            self.pane = "list"
             self.error = self.tr("error.not_found")
 
     def _unread_of(self, conversation_id: str) -> int:
@@ -200,7 +213,13 @@ class InboxState(AppState):
         user = await self._user()
         if user is not None:
             self.error = ""
+            self.pane = "chat"
             await self._open(user, conversation_id)
+
+    @rx.event
+    def show_pane(self, pane: str) -> None:
+        """The phone layout's back and contact buttons (the wide layout shows all panes)."""
+        self.pane = pane if pane in ("list", "chat", "contact") else "list"
 
     @rx.event
     async def load_older(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
+from whatsapp_saas.ui.inbox.signature import signature_form
 from whatsapp_saas.ui.layout import shell
 from whatsapp_saas.ui.settings import departments, quick_replies, sending
 from whatsapp_saas.ui.settings.users_state import UsersState
@@ -208,6 +209,7 @@ def settings_page() -> rx.Component:
         error_callout(UsersState.error),
         rx.heading(T["settings.preferences"], size="4", as_="h2"),
         _preferences(),
+        signature_form(),
         _read_receipts(),
         success_callout(UsersState.saved_notice),
         rx.heading(T["settings.users"], size="4", as_="h2"),
