@@ -57,6 +57,11 @@ class Settings(BaseSettings):
 
     run_manager_in_app: bool = Field(default=True, description="embedded connection manager")
 
+    # Disk per tenant for media (uploads, attachments, downloaded customer files).
+    media_quota_mb: int = 2048
+    # An upload nothing refers to (a picked but never scheduled attachment) is deleted after.
+    media_orphan_grace_hours: int = 24
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -14,6 +14,7 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.scheduling import campaigns as svc
 from whatsapp_saas.scheduling.csv_import import CsvResult
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
 from whatsapp_saas.ui.scheduling.common import act, chosen_id, field
@@ -55,9 +56,11 @@ class CampaignsState(AppState):
         self.csv_text = text
 
     @rx.event
+    @upload_guard.accepts(upload_guard.CSV)
     async def load_csv_file(self, files: list[rx.UploadFile]) -> None:
         """A CSV file picked in the form fills the text area (so it can be checked first)."""
-        if files:
+        self.error = await upload_guard.refusal(self, files, upload_guard.CSV)
+        if files and not self.error:
             self.csv_text = (await files[0].read()).decode("utf-8-sig", errors="replace")
 
     @rx.event

@@ -7,6 +7,7 @@ import reflex as rx
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.layout import shell
 from whatsapp_saas.ui.settings import departments, quick_replies, sending
+from whatsapp_saas.ui.settings.media_usage import media_usage_panel
 from whatsapp_saas.ui.settings.users_state import UsersState
 
 T = UsersState.t
@@ -223,5 +224,6 @@ def settings_page() -> rx.Component:
             rx.text(T["users.only_managers"], color_scheme="gray"),
         ),
         _pending_invites(),
+        media_usage_panel(),
         title=T["settings.title"],
     )
