@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import socketio
 
 from tests.conftest import point_app_at
@@ -35,6 +36,21 @@ COMPOSER = (
 SCHEDULES = f"{APP_STATE}.whatsapp_saas___ui___scheduling___schedules_state____schedules_state"
 CAMPAIGNS = f"{APP_STATE}.whatsapp_saas___ui___scheduling___campaigns_state____campaigns_state"
 UPLOAD_HANDLERS = (f"{COMPOSER}.upload", f"{SCHEDULES}.upload", f"{CAMPAIGNS}.load_csv_file")
+
+
+BOUNDARY = "----wa-test-boundary"
+
+
+def multipart_head(filename: str, content_type: str) -> bytes:
+    return (
+        f"--{BOUNDARY}\r\n"
+        f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
+
+
+def multipart_form(filename: str, content_type: str, data: bytes) -> bytes:
+    return multipart_head(filename, content_type) + data + f"\r\n--{BOUNDARY}--\r\n".encode()
 
 
 # --- the app's processes --------------------------------------------------------------------
@@ -75,6 +91,8 @@ class Company:
     owner_token: str
     agent_token: str
     conversation_id: int
+    number_id: int
+    contact_id: int
 
 
 def use_app_database(database_url: str) -> None:
@@ -112,8 +130,8 @@ def company(language: str = "en") -> Company:
             scope, owner, number_id=number.id, contact_id=contact.id
         )
         assert conversation.id is not None
-        conversation_id = conversation.id
-    return Company(owner, owner_token, sign_in(f"agent-{slug}@example.com"), conversation_id)
+        ids = (conversation.id, number.id, contact.id)
+    return Company(owner, owner_token, sign_in(f"agent-{slug}@example.com"), *ids)
 
 
 # --- a tab over the websocket ---------------------------------------------------------------
@@ -128,13 +146,15 @@ class Tab:
         self.client = socketio.AsyncClient(reconnection=False)
         self.deltas: list[dict[str, dict[str, object]]] = []
         self.client.on("event", self._on_event, namespace="/_event")
+        self.session_token = ""
 
     async def _on_event(self, data: dict[str, object]) -> None:
         delta = data.get("delta") if isinstance(data, dict) else None
         if isinstance(delta, dict):
             self.deltas.append(delta)
 
-    async def open(self, session_token: str | None = None) -> Tab:
+    async def open(self, session_token: str = "") -> Tab:
+        self.session_token = session_token
         await self.client.connect(
             f"{self.url}?token={self.token}",
             socketio_path="/_event",
@@ -168,6 +188,23 @@ class Tab:
             },
             namespace="/_event",
         )
+
+    async def upload(
+        self, handler: str, filename: str, content_type: str, data: bytes
+    ) -> tuple[int, str]:
+        """POST one file to ``/_upload`` as this tab; the status and what the app streamed."""
+        async with httpx.AsyncClient(timeout=60) as client:
+            response = await client.post(
+                f"{self.url}/_upload",
+                content=multipart_form(filename, content_type, data),
+                headers={
+                    "content-type": f"multipart/form-data; boundary={BOUNDARY}",
+                    "reflex-client-token": self.token,
+                    "reflex-event-handler": handler,
+                    "cookie": f"wa_session={self.session_token}",
+                },
+            )
+        return response.status_code, response.text
 
     async def close(self) -> None:
         await self.client.disconnect()

@@ -21,6 +21,7 @@ import pytest
 
 from tests.browser.conftest import RunningApp
 from tests.security.live import (
+    BOUNDARY,
     CAMPAIGNS,
     COMPOSER,
     SCHEDULES,
@@ -29,6 +30,8 @@ from tests.security.live import (
     Tab,
     app_rss,
     company,
+    multipart_form,
+    multipart_head,
     use_app_database,
 )
 from whatsapp_saas.i18n import translate
@@ -39,7 +42,6 @@ pytestmark = pytest.mark.slow
 HUGE = 300 * MB
 CHUNK = 256 * 1024
 RSS_GROWTH_MAX = 20 * MB
-BOUNDARY = "----wa-test-boundary"
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +58,6 @@ class Answer:
     status: int
     body: bytes
     sent: int  # body bytes the server took before it answered
-
-
-def _multipart_head(filename: str, content_type: str) -> bytes:
-    return (
-        f"--{BOUNDARY}\r\n"
-        f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
-        f"Content-Type: {content_type}\r\n\r\n"
-    ).encode()
 
 
 def _chunked(data: bytes) -> bytes:
@@ -87,7 +81,7 @@ def stream_upload(
     sent = 0
     filler = secrets.token_bytes(CHUNK)
     try:
-        sock.sendall(_chunked(_multipart_head("big.bin", "application/octet-stream")))
+        sock.sendall(_chunked(multipart_head("big.bin", "application/octet-stream")))
         while sent < size:
             if select.select([sock], [], [], 0)[0]:
                 break  # the server answered already
@@ -196,30 +190,14 @@ def test_a_streamed_body_past_the_cap_is_cut_off(http_app: RunningApp, acme: Com
 # --- signed-in uploads ----------------------------------------------------------------------
 
 
-def _form(filename: str, content_type: str, data: bytes) -> bytes:
-    return _multipart_head(filename, content_type) + data + f"\r\n--{BOUNDARY}--\r\n".encode()
-
-
 async def _upload_in_tab(
     url: str, handler: str, session_token: str, filename: str, content_type: str, data: bytes
 ) -> tuple[int, str]:
-    """Upload through a signed-in tab; the status and the state deltas the app streamed back."""
     tab = await Tab(url).open(session_token)
     try:
-        async with httpx.AsyncClient(timeout=60) as client:
-            response = await client.post(
-                f"{url}/_upload",
-                content=_form(filename, content_type, data),
-                headers={
-                    "content-type": f"multipart/form-data; boundary={BOUNDARY}",
-                    "reflex-client-token": tab.token,
-                    "reflex-event-handler": handler,
-                    "cookie": f"wa_session={session_token}",
-                },
-            )
+        return await tab.upload(handler, filename, content_type, data)
     finally:
         await tab.close()
-    return response.status_code, response.text
 
 
 async def test_an_image_over_5_mb_is_refused_with_a_clear_error(
@@ -252,7 +230,7 @@ async def test_an_agent_cannot_load_a_campaign_csv(http_app: RunningApp, acme: C
 def test_no_session_no_upload(http_app: RunningApp, handler: str) -> None:
     response = httpx.post(
         f"{http_app.url}/_upload",
-        content=_form("a.txt", "text/plain", b"hello"),
+        content=multipart_form("a.txt", "text/plain", b"hello"),
         headers={
             "content-type": f"multipart/form-data; boundary={BOUNDARY}",
             **_upload_headers(handler, session_token="made-up-token"),

@@ -1,0 +1,105 @@
+"""Disk filling, from outside a running app (its quota is 12 MB per company here): uploads
+stop at the quota with a clear error, a cleared attachment leaves no file behind, and
+Settings shows how much is used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import RunningApp
+from tests.browser.helpers import sign_up, unique_email
+from tests.security.conftest import TEST_MEDIA_QUOTA_MB
+from tests.security.live import SCHEDULES, Company, Tab, company, use_app_database
+from whatsapp_saas.i18n import translate
+from whatsapp_saas.inbox.media import MB
+
+pytestmark = pytest.mark.slow
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048
+
+
+@pytest.fixture
+def acme(http_app: RunningApp) -> Company:
+    use_app_database(http_app.database_url)
+    return company()
+
+
+def _files(data_dir: Path, tenant_id: int) -> list[Path]:
+    folder = data_dir / "media" / str(tenant_id)
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_voice_notes_stop_at_the_quota(http_app: RunningApp, acme: Company) -> None:
+    note = b"\x1aE\xdf\xa3" + b"\x00" * (5 * MB)
+
+    def send() -> httpx.Response:
+        return httpx.post(
+            f"{http_app.url}/inbox/conversations/{acme.conversation_id}/voice",
+            content=note,
+            headers={"content-type": "audio/webm", "accept-language": "en-US"},
+            cookies={"wa_session": acme.owner_token},
+            timeout=60,
+        )
+
+    assert send().status_code == 200
+    assert send().status_code == 200
+    refused = send()
+    assert refused.status_code == 413
+    assert refused.json()["error"].startswith("Your company's media storage is full (10 MB of")
+
+
+async def test_a_cleared_attachment_leaves_no_file(
+    http_app: RunningApp, http_app_dir: Path, acme: Company
+) -> None:
+    tab = await Tab(http_app.url).open(acme.owner_token)
+    try:
+        status, streamed = await tab.upload(f"{SCHEDULES}.upload", "promo.png", "image/png", PNG)
+        assert status == 200 and "promo.png" in streamed
+        stored = _files(http_app_dir, acme.owner.tenant_id)
+        assert len(stored) == 1 and stored[0].read_bytes() == PNG
+
+        await tab.emit(f"{SCHEDULES}.clear_attachment", {})
+    finally:
+        await tab.close()
+    assert _files(http_app_dir, acme.owner.tenant_id) == []
+
+
+async def test_an_attachment_over_the_quota_is_refused(
+    http_app: RunningApp, http_app_dir: Path, acme: Company
+) -> None:
+    document = b"%PDF-1.4\n" + b"0" * ((TEST_MEDIA_QUOTA_MB + 1) * MB)
+    tab = await Tab(http_app.url).open(acme.owner_token)
+    try:
+        status, streamed = await tab.upload(
+            f"{SCHEDULES}.upload", "big.pdf", "application/pdf", document
+        )
+    finally:
+        await tab.close()
+    assert status == 200
+    quota = f"{TEST_MEDIA_QUOTA_MB} MB"
+    assert translate("pt-BR", "media.quota_full", used="0 kB", quota=quota) in streamed
+    assert _files(http_app_dir, acme.owner.tenant_id) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("language", "width"), [("en", 1366), ("pt-BR", 390)])
+def test_settings_shows_media_used_of_the_quota(
+    page: Page, http_app: RunningApp, language: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 768 if width > 1000 else 844})
+    sign_up(page, http_app.url, company="Acme", name="Olivia", email=unique_email("quota"))
+    if language == "pt-BR":
+        page.get_by_label("Language").select_option("pt-BR")
+        expect(page.get_by_role("heading", name="Painel")).to_be_visible()
+    page.goto(f"{http_app.url}/settings")
+    expected = translate(language, "settings.media_usage", used="0 kB", quota="12 MB")
+    expect(page.get_by_test_id("media-usage")).to_have_text(expected)
+    title = translate(language, "settings.media_title")
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_role("progressbar", name=title)).to_be_visible()
+    page.get_by_test_id("media-usage").scroll_into_view_if_needed()
+    page.screenshot(path=f"/tmp/h6-settings-media-{language}-{width}.png", full_page=True)
