@@ -121,3 +121,12 @@ def test_every_page_works_under_the_policy(page: Page, http_app: RunningApp) -> 
     assert page.evaluate("window.__csp") == []
     csp_console = [m for m in console if "Content Security Policy" in m or "Refused to" in m]
     assert csp_console == []
+
+    # And the policy bites: a script injected into the page does not run.
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__injected = 1'; document.body.appendChild(s); }"
+    )
+    page.wait_for_function("window.__csp.length > 0")
+    assert page.evaluate("window.__injected") is None
+    assert page.evaluate("window.__csp")[0].startswith("script-src")
