@@ -134,11 +134,13 @@ class _Response:
         headers = list(message.get("headers", []))
         content_type = _get(headers, b"content-type").lower()
         bodiless = self.scope.get("method") == "HEAD" or message["status"] in (204, 304)
-        if content_type.startswith(b"text/html") and not bodiless:
+        own_policy = bool(_get(headers, b"content-security-policy"))
+        if content_type.startswith(b"text/html") and not bodiless and not own_policy:
+            # A page. An HTML file from /media keeps its route's sandbox instead.
             self.start = {**message, "headers": headers}  # sent once the body is complete
             return
         headers = self.owner.common(headers)
-        if not bodiless and not _get(headers, b"content-security-policy"):
+        if not bodiless and not own_policy:
             headers.append((b"content-security-policy", SANDBOX_POLICY.encode()))
         await self._send({**message, "headers": headers})
 
