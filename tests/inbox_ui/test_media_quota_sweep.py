@@ -65,7 +65,7 @@ def test_usage_counts_every_file_of_the_tenant_and_the_quota_stops_the_next(
     with pytest.raises(UserError) as refused:
         check_room(tenant, 500 * 1024)
     assert translate("en", refused.value.code, **refused.value.params) == (
-        "Your company's media storage is full (600 kB of 1 MB used). "
+        "Your company's media storage has no room for this file (500 kB): 600 kB of 1 MB used. "
         "Remove old attachments or ask for a larger quota."
     )
     assert human_size(5 * MB // 2) == "2.5 MB" and human_size(2048 * MB) == "2 GB"

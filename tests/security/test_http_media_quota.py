@@ -4,6 +4,7 @@ Settings shows how much is used."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import httpx
@@ -49,7 +50,9 @@ def test_voice_notes_stop_at_the_quota(http_app: RunningApp, acme: Company) -> N
     assert send().status_code == 200
     refused = send()
     assert refused.status_code == 413
-    assert refused.json()["error"].startswith("Your company's media storage is full (10 MB of")
+    assert refused.json()["error"] == translate(
+        "en", "media.quota_full", size="5 MB", used="10 MB", quota=f"{TEST_MEDIA_QUOTA_MB} MB"
+    )
 
 
 async def test_a_cleared_attachment_leaves_no_file(
@@ -81,7 +84,8 @@ async def test_an_attachment_over_the_quota_is_refused(
         await tab.close()
     assert status == 200
     quota = f"{TEST_MEDIA_QUOTA_MB} MB"
-    assert translate("pt-BR", "media.quota_full", used="0 kB", quota=quota) in streamed
+    size = f"{TEST_MEDIA_QUOTA_MB + 1} MB"
+    assert translate("pt-BR", "media.quota_full", size=size, used="0 kB", quota=quota) in streamed
     assert _files(http_app_dir, acme.owner.tenant_id) == []
 
 
@@ -103,3 +107,35 @@ def test_settings_shows_media_used_of_the_quota(
     expect(page.get_by_role("progressbar", name=title)).to_be_visible()
     page.get_by_test_id("media-usage").scroll_into_view_if_needed()
     page.screenshot(path=f"/tmp/h6-settings-media-{language}-{width}.png", full_page=True)
+
+
+@pytest.mark.browser
+def test_an_attendant_sees_the_quota_refusal_and_clearing_deletes_the_file(
+    page: Page, http_app: RunningApp, http_app_dir: Path, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_up(page, http_app.url, company="Acme", name="Olivia", email=unique_email("attach"))
+    page.get_by_role("link", name="Scheduling").click()
+    expect(page.get_by_role("heading", name="Scheduling")).to_be_visible()
+    picker = page.locator("#sched_media input[type=file]")
+
+    big = tmp_path / "catalogue.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * ((TEST_MEDIA_QUOTA_MB + 1) * MB))
+    picker.set_input_files(str(big))
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"media storage has no room for this file ({TEST_MEDIA_QUOTA_MB + 1} MB)"
+    )
+    page.screenshot(path="/tmp/h6-sched-quota-en-1366.png")
+
+    small = tmp_path / "promo.png"
+    unique = PNG + secrets.token_bytes(16)  # to find this very file on the app's disk
+    small.write_bytes(unique)
+    picker.set_input_files(str(small))
+    expect(page.get_by_test_id("sched-attachment-name")).to_have_text("promo.png")
+    stored = [p for p in (http_app_dir / "media").rglob("*.png") if p.read_bytes() == unique]
+    assert len(stored) == 1
+
+    page.get_by_role("button", name="Close").click()
+    # The name goes away in the same answer that follows the file's deletion.
+    expect(page.get_by_test_id("sched-attachment-name")).to_have_count(0)
+    assert not stored[0].exists()

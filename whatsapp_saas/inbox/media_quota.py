@@ -47,7 +47,10 @@ def check_room(tenant_id: int, incoming: int, store: MediaStore | None = None) -
     current = usage(tenant_id, store)
     if current.used + incoming > current.quota:
         raise UserError(
-            "media.quota_full", used=human_size(current.used), quota=human_size(current.quota)
+            "media.quota_full",
+            size=human_size(incoming),
+            used=human_size(current.used),
+            quota=human_size(current.quota),
         )
 
 

@@ -10,8 +10,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "O arquivo CSV tem {size_mb} MB; o limite é {limit_mb} MB. Divida-o em arquivos menores.",
     ),
     "media.quota_full": (
-        "Your company's media storage is full ({used} of {quota} used). Remove old attachments or ask for a larger quota.",
-        "O armazenamento de mídia da sua empresa está cheio ({used} de {quota} usados). Remova anexos antigos ou peça uma cota maior.",
+        "Your company's media storage has no room for this file ({size}): {used} of {quota} used. Remove old attachments or ask for a larger quota.",
+        "O armazenamento de mídia da sua empresa não tem espaço para este arquivo ({size}): {used} de {quota} usados. Remova anexos antigos ou peça uma cota maior.",
     ),
     "settings.media_title": ("Media storage", "Armazenamento de mídia"),
     "settings.media_usage": ("{used} of {quota} used", "{used} de {quota} usados"),
