@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -35,6 +38,7 @@ COMPOSER = (
 )
 SCHEDULES = f"{APP_STATE}.whatsapp_saas___ui___scheduling___schedules_state____schedules_state"
 CAMPAIGNS = f"{APP_STATE}.whatsapp_saas___ui___scheduling___campaigns_state____campaigns_state"
+T = TypeVar("T")
 UPLOAD_HANDLERS = (f"{COMPOSER}.upload", f"{SCHEDULES}.upload", f"{CAMPAIGNS}.load_csv_file")
 
 
@@ -51,6 +55,16 @@ def multipart_head(filename: str, content_type: str) -> bytes:
 
 def multipart_form(filename: str, content_type: str, data: bytes) -> bytes:
     return multipart_head(filename, content_type) + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on a loop of its own in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the test thread once a browser test
+    ran, so a plain ``async def`` test (or ``asyncio.run``) would fail after one.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 # --- the app's processes --------------------------------------------------------------------

@@ -5,6 +5,7 @@ open inline, PDFs included, is sandboxed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -55,10 +56,12 @@ def test_api_answers_are_sandboxed_documents(http_app: RunningApp) -> None:
 
 
 @pytest.fixture(scope="module")
-def acme(http_app: RunningApp, http_app_dir: Path) -> Company:
+def acme(http_app: RunningApp, http_app_dir: Path) -> Iterator[Company]:
+    """A company whose files the test writes straight into the app's media folder."""
     use_app_database(http_app.database_url)
     set_media_store(LocalMediaStore(http_app_dir / "media"))
-    return company()
+    yield company()
+    set_media_store(None)
 
 
 def test_an_inline_pdf_is_sandboxed(http_app: RunningApp, acme: Company) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import RunningApp
 from tests.browser.helpers import sign_up, unique_email
 from tests.security.conftest import TEST_MEDIA_QUOTA_MB
-from tests.security.live import SCHEDULES, Company, Tab, company, use_app_database
+from tests.security.live import SCHEDULES, Company, Tab, company, run_async, use_app_database
 from whatsapp_saas.i18n import translate
 from whatsapp_saas.inbox.media import MB
 
@@ -55,33 +55,39 @@ def test_voice_notes_stop_at_the_quota(http_app: RunningApp, acme: Company) -> N
     )
 
 
-async def test_a_cleared_attachment_leaves_no_file(
+def test_a_cleared_attachment_leaves_no_file(
     http_app: RunningApp, http_app_dir: Path, acme: Company
 ) -> None:
-    tab = await Tab(http_app.url).open(acme.owner_token)
-    try:
-        status, streamed = await tab.upload(f"{SCHEDULES}.upload", "promo.png", "image/png", PNG)
-        assert status == 200 and "promo.png" in streamed
-        stored = _files(http_app_dir, acme.owner.tenant_id)
-        assert len(stored) == 1 and stored[0].read_bytes() == PNG
+    async def pick_then_clear() -> None:
+        tab = await Tab(http_app.url).open(acme.owner_token)
+        try:
+            status, streamed = await tab.upload(
+                f"{SCHEDULES}.upload", "promo.png", "image/png", PNG
+            )
+            assert status == 200 and "promo.png" in streamed
+            stored = _files(http_app_dir, acme.owner.tenant_id)
+            assert len(stored) == 1 and stored[0].read_bytes() == PNG
+            await tab.emit(f"{SCHEDULES}.clear_attachment", {})
+        finally:
+            await tab.close()
 
-        await tab.emit(f"{SCHEDULES}.clear_attachment", {})
-    finally:
-        await tab.close()
+    run_async(pick_then_clear())
     assert _files(http_app_dir, acme.owner.tenant_id) == []
 
 
-async def test_an_attachment_over_the_quota_is_refused(
+def test_an_attachment_over_the_quota_is_refused(
     http_app: RunningApp, http_app_dir: Path, acme: Company
 ) -> None:
     document = b"%PDF-1.4\n" + b"0" * ((TEST_MEDIA_QUOTA_MB + 1) * MB)
-    tab = await Tab(http_app.url).open(acme.owner_token)
-    try:
-        status, streamed = await tab.upload(
-            f"{SCHEDULES}.upload", "big.pdf", "application/pdf", document
-        )
-    finally:
-        await tab.close()
+
+    async def upload() -> tuple[int, str]:
+        tab = await Tab(http_app.url).open(acme.owner_token)
+        try:
+            return await tab.upload(f"{SCHEDULES}.upload", "big.pdf", "application/pdf", document)
+        finally:
+            await tab.close()
+
+    status, streamed = run_async(upload())
     assert status == 200
     quota = f"{TEST_MEDIA_QUOTA_MB} MB"
     size = f"{TEST_MEDIA_QUOTA_MB + 1} MB"

@@ -32,6 +32,7 @@ from tests.security.live import (
     company,
     multipart_form,
     multipart_head,
+    run_async,
     use_app_database,
 )
 from whatsapp_saas.i18n import translate
@@ -190,21 +191,24 @@ def test_a_streamed_body_past_the_cap_is_cut_off(http_app: RunningApp, acme: Com
 # --- signed-in uploads ----------------------------------------------------------------------
 
 
-async def _upload_in_tab(
+def _upload_in_tab(
     url: str, handler: str, session_token: str, filename: str, content_type: str, data: bytes
 ) -> tuple[int, str]:
-    tab = await Tab(url).open(session_token)
-    try:
-        return await tab.upload(handler, filename, content_type, data)
-    finally:
-        await tab.close()
+    async def upload() -> tuple[int, str]:
+        tab = await Tab(url).open(session_token)
+        try:
+            return await tab.upload(handler, filename, content_type, data)
+        finally:
+            await tab.close()
+
+    return run_async(upload())
 
 
-async def test_an_image_over_5_mb_is_refused_with_a_clear_error(
+def test_an_image_over_5_mb_is_refused_with_a_clear_error(
     http_app: RunningApp, acme: Company
 ) -> None:
     big_png = b"\x89PNG\r\n\x1a\n" + b"\x00" * (6 * MB)
-    status, streamed = await _upload_in_tab(
+    status, streamed = _upload_in_tab(
         http_app.url, f"{SCHEDULES}.upload", acme.owner_token, "photo.png", "image/png", big_png
     )
     assert status == 200
@@ -213,14 +217,14 @@ async def test_an_image_over_5_mb_is_refused_with_a_clear_error(
     assert "attachment_rx_state_" not in streamed  # nothing was stored or shown as attached
 
 
-async def test_an_agent_cannot_load_a_campaign_csv(http_app: RunningApp, acme: Company) -> None:
+def test_an_agent_cannot_load_a_campaign_csv(http_app: RunningApp, acme: Company) -> None:
     csv = b"phone,name\n+5511988887777,Maria\n"
-    status, streamed = await _upload_in_tab(
+    status, streamed = _upload_in_tab(
         http_app.url, f"{CAMPAIGNS}.load_csv_file", acme.agent_token, "list.csv", "text/csv", csv
     )
     assert status == 403
     assert json.loads(streamed)["error"] == translate("pt-BR", "error.permission_denied")
-    status, streamed = await _upload_in_tab(
+    status, streamed = _upload_in_tab(
         http_app.url, f"{CAMPAIGNS}.load_csv_file", acme.owner_token, "list.csv", "text/csv", csv
     )
     assert status == 200 and "Maria" in streamed
