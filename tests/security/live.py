@@ -169,8 +169,11 @@ class Tab:
 
     async def open(self, session_token: str = "") -> Tab:
         self.session_token = session_token
+        # The cookie rides on the handshake as a browser's would; the state's copy is set too.
+        cookie = {"Cookie": f"wa_session={session_token}"} if session_token else {}
         await self.client.connect(
             f"{self.url}?token={self.token}",
+            headers={"Origin": self.url, **cookie},
             socketio_path="/_event",
             namespaces=["/_event"],
             transports=["websocket"],

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import RunningApp
-from tests.browser.helpers import sign_up, unique_email
-from tests.security.live import Company, company, use_app_database
+from tests.browser.helpers import sign_in, sign_up, unique_email
+from tests.security.live import PASSWORD, Company, company, use_app_database
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import service as inbox
 from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
@@ -24,6 +24,12 @@ pytestmark = pytest.mark.slow
 
 PAGES = ["/", "/login/", "/signup/", "/inbox/", "/scheduling/", "/settings/", "/nowhere/"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = (  # a 1x1 transparent PNG
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+OGG = b"OggS" + b"\x00" * 256
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -133,3 +139,24 @@ def test_every_page_works_under_the_policy(page: Page, http_app: RunningApp) -> 
     page.wait_for_function("window.__csp.length > 0")
     assert page.evaluate("window.__injected") is None
     assert page.evaluate("window.__csp")[0].startswith("script-src")
+
+
+@pytest.mark.browser
+def test_a_conversation_with_media_works_under_the_policy(
+    page: Page, http_app: RunningApp, acme: Company
+) -> None:
+    """Images, audio and a PDF link in a thread: all load, nothing is blocked."""
+    with session_scope() as session:
+        scope = TenantScope(session, acme.owner.tenant_id)
+        for data, mimetype in [(PNG, "image/png"), (OGG, "audio/ogg")]:
+            inbox.enqueue_media_reply(
+                scope, acme.owner, acme.conversation_id, data=data, mimetype=mimetype
+            )
+    page.add_init_script(WATCH_CSP)
+    sign_in(page, http_app.url, acme.owner.email, PASSWORD)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.get_by_role("link", name="Inbox", exact=True).first.click()
+    page.get_by_test_id("conversation-item").filter(has_text="Maria").click()
+    expect(page.locator("img[src*='/media/']").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == []
