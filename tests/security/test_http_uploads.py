@@ -13,6 +13,7 @@ import secrets
 import select
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -154,6 +155,18 @@ def test_a_strangers_300_mb_upload_is_refused_and_memory_stays_flat(http_app: Ru
     assert answer.sent < HUGE
     growth = {pid: peak[pid] - before.get(pid, 0) for pid in peak}
     assert max(growth.values()) < RSS_GROWTH_MAX, growth
+
+
+def test_parallel_stranger_uploads_do_not_add_up(http_app: RunningApp) -> None:
+    before = app_rss(http_app.url)
+    handlers = [*UPLOAD_HANDLERS, f"{COMPOSER}.upload"]
+    with ThreadPoolExecutor(max_workers=len(handlers)) as pool:
+        answers = list(
+            pool.map(lambda h: stream_upload(http_app.url, _upload_headers(h), HUGE), handlers)
+        )
+    assert [a.status for a in answers] == [401] * len(handlers)
+    after = app_rss(http_app.url)
+    assert max(after[pid] - before.get(pid, 0) for pid in after) < RSS_GROWTH_MAX
 
 
 def test_a_declared_300_mb_body_is_refused_before_reading(http_app: RunningApp) -> None:

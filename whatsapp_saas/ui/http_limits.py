@@ -20,6 +20,7 @@ from reflex.constants import Endpoint
 from reflex_base.config import get_config
 from reflex_base.environment import environment
 from reflex_base.registry import RegistrationContext
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from whatsapp_saas.accounts import service as accounts
@@ -125,7 +126,11 @@ class _CountedRequest:
         self.refused = False  # we answered 413 ourselves
 
     async def run(self) -> None:
-        await self.limit.app(self.scope, self.receive, self.send)
+        try:
+            await self.limit.app(self.scope, self.receive, self.send)
+        except ClientDisconnect:
+            if not self.refused:
+                raise  # a real disconnect; ours was answered with the 413 already
 
     async def receive(self) -> Message:
         if self.refused:
