@@ -10,7 +10,7 @@ from pathlib import Path
 
 import reflex as rx
 
-from whatsapp_saas.config import get_settings
+from whatsapp_saas.config import allowed_origins, get_settings
 
 _venv_bun = Path(sys.executable).parent / "bun"
 
@@ -19,11 +19,6 @@ _venv_bun = Path(sys.executable).parent / "bun"
 _data_dir = Path(os.environ.get("DATA_DIR", "data"))
 _data_dir.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", str(_data_dir))
-
-
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 config = rx.Config(
@@ -37,7 +32,7 @@ config = rx.Config(
     redis_url=os.environ.get("REDIS_URL") or None,
     # Only our own pages may call the backend with the user's cookies (Reflex's default is
     # "*", answered with credentials allowed). Covers /_event, /_upload, /media and voice.
-    cors_allowed_origins=[_origin(get_settings().app_base_url)],
+    cors_allowed_origins=allowed_origins(get_settings()),
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="grass", radius="medium"))],
 )

@@ -134,6 +134,23 @@ def check_production(settings: Settings) -> None:
         )
 
 
+def allowed_origins(settings: Settings) -> list[str]:
+    """The origins whose pages may call the backend with the user's cookies (CORS).
+
+    Only APP_BASE_URL's; in development also its loopback twin, so a developer who opens
+    127.0.0.1 instead of localhost is not locked out of the websocket.
+    """
+    scheme, _, rest = settings.app_base_url.partition("://")
+    origin = f"{scheme}://{rest.split('/', 1)[0]}"
+    if settings.app_env != "development":
+        return [origin]
+    twins = [
+        origin.replace("//localhost", "//127.0.0.1"),
+        origin.replace("//127.0.0.1", "//localhost"),
+    ]
+    return list(dict.fromkeys([origin, *twins]))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()

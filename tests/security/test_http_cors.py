@@ -9,6 +9,7 @@ import socketio
 
 from tests.browser.conftest import RunningApp
 from tests.security.live import run_async
+from whatsapp_saas.config import Settings, allowed_origins
 
 pytestmark = pytest.mark.slow
 
@@ -56,3 +57,12 @@ def test_the_websocket_refuses_a_foreign_origin(http_app: RunningApp) -> None:
 
     assert run_async(connect(http_app.url))
     assert not run_async(connect(EVIL))
+
+
+def test_only_app_base_url_is_allowed_outside_development() -> None:
+    production = Settings(app_env="production", app_base_url="https://desk.example.com/app")
+    assert allowed_origins(production) == ["https://desk.example.com"]
+    test = Settings(app_env="test", app_base_url="http://127.0.0.1:4321")
+    assert allowed_origins(test) == ["http://127.0.0.1:4321"]
+    development = Settings(app_env="development", app_base_url="http://localhost:3000")
+    assert allowed_origins(development) == ["http://localhost:3000", "http://127.0.0.1:3000"]
