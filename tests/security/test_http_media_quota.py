@@ -145,3 +145,19 @@ def test_an_attendant_sees_the_quota_refusal_and_clearing_deletes_the_file(
     # The name goes away in the same answer that follows the file's deletion.
     expect(page.get_by_test_id("sched-attachment-name")).to_have_count(0)
     assert not stored[0].exists()
+
+
+@pytest.mark.browser
+def test_a_file_over_every_limit_is_refused_in_the_browser_with_a_clear_message(
+    page: Page, http_app: RunningApp, tmp_path: Path
+) -> None:
+    """Over 100 MB the browser does not even send it (the server would answer 413)."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_up(page, http_app.url, company="Acme", name="Olivia", email=unique_email("huge"))
+    page.get_by_role("link", name="Scheduling").click()
+    huge = tmp_path / "film.mp4"
+    with huge.open("wb") as out:
+        out.truncate(101 * MB)
+    page.locator("#sched_media input[type=file]").set_input_files(str(huge))
+    expect(page.get_by_text("This file cannot be sent: files up to 100 MB.")).to_be_visible()
+    page.screenshot(path="/tmp/h6-sched-too-large-en-1366.png")

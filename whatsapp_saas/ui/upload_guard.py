@@ -72,6 +72,16 @@ def accepts(policy: UploadPolicy) -> Callable[[F], F]:
     return mark
 
 
+def drop_rejected(catalog: Any, policy: UploadPolicy) -> Callable[[Any], Any]:
+    """``on_drop_rejected`` for ``rx.upload(max_size=policy.max_bytes)``: a translated toast.
+
+    The browser refuses a file over the cap before sending it (the server would answer 413,
+    which Reflex's upload only logs to the console).
+    """
+    text = catalog["upload.file_too_large"].replace("{limit_mb}", _mb(policy.max_bytes))
+    return lambda _rejected: rx.toast.error(text)
+
+
 def policy_of(handler: Callable[..., Any]) -> UploadPolicy | None:
     found = getattr(handler, POLICY_MARKER, None)
     return found if isinstance(found, UploadPolicy) else None

@@ -5,6 +5,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This request is too large (the limit is {limit_mb} MB).",
         "Esta requisição é grande demais (o limite é {limit_mb} MB).",
     ),
+    "upload.file_too_large": (
+        "This file cannot be sent: files up to {limit_mb} MB.",
+        "Este arquivo não pode ser enviado: arquivos de até {limit_mb} MB.",
+    ),
     "upload.csv_too_large": (
         "The CSV file has {size_mb} MB; the limit is {limit_mb} MB. Split it into smaller files.",
         "O arquivo CSV tem {size_mb} MB; o limite é {limit_mb} MB. Divida-o em arquivos menores.",
