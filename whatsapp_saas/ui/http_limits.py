@@ -54,9 +54,11 @@ def header(scope: Scope, name: bytes) -> str:
 
 def upload_policy(scope: Scope) -> UploadPolicy | None:
     """The policy the handler named in ``reflex-event-handler`` declared (None if unknown)."""
-    registered = RegistrationContext.get().event_handlers.get(
-        header(scope, b"reflex-event-handler")
-    )
+    try:
+        handlers = RegistrationContext.get().event_handlers
+    except LookupError:  # outside a Reflex app (a bare Starlette app in a test)
+        return None
+    registered = handlers.get(header(scope, b"reflex-event-handler"))
     return None if registered is None else policy_of(registered.handler.fn)
 
 
