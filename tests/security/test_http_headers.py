@@ -104,6 +104,8 @@ APP_PAGES = [
     ("Scheduling", "/scheduling"),
     ("WhatsApp", "/whatsapp"),
     ("Settings", "/settings"),
+    ("Quick replies", "/settings/quick-replies"),
+    ("Simulated phone", "/simulator"),
 ]
 
 
