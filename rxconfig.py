@@ -10,6 +10,8 @@ from pathlib import Path
 
 import reflex as rx
 
+from whatsapp_saas.config import allowed_origins, get_settings
+
 _venv_bun = Path(sys.executable).parent / "bun"
 
 # Dev-mode hot reload watches every top-level folder; the app writes its SQLite file, media
@@ -17,6 +19,7 @@ _venv_bun = Path(sys.executable).parent / "bun"
 _data_dir = Path(os.environ.get("DATA_DIR", "data"))
 _data_dir.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", str(_data_dir))
+
 
 config = rx.Config(
     app_name="whatsapp_saas",
@@ -27,6 +30,9 @@ config = rx.Config(
     backend_port=int(os.environ.get("BACKEND_PORT", "8000")),
     # Reflex reads REFLEX_REDIS_URL itself; our REDIS_URL also drives Reflex's state manager.
     redis_url=os.environ.get("REDIS_URL") or None,
+    # Only our own pages may call the backend with the user's cookies (Reflex's default is
+    # "*", answered with credentials allowed). Covers /_event, /_upload, /media and voice.
+    cors_allowed_origins=allowed_origins(get_settings()),
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="grass", radius="medium"))],
 )

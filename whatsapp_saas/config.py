@@ -62,6 +62,11 @@ class Settings(BaseSettings):
 
     run_manager_in_app: bool = Field(default=True, description="embedded connection manager")
 
+    # Disk per tenant for media (uploads, attachments, downloaded customer files).
+    media_quota_mb: int = 2048
+    # An upload nothing refers to (a picked but never scheduled attachment) is deleted after.
+    media_orphan_grace_hours: int = 24
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
@@ -153,6 +158,23 @@ def _check_simulator(settings: Settings) -> None:
         "DEMO: production runs on the simulated WhatsApp network "
         "(ALLOW_SIMULATOR_IN_PRODUCTION=true); no real phone is reached"
     )
+
+
+def allowed_origins(settings: Settings) -> list[str]:
+    """The origins whose pages may call the backend with the user's cookies (CORS).
+
+    Only APP_BASE_URL's; in development also its loopback twin, so a developer who opens
+    127.0.0.1 instead of localhost is not locked out of the websocket.
+    """
+    scheme, _, rest = settings.app_base_url.partition("://")
+    origin = f"{scheme}://{rest.split('/', 1)[0]}"
+    if settings.app_env != "development":
+        return [origin]
+    twins = [
+        origin.replace("//localhost", "//127.0.0.1"),
+        origin.replace("//127.0.0.1", "//localhost"),
+    ]
+    return list(dict.fromkeys([origin, *twins]))
 
 
 @lru_cache(maxsize=1)

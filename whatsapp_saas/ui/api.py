@@ -1,15 +1,24 @@
-"""Extra HTTP routes beside Reflex's own: health checks and inbox media."""
+"""Extra HTTP routes beside Reflex's own (health checks, inbox media), and the middleware
+every request passes through: security headers, the upload gate and body caps.
+
+Reflex mounts itself inside this app, so the middleware also covers pages, ``/_upload`` and
+``/_event`` (the websocket passes through untouched).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from whatsapp_saas.config import get_settings
 from whatsapp_saas.db import get_engine
+from whatsapp_saas.ui.http_limits import BodyLimit, UploadGate
 from whatsapp_saas.ui.media_routes import media_routes
+from whatsapp_saas.ui.security_headers import SecurityHeaders
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -22,5 +31,15 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def middleware() -> list[Middleware]:
+    """Outermost first: every answer (even a 413) gets the headers; the cap runs before
+    the upload gate's database lookup."""
+    return [
+        Middleware(SecurityHeaders, base_url=get_settings().app_base_url),
+        Middleware(BodyLimit),
+        Middleware(UploadGate),
+    ]
+
+
 def build_api() -> Starlette:
-    return Starlette(routes=[Route("/healthz", health), *media_routes()])
+    return Starlette(routes=[Route("/healthz", health), *media_routes()], middleware=middleware())

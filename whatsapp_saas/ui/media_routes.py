@@ -32,9 +32,11 @@ from whatsapp_saas.inbox.media import (
     check_media,
     media_store,
 )
+from whatsapp_saas.inbox.media_quota import check_room
 from whatsapp_saas.inbox.models import MediaStatus
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.security_headers import SANDBOX_POLICY
 
 SESSION_COOKIE = "wa_session"
 VOICE_MAX_BYTES = LIMITS["voice"].max_bytes
@@ -140,11 +142,9 @@ def _file_headers(media: StoredMedia, download: bool) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         # Files never change under a key; the browser may keep them, shared caches may not.
         "Cache-Control": "private, max-age=86400",
+        # PDFs too: a PDF can carry script and forms; sandboxed it runs on no origin.
+        "Content-Security-Policy": SANDBOX_POLICY,
     }
-    if not media.mimetype.startswith("application/pdf"):
-        headers["Content-Security-Policy"] = (
-            "sandbox; default-src 'none'; style-src 'unsafe-inline'"
-        )
     return headers
 
 
@@ -220,6 +220,7 @@ async def voice_note(request: Request) -> Response:
         # Refuse a wrong type before reading a byte of the body.
         check_media("voice", mimetype or "application/octet-stream", 1)
         data = await read_capped(request, VOICE_MAX_BYTES)
+        await asyncio.to_thread(check_room, user.tenant_id, len(data))
         message_id = await in_session(
             lambda s: _enqueue_voice(s, user, conversation_id, data, mimetype)
         )
@@ -230,7 +231,7 @@ async def voice_note(request: Request) -> Response:
     except NotFound:
         return _error(request, user, 404, "error.not_found")
     except UserError as err:
-        status = 413 if err.code == "error.inbox_media_too_large" else 400
+        status = 413 if err.code in ("error.inbox_media_too_large", "media.quota_full") else 400
         return _error(request, user, status, err.code, **err.params)
     except ClientDisconnect:
         return Response(status_code=400)

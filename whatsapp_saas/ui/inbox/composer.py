@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from whatsapp_saas.inbox import service as inbox
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox import loaders
 from whatsapp_saas.ui.inbox.state import InboxState
@@ -108,7 +109,11 @@ class ComposerState(InboxState):
             self.cancel_reply()
 
     @rx.event
+    @upload_guard.accepts(upload_guard.MEDIA)
     async def upload(self, files: list[rx.UploadFile]) -> None:
+        self.error = await upload_guard.refusal(self, files, upload_guard.MEDIA)
+        if self.error:
+            return
         cid = self._conversation_id()
         quoted = int(self.reply_to_id) if self.reply_to_id else None
         for file in files:

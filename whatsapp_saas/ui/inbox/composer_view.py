@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.inbox.composer import EMOJIS
 from whatsapp_saas.ui.inbox.composer import ComposerState as C
 
@@ -76,6 +77,7 @@ def _attach() -> rx.Component:
         id=UPLOAD_ID,
         multiple=False,
         max_size=UPLOAD_MAX_BYTES,
+        on_drop_rejected=upload_guard.drop_rejected(T, upload_guard.MEDIA),
         on_drop=C.upload(rx.upload_files(upload_id=UPLOAD_ID)),
         no_drag=True,
         border="none",

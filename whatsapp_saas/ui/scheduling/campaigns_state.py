@@ -17,6 +17,7 @@ from whatsapp_saas.phones import for_people
 from whatsapp_saas.scheduling import campaigns as svc
 from whatsapp_saas.scheduling.csv_import import CsvResult, parse_recipients
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
 from whatsapp_saas.ui.scheduling.common import (
@@ -81,11 +82,16 @@ class CampaignsState(AppState):
             await self.preview_csv()
 
     @rx.event
+    @upload_guard.accepts(upload_guard.CSV)
     async def load_csv_file(self, files: list[rx.UploadFile]) -> None:
         """A CSV file picked in the form: decoded (or refused), then previewed in the text
         area, so what will be stored is what the person sees."""
         self.csv_error = ""
         if not files:
+            return
+        refusal = await upload_guard.refusal(self, files, upload_guard.CSV)
+        if refusal:
+            self.csv_error = refusal
             return
         data = await read_upload(files[0])
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.scheduling.campaigns_state import FORM_ID
 from whatsapp_saas.ui.scheduling.campaigns_state import CampaignsState as C
@@ -95,6 +96,8 @@ def _csv_input() -> rx.Component:
                 border="none",
                 padding="0",
                 accept={"text/csv": [".csv", ".txt"]},
+                max_size=upload_guard.CSV.max_bytes,
+                on_drop_rejected=upload_guard.drop_rejected(T, upload_guard.CSV),
                 on_drop=C.load_csv_file(rx.upload_files(upload_id=CSV_UPLOAD_ID)),
             ),
             rx.button(

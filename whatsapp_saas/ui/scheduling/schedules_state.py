@@ -13,6 +13,7 @@ from whatsapp_saas.scheduling.outbound import StoredMedia
 from whatsapp_saas.scheduling.preferences import tenant_timezone
 from whatsapp_saas.scheduling.recurrence import utc_to_local
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.scheduling import view
 from whatsapp_saas.ui.scheduling.common import (
@@ -77,10 +78,11 @@ class SchedulesState(AppState):
         await self.refresh()
 
     @rx.event
+    @upload_guard.accepts(upload_guard.MEDIA)
     async def upload(self, files: list[rx.UploadFile]) -> None:
         """An attachment picked in the form is stored at once; the schedule refers to it."""
-        self.error = ""
-        if not files:
+        self.error = await upload_guard.refusal(self, files, upload_guard.MEDIA)
+        if self.error or not files:
             return
         file = files[0]
         data = await read_upload(file)
@@ -98,8 +100,10 @@ class SchedulesState(AppState):
         self.attachment = name or mimetype
 
     @rx.event
-    def clear_attachment(self) -> None:
+    async def clear_attachment(self) -> None:
+        key = str(self._media.get("storage_key") or "")
         self._media, self.attachment = {}, ""
+        await upload_guard.discard_attachment(self, key)
 
     @rx.event
     async def create(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.components import error_callout, success_callout, text_field
 from whatsapp_saas.ui.scheduling.fields import (
     date_time,
@@ -41,6 +42,8 @@ def _attachment() -> rx.Component:
                 multiple=False,
                 border="none",
                 padding="0",
+                max_size=upload_guard.MEDIA.max_bytes,
+                on_drop_rejected=upload_guard.drop_rejected(T, upload_guard.MEDIA),
                 on_drop=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),
             ),
             rx.cond(

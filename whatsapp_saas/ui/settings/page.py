@@ -8,6 +8,7 @@ from whatsapp_saas.ui.components import error_callout, success_callout, text_fie
 from whatsapp_saas.ui.inbox.signature import signature_form
 from whatsapp_saas.ui.layout import shell
 from whatsapp_saas.ui.settings import departments, quick_replies, sending
+from whatsapp_saas.ui.settings.media_usage import media_usage_panel
 from whatsapp_saas.ui.settings.users_state import UsersState
 
 T = UsersState.t
@@ -225,5 +226,6 @@ def settings_page() -> rx.Component:
             rx.text(T["users.only_managers"], color_scheme="gray"),
         ),
         _pending_invites(),
+        media_usage_panel(),
         title=T["settings.title"],
     )
