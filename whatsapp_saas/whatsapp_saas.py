@@ -37,6 +37,7 @@ app = rx.App(
     head_components=[
         rx.script(src="/countdown.js"),
         rx.script(src="/voice.js"),
+        rx.script(src="/composer.js"),
         rx.script(src="/notify.js"),
     ],
     api_transformer=build_api(),

@@ -1,0 +1,46 @@
+"""Shared steps for the composer's browser tests: a linked number, customers who wrote in."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import RunningApp
+from tests.browser.helpers import sign_up, unique_email
+from tests.browser.test_inbox_flow import customer_phone, linked_business, sim_get
+from tests.browser.test_whatsapp_flow import sim_post
+
+
+def inbox_with_customers(page: Page, app: RunningApp, *names: str) -> tuple[str, dict[str, str]]:
+    """Sign up, link a number, and have each customer write; returns (email, name -> phone)."""
+    email = unique_email("owner")
+    sign_up(page, app.url, company="Loja", name="Olivia", email=email)
+    business = linked_business(page, app, "Vendas")
+    phones = {}
+    for name in names:
+        phones[name] = customer_phone()
+        sim_post(
+            app,
+            "/sim/messages",
+            {"from": phones[name], "to": business, "text": f"Oi, aqui é {name}", "push_name": name},
+        )
+    page.get_by_role("link", name="Inbox").click()
+    for name in names:
+        expect(conversation(page, name)).to_be_visible(timeout=15_000)
+    return email, phones
+
+
+def conversation(page: Page, name: str) -> Locator:
+    return page.get_by_test_id("conversation-item").filter(has_text=name)
+
+
+def open_chat(page: Page, name: str) -> None:
+    conversation(page, name).click()
+    expect(page.get_by_test_id("chat-title")).to_have_text(name)
+
+
+def composer_box(page: Page) -> Locator:
+    return page.locator("textarea#composer")
+
+
+def received(app: RunningApp, phone: str) -> list[dict]:
+    return list(sim_get(app, f"/sim/phones/{phone}/messages")["messages"])
