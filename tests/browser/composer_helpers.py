@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import RunningApp
@@ -10,8 +12,14 @@ from tests.browser.test_inbox_flow import customer_phone, linked_business, sim_g
 from tests.browser.test_whatsapp_flow import sim_post
 
 
-def inbox_with_customers(page: Page, app: RunningApp, *names: str) -> tuple[str, dict[str, str]]:
-    """Sign up, link a number, and have each customer write; returns (email, name -> phone)."""
+class Inbox(NamedTuple):
+    email: str  # the owner's
+    business: str  # the linked number's phone
+    phones: dict[str, str]  # customer name -> phone
+
+
+def inbox_with_customers(page: Page, app: RunningApp, *names: str) -> Inbox:
+    """Sign up, link a number, and have each customer write to it."""
     email = unique_email("owner")
     sign_up(page, app.url, company="Loja", name="Olivia", email=email)
     business = linked_business(page, app, "Vendas")
@@ -26,7 +34,7 @@ def inbox_with_customers(page: Page, app: RunningApp, *names: str) -> tuple[str,
     page.get_by_role("link", name="Inbox").click()
     for name in names:
         expect(conversation(page, name)).to_be_visible(timeout=15_000)
-    return email, phones
+    return Inbox(email, business, phones)
 
 
 def conversation(page: Page, name: str) -> Locator:

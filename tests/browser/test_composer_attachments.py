@@ -44,7 +44,7 @@ def _paste_png(page: Page) -> None:
 def test_a_chosen_or_pasted_file_waits_for_send_in_a_preview(
     page: Page, live_app: RunningApp, tmp_path: Path
 ) -> None:
-    _, phones = inbox_with_customers(page, live_app, "Bia")
+    phones = inbox_with_customers(page, live_app, "Bia").phones
     open_chat(page, "Bia")
     image = tmp_path / "pao.png"
     image.write_bytes(PNG)
@@ -86,7 +86,7 @@ def _webm_recording(name: str, seconds: int = 2) -> FilePayload:
 def test_audio_reaches_the_phone_as_an_ogg_opus_voice_note(
     page: Page, live_app: RunningApp
 ) -> None:
-    _, phones = inbox_with_customers(page, live_app, "Caio")
+    phones = inbox_with_customers(page, live_app, "Caio").phones
     open_chat(page, "Caio")
     page.locator(FILE_INPUT).set_input_files(_webm_recording("recado.webm"))
     preview = page.get_by_test_id("attach-preview")

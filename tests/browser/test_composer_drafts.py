@@ -22,7 +22,7 @@ ZE_TEXT = "Seu pedido de R$ 350 está confirmado, Zé"
 def test_draft_stays_with_its_conversation_and_survives_a_reload(
     page: Page, live_app: RunningApp
 ) -> None:
-    _, phones = inbox_with_customers(page, live_app, "Zé", "Dona Maria")
+    phones = inbox_with_customers(page, live_app, "Zé", "Dona Maria").phones
     open_chat(page, "Zé")
     composer_box(page).fill(ZE_TEXT)
 

@@ -37,11 +37,12 @@ def _type_shortcut(page: Page, text: str = "/pi") -> None:
     box = composer_box(page)
     box.fill("")
     box.press_sequentially(text)
-    expect(page.get_by_test_id("quick-reply-option")).to_have_count(2)
+    expect(page.get_by_test_id("quick-reply-option")).to_have_count(2, timeout=15_000)
 
 
 def test_quick_replies_with_the_keyboard(page: Page, live_app: RunningApp) -> None:
-    email, phones = inbox_with_customers(page, live_app, "Ana")
+    inbox = inbox_with_customers(page, live_app, "Ana")
+    email, phones = inbox.email, inbox.phones
     _quick_replies(live_app, email)
     open_chat(page, "Ana")
     box = composer_box(page)

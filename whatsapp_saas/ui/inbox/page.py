@@ -7,6 +7,7 @@ import reflex as rx
 from whatsapp_saas.ui.components import error_callout
 from whatsapp_saas.ui.inbox.chat import message_list
 from whatsapp_saas.ui.inbox.composer_view import composer
+from whatsapp_saas.ui.inbox.new_conversation import new_conversation
 from whatsapp_saas.ui.inbox.plans import PlansState
 from whatsapp_saas.ui.inbox.plans_view import plans_panel
 from whatsapp_saas.ui.inbox.state import InboxState as S
@@ -304,6 +305,7 @@ def _notifications_switch() -> rx.Component:
 def inbox_page() -> rx.Component:
     return shell(
         _notifications_switch(),
+        new_conversation(),
         error_callout(S.error),
         rx.hstack(
             _conversation_list(),
