@@ -12,12 +12,13 @@ from conftest import World
 from inbox_helpers import conversations, inbound
 
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox import audio
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.media import media_store
 from whatsapp_saas.inbox.models import Message
 from whatsapp_saas.inbox.outbox import claim
-from whatsapp_saas.inbox.replies import enqueue_voice_reply
+from whatsapp_saas.inbox.replies import enqueue_voice_reply, retry_failed
 from whatsapp_saas.tenancy.scope import TenantScope
 
 
@@ -99,3 +100,6 @@ def test_a_failed_conversion_keeps_the_original_on_a_failed_message(world: World
         stored = media_store().get(a.tenant_id, row.media_storage_key)
         assert stored == b"\x1aE\xdf\xa3 broken"
         assert claim(session, message_id) is None  # never sent  # type: ignore[arg-type]
+    with pytest.raises(UserError) as err, session_scope() as session:
+        retry_failed(TenantScope(session, a.tenant_id), a.owner, message_id)  # type: ignore[arg-type]
+    assert err.value.code == "voice.retry_record_again"

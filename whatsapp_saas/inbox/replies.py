@@ -181,6 +181,9 @@ def retry_failed(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Me
     message = get_message(scope, viewer, message_id, for_update=True)
     if message.status != MessageStatus.FAILED.value or message.wa_message_id is None:
         raise UserError("error.inbox_not_failed")
+    if message.failure_reason == CONVERSION_FAILED:
+        # Sending again would send the same unplayable file: the audio must be made again.
+        raise UserError("voice.retry_record_again")
     message.status = MessageStatus.QUEUED.value
     message.queued_at = utcnow()
     message.failure_reason = None

@@ -7,6 +7,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Não foi possível converter este áudio em mensagem de voz do WhatsApp; "
         "o arquivo original foi mantido.",
     ),
+    "voice.retry_record_again": (
+        "This audio cannot be sent as it is: record it again, or send another file.",
+        "Este áudio não pode ser enviado como está: grave de novo ou envie outro arquivo.",
+    ),
     "cmp.close_quick_replies": ("Close quick replies", "Fechar respostas rápidas"),
     "cmp.quick_reply_keys": (
         "↑ ↓ to choose · Enter or Tab to insert · Esc to close",
