@@ -73,6 +73,12 @@ def test_quick_replies_with_the_keyboard(page: Page, live_app: RunningApp) -> No
     expect(page.get_by_test_id("quick-reply-list")).to_have_count(0)
     expect(box).to_be_focused()
     expect(box).to_have_value("/pi")
+    # Typing again reopens it.
+    box.press("Backspace")
+    box.press_sequentially("i")
+    expect(page.get_by_test_id("quick-reply-option")).to_have_count(2, timeout=15_000)
+    box.press("Escape")
+    expect(page.get_by_test_id("quick-reply-list")).to_have_count(0)
     # The list is closed, yet Enter still does not send "/pi": it inserts the reply it names.
     box.press("Enter")
     expect(box).to_have_value(PIX)

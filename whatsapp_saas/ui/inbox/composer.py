@@ -112,6 +112,7 @@ class ComposerState(InboxState):
     @rx.event
     async def set_draft(self, value: str) -> None:
         self._store_draft(value)
+        self.quick_replies_closed_for = ""  # typing again reopens a list closed with Escape
         if is_shortcut(value):
             self.suggestions = await self._quick_replies(value)
             self.suggestions_for = f"{self.selected_id}:{value}"

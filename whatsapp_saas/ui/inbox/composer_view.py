@@ -27,7 +27,7 @@ def _quick_reply_option(r: rx.Var) -> rx.Component:
         role="option",
         tab_index=-1,
         type="button",
-        justify="start",
+        justify_content="flex-start",
         width="100%",
     )
 
@@ -63,7 +63,15 @@ def _quick_replies() -> rx.Component:
                 role="listbox",
                 aria_label=T["ibx.quick_replies"],
             ),
-            width="100%",
+            # Floats over the messages, so the text box and Send never move down.
+            position="absolute",
+            bottom="100%",
+            left="0.75em",
+            right="0.75em",
+            max_height="40vh",
+            overflow_y="auto",
+            z_index="5",
+            box_shadow="var(--shadow-4)",
             data_testid="quick-reply-list",
         ),
     )
@@ -97,8 +105,13 @@ def _emoji_picker() -> rx.Component:
 def _attach() -> rx.Component:
     # No on_drop: a chosen (or pasted) file waits in the browser for the preview's Send.
     return rx.upload.root(
-        rx.button(
-            rx.icon("paperclip", size=16), T["ibx.attach"], variant="soft", size="2", type="button"
+        rx.icon_button(
+            rx.icon("paperclip", size=16),
+            variant="soft",
+            size="2",
+            type="button",
+            aria_label=T["ibx.attach"],
+            title=T["ibx.attach"],
         ),
         id=UPLOAD_ID,
         multiple=False,
@@ -184,13 +197,14 @@ def _voice() -> rx.Component:
     """Shown only where the browser can record (see assets/voice.js)."""
     start, stop = C.start_voice, C.stop_voice
     return rx.hstack(
-        rx.button(
+        rx.icon_button(
             rx.icon("mic", size=16),
-            T["ibx.voice"],
             variant="soft",
             size="2",
             type="button",
             on_click=start,
+            aria_label=T["ibx.voice"],
+            title=T["ibx.voice"],
             class_name="voice-start",
         ),
         rx.button(
@@ -280,4 +294,5 @@ def composer() -> rx.Component:
         padding="0.75em",
         border_top="1px solid var(--gray-5)",
         spacing="2",
+        position="relative",
     )

@@ -138,7 +138,7 @@ def new_conversation() -> rx.Component:
     """The "New conversation" button and its dialog."""
     return rx.dialog.root(
         rx.dialog.trigger(
-            rx.button(rx.icon("plus", size=16), T["cmp.new_conversation"], size="2", variant="soft")
+            rx.button(rx.icon("plus", size=14), T["cmp.new_conversation"], size="1", variant="soft")
         ),
         rx.dialog.content(
             rx.dialog.title(T["cmp.new_conversation"]),

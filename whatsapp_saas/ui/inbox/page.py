@@ -304,8 +304,7 @@ def _notifications_switch() -> rx.Component:
 
 def inbox_page() -> rx.Component:
     return shell(
-        _notifications_switch(),
-        new_conversation(),
+        rx.hstack(_notifications_switch(), new_conversation(), spacing="4", align="center"),
         error_callout(S.error),
         rx.hstack(
             _conversation_list(),
