@@ -51,3 +51,9 @@ def test_draft_stays_with_its_conversation_and_survives_a_reload(
     page.screenshot(path="/tmp/h1-composer-draft.png")
     open_chat(page, "Dona Maria")
     expect(composer_box(page)).to_have_value("")
+
+    # A new tab starts a fresh page state: the draft comes from this browser's storage.
+    other = page.context.new_page()
+    other.goto(page.url)
+    open_chat(other, "Zé")
+    expect(composer_box(other)).to_have_value(ZE_TEXT)
