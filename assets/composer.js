@@ -4,6 +4,9 @@
 // highlight, Enter or Tab insert the highlighted reply, Escape closes the list. The text box
 // keeps the focus. The server never sends a "/shortcut" that names a quick reply either.
 //
+// Enter sends (Shift+Enter: a new line). The text box is debounced: its last keystrokes are
+// flushed on blur, so Enter blurs, submits, and puts the focus back.
+//
 // Paste: an image (or any file) pasted into the text box goes into the attachment box, which
 // opens the same preview as choosing a file.
 //
@@ -76,9 +79,23 @@
     button.click();
   }
 
+  function submit(el) {
+    el.blur();
+    if (el.form) el.form.requestSubmit();
+    focusBox();
+  }
+
   function onKeyDown(event) {
     var el = box();
-    if (!el || event.target !== el || !list() || event.isComposing) return;
+    if (!el || event.target !== el || event.isComposing) return;
+    var enter = event.key === "Enter" && !event.shiftKey;
+    if (!list()) {
+      if (enter) {
+        stop(event);
+        if (!event.repeat) submit(el);
+      }
+      return;
+    }
     if (event.key === "Escape") {
       var close = document.querySelector('[data-testid="quick-reply-close"]');
       stop(event);
@@ -94,7 +111,6 @@
       paint();
       return;
     }
-    var enter = event.key === "Enter" && !event.shiftKey;
     if (!enter && !(event.key === "Tab" && !event.shiftKey)) return;
     if (opts.length) {
       stop(event);
@@ -102,9 +118,7 @@
     } else if (enter) {
       // No reply starts with this: Enter sends as usual (the server checks again).
       stop(event);
-      el.blur();
-      if (el.form) el.form.requestSubmit();
-      focusBox();
+      submit(el);
     }
   }
 

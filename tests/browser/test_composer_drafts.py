@@ -22,6 +22,8 @@ ZE_TEXT = "Seu pedido de R$ 350 está confirmado, Zé"
 def test_draft_stays_with_its_conversation_and_survives_a_reload(
     page: Page, live_app: RunningApp
 ) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     phones = inbox_with_customers(page, live_app, "Zé", "Dona Maria").phones
     open_chat(page, "Zé")
     composer_box(page).fill(ZE_TEXT)
@@ -57,3 +59,5 @@ def test_draft_stays_with_its_conversation_and_survives_a_reload(
     other.goto(page.url)
     open_chat(other, "Zé")
     expect(composer_box(other)).to_have_value(ZE_TEXT)
+    # The composer adds no console errors (unknown props, hydration); missing files aside.
+    assert [e for e in errors if not e.startswith("Failed to load resource")] == []

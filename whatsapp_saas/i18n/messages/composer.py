@@ -18,6 +18,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cmp.attach_title": ("Send a file", "Enviar arquivo"),
     "cmp.caption": ("Add a caption", "Adicione uma legenda"),
+    "cmp.attach_description": (
+        "Nothing is sent until you press Send.",
+        "Nada é enviado até você clicar em Enviar.",
+    ),
+    "cmp.new_description": (
+        "The customer receives the first message from the number you choose.",
+        "O cliente recebe a primeira mensagem pelo número que você escolher.",
+    ),
     "cmp.attach_voice_hint": (
         "Audio is sent as a voice note.",
         "Áudios são enviados como mensagem de voz.",

@@ -140,6 +140,7 @@ def _attachment_preview() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(T["cmp.attach_title"]),
+            rx.dialog.description(T["cmp.attach_description"], size="1", color_scheme="gray"),
             rx.vstack(
                 rx.cond(
                     _PREVIEW_URL != "",
@@ -245,15 +246,17 @@ def composer() -> rx.Component:
         _attachment_preview(),
         rx.form(
             rx.vstack(
-                rx.text_area(
+                # Debounced (rx.text_area, not a bare <textarea>): a controlled box that echoes
+                # every keystroke through the server loses letters typed while the echo is on
+                # its way. Enter sends through assets/composer.js: `enter_key_submit` would
+                # reach the DOM as an unknown prop through the debounce wrapper.
+                rx.text_area(  # not rx.el.textarea: see the comment above
                     value=C.draft,
                     on_change=C.set_draft,
                     placeholder=rx.cond(
                         C.note_mode, T["ibx.note_placeholder"], T["ibx.placeholder"]
                     ),
                     aria_label=T["ibx.placeholder"],
-                    # While the quick-reply list is open, Enter picks a reply (composer.js).
-                    enter_key_submit=~C.quick_reply_open,
                     rows="2",
                     width="100%",
                     background=rx.cond(C.note_mode, "var(--amber-2)", "inherit"),
@@ -286,7 +289,7 @@ def composer() -> rx.Component:
                 ),
                 width="100%",
             ),
-            on_submit=C.send,
+            on_submit=lambda _form_data: C.send(),
             reset_on_submit=False,
             width="100%",
         ),

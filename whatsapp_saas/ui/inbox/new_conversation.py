@@ -142,6 +142,7 @@ def new_conversation() -> rx.Component:
         ),
         rx.dialog.content(
             rx.dialog.title(T["cmp.new_conversation"]),
+            rx.dialog.description(T["cmp.new_description"], size="1", color_scheme="gray"),
             _form(),
             max_width="440px",
             data_testid="new-conversation",
