@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import subprocess
+import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, Playwright, expect
 
 from tests.browser.composer_helpers import (
     composer_box,
@@ -16,7 +18,7 @@ from tests.browser.composer_helpers import (
     open_chat,
     received,
 )
-from tests.browser.conftest import RunningApp
+from tests.browser.conftest import CHROMIUM_ARGS, RunningApp
 from tests.browser.test_inbox_flow import PNG, _wait_for
 
 pytestmark = pytest.mark.browser
@@ -26,6 +28,21 @@ FILE_INPUT = "#inbox-upload input[type=file]"
 
 def _media(app: RunningApp, phone: str) -> list[dict]:
     return [m for m in received(app, phone) if m.get("media")]
+
+
+def _sim_media(app: RunningApp, media_id: str) -> bytes:
+    with urllib.request.urlopen(f"{app.simulator_url}/sim/media/{media_id}", timeout=10) as r:
+        return bytes(r.read())
+
+
+def _seconds_of(data: bytes) -> int:
+    """What the phone would show: the file's own duration, rounded, at least one second."""
+    command = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"]
+    with tempfile.NamedTemporaryFile(suffix=".ogg") as file:  # ffprobe seeks to the end
+        file.write(data)
+        file.flush()
+        out = subprocess.run([*command, file.name], capture_output=True, check=True).stdout
+    return max(1, round(float(out.strip())))
 
 
 def _paste_png(page: Page) -> None:
@@ -93,10 +110,11 @@ def test_audio_reaches_the_phone_as_an_ogg_opus_voice_note(
     expect(preview).to_contain_text("Audio is sent as a voice note.")
     preview.get_by_role("button", name="Send").click()
     _wait_for(lambda: len(_media(live_app, phones["Caio"])) == 1)
-    media = _media(live_app, phones["Caio"])[0]["media"]
+    [note] = _media(live_app, phones["Caio"])
+    media = note["media"]
     assert media["mimetype"] == "audio/ogg; codecs=opus"
     assert media["ptt"] is True
-    assert media["seconds"] == 2
+    assert media["seconds"] == 2 == _seconds_of(_sim_media(live_app, note["media_id"]))
     assert media["kind"] == "audio"
 
     # Not audio ffmpeg can read: the message says so, and the original file stays on it.
@@ -109,3 +127,35 @@ def test_audio_reaches_the_phone_as_an_ogg_opus_voice_note(
     preview.get_by_role("button", name="Send").click()
     expect(page.get_by_text("could not be converted into a WhatsApp voice note")).to_be_visible()
     assert len(_media(live_app, phones["Caio"])) == 1
+
+
+def test_a_note_recorded_in_the_browser_reaches_the_phone_as_ogg_opus(
+    playwright: Playwright, live_app: RunningApp
+) -> None:
+    """Chromium records WebM/Opus from a fake microphone; the phone gets an OGG/Opus PTT."""
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+        ],
+    )
+    try:
+        context = browser.new_context(locale="en-US")
+        context.grant_permissions(["microphone"], origin=live_app.url)
+        page = context.new_page()
+        phones = inbox_with_customers(page, live_app, "Duda").phones
+        open_chat(page, "Duda")
+        page.get_by_role("button", name="Record voice note").click()
+        stop = page.get_by_role("button", name="Stop recording")
+        expect(stop).to_be_visible()
+        page.wait_for_timeout(2500)  # a voice note of about two seconds
+        stop.click()
+        _wait_for(lambda: len(_media(live_app, phones["Duda"])) == 1)
+        [note] = _media(live_app, phones["Duda"])
+        media = note["media"]
+        assert (media["mimetype"], media["ptt"]) == ("audio/ogg; codecs=opus", True)
+        assert media["seconds"] == _seconds_of(_sim_media(live_app, note["media_id"]))
+    finally:
+        browser.close()
