@@ -140,7 +140,9 @@ def _attachment_preview() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(T["cmp.attach_title"]),
-            rx.dialog.description(T["cmp.attach_description"], size="1", color_scheme="gray"),
+            rx.dialog.description(
+                T["cmp.attach_description"], font_size="var(--font-size-1)", color="var(--gray-11)"
+            ),
             rx.vstack(
                 rx.cond(
                     _PREVIEW_URL != "",

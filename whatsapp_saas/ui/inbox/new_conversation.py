@@ -142,7 +142,9 @@ def new_conversation() -> rx.Component:
         ),
         rx.dialog.content(
             rx.dialog.title(T["cmp.new_conversation"]),
-            rx.dialog.description(T["cmp.new_description"], size="1", color_scheme="gray"),
+            rx.dialog.description(
+                T["cmp.new_description"], font_size="var(--font-size-1)", color="var(--gray-11)"
+            ),
             _form(),
             max_width="440px",
             data_testid="new-conversation",
