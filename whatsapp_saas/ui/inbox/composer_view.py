@@ -161,13 +161,17 @@ def _attachment_preview() -> rx.Component:
                 ),
                 rx.cond(_IS_AUDIO, rx.text(T["cmp.attach_voice_hint"], size="1")),
                 error_callout(C.error),
-                rx.input(
-                    value=C.attach_caption,
-                    on_change=C.set_attach_caption,
-                    placeholder=T["cmp.caption"],
-                    aria_label=T["cmp.caption"],
-                    id="attach-caption",
-                    width="100%",
+                rx.cond(
+                    _IS_AUDIO,
+                    rx.fragment(),  # a voice note has no caption on WhatsApp
+                    rx.input(
+                        value=C.attach_caption,
+                        on_change=C.set_attach_caption,
+                        placeholder=T["cmp.caption"],
+                        aria_label=T["cmp.caption"],
+                        id="attach-caption",
+                        width="100%",
+                    ),
                 ),
                 rx.hstack(
                     rx.button(
