@@ -16,7 +16,7 @@ ifneq ($(NPM_REGISTRY),)
 export NPM_CONFIG_REGISTRY := $(NPM_REGISTRY)
 endif
 
-.PHONY: run test lint bench venv env migrate system-deps services test-fast simulator manager
+.PHONY: run test lint bench venv env migrate system-deps runtime-deps services test-fast simulator manager
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,11 +32,15 @@ env: venv
 migrate: env
 	$(BIN)/alembic upgrade head
 
-run: migrate
+# ffmpeg converts voice notes; the runtime packages only (no Chromium) for `make run`.
+run: runtime-deps migrate
 	$(BIN)/reflex run
 
 system-deps:
 	@scripts/system_deps.sh
+
+runtime-deps:
+	@scripts/system_deps.sh --runtime
 
 services:
 	@scripts/ensure_services.sh

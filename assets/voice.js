@@ -12,7 +12,8 @@
 // Events on document: "wa-voice-state" {recording: bool} whenever recording starts or ends,
 // and "wa-voice-sent" {conversationId, messageId} after the server accepted a note.
 (function () {
-  // WhatsApp voice notes are Ogg/Opus; Chromium records only WebM/Opus (the server takes both).
+  // WhatsApp voice notes are Ogg/Opus; Chromium records only WebM/Opus. The server converts
+  // whatever arrives to Ogg/Opus mono with ffmpeg (whatsapp_saas/inbox/audio.py).
   var TYPES = ["audio/ogg;codecs=opus", "audio/webm;codecs=opus", "audio/webm"];
   var current = null; // {recorder, stream, chunks, conversationId, cancelled, done}
   var starting = false;

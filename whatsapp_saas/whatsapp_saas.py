@@ -37,6 +37,7 @@ app = rx.App(
     head_components=[
         rx.script(src="/countdown.js"),
         rx.script(src="/voice.js"),
+        rx.script(src="/composer.js"),
         rx.script(src="/notify.js"),
         rx.script(src="/chat_scroll.js"),
         # Installable on a phone's home screen (opens at the inbox).

@@ -84,6 +84,7 @@ def test_two_attendants_see_inbound_live_and_reply_reaches_the_phone(
     image = tmp_path / "pao.png"
     image.write_bytes(PNG)
     owner.locator("#inbox-upload input[type=file]").set_input_files(str(image))
+    owner.get_by_test_id("attach-preview").get_by_role("button", name="Send").click()
     _wait_for(
         lambda: any(
             m.get("media")

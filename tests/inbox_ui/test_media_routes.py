@@ -6,6 +6,7 @@ departments, a number, a contact, a conversation and a reply with a file.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from whatsapp_saas.whatsapp import service as numbers
 
 PASSWORD = "correct horse battery"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-VOICE = b"\x1aE\xdf\xa3" + b"webm-opus" * 100  # the bytes are stored as they come
+VOICE = b"\x1aE\xdf\xa3" + b"webm-opus" * 100  # not audio ffmpeg can read
 
 
 @dataclass
@@ -199,8 +200,18 @@ def test_active_content_is_always_a_download(acme: Tenant) -> None:
 # --- POST /inbox/conversations/{id}/voice ---------------------------------------------------
 
 
-def test_voice_note_is_stored_and_queued(acme: Tenant) -> None:
-    response = _voice(_client(acme.agent_in), acme.conversation_id, VOICE, "audio/webm;codecs=opus")
+def _webm(seconds: int = 2) -> bytes:
+    """A real browser-style recording: WebM/Opus, stereo."""
+    command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi"]
+    command += ["-i", f"sine=frequency=440:duration={seconds}", "-ac", "2", "-c:a", "libopus"]
+    return subprocess.run([*command, "-f", "webm", "-"], capture_output=True, check=True).stdout
+
+
+def test_voice_note_is_converted_to_ogg_opus_and_queued(acme: Tenant) -> None:
+    recording = _webm()
+    response = _voice(
+        _client(acme.agent_in), acme.conversation_id, recording, "audio/webm;codecs=opus"
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["ok"] is True and isinstance(body["message_id"], int)
@@ -209,13 +220,27 @@ def test_voice_note_is_stored_and_queued(acme: Tenant) -> None:
         assert message is not None
         assert (message.type, message.status, message.direction) == ("voice", "queued", "out")
         assert message.conversation_id == acme.conversation_id
-        assert message.media_mimetype == "audio/webm;codecs=opus"
-        assert message.media_size == len(VOICE)
+        assert message.media_mimetype == "audio/ogg; codecs=opus"
+        assert message.media_seconds == 2
+        assert message.media_storage_key is not None
+        stored = media_store().get(message.tenant_id, message.media_storage_key)
+    assert stored.startswith(b"OggS") and message.media_size == len(stored)
+    played = _client(acme.owner).get(f"/media/{body['message_id']}")
+    assert played.status_code == 200 and played.content == stored
+    assert played.headers["content-type"] == "audio/ogg; codecs=opus"
+
+
+def test_unconvertible_voice_note_fails_with_a_reason_and_keeps_the_file(acme: Tenant) -> None:
+    response = _voice(_client(acme.agent_in), acme.conversation_id, VOICE, "audio/webm")
+    assert response.status_code == 200, response.text
+    with session_scope() as session:
+        message = session.get(Message, response.json()["message_id"])
+        assert message is not None
+        assert (message.type, message.status) == ("voice", "failed")
+        assert message.failure_reason == "voice.reason_conversion_failed"
+        assert message.media_mimetype == "audio/webm"
         assert message.media_storage_key is not None
         assert media_store().get(message.tenant_id, message.media_storage_key) == VOICE
-    played = _client(acme.owner).get(f"/media/{body['message_id']}")
-    assert played.status_code == 200 and played.content == VOICE
-    assert played.headers["content-type"] == "audio/webm;codecs=opus"
 
 
 def test_oversized_voice_is_refused_before_storing(acme: Tenant) -> None:

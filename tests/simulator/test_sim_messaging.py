@@ -152,6 +152,8 @@ async def test_outbound_media(
         "mimetype": "application/pdf",
         "filename": "a.pdf",
         "size": len(pdf),
+        "ptt": False,
+        "seconds": None,
     }
     assert await client.media(msg["media_id"]) == pdf
 

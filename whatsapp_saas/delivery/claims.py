@@ -99,6 +99,7 @@ _RETURNED = (
     "media_filename",
     "media_storage_key",
     "sent_by",
+    "media_seconds",
     "queued_at",
 )
 
@@ -149,6 +150,7 @@ def _claimed(row: sa.RowMapping, now: datetime, to: str | None) -> Claimed:
         media_filename=row["media_filename"],
         media_key=row["media_storage_key"],
         sent_by=row["sent_by"],
+        media_seconds=row["media_seconds"],
     )
     return Claimed(ref, job)
 

@@ -209,4 +209,5 @@ async def _media(job: SendJob) -> gw.OutboundMedia:
         filename=job.media_filename,
         caption=job.caption,
         voice_note=voice,
+        seconds=job.media_seconds,
     )

@@ -33,6 +33,7 @@ class SendJob:
     media_filename: str | None = None
     media_key: str | None = None
     sent_by: str | None = None
+    media_seconds: int | None = None
 
     @property
     def bulk(self) -> bool:

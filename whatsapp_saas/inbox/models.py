@@ -148,6 +148,7 @@ class Message(TenantOwned, table=True):
     media_mimetype: str | None = Field(default=None, max_length=120)
     media_filename: str | None = Field(default=None, max_length=255)
     media_size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    media_seconds: int | None = Field(default=None)  # voice notes and audio: the duration
     media_storage_key: str | None = Field(default=None, max_length=255)
     media_locator: str | None = Field(default=None, sa_type=sa.Text)  # the engine's MediaRef
     media_status: str | None = Field(default=None, max_length=8)

@@ -116,6 +116,7 @@ class Draft:
     media_mimetype: str | None = None
     media_filename: str | None = None
     media_size: int | None = None
+    media_seconds: int | None = None
     media_storage_key: str | None = None
     sent_by: SentBy = SentBy.AGENT
     author_user_id: int | None = None
@@ -140,6 +141,7 @@ def queue_message(scope: TenantScope, conversation: Conversation, draft: Draft) 
             media_mimetype=draft.media_mimetype,
             media_filename=draft.media_filename,
             media_size=draft.media_size,
+            media_seconds=draft.media_seconds,
             media_storage_key=draft.media_storage_key,
             media_status=MediaStatus.STORED.value if draft.media_storage_key else None,
             status=MessageStatus.QUEUED.value,
@@ -238,6 +240,7 @@ def _payload(session: Session, row: Message) -> OutboundPayload:
             filename=row.media_filename,
             caption=row.caption,
             voice_note=row.type == MessageType.VOICE.value,
+            seconds=row.media_seconds,
         )
     job = OutboundJob(row.tenant_id, row.number_id, row.id, row.wa_message_id)
     return OutboundPayload(job, to or "", row.body, media, row.quoted_wa_id)

@@ -8,6 +8,7 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.access import get_conversation, get_message
+from whatsapp_saas.inbox.audio import CONVERSION_FAILED, RecordedAudio
 from whatsapp_saas.inbox.events import MessageMediaUpdated, OutboundQueued
 from whatsapp_saas.inbox.media import check_media, media_store
 from whatsapp_saas.inbox.models import (
@@ -23,6 +24,7 @@ from whatsapp_saas.inbox.outbox import (
     Draft,
     OutboundJob,
     queue_message,
+    record_failed,
     stored_event,
     wake_after_commit,
 )
@@ -88,6 +90,52 @@ def enqueue_media_reply(
     return queue_message(scope, conversation, draft)
 
 
+def enqueue_voice_reply(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    conversation_id: int,
+    audio: RecordedAudio,
+    *,
+    quoted_message_id: int | None = None,
+) -> Message:
+    """A push-to-talk note in OGG/Opus with its duration, queued for sending.
+
+    When the conversion failed, the original file is kept on the message, which is marked
+    failed with a reason the attendant can read (nothing is sent in a format WhatsApp would
+    not play as a voice note).
+    """
+    conversation = get_conversation(scope, viewer, conversation_id)
+    check_media("audio", audio.mimetype, len(audio.data))  # any audio: it is converted
+    note = audio.converted
+    data, mimetype = (note.data, note.mimetype) if note else (audio.data, audio.mimetype)
+    if note is not None:
+        check_media("voice", mimetype, len(data))
+    quoted = _quoted(scope, conversation, quoted_message_id)
+    filename = _voice_filename(audio.filename) if note else audio.filename
+    key = media_store().put(scope.tenant_id, data, mimetype=mimetype, filename=filename)
+    draft = Draft(
+        type=MessageType.VOICE,
+        quoted_wa_id=quoted,
+        media_kind="audio",
+        media_mimetype=mimetype,
+        media_filename=filename,
+        media_size=len(data),
+        media_seconds=note.seconds if note else None,
+        media_storage_key=key,
+        sent_by=SentBy.AGENT,
+        author_user_id=viewer.user_id,
+    )
+    message = queue_message(scope, conversation, draft)
+    if note is None:
+        assert message.id is not None
+        record_failed(scope.session, message.id, CONVERSION_FAILED)
+    return message
+
+
+def _voice_filename(original: str | None) -> str | None:
+    return f"{original.rsplit('.', 1)[0]}.ogg" if original else None
+
+
 def media_type_for(mimetype: str, voice_note: bool = False) -> MessageType:
     major = mimetype.split("/", 1)[0].lower()
     if major == "audio":
@@ -133,6 +181,9 @@ def retry_failed(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Me
     message = get_message(scope, viewer, message_id, for_update=True)
     if message.status != MessageStatus.FAILED.value or message.wa_message_id is None:
         raise UserError("error.inbox_not_failed")
+    if message.failure_reason == CONVERSION_FAILED:
+        # Sending again would send the same unplayable file: the audio must be made again.
+        raise UserError("voice.retry_record_again")
     message.status = MessageStatus.QUEUED.value
     message.queued_at = utcnow()
     message.failure_reason = None

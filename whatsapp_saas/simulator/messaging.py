@@ -26,7 +26,7 @@ class NotLinked(Exception):
 
 
 def media_from_payload(payload: dict[str, Any]) -> Media:
-    """Build an attachment from ``{kind, mimetype, filename?, data_b64, voice_note?}``."""
+    """Build an attachment from ``{kind, mimetype, filename?, data_b64, voice_note?, seconds?}``."""
     kind = str(payload.get("kind", ""))
     if kind not in MEDIA_KINDS:
         raise ValueError(f"unknown media kind {kind!r}")
@@ -41,7 +41,12 @@ def media_from_payload(payload: dict[str, Any]) -> Media:
         data=data,
         filename=payload.get("filename"),
         voice_note=bool(payload.get("voice_note", False)),
+        seconds=_seconds(payload.get("seconds")),
     )
+
+
+def _seconds(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def resolve_recipient(net: Network, address: str) -> str:

@@ -52,6 +52,7 @@ class Media:
     data: bytes
     filename: str | None = None
     voice_note: bool = False
+    seconds: int | None = None  # the duration the sender declared (voice notes)
 
     def info(self) -> dict[str, Any]:
         """What a phone's inbox shows about an attachment (the control API's shape)."""
@@ -60,6 +61,8 @@ class Media:
             "mimetype": self.mimetype,
             "filename": self.filename,
             "size": len(self.data),
+            "ptt": self.voice_note,
+            "seconds": self.seconds,
         }
 
     def ref(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.i18n import normalise_language, translate
 from whatsapp_saas.inbox import service as inbox
+from whatsapp_saas.inbox.audio import RecordedAudio, prepare_voice
 from whatsapp_saas.inbox.media import (
     LIMITS,
     LocalMediaStore,
@@ -34,6 +35,7 @@ from whatsapp_saas.inbox.media import (
 )
 from whatsapp_saas.inbox.media_quota import check_room
 from whatsapp_saas.inbox.models import MediaStatus
+from whatsapp_saas.inbox.replies import enqueue_voice_reply
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.security_headers import SANDBOX_POLICY
@@ -198,12 +200,10 @@ async def read_capped(request: Request, limit: int) -> bytes:
 
 
 def _enqueue_voice(
-    session: Session, user: CurrentUser, conversation_id: int, data: bytes, mimetype: str
+    session: Session, user: CurrentUser, conversation_id: int, audio: RecordedAudio
 ) -> int:
     scope = TenantScope(session, user.tenant_id)
-    message = inbox.enqueue_media_reply(
-        scope, user, conversation_id, data=data, mimetype=mimetype, voice_note=True
-    )
+    message = enqueue_voice_reply(scope, user, conversation_id, audio)
     assert message.id is not None
     return message.id
 
@@ -221,9 +221,9 @@ async def voice_note(request: Request) -> Response:
         check_media("voice", mimetype or "application/octet-stream", 1)
         data = await read_capped(request, VOICE_MAX_BYTES)
         await asyncio.to_thread(check_room, user.tenant_id, len(data))
-        message_id = await in_session(
-            lambda s: _enqueue_voice(s, user, conversation_id, data, mimetype)
-        )
+        # To OGG/Opus before the transaction (ffmpeg takes a moment); see inbox.audio.
+        audio = await asyncio.to_thread(prepare_voice, data, mimetype)
+        message_id = await in_session(lambda s: _enqueue_voice(s, user, conversation_id, audio))
     except BodyTooLarge:
         return _error(
             request, user, 413, "voice.too_large", limit_mb=VOICE_MAX_BYTES // (1024 * 1024)

@@ -71,6 +71,7 @@ class OutboundMedia:
     filename: str | None = None
     caption: str | None = None
     voice_note: bool = False
+    seconds: int | None = None  # audio and video: the duration, when known
 
 
 # --- events -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import reflex as rx
 from whatsapp_saas.ui.components import error_callout
 from whatsapp_saas.ui.inbox.chat import message_list
 from whatsapp_saas.ui.inbox.composer_view import composer
+from whatsapp_saas.ui.inbox.new_conversation import new_conversation
 from whatsapp_saas.ui.inbox.plans import PlansState
 from whatsapp_saas.ui.inbox.plans_view import plans_panel
 from whatsapp_saas.ui.inbox.state import InboxState as S
@@ -415,6 +416,6 @@ def inbox_page() -> rx.Component:
         ),
         _feed_trigger(),
         title=T["ibx.title"],
-        header=[rx.spacer(), _notifications_switch()],
+        header=[rx.spacer(), new_conversation(), _notifications_switch()],
         full_height=True,
     )

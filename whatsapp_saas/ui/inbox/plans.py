@@ -16,7 +16,9 @@ from sqlmodel import Session, col
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.scheduling.dispatch_followups import stop_reason
 from whatsapp_saas.scheduling.followups import cancel_follow_up, list_follow_ups, start_follow_up
 from whatsapp_saas.scheduling.models import ScheduledMessage
 from whatsapp_saas.scheduling.schedules import cancel_schedule, schedule_in_conversation
@@ -24,6 +26,7 @@ from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox.state import InboxState
+from whatsapp_saas.ui.realtime import TenantFeed
 
 
 class PlansState(InboxState):
@@ -39,6 +42,14 @@ class PlansState(InboxState):
             return
         cid, zone = int(self.selected_id), self.user_timezone
         self.schedules, self.follow_ups = await in_session(lambda s: _plans(s, user, cid, zone))
+
+    @rx.event
+    async def on_plans_tick(self) -> None:
+        """The tenant's feed ticked: reload when the open conversation changed (a reply ends
+        its follow-up, a schedule fired)."""
+        feed = await self.get_state(TenantFeed)
+        if self.selected_id and self.selected_id in feed.inbox_changed:
+            await self.load_plans()
 
     async def _plan(self, work) -> None:  # type: ignore[no-untyped-def]
         if not self.selected_id:
@@ -109,6 +120,7 @@ def _plans(
     schedules = [
         {"id": str(r.id), "when": _fmt(r.due_at, tz), "text": (r.text or "")[:80]} for r in rows
     ]
+    conversation = scope.get(Conversation, conversation_id)
     follow_ups = [
         {
             "id": str(f.id),
@@ -116,6 +128,9 @@ def _plans(
             "text": str(f.steps[f.step]["text"])[:80] if f.step < len(f.steps) else "",
         }
         for f in list_follow_ups(scope, user, conversation_id=conversation_id)
+        # A reply (or resolving) ends a follow-up; the row is cancelled just after the
+        # message's commit, so ask what the dispatcher would decide instead of waiting.
+        if stop_reason(scope, f, conversation) is None
     ]
     return schedules, follow_ups
 

@@ -7,6 +7,7 @@ import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, text_field
 from whatsapp_saas.ui.inbox.plans import PlansState as P
+from whatsapp_saas.ui.realtime import TenantFeed
 
 T = P.t
 
@@ -81,8 +82,18 @@ def _follow_up_form() -> rx.Component:
     )
 
 
+def _feed_trigger() -> rx.Component:
+    """Remounted on every tick of the tenant's feed (as in the inbox page): reloads the plans."""
+    return rx.box(
+        rx.box(on_mount=P.on_plans_tick, display="none"),
+        key=TenantFeed.inbox_tick.to_string(),
+        display="none",
+    )
+
+
 def plans_panel() -> rx.Component:
     return rx.vstack(
+        _feed_trigger(),
         rx.heading(T["ibx.plans"], size="3"),
         error_callout(P.plan_error),
         rx.text(T["ibx.pending_schedules"], size="1", weight="bold"),

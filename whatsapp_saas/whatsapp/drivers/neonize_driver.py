@@ -249,8 +249,8 @@ class NeonizeGateway(Gateway):
         data = bytes(media.data)
         media_type = MediaType[tr.media_type_name(media.kind)]
         upload = await self._engine(session, session.client.upload, data, media_type)
-        seconds = None
-        if media.kind in (MediaKind.AUDIO, MediaKind.VIDEO):
+        seconds = media.seconds
+        if seconds is None and media.kind in (MediaKind.AUDIO, MediaKind.VIDEO):
             seconds = await self._offload(media_seconds, data)
         quote = session.quote_for(quoted_id)
         message = tr.build_media_message(media, upload, quote=quote, seconds=seconds)

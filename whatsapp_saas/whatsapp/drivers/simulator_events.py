@@ -91,5 +91,6 @@ def media_payload(media: OutboundMedia) -> dict[str, Any]:
         "filename": media.filename,
         "caption": media.caption,
         "voice_note": media.voice_note,
+        "seconds": media.seconds,
         "data_b64": base64.b64encode(media.data).decode(),
     }
