@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from whatsapp_saas.db import get_engine
+from whatsapp_saas.ui.auth.session_routes import SessionRefMiddleware, auth_routes
 from whatsapp_saas.ui.media_routes import media_routes
 
 
@@ -23,4 +25,8 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[Route("/healthz", health), *media_routes()])
+    return Starlette(
+        routes=[Route("/healthz", health), *auth_routes(), *media_routes()],
+        # The session token never reaches Reflex's state: its websocket sees only the hash.
+        middleware=[Middleware(SessionRefMiddleware)],
+    )

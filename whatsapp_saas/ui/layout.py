@@ -6,6 +6,7 @@ import reflex as rx
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.auth.forms import sign_out_form
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import language_switch
 
@@ -70,6 +71,7 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
                 variant="soft",
                 width="100%",
             ),
+            sign_out_form(),
             padding="0.75em",
             spacing="2",
             width="100%",

@@ -134,6 +134,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed sign-in attempts. Try again in {minutes} minutes.",
         "Muitas tentativas de acesso sem sucesso. Tente novamente em {minutes} minutos.",
     ),
+    "error.try_again_in_seconds": (
+        "Too many sign-in attempts. Try again in {seconds} seconds.",
+        "Muitas tentativas de acesso. Tente novamente em {seconds} segundos.",
+    ),
+    "error.sign_in_code_invalid": (
+        "The sign-in took too long. Please sign in again.",
+        "O acesso demorou demais. Entre novamente.",
+    ),
+    "error.already_member": (
+        "This person is already on your team.",
+        "Esta pessoa já faz parte da sua equipe.",
+    ),
     "error.invite_invalid": (
         "This invitation is invalid, expired or already used.",
         "Este convite é inválido, expirou ou já foi usado.",

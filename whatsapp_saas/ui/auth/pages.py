@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.auth.forms import session_form
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
 from whatsapp_saas.ui.components import (
     centered_card,
@@ -59,6 +60,7 @@ def login_page() -> rx.Component:
             on_submit=AuthFormState.sign_in,
             reset_on_submit=False,
         ),
+        session_form(),
         rx.hstack(
             rx.text(AuthFormState.t["auth.no_account"], size="2"),
             rx.link(AuthFormState.t["auth.create_account"], href=routes.SIGNUP, size="2"),
@@ -92,6 +94,7 @@ def signup_page() -> rx.Component:
             on_submit=AuthFormState.sign_up,
             reset_on_submit=False,
         ),
+        session_form(),
         rx.hstack(
             rx.text(AuthFormState.t["auth.have_account"], size="2"),
             rx.link(AuthFormState.t["auth.sign_in"], href=routes.LOGIN, size="2"),
@@ -140,4 +143,5 @@ def invite_page() -> rx.Component:
             ),
             rx.link(InviteState.t["auth.sign_in"], href=routes.LOGIN),
         ),
+        session_form(),
     )
