@@ -14,8 +14,8 @@ Sign-in takes from three counters:
 - the account, from anywhere: a *progressive delay* (2 s, 8 s, 18 s, … up to 5 min), never a
   lockout, so junk failures slow an attacker without locking the real person out.
 
-A success gives back what it took from the account and the address, and clears its pair; it
-never clears anybody else's failures.
+A success clears its pair, and takes that pair's share (and only that) off the account's and the
+address's counts; it never clears anybody else's failures.
 """
 
 from __future__ import annotations
@@ -112,26 +112,28 @@ def take(session: Session, rule: Rule) -> None:
         own.commit()
 
 
-def give_back(session: Session, rule: Rule) -> None:
-    """Undo one :func:`take` (a success is not a failure); unblock if under the limit again."""
+def give_back(session: Session, rule: Rule, attempts: int = 1) -> None:
+    """Undo ``attempts`` :func:`take` calls; unblock the counter if it is under its limit."""
     t = _table()
+    left = sa.case((t.c.count > attempts, t.c.count - attempts), else_=0)
     with Session(session.get_bind()) as own:
         own.execute(
             sa.update(t)
-            .where(t.c.key == rule.key, t.c.count > 0)
-            .values(
-                count=t.c.count - 1,
-                not_before=sa.case((t.c.count - 1 < rule.free, 0), else_=t.c.not_before),
-            )
+            .where(t.c.key == rule.key)
+            .values(count=left, not_before=sa.case((left < rule.free, 0), else_=t.c.not_before))
         )
         own.commit()
 
 
-def clear(session: Session, rule: Rule) -> None:
+def clear(session: Session, rule: Rule) -> int:
+    """Delete the counter; how many attempts it held."""
     t = _table()
     with Session(session.get_bind()) as own:
-        own.execute(sa.delete(t).where(t.c.key == rule.key))
+        held = own.execute(
+            sa.delete(t).where(t.c.key == rule.key).returning(t.c.count)
+        ).scalar_one_or_none()
         own.commit()
+    return int(held or 0)
 
 
 def _wait_error(wait_ms: int) -> UserError:
@@ -167,12 +169,16 @@ def check_sign_in(session: Session, email: str, ip: str | None) -> SignInTicket:
 
 
 def sign_in_succeeded(session: Session, ticket: SignInTicket) -> None:
-    """Clear this pair's failures; give back (not clear) what the account and address lent."""
-    for rule in sign_in_rules(ticket.email, ticket.ip):
-        if rule.key.startswith("pair:"):
-            clear(session, rule)
-        else:
-            give_back(session, rule)
+    """Clear this pair, and its share (only) of the account's and the address's counts.
+
+    Without an address there is no pair: the success gives back just its own attempt.
+    """
+    rules = sign_in_rules(ticket.email, ticket.ip)
+    pair = [rule for rule in rules if rule.key.startswith("pair:")]
+    share = clear(session, pair[0]) if pair else 1
+    for rule in rules:
+        if rule not in pair:
+            give_back(session, rule, max(share, 1))
 
 
 def check_sign_up(session: Session, ip: str | None) -> None:
