@@ -197,3 +197,48 @@ def test_managers_change_roles_but_not_the_owners(any_db: str) -> None:
         service.set_user_role(
             TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, "agent"
         )
+
+
+def test_sign_up_costs_the_same_argon2_work_whether_the_email_exists_or_not(
+    any_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing happens before the lookup, and an unknown email gets the dummy verify."""
+    make_owner("taken@example.com")
+    work: list[str] = []
+    real_hash, real_verify = service.hash_password, service.verify_password
+
+    def counting_hash(password: str) -> str:
+        work.append("hash")
+        return real_hash(password)
+
+    def counting_verify(password: str, password_hash: str | None) -> bool:
+        work.append("verify")
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(service, "hash_password", counting_hash)
+    monkeypatch.setattr(service, "verify_password", counting_verify)
+    with session_scope() as s:
+        service.signup(s, company_name="New", name="N", email="new@example.com", password=PASSWORD)
+    new_work, work[:] = list(work), []
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.signup(
+            s, company_name="X", name="N", email="taken@example.com", password="guess 123456"
+        )
+    assert err.value.code == "error.invalid_credentials"  # what the sign-in form says
+    assert work == new_work == ["hash", "verify"]
+
+
+def test_the_invite_form_does_not_say_whether_an_email_has_an_account_elsewhere(
+    any_db: str,
+) -> None:
+    make_owner("elsewhere@example.com", company="Other company")
+    owner = make_owner("boss@example.com")
+    with session_scope() as s:
+        scope = TenantScope(s, owner.user.tenant_id)
+        issued = service.invite_user(scope, owner.user, email="elsewhere@example.com", name="E")
+    assert issued.token
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.invite_user(
+            TenantScope(s, owner.user.tenant_id), owner.user, email="boss@example.com", name="B"
+        )
+    assert err.value.code == "error.already_member"  # only this company's own team is named
