@@ -43,5 +43,17 @@ def submit_form_script(form_id: str, **values: str) -> str:
     )
     return (
         f"(()=>{{const f=document.getElementById({json.dumps(form_id)});"
-        f"if(!f){{window.location.assign('/login');return;}}{fill}f.submit();}})()"
+        f"if(!f){{window.location.assign('/login');return;}}{fill}"
+        f"{_BACKEND_HOST_FIX}f.submit();}})()"
     )
+
+
+# The action was rendered ahead of time with the backend's configured host ("localhost"); point
+# it where this page really talks to the backend, as Reflex's getBackendURL does for the socket.
+# Otherwise the cookie would be set for another host than the page's.
+_BACKEND_HOST_FIX = (
+    "const u=new URL(f.getAttribute('action'),window.location.href);"
+    "if(['localhost','0.0.0.0'].includes(u.hostname)){u.hostname=window.location.hostname;"
+    "if(window.location.protocol==='https:'){u.protocol='https:';u.port='';}}"
+    "f.action=u.href;"
+)

@@ -16,11 +16,21 @@ from whatsapp_saas.ui.components import (
 )
 
 
+def _title_row(app_name: rx.Var) -> rx.Component:
+    """The app's name and the language switch; on a phone the switch wraps below the name."""
+    return rx.hstack(
+        rx.heading(app_name, size="6", white_space="nowrap"),
+        rx.spacer(),
+        language_switch(),
+        flex_wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
 def _header(title_key: str) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading(AuthFormState.t["app.name"], size="6"), rx.spacer(), language_switch()
-        ),
+        _title_row(AuthFormState.t["app.name"]),
         rx.text(AuthFormState.t["app.tagline"], color_scheme="gray", size="2"),
         rx.heading(AuthFormState.t[title_key], size="4", as_="h2"),
         width="100%",
@@ -105,7 +115,7 @@ def signup_page() -> rx.Component:
 
 def invite_page() -> rx.Component:
     return centered_card(
-        rx.hstack(rx.heading(InviteState.t["app.name"], size="6"), rx.spacer(), language_switch()),
+        _title_row(InviteState.t["app.name"]),
         error_callout(InviteState.error),
         rx.cond(
             InviteState.invite_valid,
