@@ -1,4 +1,4 @@
-"""accounts hardening: atomic throttle counters and one-time sign-in codes
+"""accounts hardening: atomic throttle counters, one-time sign-in codes, one person in many companies
 
 Revision ID: 0007_accounts
 Revises: 0006
@@ -33,8 +33,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("code_hash"),
     )
+    # A users row is a membership: the same email may appear once per company.
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_index("ix_users_email")
+        batch_op.create_index("ix_users_email", ["email"], unique=False)
+        batch_op.create_index("uq_users_tenant_email", ["tenant_id", "email"], unique=True)
 
 
 def downgrade() -> None:
+    # Fails, as it should, once someone belongs to two companies.
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_index("uq_users_tenant_email")
+        batch_op.drop_index("ix_users_email")
+        batch_op.create_index("ix_users_email", ["email"], unique=True)
     op.drop_table("sign_in_codes")
     op.drop_table("throttle_counters")

@@ -47,8 +47,9 @@ def test_email_is_case_insensitive_and_unique(any_db: str) -> None:
         again = service.signup(
             s, company_name="Other", name="Ana", email="ANA@Example.COM", password=PASSWORD
         )
-        assert again.id == first.user.user_id  # the same person, signed in; no second account
-        assert len(s.exec(select(User)).all()) == 1
+        # The same person now owns a second company: one membership row each.
+        assert again.tenant_id != first.user.tenant_id and again.email == "ana@example.com"
+        assert len(s.exec(select(User)).all()) == 2
     with session_scope() as s:
         assert (
             service.sign_in(s, email="  ANA@EXAMPLE.com ", password=PASSWORD).user.email
@@ -242,3 +243,68 @@ def test_the_invite_form_does_not_say_whether_an_email_has_an_account_elsewhere(
             TenantScope(s, owner.user.tenant_id), owner.user, email="boss@example.com", name="B"
         )
     assert err.value.code == "error.already_member"  # only this company's own team is named
+
+
+# --- one person, several companies (issue 9, item 9) ---------------------------------------------
+
+
+def test_a_person_invited_by_a_second_company_joins_with_their_own_password(any_db: str) -> None:
+    make_owner("maria@example.com", company="Padaria")
+    boss = make_owner("boss@example.com", company="Mercado")
+    with session_scope() as s:
+        invite = service.invite_user(
+            TenantScope(s, boss.user.tenant_id), boss.user, email="maria@example.com", name="M"
+        )
+        assert service.invite_has_account(s, invite.token)
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.accept_invite(s, token=invite.token, password="not her password")
+    assert err.value.code == "error.invalid_credentials"
+    with session_scope() as s:
+        joined = service.accept_invite(s, token=invite.token, password=PASSWORD)
+        assert joined.tenant_id == boss.user.tenant_id and joined.role == "agent"
+    with session_scope() as s:
+        companies = service.companies_of(s, "maria@example.com")
+    assert [(c.name, c.role) for c in companies] == [("Mercado", "agent"), ("Padaria", "owner")]
+
+
+def test_switching_company_signs_the_same_person_into_the_other_one(any_db: str) -> None:
+    first = make_owner("maria@example.com", company="Padaria")
+    with session_scope() as s:
+        second = service.signup(
+            s, company_name="Mercado", name="M", email="maria@example.com", password=PASSWORD
+        )
+    from whatsapp_saas.security.tokens import token_hash
+
+    with session_scope() as s:
+        code = service.switch_company(
+            s, first.user, second.tenant_id, token_hash(first.token)
+        )
+    with session_scope() as s:
+        assert service.resolve_session(s, first.token) is None  # the old session ended
+        switched = service.redeem_sign_in_code(s, code)
+    assert switched.user.tenant_id == second.tenant_id and switched.user.role == "owner"
+    assert switched.user.tenant_name == "Mercado"
+    stranger = make_owner("x@example.com", company="Elsewhere")
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.switch_company(s, switched.user, stranger.user.tenant_id, None)
+    assert err.value.code == "error.not_found"
+
+
+def test_disabled_in_one_company_still_works_in_the_other(any_db: str) -> None:
+    boss = make_owner("boss@example.com", company="Mercado")
+    make_owner("maria@example.com", company="Padaria")
+    with session_scope() as s:
+        invite = service.invite_user(
+            TenantScope(s, boss.user.tenant_id), boss.user, email="maria@example.com", name="M"
+        )
+    with session_scope() as s:
+        member = service.accept_invite(s, token=invite.token, password=PASSWORD)
+        assert member.id is not None
+        member_id = member.id
+    with session_scope() as s:
+        service.set_user_active(TenantScope(s, boss.user.tenant_id), boss.user, member_id, False)
+    with session_scope() as s:
+        back = service.sign_in(s, email="maria@example.com", password=PASSWORD)
+    assert back.user.tenant_name == "Padaria"
+    with session_scope() as s:
+        assert [c.name for c in service.companies_of(s, "maria@example.com")] == ["Padaria"]

@@ -22,11 +22,18 @@ MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 
 
 class User(TenantOwned, table=True):
+    """A person's membership of one company: role and active flag are per company.
+
+    One person (one email, one password) may belong to several companies: one row each, all
+    with the same password. Everything scoped to a tenant keeps working on these rows.
+    """
+
     __tablename__ = "users"
+    __table_args__ = (sa.Index("uq_users_tenant_email", "tenant_id", "email", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # Stored lower-cased, so the unique index makes emails case-insensitively unique.
-    email: str = Field(max_length=254, sa_column_kwargs={"unique": True}, index=True)
+    # Stored lower-cased, so the unique index makes emails case-insensitively unique per company.
+    email: str = Field(max_length=254, index=True)
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.AGENT.value, max_length=16)

@@ -7,7 +7,7 @@ function that changes a user's access revokes what must stop working at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
@@ -42,6 +42,7 @@ from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
 
 SIGN_IN_CODE_SECONDS = 60
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,6 @@ class IssuedSession:
     user: CurrentUser
 
 
-def _email_taken(session: Session, email: str) -> bool:
-    return session.exec(select(User.id).where(User.email == email)).first() is not None
-
-
 def _member_of(scope: TenantScope, email: str) -> bool:
     return scope.first(User, col(User.email) == email) is not None
 
@@ -87,12 +84,12 @@ def signup(
     timezone: str = "America/Sao_Paulo",
     ip: str | None = None,
 ) -> User:
-    """Create a tenant and its owner.
+    """Create a tenant and its owner (a person may own or belong to several companies).
 
     Whether the email has an account must not show, neither in the answer nor in the time it
-    takes: the password is hashed *before* the lookup, and an existing account costs one
-    argon2 verify where a new one costs the same dummy verify. An existing account with the
-    right password is simply signed in; with a wrong one the answer is the sign-in form's.
+    takes: the password is hashed *before* the lookup, and an existing person costs one argon2
+    verify where a new one costs the same dummy verify. Both get a new company. Only an
+    existing email with a wrong password is refused, with the sign-in form's answer.
     """
     company = require_name(company_name, "error.company_required")
     person = require_name(name)
@@ -101,10 +98,13 @@ def signup(
     zone = check_timezone(timezone)
     check_sign_up(session, ip)
     hashed = hash_password(password)
-    existing = session.exec(select(User).where(User.email == address)).first()
+    existing = _credential_row(_person_rows(session, address))
     if existing is not None:
-        return _sign_up_existing(session, existing, password, ip)
-    verify_password(password, None)  # the time an existing account's check takes
+        # The same person starting another company: their one password, checked like sign-in.
+        _verify_person(session, existing, password, ip)
+        hashed = existing.password_hash
+    else:
+        verify_password(password, None)  # the time an existing person's check takes
     tenant = Tenant(name=company, timezone=zone, language=check_language(language))
     session.add(tenant)
     session.flush()
@@ -123,13 +123,25 @@ def signup(
     return owner
 
 
-def _sign_up_existing(session: Session, user: User, password: str, ip: str | None) -> User:
-    """Sign-up with a known email: the same rules, throttle and answer as the sign-in form."""
-    ticket = check_sign_in(session, user.email, ip)
-    if not verify_password(password, user.password_hash) or not user.is_active:
+def _person_rows(session: Session, address: str) -> list[User]:
+    """Every membership of the person with this email (one per company)."""
+    return list(session.exec(select(User).where(User.email == address).order_by(col(User.id))))
+
+
+def _credential_row(rows: list[User]) -> User | None:
+    """The membership to sign in to: the active one used last; else any (to say "disabled")."""
+    active = [row for row in rows if row.is_active]
+    if not active:
+        return rows[0] if rows else None
+    return max(active, key=lambda row: (as_utc(row.last_login_at or EPOCH), row.id or 0))
+
+
+def _verify_person(session: Session, person: User, password: str, ip: str | None) -> None:
+    """The person's password (the same in every company), throttled like the sign-in form."""
+    ticket = check_sign_in(session, person.email, ip)
+    if not verify_password(password, person.password_hash):
         raise UserError("error.invalid_credentials")
     sign_in_succeeded(session, ticket)
-    return user
 
 
 def check_credentials(
@@ -138,7 +150,7 @@ def check_credentials(
     """The active user behind these credentials; rate-limited before the slow hash runs."""
     address = email.strip().lower()
     ticket = check_sign_in(session, address, ip)
-    user = session.exec(select(User).where(User.email == address)).first()
+    user = _credential_row(_person_rows(session, address))
     if not verify_password(password, user.password_hash if user else None):
         raise UserError("error.invalid_credentials")
     assert user is not None
@@ -334,26 +346,87 @@ def find_invite(session: Session, token: str) -> Invite:
     return invite
 
 
-def accept_invite(session: Session, *, token: str, password: str, name: str | None = None) -> User:
+def accept_invite(
+    session: Session,
+    *,
+    token: str,
+    password: str,
+    name: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """Join the inviting company. Someone who already has an account confirms their password."""
     invite = find_invite(session, token)
-    check_password(password)
-    if _email_taken(session, invite.email):
-        raise UserError("error.email_taken")
+    rows = _person_rows(session, invite.email)
+    if any(row.tenant_id == invite.tenant_id for row in rows):
+        raise UserError("error.already_member")
+    person = _credential_row(rows)
+    if person is not None:
+        _verify_person(session, person, password, ip)
+        hashed = person.password_hash
+    else:
+        hashed = hash_password(check_password(password))
     tenant = session.get(Tenant, invite.tenant_id)
     assert tenant is not None
     user = User(
         tenant_id=invite.tenant_id,
         email=invite.email,
         name=require_name(name) if name else invite.name,
-        password_hash=hash_password(password),
+        password_hash=hashed,
         role=invite.role,
-        language=tenant.language,
-        timezone=tenant.timezone,
+        language=person.language if person else tenant.language,
+        timezone=person.timezone if person else tenant.timezone,
     )
     session.add(user)
     invite.accepted_at = utcnow()
     session.flush()
     return user
+
+
+def invite_has_account(session: Session, token: str) -> bool:
+    """For the invitation page: whether to ask for the existing password or a new one.
+
+    Only the holder of the link, the invitee, learns this about their own email.
+    """
+    invite = find_invite(session, token)
+    return bool(_person_rows(session, invite.email))
+
+
+# --- several companies per person --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Company:
+    tenant_id: int
+    name: str
+    role: str
+
+
+def companies_of(session: Session, email: str) -> list[Company]:
+    """The companies this person may switch to (active memberships), by name."""
+    rows = session.exec(
+        select(User, Tenant)
+        .join(Tenant, col(Tenant.id) == col(User.tenant_id))
+        .where(col(User.email) == email, col(User.is_active))
+        .order_by(col(Tenant.name))
+    ).all()
+    return [Company(tenant.id or 0, tenant.name, user.role) for user, tenant in rows]
+
+
+def switch_company(
+    session: Session, current: CurrentUser, tenant_id: int, current_hash: str | None
+) -> str:
+    """A sign-in code for the same person in another company; the current session ends."""
+    target = session.exec(
+        select(User).where(
+            col(User.email) == current.email,
+            col(User.tenant_id) == tenant_id,
+            col(User.is_active),
+        )
+    ).first()
+    if target is None:
+        raise UserError("error.not_found")
+    sign_out_hash(session, current_hash)
+    return issue_sign_in_code(session, target)
 
 
 def list_pending_invites(scope: TenantScope) -> list[Invite]:
