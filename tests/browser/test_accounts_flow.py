@@ -341,3 +341,30 @@ def test_screenshots_of_the_account_pages(
         ).click()
         expect(member.get_by_test_id("invite-link")).to_be_visible()
         member.screenshot(path=str(SHOTS / f"users-{language}-{width}.png"), full_page=True)
+
+
+# --- one person, several companies (issue 9, item 9) ---------------------------------------------
+
+
+def test_one_person_switches_between_their_companies(page: Page, live_app: RunningApp) -> None:
+    email = unique_email("maria")
+    sign_up(page, live_app.url, company="Padaria Pão Quente", name="Maria", email=email)
+    expect(page.get_by_label("Company")).to_have_count(0)  # one company: no switcher
+    sign_out(page)
+    # Signing up again with the same email and password starts a second company.
+    sign_up(page, live_app.url, company="Mercado da Maria", name="Maria", email=email)
+    sidebar = page.get_by_role("complementary").or_(page.locator("body"))
+    expect(sidebar.get_by_text("Mercado da Maria").first).to_be_visible()
+    switcher = page.get_by_label("Company")
+    expect(switcher).to_have_value(re.compile(r"\d+"))
+    switcher.select_option(label="Padaria Pão Quente")
+    expect(page.get_by_label("Company").locator("option:checked")).to_have_text(
+        "Padaria Pão Quente"
+    )
+    cookie = _session_cookie(page)
+    assert cookie is not None and cookie["httpOnly"] is True
+    page.reload()
+    expect(page.get_by_label("Company").locator("option:checked")).to_have_text(
+        "Padaria Pão Quente"
+    )
+    page.screenshot(path=str(SHOTS / "company-switcher-en-1366.png"), full_page=True)

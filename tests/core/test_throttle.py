@@ -129,7 +129,7 @@ def test_sign_up_is_throttled_per_address(any_db: str) -> None:
             )
     with pytest.raises(UserError) as err, session_scope() as s:
         service.signup(s, company_name="C", name="N", email="late@x.io", password=PASSWORD, ip="a")
-    assert err.value.code == "error.too_many_attempts"
+    assert err.value.code == "error.too_many_requests"
     with session_scope() as s:  # another address is not affected
         service.signup(s, company_name="C", name="N", email="b@x.io", password=PASSWORD, ip="b")
 
@@ -145,7 +145,7 @@ def test_invitations_are_throttled_per_company(
             service.invite_user(TenantScope(s, boss.tenant_id), boss, email=f"a{n}@x.io", name="A")
     with pytest.raises(UserError) as err, session_scope() as s:
         service.invite_user(TenantScope(s, boss.tenant_id), boss, email="a9@x.io", name="A")
-    assert err.value.code == "error.too_many_attempts"
+    assert err.value.code == "error.too_many_requests"
 
 
 # --- behind a proxy, over HTTP -------------------------------------------------------------------
@@ -191,8 +191,6 @@ def test_a_forged_forwarded_for_does_not_buy_fresh_guesses(
     reset_settings_cache()
     owner("real@example.com")
     with TestClient(build_api()) as client:
-        codes = [
-            post_sign_in(client, "real@example.com", WRONG, f"7.7.7.{n}") for n in range(10)
-        ]
+        codes = [post_sign_in(client, "real@example.com", WRONG, f"7.7.7.{n}") for n in range(10)]
     assert codes[:5] == [401] * 5
     assert set(codes[5:]) == {429}

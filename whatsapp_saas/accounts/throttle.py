@@ -39,6 +39,7 @@ IP_FAILURE_FACTOR = 10
 DELAY_BASE_MS = 2_000
 DELAY_CAP_MS = 5 * 60_000
 HOUR_MS = 3_600_000
+BUSY = "error.too_many_requests"  # sign-ups and invitations: not about a password
 
 Delay = Callable[[int, int], int]  # (how far over the free attempts, now_ms) → not_before
 
@@ -51,6 +52,7 @@ class Rule:
     free: int
     window_ms: int
     progressive: bool = False
+    code: str = "error.too_many_attempts"  # the message, with {minutes}
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def take(session: Session, rule: Rule) -> None:
         ).one()
         if not_before > now:
             own.commit()
-            raise _wait_error(not_before - now)
+            raise _wait_error(not_before - now, rule.code)
         if count >= rule.free:
             until = _blocked_until(rule, count, now, expires_at)
             own.execute(sa.update(t).where(t.c.key == rule.key).values(not_before=until))
@@ -136,11 +138,11 @@ def clear(session: Session, rule: Rule) -> int:
     return int(held or 0)
 
 
-def _wait_error(wait_ms: int) -> UserError:
+def _wait_error(wait_ms: int, code: str) -> UserError:
     seconds = max(1, math.ceil(wait_ms / 1000))
     if seconds < 60:
         return UserError("error.try_again_in_seconds", seconds=seconds)
-    return UserError("error.too_many_attempts", minutes=math.ceil(seconds / 60))
+    return UserError(code, minutes=math.ceil(seconds / 60))
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -183,9 +185,10 @@ def sign_in_succeeded(session: Session, ticket: SignInTicket) -> None:
 
 def check_sign_up(session: Session, ip: str | None) -> None:
     settings = get_settings()
-    take(session, Rule(f"signup:{ip or '-'}", settings.signup_max_per_hour, HOUR_MS))
+    rule = Rule(f"signup:{ip or '-'}", settings.signup_max_per_hour, HOUR_MS, code=BUSY)
+    take(session, rule)
 
 
 def check_invite(session: Session, tenant_id: int) -> None:
     settings = get_settings()
-    take(session, Rule(f"invite:{tenant_id}", settings.invites_max_per_hour, HOUR_MS))
+    take(session, Rule(f"invite:{tenant_id}", settings.invites_max_per_hour, HOUR_MS, code=BUSY))

@@ -22,7 +22,7 @@ from whatsapp_saas.i18n import LANGUAGES, catalog, normalise_language, translate
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.auth.client_ip import client_ip
-from whatsapp_saas.ui.auth.forms import SIGN_OUT_FORM_ID, submit_form_script
+from whatsapp_saas.ui.auth.forms import SESSION_FORM_ID, SIGN_OUT_FORM_ID, submit_form_script
 from whatsapp_saas.ui.auth.session_routes import session_ref_from_cookie_header
 from whatsapp_saas.ui.db import in_session
 
@@ -35,6 +35,9 @@ class AppState(rx.State):
     role: str = ""
     user_timezone: str = "UTC"
     signed_in: bool = False
+    # The active company, and every company this person may switch to (the sidebar switcher).
+    tenant_id: str = ""
+    companies: list[dict[str, str]] = []
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -91,9 +94,10 @@ class AppState(rx.State):
         self.user_name, self.user_email = user.name, user.email
         self.tenant_name, self.role = user.tenant_name, user.role
         self.user_timezone, self.signed_in = user.timezone, True
+        self.tenant_id = str(user.tenant_id)
 
     def forget(self) -> None:
-        self.signed_in = False
+        self.signed_in, self.tenant_id, self.companies = False, "", []
         self.user_name = self.user_email = self.tenant_name = self.role = ""
 
     @rx.event
@@ -105,7 +109,27 @@ class AppState(rx.State):
             self.forget()
             return rx.redirect(routes.LOGIN)
         self.remember(user)
+        companies = await in_session(lambda s: accounts.companies_of(s, user.email))
+        self.companies = [{"id": str(c.tenant_id), "name": c.name} for c in companies]
         return None
+
+    @rx.event
+    async def switch_company(self, tenant_id: str):  # type: ignore[no-untyped-def]
+        """Sign the same person into another of their companies (a new session cookie)."""
+        user = await self.current_user()
+        if user is None:
+            self.forget()
+            return rx.redirect(routes.LOGIN)
+        if not tenant_id.isdigit() or int(tenant_id) == user.tenant_id:
+            return None
+        ref = self._session_ref()
+        try:
+            code = await in_session(
+                lambda s: accounts.switch_company(s, user, int(tenant_id), ref)
+            )
+        except UserError:
+            return None  # not one of theirs (or no longer): the switcher stays as it is
+        return rx.call_script(submit_form_script(SESSION_FORM_ID, code=code))
 
     @rx.event
     async def sign_out(self):  # type: ignore[no-untyped-def]

@@ -162,6 +162,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed sign-in attempts. Try again in {minutes} minutes.",
         "Muitas tentativas de acesso sem sucesso. Tente novamente em {minutes} minutos.",
     ),
+    "error.too_many_requests": (
+        "Too many attempts from here. Try again in {minutes} minutes.",
+        "Muitas tentativas a partir daqui. Tente novamente em {minutes} minutos.",
+    ),
     "error.try_again_in_seconds": (
         "Too many sign-in attempts. Try again in {seconds} seconds.",
         "Muitas tentativas de acesso. Tente novamente em {seconds} segundos.",
@@ -169,6 +173,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.sign_in_code_invalid": (
         "The sign-in took too long. Please sign in again.",
         "O acesso demorou demais. Entre novamente.",
+    ),
+    "nav.company": ("Company", "Empresa"),
+    "invite.has_account": (
+        "You already have an account with this email: enter your password to join.",
+        "Você já tem uma conta com este e-mail: informe sua senha para entrar na equipe.",
     ),
     "error.already_member": (
         "This person is already on your team.",

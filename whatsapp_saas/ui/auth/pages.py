@@ -137,7 +137,15 @@ def invite_page() -> rx.Component:
                             auto_complete="new-password",
                             required=True,
                         ),
-                        rx.text(InviteState.password_hint, size="1", color_scheme="gray"),
+                        rx.text(
+                            rx.cond(
+                                InviteState.invite_has_account,
+                                InviteState.t["invite.has_account"],
+                                InviteState.password_hint,
+                            ),
+                            size="1",
+                            color_scheme="gray",
+                        ),
                         rx.button(
                             InviteState.t["invite.accept"],
                             type="submit",

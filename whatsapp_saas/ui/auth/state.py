@@ -109,6 +109,7 @@ class InviteState(AuthFormState):
     invite_company: str = ""
     invite_name: str = ""
     invite_valid: bool = False
+    invite_has_account: bool = False
 
     @rx.var
     def invite_title(self) -> str:
@@ -131,18 +132,19 @@ class InviteState(AuthFormState):
             self._show_error(err)
             return
         self.invite_valid = True
-        self.invite_email, self.invite_company, self.invite_name = details
+        self.invite_email, self.invite_company, self.invite_name, self.invite_has_account = details
 
     @rx.event
     async def accept(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Accept, and be signed in straight away (no second trip through the sign-in form)."""
         token = self.router.page.params.get("token", "")
         password, name = str(form.get("password", "")), str(form.get("name", ""))
+        ip = self._client_ip()
         self.busy = True
         self._show_error(None)
         yield
         try:
-            code = await in_session(lambda s: _accept_and_code(s, token, password, name))
+            code = await in_session(lambda s: _accept_and_code(s, token, password, name, ip))
         except UserError as err:
             self.busy = False
             self._show_error(err)
@@ -151,14 +153,15 @@ class InviteState(AuthFormState):
         yield _go_signed_in(code)
 
 
-def _accept_and_code(session: Session, token: str, password: str, name: str) -> str:
-    user = accounts.accept_invite(session, token=token, password=password, name=name)
+def _accept_and_code(session: Session, token: str, password: str, name: str, ip: str | None) -> str:
+    user = accounts.accept_invite(session, token=token, password=password, name=name, ip=ip)
     return accounts.issue_sign_in_code(session, user)
 
 
-def _invite_details(session: Session, token: str) -> tuple[str, str, str]:
+def _invite_details(session: Session, token: str) -> tuple[str, str, str, bool]:
     from whatsapp_saas.tenancy.models import Tenant
 
     invite = accounts.find_invite(session, token)
     tenant = session.get(Tenant, invite.tenant_id)
-    return invite.email, tenant.name if tenant else "", invite.name
+    has_account = accounts.invite_has_account(session, token)
+    return invite.email, tenant.name if tenant else "", invite.name, has_account
