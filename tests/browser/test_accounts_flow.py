@@ -25,6 +25,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.accounts.smtp_sink import smtp_sink
 from tests.browser.conftest import ROOT, RunningApp, live_app_process
+from tests.browser.helpers import (
+    NAVIGATION_TIMEOUT_MS as WAIT,
+)
 from tests.browser.helpers import PASSWORD, sign_in, sign_out, sign_up, unique_email
 from whatsapp_saas.security.tokens import token_hash
 
@@ -66,7 +69,7 @@ def test_sign_up_sign_out_sign_in(page: Page, live_app: RunningApp) -> None:
     page.goto(f"{live_app.url}/")
     expect(page).to_have_url(re.compile(r"/login/?$"))
     sign_in(page, live_app.url, email.upper())
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible(timeout=WAIT)
 
 
 def test_wrong_password_shows_a_clear_error(page: Page, live_app: RunningApp) -> None:
@@ -105,7 +108,7 @@ def test_invited_agent_signs_in_and_can_be_disabled(
     agent_page.get_by_label("Password").fill(PASSWORD)
     agent_page.get_by_role("button", name="Accept invitation").click()
     # Signed in straight away: no second trip through the sign-in form.
-    expect(agent_page.get_by_text("Welcome, Ari Agent")).to_be_visible()
+    expect(agent_page.get_by_text("Welcome, Ari Agent")).to_be_visible(timeout=WAIT)
 
     owner_page.reload()
     row = owner_page.get_by_test_id("user-row").filter(has_text=agent_email)
@@ -162,16 +165,14 @@ def test_the_session_cookie_is_http_only_and_hidden_from_page_scripts(
     assert cookie["secure"] is False  # plain http here; Secure when APP_BASE_URL is https
     assert "wa_session" not in page.evaluate("document.cookie")
     page.reload()  # a new websocket reads the session from its request's Cookie header
-    expect(page.get_by_text("Welcome, Olivia Owner")).to_be_visible()
+    expect(page.get_by_text("Welcome, Olivia Owner")).to_be_visible(timeout=WAIT)
     sign_out(page)
     assert _session_cookie(page) is None
     page.goto(f"{live_app.url}/settings")
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 
-def test_the_lockout_message_follows_the_language_switch(
-    page: Page, live_app: RunningApp
-) -> None:
+def test_the_lockout_message_follows_the_language_switch(page: Page, live_app: RunningApp) -> None:
     email = unique_email("owner")
     sign_up(page, live_app.url, company="Acme", name="Ana", email=email)
     sign_out(page)
@@ -292,9 +293,7 @@ def test_a_cross_site_form_cannot_sign_a_browser_in(live_app: RunningApp) -> Non
 
 def with_browserless_signup(base_url: str, email: str) -> None:
     """Sign up over the websocket, as the sign-up page does (the handler hands back a code)."""
-    signup = (
-        f"{APP_STATE}.whatsapp_saas___ui___auth___state____auth_form_state.sign_up"
-    )
+    signup = f"{APP_STATE}.whatsapp_saas___ui___auth___state____auth_form_state.sign_up"
     form = {"company_name": "Ext", "name": "Ext Owner", "email": email, "password": PASSWORD}
     sent = _run(_deltas(base_url, None, [(signup, {"form": form})]))
     assert "wa-session" in sent  # the page is asked to post a one-time code, nothing more
@@ -331,7 +330,7 @@ def test_screenshots_of_the_account_pages(
         member.locator("#email").fill(email)
         member.locator("#password").fill(PASSWORD)
         member.locator("button[type=submit]").click()
-        expect(member.get_by_test_id("count-users")).to_be_visible()
+        expect(member.get_by_test_id("count-users")).to_be_visible(timeout=WAIT)
         member.goto(f"{live_app.url}/settings")
         expect(member.get_by_test_id("user-row").first).to_be_visible()
         member.locator("#invite-name").fill("Maria")
@@ -359,7 +358,7 @@ def test_one_person_switches_between_their_companies(page: Page, live_app: Runni
     expect(switcher).to_have_value(re.compile(r"\d+"))
     switcher.select_option(label="Padaria Pão Quente")
     expect(page.get_by_label("Company").locator("option:checked")).to_have_text(
-        "Padaria Pão Quente"
+        "Padaria Pão Quente", timeout=WAIT
     )
     cookie = _session_cookie(page)
     assert cookie is not None and cookie["httpOnly"] is True
