@@ -67,7 +67,7 @@ def test_sign_up_sign_out_sign_in(page: Page, live_app: RunningApp) -> None:
     expect(page.get_by_test_id("count-users")).to_have_text("1")
     sign_out(page)
     page.goto(f"{live_app.url}/")
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT)
     sign_in(page, live_app.url, email.upper())
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible(timeout=WAIT)
 
@@ -78,7 +78,7 @@ def test_wrong_password_shows_a_clear_error(page: Page, live_app: RunningApp) ->
     sign_out(page)
     sign_in(page, live_app.url, email, "not the password")
     expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT)
 
 
 def test_invited_agent_signs_in_and_can_be_disabled(
@@ -142,7 +142,7 @@ def test_unknown_pages_need_sign_in_and_unbuilt_ones_say_so(
     page: Page, live_app: RunningApp
 ) -> None:
     page.goto(f"{live_app.url}/inbox")
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT)
     sign_up(page, live_app.url, company="Acme", name="Olivia", email=unique_email("owner"))
     page.get_by_role("link", name="Automations").click()
     expect(page.get_by_text("Not built yet")).to_be_visible()
@@ -169,7 +169,7 @@ def test_the_session_cookie_is_http_only_and_hidden_from_page_scripts(
     sign_out(page)
     assert _session_cookie(page) is None
     page.goto(f"{live_app.url}/settings")
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT)
 
 
 def test_the_lockout_message_follows_the_language_switch(page: Page, live_app: RunningApp) -> None:
