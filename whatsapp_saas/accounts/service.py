@@ -180,6 +180,8 @@ def issue_sign_in_code(session: Session, user: User) -> str:
     browser posts this code to an HTTP route that can. The code is not a session token.
     """
     assert user.id is not None
+    table = SignInCode.__table__  # type: ignore[attr-defined]
+    session.execute(sa.delete(table).where(table.c.expires_at <= utcnow()))  # abandoned ones
     code = new_token()
     session.add(
         SignInCode(

@@ -20,6 +20,7 @@ address's counts; it never clears anybody else's failures.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from sqlmodel import Session
 from whatsapp_saas.accounts.models import ThrottleCounter
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
+
+log = logging.getLogger(__name__)
 
 # An address under attack from many emails is throttled too, more loosely.
 IP_FAILURE_FACTOR = 10
@@ -112,6 +115,19 @@ def take(session: Session, rule: Rule) -> None:
             until = _blocked_until(rule, count, now, expires_at)
             own.execute(sa.update(t).where(t.c.key == rule.key).values(not_before=until))
         own.commit()
+    if count == 1:  # a new window: a good moment to drop counters nobody needs any more
+        _purge_expired(session, now)
+
+
+def _purge_expired(session: Session, now: int) -> None:
+    """Best effort, in its own transaction: two purges racing may deadlock; one just gives up."""
+    t = _table()
+    try:
+        with Session(session.get_bind()) as own:
+            own.execute(sa.delete(t).where(t.c.expires_at <= now, t.c.not_before <= now))
+            own.commit()
+    except sa.exc.DBAPIError:
+        log.info("throttle counters purge skipped (busy)")
 
 
 def give_back(session: Session, rule: Rule, attempts: int = 1) -> None:
