@@ -94,3 +94,26 @@ def test_reflex_sees_only_the_hash_and_never_a_forged_one() -> None:
     rewritten = _rewrite_cookie_header("a=1; wa_session=tok; wa_session_ref=forged; b=2")
     assert rewritten == f"a=1; b=2; wa_session_ref={token_hash('tok')}"
     assert _rewrite_cookie_header("wa_session_ref=forged") == ""
+
+
+@pytest.mark.parametrize(("env", "status"), [("development", 303), ("production", 403)])
+def test_two_ports_of_one_host_count_as_ours_only_in_development(
+    db: str, monkeypatch: pytest.MonkeyPatch, env: str, status: int
+) -> None:
+    """`reflex run` serves pages on :3000 and the backend on :8000 of the same host."""
+    monkeypatch.setenv("APP_ENV", env)
+    monkeypatch.setenv("APP_BASE_URL", "http://localhost:3000")
+    reset_settings_cache()
+    user = _owner()
+    with session_scope() as s:
+        code = service.issue_sign_in_code(s, s.merge(user))
+    with TestClient(build_api(), base_url="http://127.0.0.1:8000") as client:
+        response = client.post(
+            "/auth/session",
+            data={"code": code},
+            headers={"Origin": "http://127.0.0.1:3000"},
+            follow_redirects=False,
+        )
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"] == "http://127.0.0.1:3000/"

@@ -92,10 +92,18 @@ def same_origin(request: Request) -> bool:
     """A browser names the page that sent a POST; it must be ours (or no browser at all)."""
     origin = request.headers.get("origin")
     if origin:
-        allowed = {_origin_of(get_settings().app_base_url), _origin_of(str(request.base_url))}
-        return origin.lower() in allowed
+        return _our_origin(request, origin)
     site = request.headers.get("sec-fetch-site")
     return site in (None, "same-origin", "none")
+
+
+def _our_origin(request: Request, origin: str) -> bool:
+    settings = get_settings()
+    origin = origin.lower()
+    if origin in {_origin_of(settings.app_base_url), _origin_of(str(request.base_url))}:
+        return True
+    # `reflex run` (development) serves the pages and the backend on two ports of one host.
+    return not settings.is_production and urlsplit(origin).hostname == request.url.hostname
 
 
 def request_ip(request: Request) -> str | None:
@@ -104,8 +112,11 @@ def request_ip(request: Request) -> str | None:
     return client_ip(peer, forwarded, get_settings().trusted_proxy_hops)
 
 
-def _page(path: str) -> str:
-    return get_settings().app_base_url.rstrip("/") + path
+def _page(request: Request, path: str) -> str:
+    """A page of ours: back where the form was (when that is ours), else ``APP_BASE_URL``."""
+    origin = request.headers.get("origin")
+    base = origin if origin and _our_origin(request, origin) else get_settings().app_base_url
+    return base.rstrip("/") + path
 
 
 def _user_json(user: accounts.CurrentUser) -> dict[str, Any]:
@@ -136,7 +147,7 @@ async def create_session(request: Request) -> Response:
     ip = request_ip(request)
     code = str(form.get("code") or "")
     if code:
-        return await _redeem(code, ip)
+        return await _redeem(request, code, ip)
     email, password = str(form.get("email") or ""), str(form.get("password") or "")
     try:
         issued = await in_session(
@@ -152,12 +163,12 @@ async def create_session(request: Request) -> Response:
     return response
 
 
-async def _redeem(code: str, ip: str | None) -> Response:
+async def _redeem(request: Request, code: str, ip: str | None) -> Response:
     try:
         issued = await in_session(lambda s: accounts.redeem_sign_in_code(s, code, ip))
     except UserError:
-        return RedirectResponse(_page(pages.LOGIN), status_code=303)
-    response = RedirectResponse(_page(pages.DASHBOARD), status_code=303)
+        return RedirectResponse(_page(request, pages.LOGIN), status_code=303)
+    response = RedirectResponse(_page(request, pages.DASHBOARD), status_code=303)
     set_session_cookie(response, issued.token)
     return response
 
@@ -167,7 +178,7 @@ async def end_session(request: Request) -> Response:
         return JSONResponse({"error": "cross-site request refused"}, status_code=403)
     token = request.cookies.get(SESSION_COOKIE)
     await in_session(lambda s: accounts.sign_out(s, token))
-    response = RedirectResponse(_page(pages.LOGIN), status_code=303)
+    response = RedirectResponse(_page(request, pages.LOGIN), status_code=303)
     clear_session_cookie(response)
     return response
 
