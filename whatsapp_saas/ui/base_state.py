@@ -36,7 +36,7 @@ class AppState(rx.State):
     user_timezone: str = "UTC"
     signed_in: bool = False
     # The active company, and every company this person may switch to (the sidebar switcher).
-    tenant_id: str = ""
+    active_tenant_id: str = ""
     companies: list[dict[str, str]] = []
 
     @rx.var
@@ -94,10 +94,10 @@ class AppState(rx.State):
         self.user_name, self.user_email = user.name, user.email
         self.tenant_name, self.role = user.tenant_name, user.role
         self.user_timezone, self.signed_in = user.timezone, True
-        self.tenant_id = str(user.tenant_id)
+        self.active_tenant_id = str(user.tenant_id)
 
     def forget(self) -> None:
-        self.signed_in, self.tenant_id, self.companies = False, "", []
+        self.signed_in, self.active_tenant_id, self.companies = False, "", []
         self.user_name = self.user_email = self.tenant_name = self.role = ""
 
     @rx.event

@@ -29,7 +29,7 @@ def company_switcher() -> rx.Component:
                         lambda c: rx.el.option(c["name"], value=c["id"]),
                     ),
                     id=SWITCHER_ID,
-                    value=AppState.tenant_id,
+                    value=AppState.active_tenant_id,
                     on_change=AppState.switch_company,
                     class_name="lang-select",
                     style={"width": "100%"},
