@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     invite_valid_hours: int = 72
+    signup_max_per_hour: int = 10  # per client address
+    invites_max_per_hour: int = 50  # per company
+    # How many reverse proxies in front of the app append to X-Forwarded-For; 0 ignores it.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+
+    # Invitations are e-mailed when SMTP_HOST is set; otherwise the link is only shown.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "WhatsApp SaaS <no-reply@localhost>"
+    smtp_starttls: bool = True
 
     run_manager_in_app: bool = Field(default=True, description="embedded connection manager")
 

@@ -7,6 +7,9 @@ import secrets
 from playwright.sync_api import Page, expect
 
 PASSWORD = "correct horse battery"
+# Signing in or out is a real page load now (the HttpOnly cookie comes from an HTTP route),
+# then a new websocket: on a busy machine that takes longer than Playwright's default 5 s.
+NAVIGATION_TIMEOUT_MS = 20_000
 
 
 def unique_email(prefix: str = "user") -> str:
@@ -20,7 +23,9 @@ def sign_up(page: Page, base_url: str, *, company: str, name: str, email: str) -
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible(
+        timeout=NAVIGATION_TIMEOUT_MS
+    )
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
@@ -32,4 +37,6 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(
+        timeout=NAVIGATION_TIMEOUT_MS
+    )

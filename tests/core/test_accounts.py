@@ -36,12 +36,20 @@ def test_signup_creates_tenant_and_owner(any_db: str) -> None:
 
 
 def test_email_is_case_insensitive_and_unique(any_db: str) -> None:
-    make_owner("ana@example.com")
+    first = make_owner("ana@example.com")
     with pytest.raises(UserError) as err, session_scope() as s:
         service.signup(
+            s, company_name="Other", name="Ana", email="ANA@Example.COM", password="other pass 123"
+        )
+    # The sign-in form's answer, not "email taken": sign-up does not tell who has an account.
+    assert err.value.code == "error.invalid_credentials"
+    with session_scope() as s:
+        again = service.signup(
             s, company_name="Other", name="Ana", email="ANA@Example.COM", password=PASSWORD
         )
-    assert err.value.code == "error.email_taken"
+        # The same person now owns a second company: one membership row each.
+        assert again.tenant_id != first.user.tenant_id and again.email == "ana@example.com"
+        assert len(s.exec(select(User)).all()) == 2
     with session_scope() as s:
         assert (
             service.sign_in(s, email="  ANA@EXAMPLE.com ", password=PASSWORD).user.email
@@ -86,9 +94,9 @@ def test_repeated_failures_are_throttled_even_with_right_password(any_db: str) -
     make_owner("o@example.com")
     for _ in range(5):
         with pytest.raises(UserError), session_scope() as s:
-            service.sign_in(s, email="o@example.com", password="wrong password!")
+            service.sign_in(s, email="o@example.com", password="wrong password!", ip="10.0.0.9")
     with pytest.raises(UserError) as err, session_scope() as s:
-        service.sign_in(s, email="o@example.com", password=PASSWORD)
+        service.sign_in(s, email="o@example.com", password=PASSWORD, ip="10.0.0.9")
     assert err.value.code == "error.too_many_attempts"
     assert int(err.value.params["minutes"]) >= 1  # type: ignore[call-overload]
 
@@ -190,3 +198,113 @@ def test_managers_change_roles_but_not_the_owners(any_db: str) -> None:
         service.set_user_role(
             TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, "agent"
         )
+
+
+def test_sign_up_costs_the_same_argon2_work_whether_the_email_exists_or_not(
+    any_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing happens before the lookup, and an unknown email gets the dummy verify."""
+    make_owner("taken@example.com")
+    work: list[str] = []
+    real_hash, real_verify = service.hash_password, service.verify_password
+
+    def counting_hash(password: str) -> str:
+        work.append("hash")
+        return real_hash(password)
+
+    def counting_verify(password: str, password_hash: str | None) -> bool:
+        work.append("verify")
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(service, "hash_password", counting_hash)
+    monkeypatch.setattr(service, "verify_password", counting_verify)
+    with session_scope() as s:
+        service.signup(s, company_name="New", name="N", email="new@example.com", password=PASSWORD)
+    new_work, work[:] = list(work), []
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.signup(
+            s, company_name="X", name="N", email="taken@example.com", password="guess 123456"
+        )
+    assert err.value.code == "error.invalid_credentials"  # what the sign-in form says
+    assert work == new_work == ["hash", "verify"]
+
+
+def test_the_invite_form_does_not_say_whether_an_email_has_an_account_elsewhere(
+    any_db: str,
+) -> None:
+    make_owner("elsewhere@example.com", company="Other company")
+    owner = make_owner("boss@example.com")
+    with session_scope() as s:
+        scope = TenantScope(s, owner.user.tenant_id)
+        issued = service.invite_user(scope, owner.user, email="elsewhere@example.com", name="E")
+    assert issued.token
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.invite_user(
+            TenantScope(s, owner.user.tenant_id), owner.user, email="boss@example.com", name="B"
+        )
+    assert err.value.code == "error.already_member"  # only this company's own team is named
+
+
+# --- one person, several companies (issue 9, item 9) ---------------------------------------------
+
+
+def test_a_person_invited_by_a_second_company_joins_with_their_own_password(any_db: str) -> None:
+    make_owner("maria@example.com", company="Padaria")
+    boss = make_owner("boss@example.com", company="Mercado")
+    with session_scope() as s:
+        invite = service.invite_user(
+            TenantScope(s, boss.user.tenant_id), boss.user, email="maria@example.com", name="M"
+        )
+        assert service.invite_has_account(s, invite.token)
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.accept_invite(s, token=invite.token, password="not her password")
+    assert err.value.code == "error.invalid_credentials"
+    with session_scope() as s:
+        joined = service.accept_invite(s, token=invite.token, password=PASSWORD)
+        assert joined.tenant_id == boss.user.tenant_id and joined.role == "agent"
+    with session_scope() as s:
+        companies = service.companies_of(s, "maria@example.com")
+    assert [(c.name, c.role) for c in companies] == [("Mercado", "agent"), ("Padaria", "owner")]
+
+
+def test_switching_company_signs_the_same_person_into_the_other_one(any_db: str) -> None:
+    first = make_owner("maria@example.com", company="Padaria")
+    with session_scope() as s:
+        second = service.signup(
+            s, company_name="Mercado", name="M", email="maria@example.com", password=PASSWORD
+        )
+    from whatsapp_saas.security.tokens import token_hash
+
+    with session_scope() as s:
+        code = service.switch_company(
+            s, first.user, second.tenant_id, token_hash(first.token)
+        )
+    with session_scope() as s:
+        assert service.resolve_session(s, first.token) is None  # the old session ended
+        switched = service.redeem_sign_in_code(s, code)
+    assert switched.user.tenant_id == second.tenant_id and switched.user.role == "owner"
+    assert switched.user.tenant_name == "Mercado"
+    stranger = make_owner("x@example.com", company="Elsewhere")
+    with pytest.raises(UserError) as err, session_scope() as s:
+        service.switch_company(s, switched.user, stranger.user.tenant_id, None)
+    assert err.value.code == "error.not_found"
+
+
+def test_disabled_in_one_company_still_works_in_the_other(any_db: str) -> None:
+    boss = make_owner("boss@example.com", company="Mercado")
+    make_owner("maria@example.com", company="Padaria")
+    with session_scope() as s:
+        invite = service.invite_user(
+            TenantScope(s, boss.user.tenant_id), boss.user, email="maria@example.com", name="M"
+        )
+    with session_scope() as s:
+        member = service.accept_invite(s, token=invite.token, password=PASSWORD)
+        assert member.id is not None
+        member_id = member.id
+    with session_scope() as s:
+        service.set_user_active(TenantScope(s, boss.user.tenant_id), boss.user, member_id, False)
+    with session_scope() as s:
+        back = service.sign_in(s, email="maria@example.com", password=PASSWORD)
+    assert back.user.tenant_name == "Padaria"
+    with session_scope() as s:
+        assert [c.name for c in service.companies_of(s, "maria@example.com")] == ["Padaria"]

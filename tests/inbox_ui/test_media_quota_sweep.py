@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.security.live import company
 
+from tests.http_security.live import company
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError

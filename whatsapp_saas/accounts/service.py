@@ -7,12 +7,25 @@ function that changes a user's access revokes what must stop working at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
-from whatsapp_saas.accounts.models import MANAGER_ROLES, AuthSession, Invite, Role, User
-from whatsapp_saas.accounts.throttle import check_not_throttled, record_attempt
+from whatsapp_saas.accounts.models import (
+    MANAGER_ROLES,
+    AuthSession,
+    Invite,
+    Role,
+    SignInCode,
+    User,
+)
+from whatsapp_saas.accounts.throttle import (
+    check_invite,
+    check_sign_in,
+    check_sign_up,
+    sign_in_succeeded,
+)
 from whatsapp_saas.accounts.validation import (
     check_language,
     check_password,
@@ -27,6 +40,9 @@ from whatsapp_saas.security.passwords import hash_password, needs_rehash, verify
 from whatsapp_saas.security.tokens import new_token, token_hash
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
+
+SIGN_IN_CODE_SECONDS = 60
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,8 @@ class IssuedSession:
     user: CurrentUser
 
 
-def _email_taken(session: Session, email: str) -> bool:
-    return session.exec(select(User.id).where(User.email == email)).first() is not None
+def _member_of(scope: TenantScope, email: str) -> bool:
+    return scope.first(User, col(User.email) == email) is not None
 
 
 def signup(
@@ -66,15 +82,29 @@ def signup(
     password: str,
     language: str = "pt-BR",
     timezone: str = "America/Sao_Paulo",
+    ip: str | None = None,
 ) -> User:
-    """Create a tenant and its owner."""
+    """Create a tenant and its owner (a person may own or belong to several companies).
+
+    Whether the email has an account must not show, neither in the answer nor in the time it
+    takes: the password is hashed *before* the lookup, and an existing person costs one argon2
+    verify where a new one costs the same dummy verify. Both get a new company. Only an
+    existing email with a wrong password is refused, with the sign-in form's answer.
+    """
     company = require_name(company_name, "error.company_required")
     person = require_name(name)
     address = normalise_email(email)
     check_password(password)
     zone = check_timezone(timezone)
-    if _email_taken(session, address):
-        raise UserError("error.email_taken")
+    check_sign_up(session, ip)
+    hashed = hash_password(password)
+    existing = _credential_row(_person_rows(session, address))
+    if existing is not None:
+        # The same person starting another company: their one password, checked like sign-in.
+        _verify_person(session, existing, password, ip)
+        hashed = existing.password_hash
+    else:
+        verify_password(password, None)  # the time an existing person's check takes
     tenant = Tenant(name=company, timezone=zone, language=check_language(language))
     session.add(tenant)
     session.flush()
@@ -83,7 +113,7 @@ def signup(
         tenant_id=tenant.id,
         email=address,
         name=person,
-        password_hash=hash_password(password),
+        password_hash=hashed,
         role=Role.OWNER.value,
         language=check_language(language),
         timezone=zone,
@@ -93,23 +123,88 @@ def signup(
     return owner
 
 
-def sign_in(session: Session, *, email: str, password: str, ip: str | None = None) -> IssuedSession:
-    """Check credentials (rate-limited) and open a session."""
+def _person_rows(session: Session, address: str) -> list[User]:
+    """Every membership of the person with this email (one per company)."""
+    return list(session.exec(select(User).where(User.email == address).order_by(col(User.id))))
+
+
+def _credential_row(rows: list[User]) -> User | None:
+    """The membership to sign in to: the active one used last; else any (to say "disabled")."""
+    active = [row for row in rows if row.is_active]
+    if not active:
+        return rows[0] if rows else None
+    return max(active, key=lambda row: (as_utc(row.last_login_at or EPOCH), row.id or 0))
+
+
+def _verify_person(session: Session, person: User, password: str, ip: str | None) -> None:
+    """The person's password (the same in every company), throttled like the sign-in form."""
+    ticket = check_sign_in(session, person.email, ip)
+    if not verify_password(password, person.password_hash):
+        raise UserError("error.invalid_credentials")
+    sign_in_succeeded(session, ticket)
+
+
+def check_credentials(
+    session: Session, *, email: str, password: str, ip: str | None = None
+) -> User:
+    """The active user behind these credentials; rate-limited before the slow hash runs."""
     address = email.strip().lower()
-    check_not_throttled(session, address, ip)
-    user = session.exec(select(User).where(User.email == address)).first()
+    ticket = check_sign_in(session, address, ip)
+    user = _credential_row(_person_rows(session, address))
     if not verify_password(password, user.password_hash if user else None):
-        record_attempt(session, address, ip, succeeded=False)
         raise UserError("error.invalid_credentials")
     assert user is not None
     if not user.is_active:
-        record_attempt(session, address, ip, succeeded=False)
         raise UserError("error.account_disabled")
-    record_attempt(session, address, ip, succeeded=True)
+    sign_in_succeeded(session, ticket)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def sign_in(session: Session, *, email: str, password: str, ip: str | None = None) -> IssuedSession:
+    """Check credentials (rate-limited) and open a session."""
+    user = check_credentials(session, email=email, password=password, ip=ip)
+    return _issue(session, user, ip)
+
+
+def _issue(session: Session, user: User, ip: str | None) -> IssuedSession:
     user.last_login_at = utcnow()
     return IssuedSession(token=_open_session(session, user, ip), user=_current(session, user))
+
+
+def issue_sign_in_code(session: Session, user: User) -> str:
+    """A one-time code, valid a minute, that ``/auth/session`` trades for the session cookie.
+
+    The websocket handler that checked the password cannot set an HttpOnly cookie; the
+    browser posts this code to an HTTP route that can. The code is not a session token.
+    """
+    assert user.id is not None
+    table = SignInCode.__table__  # type: ignore[attr-defined]
+    session.execute(sa.delete(table).where(table.c.expires_at <= utcnow()))  # abandoned ones
+    code = new_token()
+    session.add(
+        SignInCode(
+            code_hash=token_hash(code),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(seconds=SIGN_IN_CODE_SECONDS),
+        )
+    )
+    return code
+
+
+def redeem_sign_in_code(session: Session, code: str, ip: str | None = None) -> IssuedSession:
+    """Trade a code for a new session, once: the DELETE … RETURNING makes it single-use."""
+    table = SignInCode.__table__  # type: ignore[attr-defined]
+    user_id = session.execute(
+        sa.delete(table)
+        .where(table.c.code_hash == token_hash(code), table.c.expires_at > utcnow())
+        .returning(table.c.user_id)
+    ).scalar_one_or_none()
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise UserError("error.sign_in_code_invalid")
+    return _issue(session, user, ip)
 
 
 def _open_session(session: Session, user: User, ip: str | None) -> str:
@@ -145,11 +240,14 @@ def _current(session: Session, user: User) -> CurrentUser:
 
 def resolve_session(session: Session, token: str | None) -> CurrentUser | None:
     """The user behind a token, or None if it is unknown, expired, revoked or disabled."""
-    if not token:
+    return resolve_session_hash(session, token_hash(token)) if token else None
+
+
+def resolve_session_hash(session: Session, hashed: str | None) -> CurrentUser | None:
+    """Like :func:`resolve_session`, from the token's hash (what the websocket carries)."""
+    if not hashed:
         return None
-    row = session.exec(
-        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
-    ).first()
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == hashed)).first()
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
     user = session.get(User, row.user_id)
@@ -159,11 +257,16 @@ def resolve_session(session: Session, token: str | None) -> CurrentUser | None:
 
 
 def sign_out(session: Session, token: str | None) -> None:
-    if not token:
+    if token:
+        sign_out_hash(session, token_hash(token))
+
+
+def sign_out_hash(session: Session, hashed: str | None) -> None:
+    if not hashed:
         return
     session.exec(
         update(AuthSession)
-        .where(col(AuthSession.token_hash) == token_hash(token))
+        .where(col(AuthSession.token_hash) == hashed)
         .where(col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
@@ -215,8 +318,11 @@ def invite_user(
     require_manager(actor)
     address = normalise_email(email)
     person = require_name(name)
-    if _email_taken(scope.session, address):
-        raise UserError("error.email_taken")
+    # Only this company's own members are named: another company's emails are not ours to
+    # confirm (the invitee finds out when accepting, and only they see it).
+    if _member_of(scope, address):
+        raise UserError("error.already_member")
+    check_invite(scope.session, scope.tenant_id)
     token = new_token()
     hours = get_settings().invite_valid_hours
     invite = scope.add(
@@ -242,26 +348,87 @@ def find_invite(session: Session, token: str) -> Invite:
     return invite
 
 
-def accept_invite(session: Session, *, token: str, password: str, name: str | None = None) -> User:
+def accept_invite(
+    session: Session,
+    *,
+    token: str,
+    password: str,
+    name: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """Join the inviting company. Someone who already has an account confirms their password."""
     invite = find_invite(session, token)
-    check_password(password)
-    if _email_taken(session, invite.email):
-        raise UserError("error.email_taken")
+    rows = _person_rows(session, invite.email)
+    if any(row.tenant_id == invite.tenant_id for row in rows):
+        raise UserError("error.already_member")
+    person = _credential_row(rows)
+    if person is not None:
+        _verify_person(session, person, password, ip)
+        hashed = person.password_hash
+    else:
+        hashed = hash_password(check_password(password))
     tenant = session.get(Tenant, invite.tenant_id)
     assert tenant is not None
     user = User(
         tenant_id=invite.tenant_id,
         email=invite.email,
         name=require_name(name) if name else invite.name,
-        password_hash=hash_password(password),
+        password_hash=hashed,
         role=invite.role,
-        language=tenant.language,
-        timezone=tenant.timezone,
+        language=person.language if person else tenant.language,
+        timezone=person.timezone if person else tenant.timezone,
     )
     session.add(user)
     invite.accepted_at = utcnow()
     session.flush()
     return user
+
+
+def invite_has_account(session: Session, token: str) -> bool:
+    """For the invitation page: whether to ask for the existing password or a new one.
+
+    Only the holder of the link, the invitee, learns this about their own email.
+    """
+    invite = find_invite(session, token)
+    return bool(_person_rows(session, invite.email))
+
+
+# --- several companies per person --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Company:
+    tenant_id: int
+    name: str
+    role: str
+
+
+def companies_of(session: Session, email: str) -> list[Company]:
+    """The companies this person may switch to (active memberships), by name."""
+    rows = session.exec(
+        select(User, Tenant)
+        .join(Tenant, col(Tenant.id) == col(User.tenant_id))
+        .where(col(User.email) == email, col(User.is_active))
+        .order_by(col(Tenant.name))
+    ).all()
+    return [Company(tenant.id or 0, tenant.name, user.role) for user, tenant in rows]
+
+
+def switch_company(
+    session: Session, current: CurrentUser, tenant_id: int, current_hash: str | None
+) -> str:
+    """A sign-in code for the same person in another company; the current session ends."""
+    target = session.exec(
+        select(User).where(
+            col(User.email) == current.email,
+            col(User.tenant_id) == tenant_id,
+            col(User.is_active),
+        )
+    ).first()
+    if target is None:
+        raise UserError("error.not_found")
+    sign_out_hash(session, current_hash)
+    return issue_sign_in_code(session, target)
 
 
 def list_pending_invites(scope: TenantScope) -> list[Invite]:

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.db import get_engine
+from whatsapp_saas.ui.auth.session_routes import SessionRefMiddleware, auth_routes
 from whatsapp_saas.ui.http_limits import BodyLimit, UploadGate
 from whatsapp_saas.ui.media_routes import media_routes
 from whatsapp_saas.ui.security_headers import SecurityHeaders
@@ -38,8 +39,14 @@ def middleware() -> list[Middleware]:
         Middleware(SecurityHeaders, base_url=get_settings().app_base_url),
         Middleware(BodyLimit),
         Middleware(UploadGate),
+        # Innermost: the upload gate above still sees the session cookie; Reflex's state (its
+        # websocket and upload requests) sees only the token's hash.
+        Middleware(SessionRefMiddleware),
     ]
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[Route("/healthz", health), *media_routes()], middleware=middleware())
+    return Starlette(
+        routes=[Route("/healthz", health), *auth_routes(), *media_routes()],
+        middleware=middleware(),
+    )

@@ -1,8 +1,10 @@
 """The base state: UI language and the signed-in user. Feature states subclass it.
 
-The session token lives in a browser cookie; only its hash is in the database. Every
-protected handler re-resolves the token, so a revoked session or a disabled user stops working
-at once, not at the next page load.
+The session token lives in an HttpOnly cookie that only HTTP routes set and clear
+(``ui/auth/session_routes.py``); page scripts cannot read it and no state var holds it. The
+websocket's request carries only the token's hash (``wa_session_ref``), which is also all the
+database keeps. Every protected handler re-resolves it, so a revoked session or a disabled user
+stops working at once, not at the next page load.
 """
 
 from __future__ import annotations
@@ -19,22 +21,23 @@ from whatsapp_saas.errors import UserError
 from whatsapp_saas.i18n import LANGUAGES, catalog, normalise_language, translate
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.auth.client_ip import client_ip
+from whatsapp_saas.ui.auth.forms import SESSION_FORM_ID, SIGN_OUT_FORM_ID, submit_form_script
+from whatsapp_saas.ui.auth.session_routes import session_ref_from_cookie_header
 from whatsapp_saas.ui.db import in_session
-
-SESSION_COOKIE_SECONDS = get_settings().auth_session_hours * 3600
 
 
 class AppState(rx.State):
     lang: str = rx.LocalStorage("", name="wa_lang", sync=True)
-    token: str = rx.Cookie(
-        "", name="wa_session", max_age=SESSION_COOKIE_SECONDS, same_site="strict"
-    )
     user_name: str = ""
     user_email: str = ""
     tenant_name: str = ""
     role: str = ""
     user_timezone: str = "UTC"
     signed_in: bool = False
+    # The active company, and every company this person may switch to (the sidebar switcher).
+    active_tenant_id: str = ""
+    companies: list[dict[str, str]] = []
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -71,17 +74,30 @@ class AppState(rx.State):
             if user is not None:
                 await _save_language(user, language)
 
+    def _session_ref(self) -> str | None:
+        """The session token's hash, from the websocket's Cookie header (see the module doc)."""
+        return session_ref_from_cookie_header(self.router.headers.cookie)
+
+    def _client_ip(self) -> str | None:
+        headers = self.router.headers.raw_headers
+        return client_ip(
+            self.router.session.client_ip,
+            headers.get("x-forwarded-for"),
+            get_settings().trusted_proxy_hops,
+        )
+
     async def current_user(self) -> CurrentUser | None:
-        token = self.token
-        return await in_session(lambda s: accounts.resolve_session(s, token))
+        ref = self._session_ref()
+        return await in_session(lambda s: accounts.resolve_session_hash(s, ref))
 
     def remember(self, user: CurrentUser) -> None:
         self.user_name, self.user_email = user.name, user.email
         self.tenant_name, self.role = user.tenant_name, user.role
         self.user_timezone, self.signed_in = user.timezone, True
+        self.active_tenant_id = str(user.tenant_id)
 
     def forget(self) -> None:
-        self.token, self.signed_in = "", False
+        self.signed_in, self.active_tenant_id, self.companies = False, "", []
         self.user_name = self.user_email = self.tenant_name = self.role = ""
 
     @rx.event
@@ -93,14 +109,35 @@ class AppState(rx.State):
             self.forget()
             return rx.redirect(routes.LOGIN)
         self.remember(user)
+        companies = await in_session(lambda s: accounts.companies_of(s, user.email))
+        self.companies = [{"id": str(c.tenant_id), "name": c.name} for c in companies]
         return None
 
     @rx.event
+    async def switch_company(self, tenant_id: str):  # type: ignore[no-untyped-def]
+        """Sign the same person into another of their companies (a new session cookie)."""
+        user = await self.current_user()
+        if user is None:
+            self.forget()
+            return rx.redirect(routes.LOGIN)
+        if not tenant_id.isdigit() or int(tenant_id) == user.tenant_id:
+            return None
+        ref = self._session_ref()
+        try:
+            code = await in_session(
+                lambda s: accounts.switch_company(s, user, int(tenant_id), ref)
+            )
+        except UserError:
+            return None  # not one of theirs (or no longer): the switcher stays as it is
+        return rx.call_script(submit_form_script(SESSION_FORM_ID, code=code))
+
+    @rx.event
     async def sign_out(self):  # type: ignore[no-untyped-def]
-        token = self.token
-        await in_session(lambda s: accounts.sign_out(s, token))
+        """End the session here at once; the sign-out route then clears the cookie."""
+        ref = self._session_ref()
+        await in_session(lambda s: accounts.sign_out_hash(s, ref))
         self.forget()
-        return rx.redirect(routes.LOGIN)
+        return rx.call_script(submit_form_script(SIGN_OUT_FORM_ID))
 
 
 async def _save_language(user: CurrentUser, language: str) -> None:

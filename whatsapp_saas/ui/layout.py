@@ -10,6 +10,8 @@ import reflex as rx
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.auth.company_switcher import company_switcher
+from whatsapp_saas.ui.auth.forms import sign_out_form
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import language_switch
 
@@ -69,6 +71,7 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
     return rx.vstack(
         rx.heading(AppState.t["app.name"], size="5", padding="0.5em 0.75em"),
         rx.text(AppState.tenant_name, size="2", color_scheme="gray", padding_x="0.75em"),
+        company_switcher(),
         rx.el.nav(
             rx.vstack(
                 *[_nav_link(*item) for item in NAV_ITEMS],
@@ -93,6 +96,7 @@ def sidebar(extra_links: list[rx.Component] | None = None) -> rx.Component:
                 variant="soft",
                 width="100%",
             ),
+            sign_out_form(),
             padding="0.75em",
             spacing="2",
             width="100%",

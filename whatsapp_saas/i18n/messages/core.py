@@ -90,6 +90,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Send this link to {email}. It works once and expires in {hours} hours:",
         "Envie este link para {email}. Ele funciona uma vez e expira em {hours} horas:",
     ),
+    "users.invite_emailed": (
+        "Invitation e-mailed to {email}. You can also send this link; it works once and "
+        "expires in {hours} hours:",
+        "Convite enviado por e-mail para {email}. Você também pode enviar este link; ele "
+        "funciona uma vez e expira em {hours} horas:",
+    ),
+    "users.invite_email_failed": (
+        "The e-mail to {email} could not be sent. Send this link yourself; it works once and "
+        "expires in {hours} hours:",
+        "Não foi possível enviar o e-mail para {email}. Envie você este link; ele funciona "
+        "uma vez e expira em {hours} horas:",
+    ),
+    "users.copy_link": ("Copy link", "Copiar link"),
+    "users.link_copied": ("Link copied.", "Link copiado."),
+    "mail.invite_subject": (
+        "{inviter} invited you to {company}",
+        "{inviter} convidou você para {company}",
+    ),
+    "mail.invite_body": (
+        "Hello {name},\n\n{inviter} invited you to answer customers for {company} on "
+        "WhatsApp.\n\nOpen this link to choose your password and sign in (it works once and "
+        "expires in {hours} hours):\n\n{link}\n\nIf you were not expecting this, ignore "
+        "this e-mail.\n",
+        "Olá, {name},\n\n{inviter} convidou você para atender os clientes de {company} pelo "
+        "WhatsApp.\n\nAbra este link para escolher sua senha e entrar (ele funciona uma vez "
+        "e expira em {hours} horas):\n\n{link}\n\nSe você não esperava este convite, "
+        "ignore este e-mail.\n",
+    ),
     "users.pending": ("Pending invitations", "Convites pendentes"),
     "users.expires": ("Expires", "Expira em"),
     "users.revoke": ("Revoke", "Revogar"),
@@ -133,6 +161,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.too_many_attempts": (
         "Too many failed sign-in attempts. Try again in {minutes} minutes.",
         "Muitas tentativas de acesso sem sucesso. Tente novamente em {minutes} minutos.",
+    ),
+    "error.too_many_requests": (
+        "Too many attempts from here. Try again in {minutes} minutes.",
+        "Muitas tentativas a partir daqui. Tente novamente em {minutes} minutos.",
+    ),
+    "error.try_again_in_seconds": (
+        "Too many sign-in attempts. Try again in {seconds} seconds.",
+        "Muitas tentativas de acesso. Tente novamente em {seconds} segundos.",
+    ),
+    "error.sign_in_code_invalid": (
+        "The sign-in took too long. Please sign in again.",
+        "O acesso demorou demais. Entre novamente.",
+    ),
+    "nav.company": ("Company", "Empresa"),
+    "invite.has_account": (
+        "You already have an account with this email: enter your password to join.",
+        "Você já tem uma conta com este e-mail: informe sua senha para entrar na equipe.",
+    ),
+    "error.already_member": (
+        "This person is already on your team.",
+        "Esta pessoa já faz parte da sua equipe.",
     ),
     "error.invite_invalid": (
         "This invitation is invalid, expired or already used.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui import routes
+from whatsapp_saas.ui.auth.forms import session_form
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
 from whatsapp_saas.ui.components import (
     centered_card,
@@ -15,11 +16,21 @@ from whatsapp_saas.ui.components import (
 )
 
 
+def _title_row(app_name: rx.Var) -> rx.Component:
+    """The app's name and the language switch; on a phone the switch wraps below the name."""
+    return rx.hstack(
+        rx.heading(app_name, size="6", white_space="nowrap"),
+        rx.spacer(),
+        language_switch(),
+        flex_wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
 def _header(title_key: str) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading(AuthFormState.t["app.name"], size="6"), rx.spacer(), language_switch()
-        ),
+        _title_row(AuthFormState.t["app.name"]),
         rx.text(AuthFormState.t["app.tagline"], color_scheme="gray", size="2"),
         rx.heading(AuthFormState.t[title_key], size="4", as_="h2"),
         width="100%",
@@ -59,6 +70,7 @@ def login_page() -> rx.Component:
             on_submit=AuthFormState.sign_in,
             reset_on_submit=False,
         ),
+        session_form(),
         rx.hstack(
             rx.text(AuthFormState.t["auth.no_account"], size="2"),
             rx.link(AuthFormState.t["auth.create_account"], href=routes.SIGNUP, size="2"),
@@ -92,6 +104,7 @@ def signup_page() -> rx.Component:
             on_submit=AuthFormState.sign_up,
             reset_on_submit=False,
         ),
+        session_form(),
         rx.hstack(
             rx.text(AuthFormState.t["auth.have_account"], size="2"),
             rx.link(AuthFormState.t["auth.sign_in"], href=routes.LOGIN, size="2"),
@@ -102,7 +115,7 @@ def signup_page() -> rx.Component:
 
 def invite_page() -> rx.Component:
     return centered_card(
-        rx.hstack(rx.heading(InviteState.t["app.name"], size="6"), rx.spacer(), language_switch()),
+        _title_row(InviteState.t["app.name"]),
         error_callout(InviteState.error),
         rx.cond(
             InviteState.invite_valid,
@@ -124,7 +137,15 @@ def invite_page() -> rx.Component:
                             auto_complete="new-password",
                             required=True,
                         ),
-                        rx.text(InviteState.password_hint, size="1", color_scheme="gray"),
+                        rx.text(
+                            rx.cond(
+                                InviteState.invite_has_account,
+                                InviteState.t["invite.has_account"],
+                                InviteState.password_hint,
+                            ),
+                            size="1",
+                            color_scheme="gray",
+                        ),
                         rx.button(
                             InviteState.t["invite.accept"],
                             type="submit",
@@ -140,4 +161,5 @@ def invite_page() -> rx.Component:
             ),
             rx.link(InviteState.t["auth.sign_in"], href=routes.LOGIN),
         ),
+        session_form(),
     )

@@ -119,6 +119,24 @@ def _invite_result() -> rx.Component:
                     data_testid="invite-link",
                     style={"word_break": "break-all"},
                 ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("copy", size=16),
+                        T["users.copy_link"],
+                        on_click=[
+                            rx.set_clipboard(UsersState.invite_link),
+                            UsersState.note_link_copied,
+                        ],
+                        variant="soft",
+                        size="2",
+                    ),
+                    rx.cond(
+                        UsersState.invite_copied,
+                        rx.text(T["users.link_copied"], size="2", role="status"),
+                    ),
+                    align="center",
+                    spacing="3",
+                ),
             ),
             icon="link",
             color_scheme="green",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from zoneinfo import available_timezones
 
 import reflex as rx
 
 from whatsapp_saas.accounts import service as accounts
+from whatsapp_saas.accounts.mailer import InviteMail, send_invite, smtp_configured
 from whatsapp_saas.accounts.models import Invite, User
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.config import get_settings
@@ -26,6 +28,7 @@ class UsersState(AppState):
     invites: list[dict[str, str]] = []
     error: str = ""
     invite_link: str = ""
+    invite_copied: bool = False
     invite_notice: str = ""
     saved_notice: str = ""
     read_receipts: bool = False
@@ -100,10 +103,35 @@ class UsersState(AppState):
         )
         if ok and issued:
             settings = get_settings()
+            address = email.strip().lower()
             self.invite_link = f"{settings.app_base_url.rstrip('/')}/invite/{issued[0].token}"
+            self.invite_copied = False
+            notice = "users.invite_link"
+            if smtp_configured(settings):
+                mail = await self._invite_mail(address, name, self.invite_link)
+                sent = mail is not None and await asyncio.to_thread(send_invite, settings, mail)
+                notice = "users.invite_emailed" if sent else "users.invite_email_failed"
             self.invite_notice = self.tr(
-                "users.invite_link", email=email.strip().lower(), hours=settings.invite_valid_hours
+                notice, email=address, hours=settings.invite_valid_hours
             )
+
+    async def _invite_mail(self, address: str, name: str, link: str) -> InviteMail | None:
+        me = await self.current_user()
+        if me is None:
+            return None
+        return InviteMail(
+            to=address,
+            name=" ".join(name.split()),
+            company=me.tenant_name,
+            inviter=me.name,
+            link=link,
+            hours=get_settings().invite_valid_hours,
+            language=self.lang or me.language,
+        )
+
+    @rx.event
+    def note_link_copied(self) -> None:
+        self.invite_copied = True
 
     @rx.event
     async def set_active(self, user_id: str, active: bool) -> None:
