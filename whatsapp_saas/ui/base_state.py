@@ -97,8 +97,11 @@ class AppState(rx.State):
 
     @rx.event
     async def sign_out(self):  # type: ignore[no-untyped-def]
+        from whatsapp_saas.ui.realtime import leave_feed  # it reads this state: import late
+
         token = self.token
         await in_session(lambda s: accounts.sign_out(s, token))
+        await leave_feed(self)
         self.forget()
         return rx.redirect(routes.LOGIN)
 
