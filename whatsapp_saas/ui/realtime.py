@@ -75,9 +75,7 @@ async def _read_tab(app: rx.App, client_token: str) -> TabSession:
 
 async def _connected(app: rx.App, client_token: str) -> bool:
     namespace = app.event_namespace
-    return namespace is not None and await namespace._token_manager.is_token_connected(
-        client_token
-    )
+    return namespace is not None and await namespace._token_manager.is_token_connected(client_token)
 
 
 async def _unlink_tab(app: rx.App, client_token: str) -> None:
