@@ -89,7 +89,7 @@ class InviteState(AuthFormState):
     async def load_invite(self) -> None:
         self.detect_language()
         self.error, self.accepted = "", False
-        token = self.router.page.params.get("token", "")
+        token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         try:
             details = await in_session(lambda s: _invite_details(s, token))
         except UserError as err:
@@ -100,7 +100,7 @@ class InviteState(AuthFormState):
 
     @rx.event
     async def accept(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
-        token = self.router.page.params.get("token", "")
+        token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         password, name = str(form.get("password", "")), str(form.get("name", ""))
         self.busy, self.error = True, ""
         yield

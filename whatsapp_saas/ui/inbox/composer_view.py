@@ -133,7 +133,7 @@ def composer() -> rx.Component:
         _reply_banner(),
         rx.form(
             rx.vstack(
-                rx.text_area(
+                rx.el.textarea(
                     value=C.draft,
                     on_change=C.set_draft,
                     placeholder=rx.cond(
@@ -173,7 +173,7 @@ def composer() -> rx.Component:
                 ),
                 width="100%",
             ),
-            on_submit=C.send,
+            on_submit=lambda _form_data: C.send(),
             reset_on_submit=False,
             width="100%",
         ),
