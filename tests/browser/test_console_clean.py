@@ -19,16 +19,39 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.browser.conftest import ROOT, _stop, app_environment, free_port
 from tests.browser.helpers import PASSWORD, sign_up, unique_email
 from tests.conftest import _pg_url_for, create_pg_database, drop_pg_database, migrate
+from whatsapp_saas.i18n import catalog
 from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.settings import departments, quick_replies, sending
 
 pytestmark = pytest.mark.browser
 
+# Each page and the catalogue key of its browser tab title.
+TITLES = {
+    routes.DASHBOARD: "title.dashboard",
+    routes.INBOX: "title.inbox",
+    routes.WHATSAPP: "title.whatsapp",
+    routes.SIMULATOR: "title.simulator",
+    routes.SCHEDULING: "title.scheduling",
+    routes.CONTACTS: "title.contacts",
+    routes.AUTOMATIONS: "title.automations",
+    routes.AI: "title.ai",
+    routes.SETTINGS: "title.settings",
+    quick_replies.ROUTE: "title.quick_replies",
+    departments.ROUTE: "title.departments",
+    sending.ROUTE: "title.sending",
+    routes.LOGIN: "title.login",
+    routes.SIGNUP: "title.signup",
+}
+# How each language writes a date and time: 01/12/2026 17:21, or Dec 1, 2026 17:21.
+DATE_TIME = {
+    "pt-BR": re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"),
+    "en": re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}"),
+}
 PAGES = [
     routes.DASHBOARD,
     routes.INBOX,
@@ -201,3 +224,20 @@ def test_every_page_opens_without_console_errors_in_both_languages(
     assert not watch.problems, "\n".join(watch.problems)
     deprecations = [line for line in dev_app.log.read_text().splitlines() if "eprecat" in line]
     assert not deprecations, "\n".join(deprecations)
+
+
+def test_tab_titles_and_dates_follow_the_language(browser: Browser, dev_app: DevApp) -> None:
+    page = browser.new_page(locale="en-US")
+    sign_up(page, dev_app.url, company="Padaria", name="Olivia", email=unique_email("owner"))
+    for language in ("pt-BR", "en"):
+        page.evaluate(f"localStorage.setItem('wa_lang', '{language}')")
+        for path, key in TITLES.items():
+            if path in (routes.LOGIN, routes.SIGNUP):
+                continue  # signed in, these send the browser on; the sign-in page is below
+            page.goto(dev_app.url + path)
+            expect(page).to_have_title(catalog(language)[key])
+        page.goto(dev_app.url + routes.SETTINGS)
+        created = page.get_by_test_id("user-row").first.get_by_role("cell").nth(4)
+        expect(created).to_have_text(DATE_TIME[language])
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_title(catalog("en")["title.login"])

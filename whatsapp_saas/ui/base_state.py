@@ -8,7 +8,6 @@ at once, not at the next page load.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -16,8 +15,8 @@ from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.i18n import LANGUAGES, catalog, normalise_language, translate
-from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, normalise_language, translate
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.db import in_session
 
@@ -51,9 +50,8 @@ class AppState(rx.State):
         return self.tr(error.code, **error.params)
 
     def format_time(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        return as_utc(value).astimezone(ZoneInfo(self.user_timezone)).strftime("%Y-%m-%d %H:%M")
+        """The one date-and-time format of the user's language, in the user's timezone."""
+        return format_datetime(value, self.lang or DEFAULT_LANGUAGE, self.user_timezone)
 
     @rx.event
     def detect_language(self) -> None:
