@@ -59,3 +59,38 @@ def make_team() -> Team:
         Person(owner.user.user_id, owner.user.tenant_id, owner.token),
         Person(agent.user.user_id, agent.user.tenant_id, agent.token),
     )
+
+
+# Browser tests here use the same Chromium settings as tests/browser.
+from tests.browser.conftest import browser_context_args, browser_type_launch_args  # noqa: E402,F401
+
+
+def make_colleagues(role: str = "admin") -> tuple[str, str]:
+    """A tenant with an owner and a colleague of ``role``; returns both emails (one password)."""
+    from whatsapp_saas.accounts import service as accounts
+    from whatsapp_saas.db import session_scope
+    from whatsapp_saas.tenancy.scope import TenantScope
+
+    suffix = secrets.token_hex(4)
+    owner_email, colleague_email = f"owner-{suffix}@example.com", f"ana-{suffix}@example.com"
+    with session_scope() as s:
+        accounts.signup(
+            s,
+            company_name="Loja",
+            name="Olivia",
+            email=owner_email,
+            password=PASSWORD,
+            language="en",
+        )
+    with session_scope() as s:
+        owner = accounts.sign_in(s, email=owner_email, password=PASSWORD)
+        invite = accounts.invite_user(
+            TenantScope(s, owner.user.tenant_id),
+            owner.user,
+            email=colleague_email,
+            name="Ana",
+            role=role,
+        )
+    with session_scope() as s:
+        accounts.accept_invite(s, token=invite.token, password=PASSWORD)
+    return owner_email, colleague_email
