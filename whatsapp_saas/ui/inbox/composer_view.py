@@ -133,7 +133,7 @@ def composer() -> rx.Component:
         _reply_banner(),
         rx.form(
             rx.vstack(
-                rx.el.textarea(
+                rx.text_area(
                     value=C.draft,
                     on_change=C.set_draft,
                     placeholder=rx.cond(
