@@ -11,7 +11,9 @@ from pathlib import Path
 import reflex as rx
 
 from whatsapp_saas.config import allowed_origins, get_settings
+from whatsapp_saas.devtools.reflex_messages import quiet_reflex_advice
 
+quiet_reflex_advice()  # no "Run `uv run reflex run`" on a fresh checkout: `make run` starts it
 _venv_bun = Path(sys.executable).parent / "bun"
 
 # Dev-mode hot reload watches every top-level folder; the app writes its SQLite file, media

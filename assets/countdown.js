@@ -15,12 +15,14 @@
   // "record" for "stop" while recording (voice.js announces it with wa-voice-state).
   function markRecordingSupport() {
     var can = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
-    document.body.classList.toggle("wa-can-record", can);
+    // On <html>, not <body>: this runs before React hydrates, and a class React did not render
+    // on <body> is a hydration mismatch (<html> is rendered with suppressHydrationWarning).
+    document.documentElement.classList.toggle("wa-can-record", can);
   }
   document.addEventListener("DOMContentLoaded", markRecordingSupport);
-  if (document.body) markRecordingSupport();
+  markRecordingSupport();
   document.addEventListener("wa-voice-state", function (event) {
-    document.body.classList.toggle("wa-recording", !!(event.detail && event.detail.recording));
+    document.documentElement.classList.toggle("wa-recording", !!(event.detail && event.detail.recording));
   });
 
   // Infinite scroll: a "load more" button marked data-autoload clicks itself when it scrolls

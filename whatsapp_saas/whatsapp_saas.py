@@ -32,6 +32,12 @@ configure_logging(_settings)
 check_production(_settings)
 bootstrap()
 
+
+def _title(page: str) -> rx.Var:
+    """The browser tab's title, in the UI language (the catalogue's ``title.<page>``)."""
+    return AppState.t[f"title.{page}"].to(str)
+
+
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[
@@ -51,39 +57,50 @@ app = rx.App(
 )
 
 app.add_page(
-    login_page, route=routes.LOGIN, title="Sign in", on_load=AuthFormState.open_public_page
+    login_page, route=routes.LOGIN, title=_title("login"), on_load=AuthFormState.open_public_page
 )
 app.add_page(
-    signup_page, route=routes.SIGNUP, title="Create account", on_load=AuthFormState.open_public_page
+    signup_page, route=routes.SIGNUP, title=_title("signup"), on_load=AuthFormState.open_public_page
 )
-app.add_page(invite_page, route=routes.INVITE, title="Invitation", on_load=InviteState.load_invite)
-app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard", on_load=DashboardState.load)
-app.add_page(settings_page, route=routes.SETTINGS, title="Settings", on_load=UsersState.load)
-app.add_page(inbox_page, route=routes.INBOX, title="Inbox", on_load=InboxState.load)
+app.add_page(
+    invite_page, route=routes.INVITE, title=_title("invite"), on_load=InviteState.load_invite
+)
+app.add_page(
+    dashboard_page, route=routes.DASHBOARD, title=_title("dashboard"), on_load=DashboardState.load
+)
+app.add_page(
+    settings_page, route=routes.SETTINGS, title=_title("settings"), on_load=UsersState.load
+)
+app.add_page(inbox_page, route=routes.INBOX, title=_title("inbox"), on_load=InboxState.load)
 app.add_page(
     quick_replies.quick_replies_page,
     route=quick_replies.ROUTE,
-    title="Quick replies",
+    title=_title("quick_replies"),
     on_load=quick_replies.QuickRepliesState.load,
 )
 app.add_page(
     departments.departments_page,
     route=departments.ROUTE,
-    title="Departments",
+    title=_title("departments"),
     on_load=departments.DepartmentsState.load,
 )
 app.add_page(
     sending.sending_page,
     route=sending.ROUTE,
-    title="Sending limits",
+    title=_title("sending"),
     on_load=sending.SendingState.load,
 )
-app.add_page(whatsapp_page, route=routes.WHATSAPP, title="WhatsApp", on_load=WhatsAppState.load)
 app.add_page(
-    simulator_page, route=routes.SIMULATOR, title="Simulated phone", on_load=SimulatorState.load
+    whatsapp_page, route=routes.WHATSAPP, title=_title("whatsapp"), on_load=WhatsAppState.load
 )
 app.add_page(
-    scheduling_page, route=routes.SCHEDULING, title="Scheduling", on_load=SchedulesState.load
+    simulator_page, route=routes.SIMULATOR, title=_title("simulator"), on_load=SimulatorState.load
+)
+app.add_page(
+    scheduling_page,
+    route=routes.SCHEDULING,
+    title=_title("scheduling"),
+    on_load=SchedulesState.load,
 )
 
 _PLACEHOLDERS = {
@@ -95,7 +112,7 @@ for _route, _key in _PLACEHOLDERS.items():
     app.add_page(
         lambda key=_key: placeholder_page(key),
         route=_route,
-        title=_key.split(".")[1].title(),
+        title=_title(_key.split(".")[1]),
         on_load=AppState.require_login,
     )
 

@@ -33,14 +33,12 @@ def session_cookie(session_token: str | None) -> dict[str, str]:
 async def give_session(tab: Tab, session_token: str | None) -> None:
     """THE one place that says how a browser-less client holds a session.
 
-    Today the session token is the ``wa_session`` cookie, which the browser reports to the
-    app through Reflex's client-storage update (``AppState.token``). The same cookie is sent
-    in the websocket's request headers at connect time (see :meth:`Tab.connect`), which is
-    where an HttpOnly cookie set by an HTTP route will be read from (issue 9 item 10); when
-    that lands, the update below is the line to drop.
+    The session token is the HttpOnly ``wa_session`` cookie that ``POST /auth/session`` sets
+    (see ``whatsapp_saas/ui/auth/session_routes.py``). A client carries it in the websocket's
+    request headers at connect time (:meth:`Tab.connect`); nothing else is needed, and the
+    app's state never holds the token itself.
     """
-    if session_token:
-        await tab.send(UPDATE_VARS, {"vars": {f"{APP_STATE}.token": session_token}})
+    del tab, session_token  # the Cookie header at connect is all there is to it
 
 
 class Tab:

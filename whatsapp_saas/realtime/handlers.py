@@ -11,6 +11,7 @@ from whatsapp_saas.inbox.events import (
     MessageStored,
     TypingIndicated,
 )
+from whatsapp_saas.realtime.access import UserAccessChanged, watch_user_access
 from whatsapp_saas.realtime.channel import TenantEvent, get_channel
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
 
@@ -38,7 +39,14 @@ def on_typing(event: TypingIndicated) -> None:
     get_channel().publish(TenantEvent(event.tenant_id, "inbox", payload))
 
 
+def on_access_changed(event: UserAccessChanged) -> None:
+    # The relay re-checks every open tab of the tenant and unlinks those no longer entitled.
+    get_channel().publish(TenantEvent(event.tenant_id, "access", {"user_id": event.user_id}))
+
+
 def register(bus: EventBus) -> None:
+    watch_user_access()
+    bus.subscribe(UserAccessChanged, on_access_changed)
     bus.subscribe(NumberStateChanged, on_number_changed)
     bus.subscribe(QrCodeUpdated, on_number_changed)
     for event_type in (

@@ -10,7 +10,6 @@ stops working at once, not at the next page load.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -18,8 +17,8 @@ from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.i18n import LANGUAGES, catalog, normalise_language, translate
-from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, normalise_language, translate
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.auth.client_ip import client_ip
 from whatsapp_saas.ui.auth.forms import SESSION_FORM_ID, SIGN_OUT_FORM_ID, submit_form_script
@@ -54,9 +53,8 @@ class AppState(rx.State):
         return self.tr(error.code, **error.params)
 
     def format_time(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        return as_utc(value).astimezone(ZoneInfo(self.user_timezone)).strftime("%Y-%m-%d %H:%M")
+        """The one date-and-time format of the user's language, in the user's timezone."""
+        return format_datetime(value, self.lang or DEFAULT_LANGUAGE, self.user_timezone)
 
     @rx.event
     def detect_language(self) -> None:
@@ -134,8 +132,11 @@ class AppState(rx.State):
     @rx.event
     async def sign_out(self):  # type: ignore[no-untyped-def]
         """End the session here at once; the sign-out route then clears the cookie."""
+        from whatsapp_saas.ui.realtime import leave_feed  # it reads this state: import late
+
         ref = self._session_ref()
         await in_session(lambda s: accounts.sign_out_hash(s, ref))
+        await leave_feed(self)
         self.forget()
         return rx.call_script(submit_form_script(SIGN_OUT_FORM_ID))
 

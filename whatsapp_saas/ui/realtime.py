@@ -3,16 +3,28 @@
 Each browser links its ``TenantFeed`` to ``tenant-<id>`` (derived server-side from the signed-in
 user). The relay task reloads the affected view from the database — the one truth — and
 writes it into the shared state, which Reflex pushes to every linked browser.
+
+Reflex pushes to every tab in the shared state's ``_linked_from`` and never prunes it. So before
+each write the relay checks the tenant's linked tabs (:func:`prune_feed`): a tab whose session
+was signed out, revoked or expired, whose user was disabled or given another role, is unlinked
+for good; a tab whose websocket went away is dropped from the fan-out, and links again when it
+reconnects (its hydrate event patches the link back in). Signing out unlinks the tab at once
+(:func:`leave_feed`); disabling a user or changing a role re-checks the tenant's tabs at once
+(the ``access`` topic).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from whatsapp_saas.realtime.channel import TenantEvent, get_channel
+from whatsapp_saas.realtime.sessions import TabSession, refused_tabs
+from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.whatsapp.linking import refresh_linking
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
@@ -33,11 +45,81 @@ class TenantFeed(rx.SharedState):
     typing: list[str] = []
 
 
+@contextlib.asynccontextmanager
+async def _modify_feed(app: rx.App, tenant_id: int) -> AsyncIterator[TenantFeed]:
+    """Write a tenant's shared feed; Reflex fans the change out to the linked tabs.
+
+    Not ``app.modify_state``: that also sends the delta to the client the token names, and no
+    browser is called ``tenant-<id>``, so every write logged "Attempting to send delta to
+    disconnected client".
+    """
+    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
+    with app.set_contexts():
+        async with app.state_manager.modify_state_with_links(token) as root:
+            yield await root.get_state(TenantFeed)
+            # As app.modify_state does: record the changed vars, which the fan-out applies.
+            root._clean()
+
+
+async def _linked_tabs(app: rx.App, tenant_id: int) -> set[str]:
+    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
+    root = await app.state_manager.get_state(token)
+    feed = await root.get_state(TenantFeed)
+    return set(feed._linked_from)
+
+
+async def _read_tab(app: rx.App, client_token: str) -> TabSession:
+    root = await app.state_manager.get_state(rx.BaseStateToken(ident=client_token, cls=AppState))
+    tab = await root.get_state(AppState)
+    return TabSession(client_token, tab._session_ref() or "", tab.role)
+
+
+async def _connected(app: rx.App, client_token: str) -> bool:
+    namespace = app.event_namespace
+    return namespace is not None and await namespace._token_manager.is_token_connected(client_token)
+
+
+async def _unlink_tab(app: rx.App, client_token: str) -> None:
+    """Remove the tab's own link, so no later event or fan-out patches the feed back in."""
+    name = TenantFeed.get_full_name()
+    token = rx.BaseStateToken(ident=client_token, cls=TenantFeed)
+    async with app.state_manager.modify_state(token) as root:
+        links = dict(root._reflex_internal_links or {})
+        if links.pop(name, None) is not None:
+            root._reflex_internal_links = links
+
+
+async def prune_feed(app: rx.App, tenant_id: int) -> set[str]:
+    """Check every tab linked to the tenant's feed; unlink the refused, drop the gone.
+
+    Costs one query for all the tenant's tabs, plus one state read per tab. Returns the client
+    tokens taken out of the fan-out.
+    """
+    linked = await _linked_tabs(app, tenant_id)
+    if not linked:
+        return set()
+    tabs = [await _read_tab(app, token) for token in sorted(linked)]
+    refused = await in_session(lambda s: refused_tabs(s, tenant_id, tabs))
+    gone = {token for token in linked - refused if not await _connected(app, token)}
+    for token in sorted(refused):
+        await _unlink_tab(app, token)
+    if refused or gone:
+        async with _modify_feed(app, tenant_id) as feed:
+            feed._linked_from = set(feed._linked_from) - refused - gone
+    return refused | gone
+
+
+async def leave_feed(state: rx.State) -> None:
+    """Stop this tab's live tenant updates now (sign-out), from inside its own event."""
+    links = state._get_root_state()._reflex_internal_links or {}
+    if TenantFeed.get_full_name() in links:
+        feed = await state.get_state(TenantFeed)
+        await feed._unlink()
+
+
 async def refresh_numbers(app: rx.App, tenant_id: int) -> None:
     rows = await in_session(lambda s: tenant_numbers(s, tenant_id))
-    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
-    async with app.modify_state(token) as root:
-        feed = await root.get_state(TenantFeed)
+    async with _modify_feed(app, tenant_id) as feed:
         feed.numbers = rows
     await refresh_linking(app, tenant_id)  # QR codes: a managers-only feed
 
@@ -46,9 +128,7 @@ async def bump_inbox(app: rx.App, tenant_id: int, events: list[TenantEvent]) -> 
     changed = sorted(
         {str(e.payload.get("conversation_id")) for e in events if e.payload.get("conversation_id")}
     )
-    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
-    async with app.modify_state(token) as root:
-        feed = await root.get_state(TenantFeed)
+    async with _modify_feed(app, tenant_id) as feed:
         typing = set(feed.typing)
         for event in events:
             conversation = str(event.payload.get("conversation_id", ""))
@@ -99,7 +179,17 @@ async def _apply_batch(app: rx.App, batch: list[TenantEvent]) -> None:
     grouped: dict[tuple[int, str], list[TenantEvent]] = {}
     for event in batch:
         grouped.setdefault((event.tenant_id, event.topic), []).append(event)
+    unchecked: set[int] = set()
+    for tenant_id in sorted({tenant for tenant, _topic in grouped}):
+        try:
+            # Every live update is preceded by a check of who may still receive it.
+            await prune_feed(app, tenant_id)
+        except Exception:
+            log.exception("could not check the open tabs of tenant %s; updates held", tenant_id)
+            unchecked.add(tenant_id)
     for (tenant_id, topic), events in grouped.items():
+        if tenant_id in unchecked:
+            continue  # fail closed: pages catch up from the database on their next load
         try:
             if topic == "numbers":
                 await refresh_numbers(app, tenant_id)

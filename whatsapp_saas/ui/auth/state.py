@@ -124,7 +124,7 @@ class InviteState(AuthFormState):
         self.detect_language()
         self._show_error(None)
         self.busy = False
-        token = self.router.page.params.get("token", "")
+        token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         try:
             details = await in_session(lambda s: _invite_details(s, token))
         except UserError as err:
@@ -137,7 +137,7 @@ class InviteState(AuthFormState):
     @rx.event
     async def accept(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Accept, and be signed in straight away (no second trip through the sign-in form)."""
-        token = self.router.page.params.get("token", "")
+        token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         password, name = str(form.get("password", "")), str(form.get("name", ""))
         ip = self._client_ip()
         self.busy = True

@@ -66,7 +66,7 @@ class InboxState(AppState):
         self.numbers, self.agents, self.departments = found.numbers, found.agents, found.departments
         self._shown, self.error = LIST_PAGE, ""
         await self._reload_list(user)
-        wanted = self.router.page.params.get("c", "") or self.selected_id
+        wanted = self.router.url.query_parameters.get("c", "") or self.selected_id
         self.pane = "chat" if wanted else "list"
         if wanted:
             await self._open(user, wanted)

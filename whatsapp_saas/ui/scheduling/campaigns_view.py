@@ -68,6 +68,7 @@ def _csv_input() -> rx.Component:
             "campaign-csv",
             rx.text_area(
                 id="campaign-csv",
+                name="campaign-csv",
                 value=C.csv_text,
                 on_change=C.set_csv_text,
                 rows="4",

@@ -15,6 +15,7 @@ from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.inbox.access import contact_visible_to
 from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.models_base import as_utc
+from whatsapp_saas.phones import for_people
 from whatsapp_saas.scheduling.campaign_models import Campaign, CampaignStatus
 from whatsapp_saas.scheduling.campaigns import list_campaigns
 from whatsapp_saas.scheduling.followups import list_follow_ups
@@ -40,7 +41,8 @@ def _preview(text: str | None) -> str:
 def numbers(scope: TenantScope) -> list[dict[str, str]]:
     rows = scope.session.exec(scope.select(WhatsAppNumber).order_by(col(WhatsAppNumber.id))).all()
     return [
-        {"id": str(r.id), "label": f"{r.name} ({r.phone})" if r.phone else r.name} for r in rows
+        {"id": str(r.id), "label": f"{r.name} ({for_people(r.phone)})" if r.phone else r.name}
+        for r in rows
     ]
 
 
@@ -59,8 +61,8 @@ def contacts(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
 def _contact_label(contact: Contact) -> str:
     name = contact.name or contact.push_name
     if name and contact.phone:
-        return f"{name} ({contact.phone})"
-    return contact.display_name
+        return f"{name} ({for_people(contact.phone)})"
+    return contact.display_name if name or not contact.phone else for_people(contact.phone)
 
 
 def _names(scope: TenantScope, contact_ids: Sequence[int]) -> dict[int, str]:
