@@ -7,8 +7,6 @@ it requires; helpers must be ``_``-prefixed. A new handler without an entry fail
 
 from __future__ import annotations
 
-import pytest
-
 from tests.security.handlers import Handler, app_handlers
 from whatsapp_saas.ui.handler_permissions import (
     FRAMEWORK_HANDLERS,
@@ -17,21 +15,9 @@ from whatsapp_saas.ui.handler_permissions import (
     permission_of,
 )
 
-# Public helpers that are not handlers today; the lead renames them to `_`-prefixed names.
-KNOWN_HELPERS = {
-    "whatsapp_saas.ui.base_state.AppState.tr",
-    "whatsapp_saas.ui.base_state.AppState.error_text",
-    "whatsapp_saas.ui.base_state.AppState.format_time",
-    "whatsapp_saas.ui.base_state.AppState.current_user",
-    "whatsapp_saas.ui.base_state.AppState.remember",
-    "whatsapp_saas.ui.base_state.AppState.forget",
-    "whatsapp_saas.ui.inbox.state.InboxState.act",
-    "whatsapp_saas.ui.scheduling.schedules_state.SchedulesState.refresh",
-}
-HELPERS_REASON = (
-    "issue 9 item 6: public non-handler methods are callable from the browser: "
-    + ", ".join(sorted(k.rsplit(".", 2)[-2] + "." + k.rsplit(".", 1)[-1] for k in KNOWN_HELPERS))
-)
+# Public helpers that are not handlers. Empty: every helper on a state is `_`-prefixed (issue 9
+# item 6); an entry here would be a hole the browser can call.
+KNOWN_HELPERS: set[str] = set()
 
 
 def _undeclared(handlers: list[Handler]) -> list[str]:
@@ -53,7 +39,6 @@ def test_every_handler_outside_the_known_helpers_is_declared() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=HELPERS_REASON)
 def test_no_public_helpers_on_states() -> None:
     """After the rename, no state has a public callable missing from the declared list."""
     assert not _undeclared(app_handlers())

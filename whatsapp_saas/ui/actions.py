@@ -35,16 +35,16 @@ async def act(
     managers_only: bool = False,
 ) -> Outcome[T]:
     """Run ``work`` in one unit of work as the signed-in user; errors come back translated."""
-    user = await state.current_user()
+    user = await state._current_user()
     if user is None:
-        state.forget()
-        return Outcome(False, error=state.tr("auth.session_ended"))
+        state._forget()
+        return Outcome(False, error=state._tr("auth.session_ended"))
     try:
         if managers_only and not user.is_manager:
             raise PermissionDenied()
         value = await in_session(lambda s: work(TenantScope(s, user.tenant_id), user))
     except UserError as err:
-        return Outcome(False, error=state.error_text(err), code=err.code)
+        return Outcome(False, error=state._error_text(err), code=err.code)
     except LookupError:  # NotFound, MediaNotFound: another tenant's id looks like no id
-        return Outcome(False, error=state.tr("error.not_found"))
+        return Outcome(False, error=state._tr("error.not_found"))
     return Outcome(True, value)

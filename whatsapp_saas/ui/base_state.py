@@ -46,13 +46,13 @@ class AppState(rx.State):
     def is_manager(self) -> bool:
         return self.role in ("owner", "admin")
 
-    def tr(self, key: str, **params: object) -> str:
+    def _tr(self, key: str, **params: object) -> str:
         return translate(self.lang or "pt-BR", key, **params)
 
-    def error_text(self, error: UserError) -> str:
-        return self.tr(error.code, **error.params)
+    def _error_text(self, error: UserError) -> str:
+        return self._tr(error.code, **error.params)
 
-    def format_time(self, value: datetime | None) -> str:
+    def _format_time(self, value: datetime | None) -> str:
         """The one date-and-time format of the user's language, in the user's timezone."""
         return format_datetime(value, self.lang or DEFAULT_LANGUAGE, self.user_timezone)
 
@@ -68,7 +68,7 @@ class AppState(rx.State):
             return
         self.lang = language
         if self.signed_in:
-            user = await self.current_user()
+            user = await self._current_user()
             if user is not None:
                 await _save_language(user, language)
 
@@ -84,17 +84,17 @@ class AppState(rx.State):
             get_settings().trusted_proxy_hops,
         )
 
-    async def current_user(self) -> CurrentUser | None:
+    async def _current_user(self) -> CurrentUser | None:
         ref = self._session_ref()
         return await in_session(lambda s: accounts.resolve_session_hash(s, ref))
 
-    def remember(self, user: CurrentUser) -> None:
+    def _remember(self, user: CurrentUser) -> None:
         self.user_name, self.user_email = user.name, user.email
         self.tenant_name, self.role = user.tenant_name, user.role
         self.user_timezone, self.signed_in = user.timezone, True
         self.active_tenant_id = str(user.tenant_id)
 
-    def forget(self) -> None:
+    def _forget(self) -> None:
         self.signed_in, self.active_tenant_id, self.companies = False, "", []
         self.user_name = self.user_email = self.tenant_name = self.role = ""
 
@@ -102,11 +102,11 @@ class AppState(rx.State):
     async def require_login(self):  # type: ignore[no-untyped-def]
         """on_load of every protected page."""
         self.detect_language()
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
-            self.forget()
+            self._forget()
             return rx.redirect(routes.LOGIN)
-        self.remember(user)
+        self._remember(user)
         companies = await in_session(lambda s: accounts.companies_of(s, user.email))
         self.companies = [{"id": str(c.tenant_id), "name": c.name} for c in companies]
         return None
@@ -114,9 +114,9 @@ class AppState(rx.State):
     @rx.event
     async def switch_company(self, tenant_id: str):  # type: ignore[no-untyped-def]
         """Sign the same person into another of their companies (a new session cookie)."""
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
-            self.forget()
+            self._forget()
             return rx.redirect(routes.LOGIN)
         if not tenant_id.isdigit() or int(tenant_id) == user.tenant_id:
             return None
@@ -137,7 +137,7 @@ class AppState(rx.State):
         ref = self._session_ref()
         await in_session(lambda s: accounts.sign_out_hash(s, ref))
         await leave_feed(self)
-        self.forget()
+        self._forget()
         return rx.call_script(submit_form_script(SIGN_OUT_FORM_ID))
 
 

@@ -41,8 +41,11 @@ _USERS = "whatsapp_saas.ui.settings.users_state.UsersState"
 _DEPTS = "whatsapp_saas.ui.settings.departments.DepartmentsState"
 _QR = "whatsapp_saas.ui.settings.quick_replies.QuickRepliesState"
 _SEND = "whatsapp_saas.ui.settings.sending.SendingState"
-_SIM = "whatsapp_saas.ui.simulator.page.SimulatorState"
+_SIM = "whatsapp_saas.ui.simulator.state.SimulatorState"
 _WA = "whatsapp_saas.ui.whatsapp.state.WhatsAppState"
+_SIGNATURE = "whatsapp_saas.ui.inbox.signature.SignatureState"
+_NEW_CONV = "whatsapp_saas.ui.inbox.new_conversation.NewConversationState"
+_MEDIA_USAGE = "whatsapp_saas.ui.settings.media_usage.MediaUsageState"
 
 
 def _each(prefix: str, permission: Permission, *names: str) -> dict[str, Permission]:
@@ -51,7 +54,9 @@ def _each(prefix: str, permission: Permission, *names: str) -> dict[str, Permiss
 
 HANDLER_PERMISSIONS: dict[str, Permission] = {
     **_each(_BASE, "public", "detect_language", "set_language"),
-    **_each(_BASE, "signed_in", "require_login", "sign_out"),
+    # Switching company opens a session only in a company the same person belongs to.
+    **_each(_BASE, "signed_in", "require_login", "sign_out", "switch_company"),
+    **_each(_SIGNATURE, "signed_in", "load_signature", "save_signature"),
     **_each(_AUTH, "public", "open_public_page", "sign_in", "sign_up"),
     **_each(_INVITE, "public", "load_invite", "accept"),
     **_each(_DASH, "signed_in", "load"),
@@ -77,6 +82,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "reopen",
         "retry",
         "retry_media",
+        "show_pane",
     ),
     **_each(
         _COMPOSER,
@@ -91,7 +97,13 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "stop_voice",
         "send",
         "upload",
+        "close_quick_replies",
+        "set_attach_caption",
+        "cancel_attachment",
+        "attachment_open_changed",
     ),
+    # A new conversation is sent from one of the tenant's numbers, to a validated phone.
+    **_each(_NEW_CONV, "signed_in", "set_new_open", "start_new"),
     **_each(
         _PLANS,
         "signed_in",
@@ -100,6 +112,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "cancel_scheduled",
         "follow_up",
         "cancel_follow",
+        "on_plans_tick",
     ),
     # Scheduling: agents plan messages in the conversations they may see.
     **_each(
@@ -119,9 +132,20 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     **_each(_FOLLOW, "manager", "save_prefs"),
     # Campaigns stay manager-only, reading included.
     **_each(
-        _CAMP, "manager", "refresh", "tick", "set_csv_text", "load_csv_file", "create", "control"
+        _CAMP,
+        "manager",
+        "refresh",
+        "tick",
+        "set_csv_text",
+        "load_csv_file",
+        "preview_csv",
+        "pick_number",
+        "create",
+        "control",
     ),
-    **_each(_USERS, "signed_in", "load", "save_timezone"),
+    **_each(_USERS, "signed_in", "load", "save_timezone", "note_link_copied"),
+    # How much of the company's media quota is used: no file names, only totals.
+    **_each(_MEDIA_USAGE, "signed_in", "load_media_usage"),
     **_each(_USERS, "manager", "invite", "set_active", "set_read_receipts", "change_role"),
     **_each(_USERS, "manager", "revoke_invite"),
     # Everyone may look at departments; only managers change them.
@@ -132,7 +156,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     **_each(_SEND, "signed_in", "load"),
     **_each(_SEND, "manager", "save_company", "save_number"),
     # The simulated phone writes as a customer into the tenant's own numbers only.
-    **_each(_SIM, "manager", "load", "link", "send"),
+    **_each(_SIM, "manager", "load", "link", "pair", "send"),
     # Opening dialogs is page-local; every change to a number is a manager's.
     **_each(
         _WA,
@@ -154,6 +178,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "delete",
         "rename",
         "request_pairing_code",
+        "confirm_new_phone",
     ),
 }
 

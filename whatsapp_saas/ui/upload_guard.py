@@ -89,23 +89,23 @@ def policy_of(handler: Callable[..., Any]) -> UploadPolicy | None:
 
 async def refusal(state: AppState, files: Sequence[rx.UploadFile], policy: UploadPolicy) -> str:
     """A translated reason to refuse these files, or ``""`` to go ahead. Reads no file data."""
-    user = await state.current_user()
+    user = await state._current_user()
     if user is None:
-        state.forget()
-        return state.tr("auth.session_ended")
+        state._forget()
+        return state._tr("auth.session_ended")
     if policy.managers_only and not user.is_manager:
-        return state.tr("error.permission_denied")
+        return state._tr("error.permission_denied")
     try:
         sizes = [_check_file(file, policy) for file in files]
         await asyncio.to_thread(_check_quota, user, policy, sum(sizes))
     except UserError as err:
-        return state.error_text(err)
+        return state._error_text(err)
     return ""
 
 
 async def discard_attachment(state: AppState, key: str) -> None:
     """Delete an attachment the form let go of (kept if a row already refers to it)."""
-    user = await state.current_user()
+    user = await state._current_user()
     if user is not None and key:
         await asyncio.to_thread(delete_if_unreferenced, user.tenant_id, key)
 

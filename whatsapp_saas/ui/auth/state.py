@@ -36,15 +36,15 @@ class AuthFormState(AppState):
 
     @rx.var
     def error(self) -> str:
-        return self.tr(self.error_code, **self.error_params) if self.error_code else ""
+        return self._tr(self.error_code, **self.error_params) if self.error_code else ""
 
     @rx.var
     def notice(self) -> str:
-        return self.tr(self.notice_code) if self.notice_code else ""
+        return self._tr(self.notice_code) if self.notice_code else ""
 
     @rx.var
     def password_hint(self) -> str:
-        return self.tr("auth.password_hint", min=get_settings().password_min_length)
+        return self._tr("auth.password_hint", min=get_settings().password_min_length)
 
     def _show_error(self, err: UserError | None) -> None:
         self.error_code = err.code if err else ""
@@ -56,7 +56,7 @@ class AuthFormState(AppState):
         self.detect_language()
         self._show_error(None)
         self.busy = False
-        if await self.current_user() is not None:
+        if await self._current_user() is not None:
             return rx.redirect(routes.DASHBOARD)
         return None
 
@@ -113,11 +113,11 @@ class InviteState(AuthFormState):
 
     @rx.var
     def invite_title(self) -> str:
-        return self.tr("invite.title", company=self.invite_company)
+        return self._tr("invite.title", company=self.invite_company)
 
     @rx.var
     def invite_intro(self) -> str:
-        return self.tr("invite.intro", email=self.invite_email)
+        return self._tr("invite.intro", email=self.invite_email)
 
     @rx.event
     async def load_invite(self) -> None:

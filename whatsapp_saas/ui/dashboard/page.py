@@ -19,14 +19,14 @@ class DashboardState(AppState):
 
     @rx.var
     def welcome(self) -> str:
-        return self.tr("dashboard.welcome", name=self.user_name)
+        return self._tr("dashboard.welcome", name=self.user_name)
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
         redirect = await self.require_login()
         if redirect is not None:
             return redirect
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return None
         counts = await in_session(lambda s: tenant_counts(TenantScope(s, user.tenant_id)))

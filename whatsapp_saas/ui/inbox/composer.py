@@ -105,7 +105,7 @@ class ComposerState(InboxState):
         self.drafts_json = drafts.write(self.drafts_json, owner, cid, text)
 
     async def _quick_replies(self, text: str) -> list[dict[str, str]]:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return []
         return await in_session(lambda s: loaders.quick_replies(s, user, text[1:]))
@@ -178,9 +178,9 @@ class ComposerState(InboxState):
         quoted, conversation = self._quoted_id(), self.selected_id
         self.sending = True
         if self.note_mode:
-            ok = await self.act(lambda scope, me: inbox.add_internal_note(scope, me, cid, text))
+            ok = await self._act(lambda scope, me: inbox.add_internal_note(scope, me, cid, text))
         else:
-            ok = await self.act(
+            ok = await self._act(
                 lambda scope, me: inbox.enqueue_text_reply(
                     scope, me, cid, text, quoted_message_id=quoted
                 )
@@ -235,12 +235,12 @@ class ComposerState(InboxState):
         if file.mimetype.lower().startswith("audio/"):
             # WhatsApp plays only OGG/Opus as a voice note: convert first (inbox.audio).
             audio = await asyncio.to_thread(prepare_voice, file.data, file.mimetype, file.name)
-            return await self.act(
+            return await self._act(
                 lambda scope, me: enqueue_voice_reply(
                     scope, me, cid, audio, quoted_message_id=quoted
                 )
             )
-        return await self.act(
+        return await self._act(
             lambda scope, me: inbox.enqueue_media_reply(
                 scope,
                 me,

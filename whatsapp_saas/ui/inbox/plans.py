@@ -36,7 +36,7 @@ class PlansState(InboxState):
 
     @rx.event
     async def load_plans(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None or not self.selected_id:
             self.schedules, self.follow_ups = [], []
             return

@@ -27,7 +27,7 @@ class SignatureState(AppState):
 
     @rx.event
     async def load_signature(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return
         row = await in_session(lambda s: TenantScope(s, user.tenant_id).get(User, user.user_id))
@@ -38,7 +38,7 @@ class SignatureState(AppState):
         text = str(form.get("signature", ""))
         outcome = await act(self, lambda scope, me: accounts.set_signature(scope, me, text))
         self.signature_error = outcome.error
-        self.signature_saved = self.tr("settings.saved") if outcome.ok else ""
+        self.signature_saved = self._tr("settings.saved") if outcome.ok else ""
         if outcome.ok and outcome.value is not None:
             self.signature = outcome.value.signature or ""
 

@@ -73,9 +73,9 @@ class InboxState(AppState):
         return None
 
     async def _user(self) -> CurrentUser | None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
-            self.forget()
+            self._forget()
         return user
 
     def _query(self, limit: int) -> loaders.ListQuery:
@@ -119,7 +119,7 @@ class InboxState(AppState):
         except (NotFound, ValueError):
             self.selected_id, self.header, self.messages = "", {}, []
             self.pane = "list"
-            self.error = self.tr("error.not_found")
+            self.error = self._tr("error.not_found")
 
     def _unread_of(self, conversation_id: str) -> int:
         """Unread count as the list shows it; when the row is not listed, assume some.
@@ -153,7 +153,7 @@ class InboxState(AppState):
         top = self.conversations[0]
         payload = {
             "unread": total,
-            "title": self.tr("ibx.new_message", name=top["title"]),
+            "title": self._tr("ibx.new_message", name=top["title"]),
             "body": top["preview"],
         }
         return rx.call_script(f"window.waNotify && window.waNotify({_js(payload)})")
@@ -232,7 +232,7 @@ class InboxState(AppState):
 
     # --- changes --------------------------------------------------------------------------
 
-    async def act(self, work: Callable[[TenantScope, CurrentUser], Any]) -> bool:
+    async def _act(self, work: Callable[[TenantScope, CurrentUser], Any]) -> bool:
         """Run a change on the open conversation; show a translated error if refused."""
         outcome = await act(self, work)
         self.error = outcome.error
@@ -249,12 +249,12 @@ class InboxState(AppState):
     @rx.event
     async def assign_to_me(self) -> None:
         cid = self._conversation_id()
-        await self.act(lambda scope, me: inbox.assign_to_me(scope, me, cid))
+        await self._act(lambda scope, me: inbox.assign_to_me(scope, me, cid))
 
     @rx.event
     async def transfer_to_agent(self, user_id: str) -> None:
         cid, dept = self._conversation_id(), self.header.get("department_id") or None
-        await self.act(
+        await self._act(
             lambda scope, me: inbox.transfer(
                 scope,
                 me,
@@ -267,7 +267,7 @@ class InboxState(AppState):
     @rx.event
     async def transfer_to_department(self, department_id: str) -> None:
         cid = self._conversation_id()
-        await self.act(
+        await self._act(
             lambda scope, me: inbox.transfer(
                 scope, me, cid, department_id=int(department_id) if department_id else None
             )
@@ -276,20 +276,20 @@ class InboxState(AppState):
     @rx.event
     async def resolve(self) -> None:
         cid = self._conversation_id()
-        await self.act(lambda scope, me: inbox.resolve(scope, me, cid))
+        await self._act(lambda scope, me: inbox.resolve(scope, me, cid))
 
     @rx.event
     async def reopen(self) -> None:
         cid = self._conversation_id()
-        await self.act(lambda scope, me: inbox.reopen(scope, me, cid))
+        await self._act(lambda scope, me: inbox.reopen(scope, me, cid))
 
     @rx.event
     async def retry(self, message_id: str) -> None:
-        await self.act(lambda scope, me: inbox.retry_failed(scope, me, int(message_id)))
+        await self._act(lambda scope, me: inbox.retry_failed(scope, me, int(message_id)))
 
     @rx.event
     async def retry_media(self, message_id: str) -> None:
-        await self.act(lambda scope, me: inbox.retry_media(scope, me, int(message_id)))
+        await self._act(lambda scope, me: inbox.retry_media(scope, me, int(message_id)))
 
 
 def _js(value: object) -> str:

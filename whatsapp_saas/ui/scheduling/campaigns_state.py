@@ -97,7 +97,7 @@ class CampaignsState(AppState):
         try:
             text, encoding = decode(data)
         except UserError as err:
-            self.csv_error = self.error_text(err)
+            self.csv_error = self._error_text(err)
             self.csv_preview, self.csv_summary = [], ""
             return
         self.csv_text, self._csv_encoding = text, encoding
@@ -131,8 +131,8 @@ class CampaignsState(AppState):
         self.csv_errors = self._row_errors(csv)
 
     def _csv_summary(self, csv: CsvResult) -> str:
-        separator = self.tr("csv.tab") if csv.separator == "\t" else csv.separator
-        summary = self.tr(
+        separator = self._tr("csv.tab") if csv.separator == "\t" else csv.separator
+        summary = self._tr(
             "campaign.csv_summary",
             count=len(csv.recipients),
             skipped=len(csv.errors),
@@ -141,7 +141,7 @@ class CampaignsState(AppState):
         )
         if self._csv_encoding:
             label = ENCODING_LABELS.get(self._csv_encoding, self._csv_encoding)
-            summary = self.tr("campaign.csv_encoding", encoding=label) + " " + summary
+            summary = self._tr("campaign.csv_encoding", encoding=label) + " " + summary
         return summary
 
     @rx.event
@@ -172,7 +172,7 @@ class CampaignsState(AppState):
             self.error = "" if self.field_errors else outcome.error
             return None
         added, csv = outcome.value
-        self.notice = self.tr("campaign.created", count=added)
+        self.notice = self._tr("campaign.created", count=added)
         self.csv_errors = self._row_errors(csv)
         self.csv_text, self._csv_encoding, self.csv_preview, self.csv_summary = "", "", [], ""
         await self.refresh()
@@ -182,7 +182,7 @@ class CampaignsState(AppState):
         if csv is None:
             return []
         return [
-            self.tr("campaign.csv_row_error", line=e.line, value=e.value, error=self.tr(e.code))
+            self._tr("campaign.csv_row_error", line=e.line, value=e.value, error=self._tr(e.code))
             for e in csv.errors[:ROW_ERRORS_SHOWN]
         ]
 

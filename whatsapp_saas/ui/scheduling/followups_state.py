@@ -78,7 +78,7 @@ class FollowUpsState(AppState):
         outcome = await act(self, lambda s, u: svc.cancel_follow_up(s, u, int(follow_up_id)))
         self.error = outcome.error
         if outcome.ok:
-            self.notice = self.tr("followup.cancelled")
+            self.notice = self._tr("followup.cancelled")
         await self.refresh()
 
     @rx.event
@@ -97,5 +97,5 @@ class FollowUpsState(AppState):
         outcome = await act(self, work, managers_only=True)
         self.error = outcome.error
         if outcome.ok:
-            self.notice = self.tr("sched.prefs_saved")
+            self.notice = self._tr("sched.prefs_saved")
         await self.refresh()

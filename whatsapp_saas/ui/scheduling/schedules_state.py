@@ -51,13 +51,13 @@ class SchedulesState(AppState):
         if redirect is not None:
             return redirect
         self.error = self.notice = ""
-        await self.refresh()
+        await self._refresh()
         from whatsapp_saas.ui.scheduling.campaigns_state import CampaignsState
         from whatsapp_saas.ui.scheduling.followups_state import FollowUpsState
 
         return [CampaignsState.refresh, FollowUpsState.refresh]
 
-    async def refresh(self) -> None:
+    async def _refresh(self) -> None:
         show_all = self.show_all
 
         def read(scope: TenantScope, user: CurrentUser) -> tuple[Any, ...]:
@@ -75,7 +75,7 @@ class SchedulesState(AppState):
     @rx.event
     async def toggle_show_all(self, checked: bool) -> None:
         self.show_all = bool(checked)
-        await self.refresh()
+        await self._refresh()
 
     @rx.event
     @upload_guard.accepts(upload_guard.MEDIA)
@@ -129,9 +129,9 @@ class SchedulesState(AppState):
         if not outcome.ok:
             self._show_error(outcome)
             return None
-        self.notice = self.tr("sched.created", when=outcome.value)
+        self.notice = self._tr("sched.created", when=outcome.value)
         self._media, self.attachment = {}, ""
-        await self.refresh()
+        await self._refresh()
         return form_reset(FORM_ID)
 
     def _show_error(self, outcome: Outcome[Any]) -> None:
@@ -165,8 +165,8 @@ class SchedulesState(AppState):
         if not outcome.ok:
             self._show_error(outcome)
             return
-        self.edit_id, self.notice = "", self.tr("sched.updated")
-        await self.refresh()
+        self.edit_id, self.notice = "", self._tr("sched.updated")
+        await self._refresh()
 
     @rx.event
     async def cancel(self, schedule_id: str) -> None:
@@ -174,5 +174,5 @@ class SchedulesState(AppState):
         outcome = await act(self, lambda scope, u: svc.cancel_schedule(scope, u, int(schedule_id)))
         self.error = outcome.error
         if outcome.ok:
-            self.notice = self.tr("sched.cancelled")
-        await self.refresh()
+            self.notice = self._tr("sched.cancelled")
+        await self._refresh()

@@ -59,7 +59,7 @@ class DepartmentsState(AppState):
         return None
 
     async def _refresh(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return
         language = self.lang or "pt-BR"
@@ -80,7 +80,7 @@ class DepartmentsState(AppState):
     async def create(self, form: dict[str, Any]) -> None:
         name = str(form.get("name", ""))
         if await self._act(lambda scope, me: service.create_department(scope, me, name)):
-            self.notice = self.tr("dept.created", name=" ".join(name.split()))
+            self.notice = self._tr("dept.created", name=" ".join(name.split()))
 
     @rx.event
     async def rename(self, form: dict[str, Any]) -> None:
@@ -88,7 +88,7 @@ class DepartmentsState(AppState):
         if await self._act(
             lambda scope, me: service.rename_department(scope, me, department_id, name)
         ):
-            self.notice = self.tr("dept.renamed", name=" ".join(name.split()))
+            self.notice = self._tr("dept.renamed", name=" ".join(name.split()))
 
     @rx.event
     async def delete(self, department_id: str) -> None:
@@ -96,7 +96,7 @@ class DepartmentsState(AppState):
         if await self._act(
             lambda scope, me: service.delete_department(scope, me, int(department_id))
         ):
-            self.notice = self.tr("dept.deleted", name=name)
+            self.notice = self._tr("dept.deleted", name=name)
 
     @rx.event
     async def add_member(self, form: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ class MediaUsageState(AppState):
 
     @rx.event
     async def load_media_usage(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return
         current = await asyncio.to_thread(usage, user.tenant_id)

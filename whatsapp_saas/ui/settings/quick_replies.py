@@ -57,7 +57,7 @@ class QuickRepliesState(AppState):
         return None
 
     async def _refresh(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return
         rows = await in_session(lambda s: _rows(s, user.tenant_id))
@@ -82,7 +82,7 @@ class QuickRepliesState(AppState):
         saved = await self._act(lambda scope: _save(scope, editing, shortcut, text))
         if saved is not None:
             self._reset_form()
-            self.notice = self.tr("qr.saved", shortcut=saved)
+            self.notice = self._tr("qr.saved", shortcut=saved)
 
     @rx.event
     def edit(self, reply_id: str) -> None:
@@ -106,7 +106,7 @@ class QuickRepliesState(AppState):
     async def delete(self, reply_id: str) -> None:
         deleted = await self._act(lambda scope: _delete(scope, int(reply_id)))
         if deleted is not None:
-            self.notice = self.tr("qr.deleted", shortcut=deleted)
+            self.notice = self._tr("qr.deleted", shortcut=deleted)
             if self.editing_id == reply_id:
                 self._reset_form()
 

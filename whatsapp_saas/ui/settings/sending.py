@@ -49,13 +49,13 @@ class SendingState(AppState):
         self.loaded = True
 
     async def _refresh(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is not None:
             self.company, self.numbers = await in_session(lambda s: _rows(s, user))
 
     async def _save(self, work) -> None:  # type: ignore[no-untyped-def]
         outcome = await act(self, work, managers_only=True)
-        self.error, self.notice = outcome.error, self.tr("settings.saved") if outcome.ok else ""
+        self.error, self.notice = outcome.error, self._tr("settings.saved") if outcome.ok else ""
         await self._refresh()
 
     @rx.event
@@ -98,7 +98,7 @@ class SendingState(AppState):
         if not outcome.ok:
             errors[str(number_id)] = outcome.error
         self.row_errors = errors
-        self.error, self.notice = "", self.tr("settings.saved") if outcome.ok else ""
+        self.error, self.notice = "", self._tr("settings.saved") if outcome.ok else ""
         await self._refresh()
 
 

@@ -47,7 +47,7 @@ class UsersState(AppState):
         return None
 
     async def _refresh(self) -> None:
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return
         users, invites = await in_session(lambda s: _load_team(s, user))
@@ -62,12 +62,12 @@ class UsersState(AppState):
             "id": str(user.id),
             "name": user.name,
             "email": user.email,
-            "role": self.tr(f"role.{user.role}"),
+            "role": self._tr(f"role.{user.role}"),
             "role_code": user.role,
-            "status": self.tr("users.active" if user.is_active else "users.disabled"),
+            "status": self._tr("users.active" if user.is_active else "users.disabled"),
             "active": "yes" if user.is_active else "",
-            "created": self.format_time(user.created_at),
-            "last_login": self.format_time(user.last_login_at) or self.tr("users.never"),
+            "created": self._format_time(user.created_at),
+            "last_login": self._format_time(user.last_login_at) or self._tr("users.never"),
             "can_change": "yes"
             if me.is_manager and user.role != "owner" and user.id != me.user_id
             else "",
@@ -78,8 +78,8 @@ class UsersState(AppState):
             "id": str(invite.id),
             "name": invite.name,
             "email": invite.email,
-            "role": self.tr(f"role.{invite.role}"),
-            "expires": self.format_time(invite.expires_at),
+            "role": self._tr(f"role.{invite.role}"),
+            "expires": self._format_time(invite.expires_at),
         }
 
     async def _act(self, work) -> bool:  # type: ignore[no-untyped-def]
@@ -111,12 +111,12 @@ class UsersState(AppState):
                 mail = await self._invite_mail(address, name, self.invite_link)
                 sent = mail is not None and await asyncio.to_thread(send_invite, settings, mail)
                 notice = "users.invite_emailed" if sent else "users.invite_email_failed"
-            self.invite_notice = self.tr(
+            self.invite_notice = self._tr(
                 notice, email=address, hours=settings.invite_valid_hours
             )
 
     async def _invite_mail(self, address: str, name: str, link: str) -> InviteMail | None:
-        me = await self.current_user()
+        me = await self._current_user()
         if me is None:
             return None
         return InviteMail(
@@ -140,13 +140,13 @@ class UsersState(AppState):
     @rx.event
     async def set_read_receipts(self, enabled: bool) -> None:
         self.error = ""
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
             return
         try:
             await in_session(lambda s: tenancy.set_read_receipts(s, user, bool(enabled)))
         except UserError as err:
-            self.error = self.error_text(err)
+            self.error = self._error_text(err)
             return
         self.read_receipts = bool(enabled)
 
@@ -164,7 +164,7 @@ class UsersState(AppState):
         self.saved_notice = ""
         if await self._act(lambda scope, me: accounts.update_preferences(scope, me, timezone=zone)):
             self.user_timezone = zone
-            self.saved_notice = self.tr("settings.saved")
+            self.saved_notice = self._tr("settings.saved")
             await self._refresh()
 
 

@@ -60,34 +60,34 @@ class SimulatorState(AppState):
         redirect = await self.require_login()
         if redirect is not None:
             return redirect
-        user = await self.current_user()
+        user = await self._current_user()
         if user is not None and user.is_manager and self.available:
             await link_linking_feed(self, user)
         return None
 
     async def _run(self, action: str, step: Step) -> None:
         self.error = self.notice = ""
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None:
-            self.forget()
-            self.error = self.tr("auth.session_ended")
+            self._forget()
+            self.error = self._tr("auth.session_ended")
             return
         if not user.is_manager:
-            self.error = self.tr("error.permission_denied")
+            self.error = self._tr("error.permission_denied")
             return
         if not self.available:
-            self.error = self.tr("sim.unavailable")
+            self.error = self._tr("sim.unavailable")
             return
         try:
             async with SimulatorClient(_simulator_url()) as client:
                 self.notice = await step(client, user)
         except UserError as err:
-            self.error = self.error_text(err)
+            self.error = self._error_text(err)
         except SimulatorError as err:
             key = NOT_FOUND[action] if err.status == 404 else "sim.refused"
-            self.error = self.tr(key)
+            self.error = self._tr(key)
         except OSError:
-            self.error = self.tr("sim.unreachable")
+            self.error = self._tr("sim.unreachable")
 
     async def _check_free(self, client: SimulatorClient, user: CurrentUser, phone: str) -> None:
         mine = await _in_tenant(user, own.own_number_ids)
@@ -100,7 +100,7 @@ class SimulatorState(AppState):
             await _in_tenant(user, lambda scope: own.number_showing_qr(scope, qr))
             await self._check_free(client, user, phone)
             await client.link(qr, phone)
-            return self.tr("sim.linked", phone=phones.for_people(phone))
+            return self._tr("sim.linked", phone=phones.for_people(phone))
 
         await self._run("link", step)
 
@@ -111,7 +111,7 @@ class SimulatorState(AppState):
             await _in_tenant(user, lambda scope: own.number_with_pairing_code(scope, code))
             await self._check_free(client, user, phone)
             await client.pair(phone, code)
-            return self.tr("sim.linked", phone=phones.for_people(phone))
+            return self._tr("sim.linked", phone=phones.for_people(phone))
 
         await self._run("pair", step)
 
@@ -125,6 +125,6 @@ class SimulatorState(AppState):
             await _in_tenant(user, lambda scope: own.linked_number(scope, to))
             name = str(form.get("push_name", "")).strip() or None
             await client.send_message(sender, to, text, push_name=name)
-            return self.tr("sim.sent", phone=phones.for_people(to))
+            return self._tr("sim.sent", phone=phones.for_people(to))
 
         await self._run("send", step)

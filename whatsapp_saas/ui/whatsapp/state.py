@@ -45,7 +45,7 @@ class WhatsAppState(AppState):
         if redirect is not None:
             return redirect
         self.error = ""
-        user = await self.current_user()
+        user = await self._current_user()
         if user is not None:
             await self._link_feed(user)
         return None
@@ -62,7 +62,7 @@ class WhatsAppState(AppState):
         """Run a change as the signed-in user; the feed refreshes through the event channel."""
         outcome = await act(self, lambda scope, _me: work(scope), managers_only=managers_only)
         self.error = outcome.error
-        user = await self.current_user() if outcome.ok else None
+        user = await self._current_user() if outcome.ok else None
         if user is not None:
             await self._link_feed(user)
         return outcome.ok
@@ -130,18 +130,18 @@ class WhatsAppState(AppState):
     @rx.event
     async def request_pairing_code(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]
         phone, number_id = str(form.get("phone", "")), int(self.dialog_number_id or 0)
-        user = await self.current_user()
+        user = await self._current_user()
         if user is None or not user.is_manager:
-            self.error = self.tr("error.permission_denied")
+            self.error = self._tr("error.permission_denied")
             return
         self.pairing_busy, self.error, self.pairing_code = True, "", ""
         yield
         try:
             self.pairing_code = await _pairing_code(user.tenant_id, number_id, phone)
         except UserError as err:
-            self.error = self.error_text(err)
+            self.error = self._error_text(err)
         except NotFound:
-            self.error = self.tr("error.not_found")
+            self.error = self._tr("error.not_found")
         finally:
             self.pairing_busy = False
 
