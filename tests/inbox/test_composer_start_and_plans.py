@@ -111,4 +111,4 @@ def test_the_follow_up_leaves_the_panel_when_the_customer_replies(world: World) 
         assert shown == []
         # Whether or not the after-commit hook has cancelled the row yet, the panel is right.
         scope = TenantScope(session, a.tenant_id)
-        assert len(list_follow_ups(scope, conversation_id=conversation_id)) <= 1
+        assert len(list_follow_ups(scope, a.owner, conversation_id=conversation_id)) <= 1

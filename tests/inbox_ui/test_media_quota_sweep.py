@@ -82,6 +82,7 @@ def test_the_sweep_deletes_old_unreferenced_uploads_only(db: str, store: LocalMe
         attached = schedules.store_media(scope, PNG, "image/png", "promo.png")
         schedules.create_schedule(
             scope,
+            acme.owner,
             number_id=acme.number_id,
             contact_id=acme.contact_id,
             when_local=datetime.now() + timedelta(days=2),

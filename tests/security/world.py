@@ -255,11 +255,11 @@ def _plans(
     def schedule(pair: tuple[int, int], body: str) -> int:
         row = schedules.create_schedule(
             scope,
+            owner,
             number_id=number_id,
             contact_id=pair[1],
             when_local=when,
             text=body,
-            user_id=owner.user_id,
             conversation_id=pair[0],
         )
         scope.session.flush()
