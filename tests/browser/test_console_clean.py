@@ -75,9 +75,6 @@ BAD_WARNING = re.compile(
     r"|non-boolean attribute|unique \"key\"",
     re.IGNORECASE,
 )
-# One known Reflex 0.10.1 bug, left to the composer's owner: rx.text_area with value+on_change
-# is wrapped in a DebounceInput, which copies `enter_key_submit` onto the DOM element.
-KNOWN_REFLEX_BUG = re.compile(r"does not recognize the .* prop.*enterKeySubmit", re.DOTALL)
 START_TIMEOUT_S = 420
 
 
@@ -151,8 +148,6 @@ class ConsoleWatch:
 
     def _on_console(self, message: ConsoleMessage) -> None:
         text = message.text
-        if KNOWN_REFLEX_BUG.search(text):
-            return
         if message.type == "error" or (message.type == "warning" and BAD_WARNING.search(text)):
             self.problems.append(f"{self.current} [{message.type}] {text[:3000]}")
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import Session, col
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.inbox.models import Conversation
-from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.scheduling.dispatch_followups import stop_reason
 from whatsapp_saas.scheduling.followups import cancel_follow_up, list_follow_ups, start_follow_up
 from whatsapp_saas.scheduling.models import ScheduledMessage
@@ -111,20 +110,24 @@ def _plans(
     session: Session, user: CurrentUser, conversation_id: int, zone: str
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     scope = TenantScope(session, user.tenant_id)
-    tz = ZoneInfo(zone)
     rows = scope.all(
         ScheduledMessage,
         col(ScheduledMessage.conversation_id) == conversation_id,
         col(ScheduledMessage.status) == "pending",
     )
     schedules = [
-        {"id": str(r.id), "when": _fmt(r.due_at, tz), "text": (r.text or "")[:80]} for r in rows
+        {
+            "id": str(r.id),
+            "when": format_datetime(r.due_at, user.language, zone),
+            "text": (r.text or "")[:80],
+        }
+        for r in rows
     ]
     conversation = scope.get(Conversation, conversation_id)
     follow_ups = [
         {
             "id": str(f.id),
-            "when": _fmt(f.due_at, tz),
+            "when": format_datetime(f.due_at, user.language, zone),
             "text": str(f.steps[f.step]["text"])[:80] if f.step < len(f.steps) else "",
         }
         for f in list_follow_ups(scope, user, conversation_id=conversation_id)
@@ -133,7 +136,3 @@ def _plans(
         if stop_reason(scope, f, conversation) is None
     ]
     return schedules, follow_ups
-
-
-def _fmt(moment: datetime, tz: ZoneInfo) -> str:
-    return as_utc(moment).astimezone(tz).strftime("%d/%m %H:%M")

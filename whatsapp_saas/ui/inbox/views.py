@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.i18n import translate
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.inbox.models import Conversation, Message
 from whatsapp_saas.inbox.queries import ConversationItem
 from whatsapp_saas.inbox.system_lines import SYSTEM_MESSAGE_TYPE
@@ -90,7 +91,7 @@ def _message_row(
     m: Message, tz: ZoneInfo, quoted: dict[str, str], authors: dict[int, str], language: str
 ) -> dict[str, Any]:
     if m.type == SYSTEM_MESSAGE_TYPE:
-        return _system_row(m, tz, authors)
+        return _system_row(m, tz, authors, language)
     tick, tick_color = TICKS.get(m.status or "", ("", "gray"))
     return {
         "id": str(m.id),
@@ -98,7 +99,7 @@ def _message_row(
         "type": m.type,
         "body": m.body or "",
         "caption": m.caption or "",
-        "time": _clock(m.created_at, tz),
+        "time": _clock(m.created_at, tz, language),
         "status": m.status or "",
         # Translated in the page (i18n keys), so a language switch relabels at once.
         "tick_key": f"ibx.tick_{m.status}" if m.status else "",
@@ -131,7 +132,7 @@ def _sender(m: Message, authors: dict[int, str]) -> dict[str, str]:
     return {"sender": "", "sender_key": SENDER_KEYS.get(m.sent_by or "", "")}
 
 
-def _system_row(m: Message, tz: ZoneInfo, authors: dict[int, str]) -> dict[str, Any]:
+def _system_row(m: Message, tz: ZoneInfo, authors: dict[int, str], language: str) -> dict[str, Any]:
     """A system line: its i18n key and parameters, which the page puts together."""
     try:
         payload = json.loads(m.body or "{}")
@@ -145,7 +146,7 @@ def _system_row(m: Message, tz: ZoneInfo, authors: dict[int, str]) -> dict[str, 
         "who": authors.get(m.author_user_id or 0, ""),
         "to": str(payload.get("to", "")),
         "department": str(payload.get("department", "")),
-        "time": _clock(m.created_at, tz),
+        "time": _clock(m.created_at, tz, language),
         "parts": [],
         "caption_parts": [],
     }
@@ -175,8 +176,8 @@ def merge_reload(shown: list[dict[str, Any]], newest: list[dict[str, Any]]) -> l
     return older + newest if reaches else newest
 
 
-def _clock(moment: datetime | None, tz: ZoneInfo) -> str:
-    return as_utc(moment).astimezone(tz).strftime("%d/%m %H:%M") if moment else ""
+def _clock(moment: datetime | None, tz: ZoneInfo, language: str) -> str:
+    return format_datetime(moment, language, tz.key)
 
 
 def _quoted_previews(scope: TenantScope, messages: Sequence[Message]) -> dict[str, str]:

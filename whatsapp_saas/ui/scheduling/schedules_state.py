@@ -8,10 +8,10 @@ from typing import Any
 import reflex as rx
 
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.scheduling import schedules as svc
 from whatsapp_saas.scheduling.outbound import StoredMedia
 from whatsapp_saas.scheduling.preferences import tenant_timezone
-from whatsapp_saas.scheduling.recurrence import utc_to_local
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.base_state import AppState
@@ -123,7 +123,7 @@ class SchedulesState(AppState):
                 media=media,
                 recurrence=field(form, "recurrence") or "none",
             )
-            return utc_to_local(row.due_at, row.timezone).strftime("%Y-%m-%d %H:%M")
+            return format_datetime(row.due_at, user.language, row.timezone)
 
         outcome = await act(self, work)
         if not outcome.ok:

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.inbox.access import contact_visible_to
 from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.models_base import as_utc
@@ -76,14 +77,16 @@ def schedules(scope: TenantScope, viewer: CurrentUser, show_all: bool) -> list[d
     tz = tenant_timezone(scope)
     rows = list_schedules(scope, viewer, statuses=None if show_all else OPEN_STATUSES)
     names = _names(scope, [r.contact_id for r in rows])
-    return [_schedule_row(r, tz, names) for r in rows]
+    return [_schedule_row(r, tz, names, viewer.language) for r in rows]
 
 
-def _schedule_row(row: ScheduledMessage, tz: str, names: dict[int, str]) -> dict[str, str]:
+def _schedule_row(
+    row: ScheduledMessage, tz: str, names: dict[int, str], language: str
+) -> dict[str, str]:
     local = utc_to_local(as_utc(row.due_at), tz)
     return {
         "id": str(row.id),
-        "when": local.strftime("%Y-%m-%d %H:%M"),
+        "when": format_datetime(row.due_at, language, tz),
         "date": local.strftime("%Y-%m-%d"),
         "time": local.strftime("%H:%M"),
         "to": names.get(row.contact_id, f"#{row.contact_id}"),
@@ -152,7 +155,7 @@ def follow_ups(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
                 "text": _preview(str(row.steps[row.step]["text"]))
                 if row.step < len(row.steps)
                 else "",
-                "due": utc_to_local(as_utc(row.due_at), tz).strftime("%Y-%m-%d %H:%M"),
+                "due": format_datetime(row.due_at, viewer.language, tz),
             }
         )
     return result
