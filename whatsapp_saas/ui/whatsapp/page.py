@@ -178,6 +178,7 @@ def _add_form() -> rx.Component:
             ),
             rx.button(rx.icon("plus", size=16), T["wa.add"], type="submit"),
             align="end",
+            wrap="wrap",  # a phone puts the button under the name field
         ),
         on_submit=S.add_number,
         reset_on_submit=True,
