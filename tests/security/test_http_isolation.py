@@ -123,7 +123,6 @@ async def test_public_routes_tell_nothing(arena: Arena) -> None:
             assert not [s for s in (w.SECRET_TENANT, w.SECRET_OPEN_MESSAGE) if s in response.text]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 7: CORS allows any origin with credentials")
 async def test_media_is_not_shared_with_other_origins(arena: Arena) -> None:
     response = await _send(
         arena, PROBES["/media/{message_id}"], arena.world.tokens["owner"], origin=EVIL_ORIGIN

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 
 import reflex as rx
 
@@ -26,7 +25,8 @@ from whatsapp_saas.realtime.channel import TenantEvent, get_channel
 from whatsapp_saas.realtime.sessions import TabSession, refused_tabs
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
-from whatsapp_saas.ui.whatsapp.linking import refresh_linking
+from whatsapp_saas.ui.shared_feed import drop_tabs, leave, linked_tabs, modify_shared, unlink_tab
+from whatsapp_saas.ui.whatsapp.linking import LinkingFeed, linking_token, refresh_linking
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
 
 log = logging.getLogger(__name__)
@@ -45,27 +45,9 @@ class TenantFeed(rx.SharedState):
     typing: list[str] = []
 
 
-@contextlib.asynccontextmanager
-async def _modify_feed(app: rx.App, tenant_id: int) -> AsyncIterator[TenantFeed]:
-    """Write a tenant's shared feed; Reflex fans the change out to the linked tabs.
-
-    Not ``app.modify_state``: that also sends the delta to the client the token names, and no
-    browser is called ``tenant-<id>``, so every write logged "Attempting to send delta to
-    disconnected client".
-    """
-    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
-    with app.set_contexts():
-        async with app.state_manager.modify_state_with_links(token) as root:
-            yield await root.get_state(TenantFeed)
-            # As app.modify_state does: record the changed vars, which the fan-out applies.
-            root._clean()
-
-
-async def _linked_tabs(app: rx.App, tenant_id: int) -> set[str]:
-    token = rx.BaseStateToken(ident=feed_token(tenant_id), cls=TenantFeed)
-    root = await app.state_manager.get_state(token)
-    feed = await root.get_state(TenantFeed)
-    return set(feed._linked_from)
+def _modify_feed(app: rx.App, tenant_id: int) -> contextlib.AbstractAsyncContextManager[TenantFeed]:
+    """Write a tenant's shared feed; Reflex fans the change out to the linked tabs."""
+    return modify_shared(app, feed_token(tenant_id), TenantFeed)
 
 
 async def _read_tab(app: rx.App, client_token: str) -> TabSession:
@@ -79,42 +61,32 @@ async def _connected(app: rx.App, client_token: str) -> bool:
     return namespace is not None and await namespace._token_manager.is_token_connected(client_token)
 
 
-async def _unlink_tab(app: rx.App, client_token: str) -> None:
-    """Remove the tab's own link, so no later event or fan-out patches the feed back in."""
-    name = TenantFeed.get_full_name()
-    token = rx.BaseStateToken(ident=client_token, cls=TenantFeed)
-    async with app.state_manager.modify_state(token) as root:
-        links = dict(root._reflex_internal_links or {})
-        if links.pop(name, None) is not None:
-            root._reflex_internal_links = links
-
-
 async def prune_feed(app: rx.App, tenant_id: int) -> set[str]:
-    """Check every tab linked to the tenant's feed; unlink the refused, drop the gone.
+    """Check every tab linked to the tenant's feeds; unlink the refused, drop the gone.
 
-    Costs one query for all the tenant's tabs, plus one state read per tab. Returns the client
-    tokens taken out of the fan-out.
+    The managers' QR feed gets the same treatment, so a manager who signs out, is disabled or
+    is made an agent stops receiving QR codes too. Costs one query for all the tenant's tabs,
+    plus one state read per tab. Returns the client tokens taken out of the fan-out.
     """
-    linked = await _linked_tabs(app, tenant_id)
-    if not linked:
+    feeds = ((feed_token(tenant_id), TenantFeed), (linking_token(tenant_id), LinkingFeed))
+    linked = {ident: await linked_tabs(app, ident, cls) for ident, cls in feeds}
+    every = set().union(*linked.values())
+    if not every:
         return set()
-    tabs = [await _read_tab(app, token) for token in sorted(linked)]
+    tabs = [await _read_tab(app, token) for token in sorted(every)]
     refused = await in_session(lambda s: refused_tabs(s, tenant_id, tabs))
-    gone = {token for token in linked - refused if not await _connected(app, token)}
-    for token in sorted(refused):
-        await _unlink_tab(app, token)
-    if refused or gone:
-        async with _modify_feed(app, tenant_id) as feed:
-            feed._linked_from = set(feed._linked_from) - refused - gone
+    gone = {token for token in every - refused if not await _connected(app, token)}
+    for ident, cls in feeds:
+        for token in sorted(refused & linked[ident]):
+            await unlink_tab(app, token, cls)
+        await drop_tabs(app, ident, cls, (refused | gone) & linked[ident])
     return refused | gone
 
 
 async def leave_feed(state: rx.State) -> None:
-    """Stop this tab's live tenant updates now (sign-out), from inside its own event."""
-    links = state._get_root_state()._reflex_internal_links or {}
-    if TenantFeed.get_full_name() in links:
-        feed = await state.get_state(TenantFeed)
-        await feed._unlink()
+    """Stop this tab's live tenant updates and QR codes now (sign-out), from its own event."""
+    await leave(state, TenantFeed)
+    await leave(state, LinkingFeed)
 
 
 async def refresh_numbers(app: rx.App, tenant_id: int) -> None:

@@ -11,6 +11,7 @@ import reflex as rx
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.shared_feed import modify_shared
 from whatsapp_saas.ui.whatsapp.view import tenant_qr_codes
 
 
@@ -33,7 +34,5 @@ async def link_linking_feed(state: rx.State, user: CurrentUser) -> None:
 
 async def refresh_linking(app: rx.App, tenant_id: int) -> None:
     codes = await in_session(lambda s: tenant_qr_codes(s, tenant_id))
-    token = rx.BaseStateToken(ident=linking_token(tenant_id), cls=LinkingFeed)
-    async with app.modify_state(token) as root:
-        feed = await root.get_state(LinkingFeed)
+    async with modify_shared(app, linking_token(tenant_id), LinkingFeed) as feed:
         feed.qr_codes = codes
