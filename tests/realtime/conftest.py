@@ -36,8 +36,9 @@ def feed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running
         yield app, data_dir / "app.log"
 
 
-def make_team() -> Team:
-    """A tenant with an owner and an agent, each with an open session."""
+def make_team(role: str = "agent") -> Team:
+    """A tenant with an owner and a colleague (an agent unless ``role`` says otherwise), each
+    with an open session."""
     from whatsapp_saas.accounts import service as accounts
     from whatsapp_saas.db import session_scope
     from whatsapp_saas.tenancy.scope import TenantScope
@@ -49,7 +50,11 @@ def make_team() -> Team:
     with session_scope() as s:
         owner = accounts.sign_in(s, email=owner_email, password=PASSWORD)
         invite = accounts.invite_user(
-            TenantScope(s, owner.user.tenant_id), owner.user, email=agent_email, name="Ana"
+            TenantScope(s, owner.user.tenant_id),
+            owner.user,
+            email=agent_email,
+            name="Ana",
+            role=role,
         )
     with session_scope() as s:
         accounts.accept_invite(s, token=invite.token, password=PASSWORD)

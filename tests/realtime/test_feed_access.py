@@ -130,6 +130,46 @@ async def test_a_closed_tab_is_unlinked_quietly_and_a_reconnected_one_gets_updat
         await agent.disconnect()
 
 
+async def connect_number(owner: Tab, team: Team, name: str) -> None:
+    """Add a number and connect it: its QR code goes out to the managers' tabs."""
+    await add_number(owner, name)
+    await owner.send(f"{WHATSAPP}.connect", "/whatsapp", number_id=_last_number(team))
+
+
+async def test_a_manager_made_agent_receives_no_more_qr_codes(
+    feed_app: tuple[RunningApp, Path],
+) -> None:
+    """QR codes travel in the managers' own feed; a demoted admin's open tab leaves it."""
+    app, _log = feed_app
+    team = make_team(role="admin")
+    owner, admin = Tab(app.url), Tab(app.url)
+    for tab, person in ((owner, team.owner), (admin, team.agent)):
+        await tab.connect()
+        await tab.sign_in(person.session_token)
+        await tab.send(f"{WHATSAPP}.load", "/whatsapp")
+    try:
+        await connect_number(owner, team, "Loja")
+        assert await eventually(lambda: "data:image/svg" in str(admin.deltas)), "control"
+        await owner.send(f"{UsersState.get_full_name()}.load", "/settings")
+        await owner.send(
+            f"{UsersState.get_full_name()}.change_role",
+            "/settings",
+            user_id=str(team.agent.user_id),
+            role="agent",
+        )
+        await asyncio.sleep(SETTLE_S)  # the access change reaches the relay after commit
+        owner.forget_received()
+        admin.forget_received()
+        await owner.send(f"{WHATSAPP}.load", "/whatsapp")
+        await connect_number(owner, team, "Filial")
+        assert await eventually(lambda: "data:image/svg" in str(owner.deltas))
+        await asyncio.sleep(SETTLE_S)
+        assert "data:image/svg" not in str(admin.deltas)
+    finally:
+        await owner.disconnect()
+        await admin.disconnect()
+
+
 def _last_number(team: Team) -> str:
     from sqlmodel import select
 
