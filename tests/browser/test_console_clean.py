@@ -192,6 +192,7 @@ def seed_tenant(database_url: str, owner_email: str) -> int:
         departments.create_department(TenantScope(s, tenant_id), me, "Vendas")
         create_schedule(
             TenantScope(s, tenant_id),
+            me,
             number_id=number_id,
             contact_id=conversation.contact_id,
             when_local=datetime.now() + timedelta(days=2),

@@ -216,7 +216,7 @@ def test_schedule_and_follow_up_from_the_conversation(page: Page, live_app: Runn
     page.get_by_label("Send at").fill("2031-05-04T10:30")
     page.get_by_label("Message to send").fill("Bom dia! Seu orçamento está pronto.")
     page.get_by_role("button", name="Schedule", exact=True).click()
-    expect(page.get_by_test_id("pending-schedule")).to_contain_text("04/05 10:30")
+    expect(page.get_by_test_id("pending-schedule")).to_contain_text("May 4, 2031 10:30")
 
     page.get_by_label("After (hours)").fill("2")
     page.get_by_label("Follow-up message").fill("Conseguiu ver o orçamento?")

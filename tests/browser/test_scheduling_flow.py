@@ -18,6 +18,7 @@ from tests.browser.conftest import RunningApp
 from tests.browser.helpers import PASSWORD, sign_in, sign_up, unique_email
 from whatsapp_saas.accounts.models import User
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.inbox.models import Conversation, Department
 from whatsapp_saas.security.passwords import hash_password
 from whatsapp_saas.tenancy.models import Tenant
@@ -72,7 +73,7 @@ def test_schedule_list_cancel_and_send(browser: Browser, live_app: RunningApp) -
     row = page.get_by_test_id("schedule-row").filter(has_text="Lembrete da consulta")
     expect(row).to_contain_text("Pending")
     expect(row).to_contain_text("Every week")
-    expect(row).to_contain_text(tomorrow.strftime("%Y-%m-%d 09:30"))
+    expect(row).to_contain_text(format_datetime(tomorrow, "en", tz_name))  # "Dec 2, 2026 09:30"
     ((due_at, recurrence, phone),) = query(
         live_app,
         "SELECT s.due_at, s.recurrence, c.phone FROM scheduled_messages s "

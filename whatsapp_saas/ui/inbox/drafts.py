@@ -14,7 +14,10 @@ import json
 from typing import Any
 
 MAX_DRAFTS = 50
-MAX_DRAFT_CHARS = 4096  # WhatsApp's limit for one text message
+# Well above WhatsApp's 4096 per message: a longer text is kept as typed and the send is refused
+# with a message (cutting it here would send a silently truncated text). Bounded, so 50 drafts
+# stay far below the browser's localStorage quota.
+MAX_DRAFT_CHARS = 20_000
 
 
 def owner_of(email: str) -> str:
