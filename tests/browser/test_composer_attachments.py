@@ -7,6 +7,7 @@ import base64
 import subprocess
 import tempfile
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from tests.browser.composer_helpers import (
     open_chat,
     received,
 )
-from tests.browser.conftest import CHROMIUM_ARGS, RunningApp
+from tests.browser.conftest import CHROMIUM_ARGS, RunningApp, app_copy, live_app_process
 from tests.browser.test_inbox_flow import PNG, _wait_for
 
 pytestmark = pytest.mark.browser
@@ -129,8 +130,17 @@ def test_audio_reaches_the_phone_as_an_ogg_opus_voice_note(
     assert len(_media(live_app, phones["Caio"])) == 1
 
 
+@pytest.fixture(scope="module")
+def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """An app of its own: this test drives a second Chromium (fake microphone), whose socket
+    could not reach the shared app after the whole suite had run against it."""
+    root = app_copy(tmp_path_factory.mktemp("voiceroot") / "app")
+    with live_app_process(tmp_path_factory.mktemp("voiceapp"), root) as app:
+        yield app
+
+
 def test_a_note_recorded_in_the_browser_reaches_the_phone_as_ogg_opus(
-    playwright: Playwright, live_app: RunningApp
+    playwright: Playwright, voice_app: RunningApp
 ) -> None:
     """Chromium records WebM/Opus from a fake microphone; the phone gets an OGG/Opus PTT."""
     browser = playwright.chromium.launch(
@@ -143,23 +153,19 @@ def test_a_note_recorded_in_the_browser_reaches_the_phone_as_ogg_opus(
     )
     try:
         context = browser.new_context(locale="en-US")
-        context.grant_permissions(["microphone"], origin=live_app.url)
+        context.grant_permissions(["microphone"], origin=voice_app.url)
         page = context.new_page()
-        # This test runs last, in a browser of its own, against an app that has served the
-        # whole suite: give its first page load the time a cold browser needs.
-        page.goto(f"{live_app.url}/signup")
-        expect(page.get_by_label("Company name")).to_be_visible(timeout=120_000)
-        phones = inbox_with_customers(page, live_app, "Duda").phones
+        phones = inbox_with_customers(page, voice_app, "Duda").phones
         open_chat(page, "Duda")
         page.get_by_role("button", name="Record voice note").click()
         stop = page.get_by_role("button", name="Stop recording")
         expect(stop).to_be_visible()
         page.wait_for_timeout(2500)  # a voice note of about two seconds
         stop.click()
-        _wait_for(lambda: len(_media(live_app, phones["Duda"])) == 1)
-        [note] = _media(live_app, phones["Duda"])
+        _wait_for(lambda: len(_media(voice_app, phones["Duda"])) == 1)
+        [note] = _media(voice_app, phones["Duda"])
         media = note["media"]
         assert (media["mimetype"], media["ptt"]) == ("audio/ogg; codecs=opus", True)
-        assert media["seconds"] == _seconds_of(_sim_media(live_app, note["media_id"]))
+        assert media["seconds"] == _seconds_of(_sim_media(voice_app, note["media_id"]))
     finally:
         browser.close()
