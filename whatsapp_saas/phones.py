@@ -79,6 +79,17 @@ def for_people(e164: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def region_of(e164: str | None) -> str | None:
+    """ "+5511987654321" -> "BR": the country a number belongs to (None when unknown)."""
+    if not e164:
+        return None
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return str(region) if region and region != "ZZ" else None
+
+
 def to_jid(e164: str) -> str:
     """ "+5511987654321" -> "5511987654321@s.whatsapp.net" (the address the engines take)."""
     return f"{e164.removeprefix('+')}@s.whatsapp.net"

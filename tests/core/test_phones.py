@@ -28,3 +28,10 @@ def test_shown_for_people() -> None:
     assert phones.for_people("+16502530000") == "+1 650-253-0000"
     assert phones.for_people("not a phone") == "not a phone"
     assert phones.to_jid("+5511988887777") == "5511988887777@s.whatsapp.net"
+
+
+def test_region_of_a_number() -> None:
+    assert phones.region_of("+5511988887777") == "BR"
+    assert phones.region_of("+16502530000") == "US"
+    assert phones.region_of("") is None
+    assert phones.region_of("junk") is None

@@ -8,8 +8,6 @@ assigned to whoever started it. An optional first message is queued like any rep
 
 from __future__ import annotations
 
-import phonenumbers
-
 from whatsapp_saas import phones
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.service import create_contact
@@ -47,11 +45,4 @@ def start_conversation(
 
 def _region_of(number: WhatsAppNumber) -> str:
     """Numbers typed without +country are read in the sending number's country."""
-    if number.phone:
-        try:
-            region = phonenumbers.region_code_for_number(phonenumbers.parse(number.phone))
-        except phonenumbers.NumberParseException:
-            region = None
-        if region and region != "ZZ":
-            return str(region)
-    return phones.DEFAULT_REGION
+    return phones.region_of(number.phone) or phones.DEFAULT_REGION

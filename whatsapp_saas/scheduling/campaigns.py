@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import col
 
@@ -25,6 +24,7 @@ from whatsapp_saas.inbox.models import Message, MessageStatus
 from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.inbox.status import advance
 from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.phones import region_of
 from whatsapp_saas.scheduling.campaign_models import (
     Campaign,
     CampaignRecipient,
@@ -96,14 +96,7 @@ def region_for(scope: TenantScope, number_id: int) -> str | None:
     """Where numbers typed without a country code are read: the sending number's country,
     else the country of the tenant's timezone, else Brazil for a pt-BR tenant."""
     number = scope.get(WhatsAppNumber, number_id)
-    if number.phone:
-        try:
-            region = phonenumbers.region_code_for_number(phonenumbers.parse(number.phone))
-            if region and region != "ZZ":
-                return str(region)
-        except phonenumbers.NumberParseException:
-            pass
-    return tenant_region(scope)
+    return region_of(number.phone) or tenant_region(scope)
 
 
 def tenant_region(scope: TenantScope) -> str | None:
