@@ -4,8 +4,9 @@
 // highlight, Enter or Tab insert the highlighted reply, Escape closes the list. The text box
 // keeps the focus. The server never sends a "/shortcut" that names a quick reply either.
 //
-// Enter sends (Shift+Enter: a new line). The text box is debounced: its last keystrokes are
-// flushed on blur, so Enter blurs, submits, and puts the focus back.
+// Enter sends (Shift+Enter: a new line). Every keystroke reaches the server before the send
+// (events of a tab are handled in order); the box is remounted when the server changes the
+// draft, so the focus is put back afterwards.
 //
 // Paste: an image (or any file) pasted into the text box goes into the attachment box, which
 // opens the same preview as choosing a file.
@@ -71,8 +72,8 @@
     event.stopPropagation();
   }
 
-  // Blur first: the text box sends its last keystrokes on blur, so they reach the server
-  // before the click does and cannot overwrite the inserted reply afterwards.
+  // Blur first: an input method still composing commits its text on blur, so it reaches the
+  // server before the click does and cannot overwrite the inserted reply afterwards.
   function press(button) {
     var el = box();
     if (el) el.blur();

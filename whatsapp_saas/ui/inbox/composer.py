@@ -80,6 +80,13 @@ class ComposerState(InboxState):
     quick_replies_closed_for: str = ""  # Escape closed the list for this "<conversation>:<draft>"
     attach_caption: str = ""
     sending: bool = False
+    # The text box is uncontrolled (see composer_view.composer): the server's own edits to a
+    # draft (a quick reply, an emoji, the clear after sending) bump this to remount it.
+    composer_revision: int = 0
+
+    @rx.var
+    def composer_key(self) -> str:
+        return f"{self.selected_id}-{self.composer_revision}"
 
     @rx.var
     def draft(self) -> str:
@@ -122,8 +129,13 @@ class ComposerState(InboxState):
     def use_quick_reply(self, text: str):  # type: ignore[no-untyped-def]
         return self._insert_quick_reply(text)
 
+    def _replace_draft(self, text: str, conversation_id: str | None = None) -> None:
+        """A draft the server wrote, not the attendant's typing: the text box shows it."""
+        self._store_draft(text, conversation_id)
+        self.composer_revision += 1
+
     def _insert_quick_reply(self, text: str):  # type: ignore[no-untyped-def]
-        self._store_draft(text)
+        self._replace_draft(text)
         self.suggestions, self.suggestions_for = [], ""
         return rx.call_script(FOCUS_COMPOSER)
 
@@ -133,8 +145,9 @@ class ComposerState(InboxState):
         return rx.call_script(FOCUS_COMPOSER)
 
     @rx.event
-    def add_emoji(self, emoji: str) -> None:
-        self._store_draft(self.draft + emoji)
+    def add_emoji(self, emoji: str):  # type: ignore[no-untyped-def]
+        self._replace_draft(self.draft + emoji)
+        return rx.call_script(FOCUS_COMPOSER)
 
     @rx.event
     def toggle_note(self) -> None:
@@ -187,9 +200,10 @@ class ComposerState(InboxState):
             )
         self.sending = False
         if ok:
-            self._store_draft("", conversation)
+            self._replace_draft("", conversation)
             self.suggestions, self.suggestions_for = [], ""
             self.cancel_reply()
+            return rx.call_script(FOCUS_COMPOSER)
         return None
 
     @rx.event

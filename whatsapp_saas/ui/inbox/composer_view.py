@@ -254,12 +254,15 @@ def composer() -> rx.Component:
         _attachment_preview(),
         rx.form(
             rx.vstack(
-                # Debounced (rx.text_area, not a bare <textarea>): a controlled box that echoes
-                # every keystroke through the server loses letters typed while the echo is on
-                # its way. Enter sends through assets/composer.js: `enter_key_submit` would
-                # reach the DOM as an unknown prop through the debounce wrapper.
-                rx.text_area(  # not rx.el.textarea: see the comment above
-                    value=C.draft,
+                # Uncontrolled: a box whose value the server echoes back loses the letters
+                # typed while the echo is on its way (a slow link, a busy server), and a
+                # debounced one does too once typing pauses longer than its delay. Every
+                # keystroke still reaches the server in order (set_draft); when the server
+                # itself changes the draft, `composer_key` changes and the box remounts with
+                # it. Enter sends through assets/composer.js.
+                rx.text_area(
+                    default_value=C.draft,
+                    key=C.composer_key,
                     on_change=C.set_draft,
                     placeholder=rx.cond(
                         C.note_mode, T["ibx.note_placeholder"], T["ibx.placeholder"]
