@@ -126,7 +126,7 @@ def bench_ingest(args: argparse.Namespace, tenant_id: int, number_id: int) -> di
 
 async def run_pipeline(items: list, batch: int) -> tuple[float, float]:
     """(msg/s until all committed, msg/s until hooks and downloads are done too)."""
-    from whatsapp_saas.inbox.pipeline import IngestPipeline
+    from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 
     pipeline = IngestPipeline(max_batch=batch)
     started = time.perf_counter()

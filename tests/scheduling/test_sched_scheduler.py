@@ -16,7 +16,7 @@ from sched_helpers import World, fast_scheduler, outbound
 
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.models_base import as_utc
-from whatsapp_saas.scheduling.lease import current_leader
+from whatsapp_saas.scheduling.leader_lease import current_leader
 from whatsapp_saas.scheduling.models import ScheduledMessage
 from whatsapp_saas.scheduling.recurrence import utc_to_local
 from whatsapp_saas.scheduling.schedules import create_schedule

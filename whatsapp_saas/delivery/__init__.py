@@ -37,8 +37,9 @@ Public API
     ``await stop_embedded_delivery()`` at shutdown (:mod:`.embedded`). Without ``REDIS_URL``
     they run the in-process workers and sweeper (over the same outbox); with it, they install
     the stream notifier and a send agent for an in-app manager node.
-    Workers: ``taskiq worker whatsapp_saas.delivery.broker:broker whatsapp_saas.delivery.tasks``
-    (Redis only; see :mod:`.broker` for flags).
+    Workers (Redis only; see :mod:`.worker.broker` for flags):
+    ``taskiq worker whatsapp_saas.delivery.worker.broker:broker``
+    ``whatsapp_saas.delivery.worker.tasks``.
     Manager nodes (``python -m whatsapp_saas.whatsapp.manager``): nothing to do; the delivery
     wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
     Notifier: installed automatically (wiring with Redis, ``start_embedded_delivery`` without);
