@@ -188,6 +188,7 @@ def test_managers_change_roles_but_not_the_owners(any_db: str) -> None:
         invite = service.invite_user(scope, owner.user, email="a@x.io", name="A")
     with session_scope() as s:
         agent_id = service.accept_invite(s, token=invite.token, password="agent password 1").id
+        assert agent_id is not None
     with session_scope() as s:
         scope = TenantScope(s, owner.user.tenant_id)
         assert service.set_user_role(scope, owner.user, agent_id, "admin").role == "admin"

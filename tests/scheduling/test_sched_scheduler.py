@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def schedule_many(world: World, due: list[datetime]) -> list[int]:
     with session_scope() as session:
         scope = world.scope(session)
-        ids = []
+        ids: list[int] = []
         for i, at in enumerate(due):
             row = create_schedule(
                 scope,
@@ -37,6 +37,7 @@ def schedule_many(world: World, due: list[datetime]) -> list[int]:
                 when_local=utc_to_local(at, world.timezone),
                 text=f"msg {i}",
             )
+            assert row.id is not None
             ids.append(row.id)
         return ids
 
