@@ -1,7 +1,7 @@
 """Tuning knobs of outbound delivery, from ``DELIVERY_*`` environment variables.
 
 Defaults suit production; tests shrink the timings. The governor's per-number and per-tenant
-limits have defaults here and overrides in the database (:mod:`.models`).
+limits have defaults here and overrides in the database (:mod:`whatsapp_saas.delivery.models`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ the outcomes to the requesting worker's reply list. A heartbeat key tells worker
 alive, so a node without one is treated as "offline" at once instead of after a timeout.
 
 Agents start with :func:`ensure_send_agents` for every manager node of this process: the web
-app's lifespan and the delivery wiring call it (see :mod:`.wiring`), so a node started by
+app's lifespan and the delivery handlers call it (see :mod:`whatsapp_saas.delivery.handlers`),
+so a node started by
 ``python -m whatsapp_saas.whatsapp.manager`` gets its agent when its first number connects.
 """
 

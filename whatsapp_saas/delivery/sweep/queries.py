@@ -132,7 +132,7 @@ def purge_send_log(session: Session, before: datetime) -> int:
 
 
 def dispatch_rows(dues: Sequence[Due], now: datetime) -> list[dict[str, object]]:
-    """Rows for :func:`~.outcomes.upsert_states` marking these as woken now."""
+    """Rows for :func:`~whatsapp_saas.delivery.record.outcomes.upsert_states`: these woken now."""
     return [
         {
             "message_id": d.message_id,
