@@ -24,10 +24,11 @@ from tests.delivery.dlv_helpers import (
 )
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.delivery.common.settings import DeliverySettings
+from whatsapp_saas.delivery.govern.admission import Admission, Limiter
 from whatsapp_saas.delivery.govern.db_limiter import DbLimiter
 from whatsapp_saas.delivery.govern.governor import Governor
 from whatsapp_saas.delivery.govern.policy import Limits, local_day, quiet_until, warmup_cap
-from whatsapp_saas.delivery.govern.redis_limiter import Admission, Limiter, RedisLimiter
+from whatsapp_saas.delivery.govern.redis_limiter import RedisLimiter
 from whatsapp_saas.delivery.send.agent import redis_client
 from whatsapp_saas.delivery.service import effective_limits, set_number_limits, set_tenant_limits
 from whatsapp_saas.delivery.worker.send_pipeline import Pipeline

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery.govern.redis_limiter import Admission, Verdict, Why
+from whatsapp_saas.delivery.govern.admission import Admission, Verdict, Why
 from whatsapp_saas.delivery.models import SendLogEntry
 from whatsapp_saas.models_base import as_utc, utcnow
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from whatsapp_saas.delivery.common.jobs import SendJob
 from whatsapp_saas.delivery.common.settings import DeliverySettings
+from whatsapp_saas.delivery.govern.admission import Admission, Limiter, Verdict, Why
 from whatsapp_saas.delivery.govern.policy import Limits, local_day, quiet_until
-from whatsapp_saas.delivery.govern.redis_limiter import Admission, Limiter, Verdict, Why
 from whatsapp_saas.models_base import utcnow
 
 # Longer waits go back to the outbox; a window blocked by sends still in flight frees up as
