@@ -54,9 +54,13 @@ test: venv system-deps services
 test-fast: venv services
 	$(BIN)/pytest -q -m "not browser and not slow"
 
+# mypy is strict outside the modules pyproject.toml lists; import-linter checks the layers
+# (.importlinter, docs/architecture.md).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy whatsapp_saas
+	$(BIN)/mypy tests bench
+	$(BIN)/lint-imports
 
 bench: venv services
 	$(BIN)/python bench/run_all.py

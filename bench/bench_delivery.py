@@ -44,8 +44,8 @@ os.environ["MANAGER_START_RATE"] = "50"
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 WORKER = [
-    sys.executable, "-m", "taskiq", "worker", "whatsapp_saas.delivery.broker:broker",
-    "whatsapp_saas.delivery.tasks", "--workers", "1", "--max-async-tasks", "500",
+    sys.executable, "-m", "taskiq", "worker", "whatsapp_saas.delivery.worker.broker:broker",
+    "whatsapp_saas.delivery.worker.tasks", "--workers", "1", "--max-async-tasks", "500",
     "--max-prefetch", "0", "--log-level", "WARNING", "--shutdown-timeout", "5",
 ]  # fmt: skip
 
@@ -202,7 +202,7 @@ async def bench_latency(
 
 async def run(args: argparse.Namespace) -> None:
     from whatsapp_saas.bootstrap import bootstrap
-    from whatsapp_saas.delivery import notifier
+    from whatsapp_saas.delivery.worker import notifier
 
     stack = Stack()
     redis_port, sim_port = free_port(), free_port()

@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -66,7 +67,7 @@ def make_tenant() -> tuple[int, int]:
 # --- (a) ingest -------------------------------------------------------------------------------
 
 
-def events(tenant_id: int, number_id: int, count: int, contacts: int, tag: str) -> list:
+def events(tenant_id: int, number_id: int, count: int, contacts: int, tag: str) -> list[Any]:
     from whatsapp_saas.whatsapp import gateway as gw
     from whatsapp_saas.whatsapp.events import InboundMessageArrived
 
@@ -124,9 +125,9 @@ def bench_ingest(args: argparse.Namespace, tenant_id: int, number_id: int) -> di
     return results
 
 
-async def run_pipeline(items: list, batch: int) -> tuple[float, float]:
+async def run_pipeline(items: list[Any], batch: int) -> tuple[float, float]:
     """(msg/s until all committed, msg/s until hooks and downloads are done too)."""
-    from whatsapp_saas.inbox.pipeline import IngestPipeline
+    from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 
     pipeline = IngestPipeline(max_batch=batch)
     started = time.perf_counter()

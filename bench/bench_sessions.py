@@ -65,7 +65,7 @@ async def bench_memory(sim_url: str, steps: list[int]) -> None:
     import httpx
 
     from whatsapp_saas.whatsapp import gateway as gw
-    from whatsapp_saas.whatsapp.manager.hosts import HostHandle
+    from whatsapp_saas.whatsapp.manager.host_pool import HostHandle
 
     qr_codes: dict[str, str] = {}
     host = HostHandle(1, "simulator", {"base_url": sim_url}, "WARNING", _collect_qr(qr_codes))
@@ -107,8 +107,8 @@ async def bench_memory_neonize(steps: list[int]) -> None:
     """The same host with real neonize clients, offline (no WhatsApp servers reachable here)."""
     from whatsapp_saas.config import Settings
     from whatsapp_saas.whatsapp import gateway as gw
-    from whatsapp_saas.whatsapp.manager.drivers import driver_choice
-    from whatsapp_saas.whatsapp.manager.hosts import HostHandle
+    from whatsapp_saas.whatsapp.manager.driver_choice import driver_choice
+    from whatsapp_saas.whatsapp.manager.host_pool import HostHandle
 
     name, options = driver_choice(Settings(whatsapp_driver="neonize"))
     host = HostHandle(1, name, options, "ERROR", lambda event, settle: None)

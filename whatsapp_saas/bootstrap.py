@@ -24,9 +24,9 @@ MODEL_MODULES = (
 HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.realtime.handlers",
     "whatsapp_saas.inbox.wiring",
-    "whatsapp_saas.inbox.read_receipts",
-    "whatsapp_saas.scheduling.hooks",
-    "whatsapp_saas.delivery.wiring",
+    "whatsapp_saas.inbox.handlers",
+    "whatsapp_saas.scheduling.handlers",
+    "whatsapp_saas.delivery.handlers",
 )
 
 

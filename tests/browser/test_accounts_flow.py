@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import socketio
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.accounts.smtp_sink import smtp_sink
 from tests.browser.conftest import ROOT, RunningApp, live_app_process
@@ -319,7 +319,7 @@ def test_screenshots_of_the_account_pages(
     invite_path = link[link.index("/invite/") :]
     locale = "pt-BR" if language == "pt-BR" else "en-US"
     for width, height in ((1366, 768), (390, 844)):
-        size = {"width": width, "height": height}
+        size: ViewportSize = {"width": width, "height": height}
         anon = browser.new_context(locale=locale, viewport=size).new_page()
         for name, path in (("sign-in", "/login"), ("sign-up", "/signup"), ("invite", invite_path)):
             anon.goto(live_app.url + path)

@@ -156,9 +156,10 @@ def _tenant_owner(email: str):  # type: ignore[no-untyped-def]
 
     with session_scope() as s:
         user = s.exec(select(User).where(User.email == email)).one()
+        assert user.id is not None
         return CurrentUser(
             user.id, user.tenant_id, "", user.name, user.email, user.role, "en", "UTC"
-        )  # type: ignore[arg-type]
+        )
 
 
 def test_quick_reply_assign_and_transfer(page: Page, live_app: RunningApp) -> None:

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import RunningApp
 from tests.browser.helpers import sign_up, unique_email
@@ -19,8 +19,8 @@ from tests.browser.test_whatsapp_flow import sim_post
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/h2-shots")
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _shot(page: Page, name: str) -> None:

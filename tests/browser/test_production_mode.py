@@ -52,8 +52,8 @@ def _taskiq_worker(app: RunningApp, root: Path, log: Path) -> subprocess.Popen[b
     command = [
         str(Path(sys.executable).parent / "taskiq"),
         "worker",
-        "whatsapp_saas.delivery.broker:broker",
-        "whatsapp_saas.delivery.tasks",
+        "whatsapp_saas.delivery.worker.broker:broker",
+        "whatsapp_saas.delivery.worker.tasks",
         "--workers=1",
         "--max-prefetch=0",
     ]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlmodel import Session, col, create_engine, select
 
 from tests.browser.conftest import RunningApp
@@ -249,7 +249,7 @@ def test_campaign_csv_from_excel_preview_and_a_refused_variable(
     # Excel in Brazil: Windows-1252 and ";". The preview shows what will be stored.
     excel = "telefone;nome\r\n(11) 98888-4001;José Maçã\r\n11988884002;Conceição\r\n"
     upload.set_input_files(
-        files=[{"name": "clientes.csv", "mimeType": "text/csv", "buffer": excel.encode("cp1252")}]
+        files=[FilePayload(name="clientes.csv", mimeType="text/csv", buffer=excel.encode("cp1252"))]
     )
     preview = page.get_by_test_id("csv-preview")
     expect(preview).to_contain_text("Read as Windows-1252")
@@ -262,13 +262,15 @@ def test_campaign_csv_from_excel_preview_and_a_refused_variable(
 
     # A file no encoding reads is refused, with a reason, not guessed.
     upload.set_input_files(
-        files=[{"name": "x.csv", "mimeType": "text/csv", "buffer": b"5511988884003;Jo\x81o\x8d\n"}]
+        files=[
+            FilePayload(name="x.csv", mimeType="text/csv", buffer=b"5511988884003;Jo\x81o\x8d\n")
+        ]
     )
     expect(page.locator("#campaign-csv-error")).to_contain_text("encoding cannot be read")
 
     # Back to the good file; an unknown variable is refused under the message field.
     upload.set_input_files(
-        files=[{"name": "ok.csv", "mimeType": "text/csv", "buffer": excel.encode("cp1252")}]
+        files=[FilePayload(name="ok.csv", mimeType="text/csv", buffer=excel.encode("cp1252"))]
     )
     expect(page.get_by_test_id("csv-preview")).to_contain_text("2 recipients")
     page.get_by_label("Campaign name").fill("Natal")

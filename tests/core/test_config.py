@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_postgres_urls_use_psycopg3() -> None:
     ],
 )
 def test_production_refuses_missing_or_placeholder_secrets(overrides: dict, named: str) -> None:
-    values = {
+    values: dict[str, Any] = {
         "app_env": "production",
         "session_encryption_key": GOOD_KEY,
         "database_url": "postgresql://db/app",
@@ -62,7 +63,7 @@ def test_production_with_real_secrets_starts() -> None:
     )
 
 
-PRODUCTION = {
+PRODUCTION: dict[str, Any] = {
     "app_env": "production",
     "session_encryption_key": GOOD_KEY,
     "database_url": "postgresql://db/app",

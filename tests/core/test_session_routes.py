@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from whatsapp_saas.accounts import service
+from whatsapp_saas.accounts.models import User
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.security.tokens import token_hash
@@ -20,7 +21,7 @@ from whatsapp_saas.ui.auth.session_routes import _rewrite_cookie_header
 PASSWORD = "correct horse battery"
 
 
-def _owner(email: str = "o@example.com") -> service.User:
+def _owner(email: str = "o@example.com") -> User:
     with session_scope() as s:
         user = service.signup(s, company_name="Acme", name="O", email=email, password=PASSWORD)
         s.expunge(user)

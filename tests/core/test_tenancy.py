@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlmodel import SQLModel
 
@@ -64,7 +66,8 @@ def test_tenant_b_gets_not_found_for_tenant_a_ids(any_db: str) -> None:
         for model, row_id in ids.items():
             with pytest.raises(NotFound):
                 scope_b.get(model, row_id)
-            assert all(r.tenant_id == b.tenant_id for r in scope_b.all(model))
+            rows: Sequence[TenantOwned] = scope_b.all(model)
+            assert all(r.tenant_id == b.tenant_id for r in rows)
         with pytest.raises(NotFound):
             service.set_user_active(scope_b, b, a.user_id, False)
         with pytest.raises(NotFound):

@@ -22,7 +22,7 @@ from tests.delivery.dlv_helpers import (
     random_phone,
 )
 from whatsapp_saas.config import reset_settings_cache
-from whatsapp_saas.delivery.settings import DeliverySettings, reset_delivery_settings
+from whatsapp_saas.delivery.common.settings import DeliverySettings, reset_delivery_settings
 from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
 from whatsapp_saas.inbox.outbox import set_outbox_notifier
 

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from whatsapp_saas.contacts.service import create_contact
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery.jobs import SendJob, SendOutcome
+from whatsapp_saas.delivery.common.jobs import SendJob, SendOutcome
 from whatsapp_saas.delivery.models import DeliveryState
 from whatsapp_saas.inbox.conversation_rows import find_or_create
 from whatsapp_saas.inbox.models import Conversation, Message, SentBy

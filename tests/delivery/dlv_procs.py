@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MESSAGES: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
 WORKER_CMD = [
-    sys.executable, "-m", "taskiq", "worker", "whatsapp_saas.delivery.broker:broker",
-    "whatsapp_saas.delivery.tasks", "--workers", "1", "--max-async-tasks", "300",
+    sys.executable, "-m", "taskiq", "worker", "whatsapp_saas.delivery.worker.broker:broker",
+    "whatsapp_saas.delivery.worker.tasks", "--workers", "1", "--max-async-tasks", "300",
     "--max-prefetch", "0", "--log-level", "WARNING", "--wait-tasks-timeout", "10",
     "--shutdown-timeout", "5", "--max-fails", "100",
 ]  # fmt: skip

@@ -11,7 +11,7 @@ import signal
 
 from whatsapp_saas.bootstrap import bootstrap
 from whatsapp_saas.config import get_settings
-from whatsapp_saas.delivery.embedded import start_embedded_delivery, stop_embedded_delivery
+from whatsapp_saas.delivery.worker.embedded import start_embedded_delivery, stop_embedded_delivery
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.logging_setup import configure_logging
 from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager

@@ -8,9 +8,9 @@ from datetime import timedelta
 from tests.delivery.conftest import Shop
 from tests.delivery.dlv_helpers import make_conversations, queue, random_phone, statuses
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery.claims import Claimed, claim_batch
-from whatsapp_saas.delivery.outcomes import upsert_state
-from whatsapp_saas.delivery.sweep import next_heads
+from whatsapp_saas.delivery.claim.claims import Claimed, claim_batch
+from whatsapp_saas.delivery.record.outcomes import upsert_state
+from whatsapp_saas.delivery.sweep.queries import next_heads
 from whatsapp_saas.models_base import utcnow
 
 
@@ -62,7 +62,7 @@ def test_a_conversation_goes_out_in_order(shop: Shop) -> None:
     assert [c.ref.message_id for c in claim([third, second, first])] == [first]
     with session_scope() as session:
         assert next_heads(session, [thread]) == [], "the head is still in flight"
-        from whatsapp_saas.delivery.claims import MESSAGES
+        from whatsapp_saas.delivery.claim.claims import MESSAGES
 
         session.execute(MESSAGES.update().where(MESSAGES.c.id == first).values(status="sent"))
         assert next_heads(session, [thread]) == [second]
@@ -73,7 +73,7 @@ def test_a_held_message_waits_for_its_time(shop: Shop) -> None:
     (message_id,) = queue(shop.tenant_id, [(shop.conversations[0], "later")])
     claimed = claim([message_id])
     with session_scope() as session:
-        from whatsapp_saas.delivery.outcomes import record_held
+        from whatsapp_saas.delivery.record.outcomes import record_held
 
         later = utcnow() + timedelta(seconds=30)
         assert record_held(session, claimed[0].ref, later, "rate", utcnow())

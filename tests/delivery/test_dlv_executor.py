@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from whatsapp_saas.delivery import reasons
-from whatsapp_saas.delivery.agent import redis_client
-from whatsapp_saas.delivery.executor import Markers, SendExecutor
-from whatsapp_saas.delivery.jobs import SendJob
+from whatsapp_saas.delivery.common import reasons
+from whatsapp_saas.delivery.common.jobs import SendJob
+from whatsapp_saas.delivery.send.agent import redis_client
+from whatsapp_saas.delivery.send.executor import Markers, SendExecutor
 from whatsapp_saas.inbox.media import media_store
 from whatsapp_saas.whatsapp import gateway as gw
 

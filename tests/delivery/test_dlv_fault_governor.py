@@ -24,8 +24,8 @@ from tests.delivery.dlv_procs import (
     status_counts,
 )
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery import notifier
 from whatsapp_saas.delivery.service import set_number_limits, set_tenant_limits
+from whatsapp_saas.delivery.worker import notifier
 from whatsapp_saas.tenancy.scope import TenantScope
 
 RATE, WINDOW, MESSAGES = 5, 1.0, 40

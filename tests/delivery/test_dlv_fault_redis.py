@@ -30,8 +30,8 @@ from tests.delivery.dlv_live import (
 )
 from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
 from whatsapp_saas.config import reset_settings_cache
-from whatsapp_saas.delivery import notifier
-from whatsapp_saas.delivery.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.worker import notifier
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 NUMBERS, CUSTOMERS = 10, 30

@@ -37,8 +37,8 @@ from tests.delivery.dlv_procs import (
     log_tail,
     status_counts,
 )
-from whatsapp_saas.delivery import notifier
-from whatsapp_saas.delivery.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.worker import notifier
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 NUMBERS, CUSTOMERS, PER_THREAD = 20, 20, 5  # 20 * 20 * 5 = 2,000 messages

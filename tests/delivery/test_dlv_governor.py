@@ -23,14 +23,15 @@ from tests.delivery.dlv_helpers import (
     statuses,
 )
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.delivery.agent import redis_client
-from whatsapp_saas.delivery.governor import Governor
-from whatsapp_saas.delivery.limiter import Admission, Limiter, RedisLimiter
-from whatsapp_saas.delivery.limiter_db import DbLimiter
-from whatsapp_saas.delivery.pipeline import Pipeline
-from whatsapp_saas.delivery.policy import Limits, local_day, quiet_until, warmup_cap
+from whatsapp_saas.delivery.common.settings import DeliverySettings
+from whatsapp_saas.delivery.govern.admission import Admission, Limiter
+from whatsapp_saas.delivery.govern.db_limiter import DbLimiter
+from whatsapp_saas.delivery.govern.governor import Governor
+from whatsapp_saas.delivery.govern.policy import Limits, local_day, quiet_until, warmup_cap
+from whatsapp_saas.delivery.govern.redis_limiter import RedisLimiter
+from whatsapp_saas.delivery.send.agent import redis_client
 from whatsapp_saas.delivery.service import effective_limits, set_number_limits, set_tenant_limits
-from whatsapp_saas.delivery.settings import DeliverySettings
+from whatsapp_saas.delivery.worker.send_pipeline import Pipeline
 from whatsapp_saas.inbox.models import SentBy
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.tenancy.scope import TenantScope

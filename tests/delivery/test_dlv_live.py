@@ -11,13 +11,14 @@ import pytest
 from tests.delivery.conftest import fast
 from tests.delivery.dlv_helpers import make_conversations, make_tenant, queue, random_phone, rows
 from tests.delivery.dlv_live import inboxes, link_numbers, manager_settings, wait_until
-from whatsapp_saas.delivery import notifier, reasons
-from whatsapp_saas.delivery.agent import ensure_send_agents, stop_send_agents
-from whatsapp_saas.delivery.embedded import start_embedded_delivery, stop_embedded_delivery
-from whatsapp_saas.delivery.executor import SendExecutor
-from whatsapp_saas.delivery.jobs import SendJob
-from whatsapp_saas.delivery.runtime import redis_runtime
-from whatsapp_saas.delivery.settings import reset_delivery_settings
+from whatsapp_saas.delivery.common import reasons
+from whatsapp_saas.delivery.common.jobs import SendJob
+from whatsapp_saas.delivery.common.settings import reset_delivery_settings
+from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.send.executor import SendExecutor
+from whatsapp_saas.delivery.worker import notifier
+from whatsapp_saas.delivery.worker.assembly import redis_runtime
+from whatsapp_saas.delivery.worker.embedded import start_embedded_delivery, stop_embedded_delivery
 from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 

@@ -14,8 +14,8 @@ import pytest
 from tests.delivery.dlv_helpers import bulk_queue, make_conversations, make_tenant, random_phone
 from tests.delivery.dlv_live import link_numbers, manager_settings, wait_until
 from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
-from whatsapp_saas.delivery import notifier
-from whatsapp_saas.delivery.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.worker import notifier
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 

@@ -14,7 +14,7 @@ import reflex as rx
 from whatsapp_saas.ui.upload_guard import CSV, MEDIA, policy_of
 
 
-def _states(root: type[rx.State]) -> Iterator[type[rx.State]]:
+def _states(root: type[rx.state.BaseState]) -> Iterator[type[rx.state.BaseState]]:
     for child in root.get_substates():
         yield child  # type: ignore[misc]
         yield from _states(child)

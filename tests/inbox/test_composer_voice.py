@@ -99,7 +99,7 @@ def test_a_failed_conversion_keeps_the_original_on_a_failed_message(world: World
         assert row.media_storage_key is not None
         stored = media_store().get(a.tenant_id, row.media_storage_key)
         assert stored == b"\x1aE\xdf\xa3 broken"
-        assert claim(session, message_id) is None  # never sent  # type: ignore[arg-type]
+        assert claim(session, message_id) is None  # type: ignore[arg-type]  # never sent
     with pytest.raises(UserError) as err, session_scope() as session:
         retry_failed(TenantScope(session, a.tenant_id), a.owner, message_id)  # type: ignore[arg-type]
     assert err.value.code == "voice.retry_record_again"

@@ -10,9 +10,9 @@ import pytest
 from conftest import World
 from inbox_helpers import inbound, messages, receipt, typing
 
-from whatsapp_saas.inbox import pipeline as pipeline_module
+from whatsapp_saas.inbox import ingest_pipeline as pipeline_module
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
-from whatsapp_saas.inbox.pipeline import IngestPipeline
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.whatsapp import gateway as gw
 
 

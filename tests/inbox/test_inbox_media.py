@@ -13,9 +13,9 @@ from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox import service
 from whatsapp_saas.inbox.events import MessageMediaUpdated
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.inbox.media import LocalMediaStore, MediaNotFound, check_media, media_store
 from whatsapp_saas.inbox.media_download import MediaDownloader
-from whatsapp_saas.inbox.pipeline import IngestPipeline
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp.gateway import MediaRef, SessionNotRunning
 

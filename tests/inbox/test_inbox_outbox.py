@@ -16,6 +16,7 @@ from whatsapp_saas.inbox import outbox
 from whatsapp_saas.inbox.events import MessageStored, OutboundQueued
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.media import MB
+from whatsapp_saas.inbox.models import Message
 from whatsapp_saas.inbox.outbox import OutboundJob, claim, record_failed, stuck_jobs
 from whatsapp_saas.inbox.service import (
     add_internal_note,
@@ -38,7 +39,7 @@ class FakeNotifier:
         # After commit, another connection already sees the row.
         with session_scope() as session:
             for job in jobs:
-                self.in_transaction.append(session.get(outbox.Message, job.message_id) is None)
+                self.in_transaction.append(session.get(Message, job.message_id) is None)
         self.woken.extend(jobs)
 
 

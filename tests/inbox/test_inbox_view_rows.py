@@ -4,6 +4,7 @@ tick tooltips, who sent each message, and the chat kept whole across live reload
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from whatsapp_saas.contacts.models import Contact
@@ -90,8 +91,8 @@ def test_conversation_row_has_assignee_tag_status() -> None:
     assert (row["initials"], row["tag"]) == ("", "Vendas")
 
 
-def _message(**fields: object) -> Message:
-    base: dict[str, object] = {
+def _message(**fields: Any) -> Message:
+    base: dict[str, Any] = {
         "id": 1,
         "tenant_id": 1,
         "conversation_id": 7,

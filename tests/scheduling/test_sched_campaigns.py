@@ -52,10 +52,10 @@ def act(world: World, action, campaign_id: int) -> Campaign:  # type: ignore[no-
 
 def recipients(campaign_id: int) -> list[CampaignRecipient]:
     with session_scope() as session:
-        from sqlmodel import select
+        from sqlmodel import col, select
 
         query = select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign_id)
-        return list(session.exec(query.order_by(CampaignRecipient.id)).all())
+        return list(session.exec(query.order_by(col(CampaignRecipient.id))).all())
 
 
 def test_csv_rows_are_validated_one_by_one() -> None:

@@ -10,10 +10,10 @@ from sched_helpers import World, conversation_of, customer_writes, outbound
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox import service as inbox
-from whatsapp_saas.inbox.pipeline import IngestPipeline
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.scheduling.dispatch_followups import fire_due_follow_ups
 from whatsapp_saas.scheduling.followups import list_follow_ups, save_rule, start_follow_up
-from whatsapp_saas.scheduling.hooks import on_message_stored
+from whatsapp_saas.scheduling.handlers import on_message_stored
 from whatsapp_saas.scheduling.models import FollowUp
 from whatsapp_saas.scheduling.preferences import save_preferences
 from whatsapp_saas.whatsapp import gateway as gw

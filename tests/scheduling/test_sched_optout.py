@@ -15,7 +15,7 @@ from whatsapp_saas.scheduling import campaigns as svc
 from whatsapp_saas.scheduling.dispatch_campaigns import advance_campaign
 from whatsapp_saas.scheduling.dispatch_followups import fire_due_follow_ups
 from whatsapp_saas.scheduling.followups import start_follow_up
-from whatsapp_saas.scheduling.hooks import on_message_stored
+from whatsapp_saas.scheduling.handlers import on_message_stored
 from whatsapp_saas.scheduling.models import ContactOptOut, FollowUp
 from whatsapp_saas.scheduling.optout import (
     is_opted_out,

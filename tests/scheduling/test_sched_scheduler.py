@@ -16,7 +16,7 @@ from sched_helpers import World, fast_scheduler, outbound
 
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.models_base import as_utc
-from whatsapp_saas.scheduling.lease import current_leader
+from whatsapp_saas.scheduling.leader_lease import current_leader
 from whatsapp_saas.scheduling.models import ScheduledMessage
 from whatsapp_saas.scheduling.recurrence import utc_to_local
 from whatsapp_saas.scheduling.schedules import create_schedule
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def schedule_many(world: World, due: list[datetime]) -> list[int]:
     with session_scope() as session:
         scope = world.scope(session)
-        ids = []
+        ids: list[int] = []
         for i, at in enumerate(due):
             row = create_schedule(
                 scope,
@@ -37,6 +37,7 @@ def schedule_many(world: World, due: list[datetime]) -> list[int]:
                 when_local=utc_to_local(at, world.timezone),
                 text=f"msg {i}",
             )
+            assert row.id is not None
             ids.append(row.id)
         return ids
 

@@ -157,6 +157,7 @@ def test_unreachable_contact_fails_with_a_reason_and_others_still_go(world: Worl
         bad = create_schedule(scope, world.owner, number_id=world.number_id, contact_id=ghost.id,
                               when_local=utc_to_local(NOW + timedelta(minutes=1), world.timezone),
                               text="x").id  # fmt: skip
+    assert bad is not None
     good = schedule(world, NOW + timedelta(minutes=1))
     fire(NOW + timedelta(minutes=1, seconds=5))
     assert get(world, bad).status == "failed"

@@ -34,8 +34,8 @@ from whatsapp_saas.whatsapp.manager import (
     start_embedded_manager,
     stop_embedded_manager,
 )
-from whatsapp_saas.whatsapp.manager.drivers import stop_inprocess_simulator
-from whatsapp_saas.whatsapp.manager.leases import FileLeases
+from whatsapp_saas.whatsapp.manager.driver_choice import stop_inprocess_simulator
+from whatsapp_saas.whatsapp.manager.number_leases import FileLeases
 
 
 @pytest.fixture

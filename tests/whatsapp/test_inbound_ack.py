@@ -30,10 +30,10 @@ from tests.whatsapp.helpers import (
     wait_until,
 )
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.inbox import pipeline as pipeline_module
+from whatsapp_saas.inbox import ingest_pipeline as pipeline_module
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline, install_ingest, installed_pipeline
 from whatsapp_saas.inbox.models import Message
-from whatsapp_saas.inbox.pipeline import IngestPipeline, install_ingest, installed_pipeline
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 Nodes = Callable[..., Awaitable[ManagerNode]]

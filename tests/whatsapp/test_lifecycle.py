@@ -23,7 +23,8 @@ from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp import reasons, service
+from whatsapp_saas.whatsapp import service
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.states import REASON_QR_TIMEOUT

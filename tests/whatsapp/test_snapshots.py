@@ -26,8 +26,9 @@ from whatsapp_saas.db import session_scope
 from whatsapp_saas.security.crypto import Keyring, keyring_from_settings
 from whatsapp_saas.security.secrets import ENCRYPTED_COLUMNS
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp import reasons
-from whatsapp_saas.whatsapp.manager import records, runtime
+from whatsapp_saas.whatsapp import state_reasons as reasons
+from whatsapp_saas.whatsapp.manager import records
+from whatsapp_saas.whatsapp.manager import store_files as runtime
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.manager.snapshots import (
     REASON_TAMPERED,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.states import (
     REASON_QR_TIMEOUT,
     REASON_RESCAN_QR,

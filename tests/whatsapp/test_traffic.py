@@ -124,7 +124,7 @@ async def test_a_lost_lease_drops_the_session_at_once(
 async def test_the_inbox_gets_the_live_session_media_fetcher(
     tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
 ) -> None:
-    from whatsapp_saas.inbox.pipeline import installed_pipeline
+    from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
     from whatsapp_saas.whatsapp.manager import fetch_media
 
     pipeline = installed_pipeline()

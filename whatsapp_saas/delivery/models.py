@@ -2,7 +2,7 @@
 
 The outbound message itself is the inbox's ``messages`` row (the outbox); these tables only
 hold what the sender needs besides it. Policies hold overrides: a NULL column means "use the
-default from :class:`~whatsapp_saas.delivery.settings.DeliverySettings`".
+default from :class:`~whatsapp_saas.delivery.common.settings.DeliverySettings`".
 """
 
 from __future__ import annotations

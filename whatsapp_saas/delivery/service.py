@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from whatsapp_saas.db import announce_after_commit
+from whatsapp_saas.delivery.common.settings import delivery_settings
+from whatsapp_saas.delivery.govern.policy import Limits, check_number_limits, parse_hhmm, resolve
 from whatsapp_saas.delivery.models import DeliveryState, NumberSendPolicy, TenantSendPolicy
-from whatsapp_saas.delivery.policy import Limits, check_number_limits, parse_hhmm, resolve
-from whatsapp_saas.delivery.settings import delivery_settings
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.events import OutboundQueued
 from whatsapp_saas.inbox.models import Direction, Message, MessageStatus

@@ -1,7 +1,7 @@
 """Ingest: inbound events become rows, one transaction per event or per batch.
 
 :func:`ingest_event` and :func:`ingest_batch` are blocking (run them in a thread from async
-code); :mod:`whatsapp_saas.inbox.pipeline` does that, batches when busy, and runs the media
+code); :mod:`whatsapp_saas.inbox.ingest_pipeline` does that, batches when busy, and runs the media
 downloads and the automation hooks after commit. Domain events reach the bus after commit.
 
 A batch that fails on a lost connection is retried a few times and then handed back as

@@ -26,9 +26,9 @@ from sqlmodel import Session, select
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
 from whatsapp_saas.inbox.media import LocalMediaStore, MediaNotFound, MediaStore, media_store
 from whatsapp_saas.inbox.models import Message
-from whatsapp_saas.inbox.pipeline import installed_pipeline
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ inbound sink. The connection manager may then attach its media fetcher and outbo
 from __future__ import annotations
 
 from whatsapp_saas.events.bus import EventBus
-from whatsapp_saas.inbox.pipeline import install_ingest, installed_pipeline
+from whatsapp_saas.inbox.ingest_pipeline import install_ingest, installed_pipeline
 
 
 def register(bus: EventBus) -> None:

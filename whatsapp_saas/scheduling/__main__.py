@@ -12,8 +12,8 @@ from whatsapp_saas.bootstrap import bootstrap
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.logging_setup import configure_logging
-from whatsapp_saas.scheduling.runtime import SchedulerSettings
 from whatsapp_saas.scheduling.scheduler import Scheduler
+from whatsapp_saas.scheduling.scheduler_startup import SchedulerSettings
 
 
 async def main() -> None:

@@ -2,7 +2,7 @@
 
 A rule has up to :data:`MAX_STEPS` steps; each step's delay counts from our previous message
 (the attendant's, or the previous step's). A running follow-up is cancelled the moment the
-customer replies or the conversation is resolved (see :mod:`.hooks`), and the dispatcher checks
+customer replies or the conversation is resolved (see :mod:`.handlers`), and the dispatcher checks
 both again right before each send, so a lost hook never lets a follow-up through.
 """
 

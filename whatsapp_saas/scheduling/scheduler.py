@@ -27,7 +27,7 @@ from whatsapp_saas.scheduling.claiming import next_due
 from whatsapp_saas.scheduling.dispatch_campaigns import advance_campaign, running_campaigns
 from whatsapp_saas.scheduling.dispatch_followups import FOLLOW_UPS, fire_due_follow_ups
 from whatsapp_saas.scheduling.dispatch_schedules import SCHEDULES, fire_due_schedules
-from whatsapp_saas.scheduling.lease import resign, try_lead
+from whatsapp_saas.scheduling.leader_lease import resign, try_lead
 from whatsapp_saas.scheduling.optout_scan import scan_opt_outs
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,10 @@ async def realtime_relay(app: rx.App) -> None:
 
 async def background_services() -> None:
     """Connection manager, then delivery; stopped in reverse order."""
-    from whatsapp_saas.delivery.embedded import start_embedded_delivery, stop_embedded_delivery
+    from whatsapp_saas.delivery.worker.embedded import (
+        start_embedded_delivery,
+        stop_embedded_delivery,
+    )
     from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager
 
     bus.bind_loop(asyncio.get_running_loop())

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, delete
 from whatsapp_saas import phones
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import TenantScope
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.manager import control
 from whatsapp_saas.whatsapp.manager.records import write_transition
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 
 
 class NumberState(StrEnum):
@@ -71,7 +71,8 @@ TERMINAL = frozenset(
     }
 )
 
-# Reasons are stored as codes (see :mod:`whatsapp_saas.whatsapp.reasons`), translated on screen.
+# Reasons are stored as codes (see :mod:`whatsapp_saas.whatsapp.state_reasons`), translated on
+# screen.
 REASON_USER_DISCONNECT = reasons.USER_DISCONNECT
 REASON_USER_LOGOUT = reasons.USER_LOGOUT
 REASON_STARTING = reasons.STARTING

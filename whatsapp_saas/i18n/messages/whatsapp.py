@@ -88,7 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wa.confirm_use": ("Use {new}", "Usar {new}"),
     "wa.confirm_cancel": ("Cancel and unlink it", "Cancelar e desconectar"),
     "wa.state.confirm_phone": ("Confirm the phone", "Confirme o celular"),
-    # why a number is in its state (stored as codes, see whatsapp_saas.whatsapp.reasons)
+    # why a number is in its state (stored as codes, see whatsapp_saas.whatsapp.state_reasons)
     "wa.reason.user_disconnect": ("Disconnected by a user", "Desconectado por um usuário"),
     "wa.reason.user_logout": ("Logged out by a user", "Sessão encerrada por um usuário"),
     "wa.reason.starting": ("Starting the session", "Iniciando a sessão"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from whatsapp_saas.events.bus import bus
-from whatsapp_saas.scheduling.runtime import (
+from whatsapp_saas.scheduling.scheduler_startup import (
     SchedulerSettings,
     start_embedded_scheduler,
     stop_embedded_scheduler,

@@ -14,8 +14,8 @@ from sqlmodel import Session, col
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.delivery import service as delivery
+from whatsapp_saas.delivery.govern.policy import Limits
 from whatsapp_saas.delivery.models import NumberSendPolicy, TenantSendPolicy
-from whatsapp_saas.delivery.policy import Limits
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act

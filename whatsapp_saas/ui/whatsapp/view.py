@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.phones import for_people
 from whatsapp_saas.tenancy.scope import TenantScope
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.models import WhatsAppNumber
 from whatsapp_saas.whatsapp.states import NumberState
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from whatsapp_saas.whatsapp.gateway import MediaRef, SessionNotRunning
-from whatsapp_saas.whatsapp.manager.drivers import effective_simulator_url
+from whatsapp_saas.whatsapp.manager.driver_choice import effective_simulator_url
 
 if TYPE_CHECKING:
     from whatsapp_saas.whatsapp.manager.node import ManagerNode

@@ -15,7 +15,7 @@ from typing import Any
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp.manager import records
-from whatsapp_saas.whatsapp.manager.hosts import HostHandle
+from whatsapp_saas.whatsapp.manager.host_pool import HostHandle
 
 log = logging.getLogger(__name__)
 

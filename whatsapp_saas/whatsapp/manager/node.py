@@ -24,14 +24,15 @@ from typing import Any
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.security.crypto import keyring_from_settings
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
-from whatsapp_saas.whatsapp.manager import control, records, runtime
+from whatsapp_saas.whatsapp.manager import control, records
+from whatsapp_saas.whatsapp.manager import store_files as runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle
 from whatsapp_saas.whatsapp.manager.api import NodeApi
-from whatsapp_saas.whatsapp.manager.drivers import driver_choice
-from whatsapp_saas.whatsapp.manager.hosts import HostHandle, HostPool
-from whatsapp_saas.whatsapp.manager.leases import make_leases
+from whatsapp_saas.whatsapp.manager.driver_choice import driver_choice
+from whatsapp_saas.whatsapp.manager.host_pool import HostHandle, HostPool
+from whatsapp_saas.whatsapp.manager.number_leases import make_leases
 from whatsapp_saas.whatsapp.manager.ops import SessionOps
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
 from whatsapp_saas.whatsapp.states import DesiredState, SessionLost
@@ -55,7 +56,7 @@ def _offer_media_fetcher() -> None:
     """Give the inbox's ingest pipeline, when this process runs one, the live-session download
     it needs for inbound media (see ``whatsapp_saas.inbox.wiring``)."""
     try:
-        from whatsapp_saas.inbox.pipeline import installed_pipeline
+        from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
     except ImportError:
         return
     pipeline = installed_pipeline()

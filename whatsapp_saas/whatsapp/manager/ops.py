@@ -18,12 +18,13 @@ from typing import Any, Literal, TypeVar
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.security.crypto import Keyring
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.events import inbound_sink, to_inbound
-from whatsapp_saas.whatsapp.manager import records, runtime
+from whatsapp_saas.whatsapp.manager import records
+from whatsapp_saas.whatsapp.manager import store_files as runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle, settle_on
-from whatsapp_saas.whatsapp.manager.hosts import HostPool
-from whatsapp_saas.whatsapp.manager.leases import Leases
+from whatsapp_saas.whatsapp.manager.host_pool import HostPool
+from whatsapp_saas.whatsapp.manager.number_leases import Leases
 from whatsapp_saas.whatsapp.manager.pacing import RateLimiter, backoff_delay
 from whatsapp_saas.whatsapp.manager.runner import SessionRunner
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from whatsapp_saas.db import announce_after_commit, session_scope
-from whatsapp_saas.delivery.policy import start_warmup
+from whatsapp_saas.delivery.govern.policy import start_warmup
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated

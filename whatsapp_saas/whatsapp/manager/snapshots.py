@@ -14,7 +14,7 @@ from sqlmodel import col, delete, select
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.security.crypto import CryptoError, KeyNotAvailable, Keyring, decrypt, encrypt
-from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp import state_reasons as reasons
 from whatsapp_saas.whatsapp.manager.records import locked_row
 from whatsapp_saas.whatsapp.models import SessionSnapshot, snapshot_aad
 from whatsapp_saas.whatsapp.states import NumberState

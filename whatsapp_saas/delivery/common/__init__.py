@@ -1,0 +1,1 @@
+"""What every delivery stage shares: jobs, Redis key names, failure reasons, settings."""

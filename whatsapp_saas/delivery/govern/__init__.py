@@ -1,0 +1,1 @@
+"""Stage 2, govern: may this number send this message now (rates, caps, quiet hours)."""

@@ -1,0 +1,1 @@
+"""Running the stages: wake-ups, the send pipeline, and the processes that host it."""
