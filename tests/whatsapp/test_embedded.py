@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import build_graph
 from tests.whatsapp.conftest import fast_settings
 from tests.whatsapp.helpers import (
     add_number,
@@ -20,6 +21,7 @@ from tests.whatsapp.helpers import (
     wait_state,
     wait_until,
 )
+from whatsapp_saas.bootstrap import App
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import bus
@@ -27,13 +29,7 @@ from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp import service
 from whatsapp_saas.whatsapp.events import QrCodeUpdated
-from whatsapp_saas.whatsapp.manager import (
-    effective_simulator_url,
-    embedded_manager,
-    node_for,
-    start_embedded_manager,
-    stop_embedded_manager,
-)
+from whatsapp_saas.whatsapp.manager import effective_simulator_url, node_for
 from whatsapp_saas.whatsapp.manager.drivers import stop_inprocess_simulator
 from whatsapp_saas.whatsapp.manager.leases import FileLeases
 
@@ -48,10 +44,17 @@ def sqlite_tenant(sqlite_db: str) -> int:
         return tenant.id
 
 
+def embedded_graph() -> App:
+    """The web app's embedded graph, without the scheduler (these tests are about the node)."""
+    return build_graph(manager_settings=fast_settings(), skip=("scheduler",))
+
+
 async def test_embedded_manager_on_sqlite(sqlite_tenant: int, sim_url: str) -> None:
-    node = await start_embedded_manager(fast_settings())
+    graph = embedded_graph()
+    node = graph.manager
+    assert node is not None
+    await graph.start()
     try:
-        assert await start_embedded_manager() is node, "idempotent"
         assert isinstance(node.leases, FileLeases)
         number_id = add_number(sqlite_tenant)
         with session_scope() as session:
@@ -61,8 +64,8 @@ async def test_embedded_manager_on_sqlite(sqlite_tenant: int, sim_url: str) -> N
         assert row.owner_node == node.node_id
         assert node_for(number_id) is node
     finally:
-        await stop_embedded_manager()
-    assert embedded_manager() is None
+        await graph.stop()
+    assert node.stopping
     assert node_for(number_id) is None
 
 
@@ -113,7 +116,8 @@ async def test_a_restart_with_the_in_process_simulator_keeps_the_link(
     itself, with no new QR code (the in-process simulator keeps its network in DATA_DIR)."""
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     reset_settings_cache()
-    await start_embedded_manager(fast_settings())
+    graph = embedded_graph()
+    await graph.start()
     number_id = add_number(sqlite_tenant)
     try:
         connect(sqlite_tenant, number_id)
@@ -121,16 +125,17 @@ async def test_a_restart_with_the_in_process_simulator_keeps_the_link(
         await wait_state(number_id, "connected")
         await wait_until(lambda: snapshot_blob(number_id), 5, "the snapshot after pairing")
     finally:
-        await stop_embedded_manager()
+        await graph.stop()
         stop_inprocess_simulator()  # the app's process ends, and its simulator with it
     assert (tmp_path / "simulator" / "network.json").exists()
 
     qr_codes: list[QrCodeUpdated] = []
+    graph = embedded_graph()  # the app starts again (its graph re-registers the handlers)
     bus.subscribe(QrCodeUpdated, qr_codes.append)
-    await start_embedded_manager(fast_settings())
+    await graph.start()
     try:
         row = await wait_state(number_id, "connected", timeout=20)
         assert row.qr_code is None
         assert [e for e in qr_codes if e.number_id == number_id] == [], "no new QR code"
     finally:
-        await stop_embedded_manager()
+        await graph.stop()

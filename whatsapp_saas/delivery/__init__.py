@@ -33,15 +33,15 @@ Routing design (why workers claim and nodes only send)
     the node is in the same process, so the transport is a direct call (``node_for``).
 
 Public API
-    Web app lifespan: ``await start_embedded_delivery()`` at startup and
-    ``await stop_embedded_delivery()`` at shutdown (:mod:`.embedded`). Without ``REDIS_URL``
-    they run the in-process workers and sweeper (over the same outbox); with it, they install
-    the stream notifier and a send agent for an in-app manager node.
+    Web app (embedded role): the process graph holds an :class:`.embedded.EmbeddedDelivery`
+    that ``App.start()``/``App.stop()`` start and stop. Without ``REDIS_URL`` it runs the
+    in-process workers and sweeper (over the same outbox); with it, it installs the stream
+    notifier and a send agent for an in-app manager node.
     Workers: ``taskiq worker whatsapp_saas.delivery.broker:broker whatsapp_saas.delivery.tasks``
     (Redis only; see :mod:`.broker` for flags).
     Manager nodes (``python -m whatsapp_saas.whatsapp.manager``): nothing to do; the delivery
     wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
-    Notifier: installed automatically (wiring with Redis, ``start_embedded_delivery`` without);
+    Notifier: installed automatically (wiring with Redis, ``EmbeddedDelivery.start`` without);
     it is the inbox's ``OutboxNotifier`` (``set_outbox_notifier``).
     Attendant's Retry: :func:`.service.retry_failed` ``(scope, message_id)``; the inbox's own
     ``replies.retry_failed`` works too (a new ``queued_at`` starts a fresh attempt count).

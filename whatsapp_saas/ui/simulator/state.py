@@ -22,6 +22,7 @@ from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.whatsapp.linking import link_linking_feed
 from whatsapp_saas.whatsapp import simulated_phone as own
+from whatsapp_saas.whatsapp.drivers.registry import spec_for
 
 Step = Callable[[SimulatorClient, CurrentUser], Awaitable[str]]
 # The simulator's 404 for each action, as a message a person understands.
@@ -52,7 +53,7 @@ class SimulatorState(AppState):
 
     @rx.var
     def available(self) -> bool:
-        return get_settings().whatsapp_driver == "simulator"
+        return spec_for(get_settings().whatsapp_driver).simulated
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_saas.config import Settings, get_settings
+from whatsapp_saas.whatsapp.drivers.registry import build_gateway as registry_build_gateway
+from whatsapp_saas.whatsapp.drivers.registry import spec_for
 from whatsapp_saas.whatsapp.gateway import Gateway
 
 log = logging.getLogger(__name__)
@@ -85,10 +87,11 @@ def stop_inprocess_simulator() -> None:
 def driver_choice(settings: Settings | None = None) -> tuple[str, dict[str, Any]]:
     """(driver name, options) for the session hosts, from the app settings."""
     settings = settings or get_settings()
-    if settings.whatsapp_driver == "simulator":
-        return "simulator", {"base_url": effective_simulator_url(settings)}
+    spec = spec_for(settings.whatsapp_driver)
+    if spec.simulated:
+        return spec.name, {"base_url": effective_simulator_url(settings)}
     _prepare_neonize_environment()
-    return "neonize", {}  # the device name travels in each SessionSpec
+    return spec.name, {}  # the device name travels in each SessionSpec
 
 
 def _prepare_neonize_environment() -> None:
@@ -103,13 +106,5 @@ def _prepare_neonize_environment() -> None:
 
 
 def build_gateway(name: str, options: dict[str, Any]) -> Gateway:
-    """Runs inside a session host: import and construct the engine."""
-    if name == "simulator":
-        from whatsapp_saas.whatsapp.drivers.simulator import SimulatorGateway
-
-        return SimulatorGateway(options["base_url"])
-    if name == "neonize":
-        from whatsapp_saas.whatsapp.drivers.neonize_driver import NeonizeGateway
-
-        return NeonizeGateway(**options)  # type: ignore[no-any-return]
-    raise ValueError(f"unknown WhatsApp driver {name!r}")
+    """Runs inside a session host: import and construct the engine (see the registry)."""
+    return registry_build_gateway(name, options)

@@ -25,6 +25,7 @@ from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.security.crypto import keyring_from_settings
 from whatsapp_saas.whatsapp import reasons
+from whatsapp_saas.whatsapp.events import InboundSink, publish_inbound
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
 from whatsapp_saas.whatsapp.manager import control, records, runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle
@@ -51,20 +52,6 @@ def local_nodes() -> list[ManagerNode]:
     return list(_nodes)
 
 
-def _offer_media_fetcher() -> None:
-    """Give the inbox's ingest pipeline, when this process runs one, the live-session download
-    it needs for inbound media (see ``whatsapp_saas.inbox.wiring``)."""
-    try:
-        from whatsapp_saas.inbox.pipeline import installed_pipeline
-    except ImportError:
-        return
-    pipeline = installed_pipeline()
-    if pipeline is not None and pipeline.downloader is None:
-        from whatsapp_saas.whatsapp.manager import fetch_media
-
-        pipeline.set_media_fetcher(fetch_media)
-
-
 def default_node_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
 
@@ -74,10 +61,12 @@ class ManagerNode(SessionOps, NodeApi):
         self,
         settings: ManagerSettings | None = None,
         *,
+        sink: InboundSink = publish_inbound,
         driver: tuple[str, dict[str, Any]] | None = None,
         node_id: str | None = None,
     ) -> None:
-        super().__init__(settings or ManagerSettings(), node_id or default_node_id())
+        """``sink``: where inbound traffic goes (bootstrap passes the ingest pipeline)."""
+        super().__init__(settings or ManagerSettings(), node_id or default_node_id(), sink)
         self._driver = driver
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -121,7 +110,6 @@ class ManagerNode(SessionOps, NodeApi):
         else:
             control.register_local(self, loop)
         _nodes.append(self)
-        _offer_media_fetcher()
         log.info("manager node %s started (driver %s)", self.node_id, name)
 
     async def stop(self) -> None:
