@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from whatsapp_saas.inbox.pipeline import IngestPipeline
     from whatsapp_saas.scheduling.runtime import SchedulerLoop
     from whatsapp_saas.scheduling.scheduler import SchedulerConfig
+    from whatsapp_saas.whatsapp.manager.drivers import SimulatorHost
     from whatsapp_saas.whatsapp.manager.node import ManagerNode
     from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
 
@@ -109,6 +110,9 @@ class App:
     drivers: DriverRegistry
     driver: DriverSpec  # the configured driver's declared capabilities
     media_store: MediaStore
+    # Where a simulated driver's network is (None for a real engine): sessions and the
+    # "Simulated phone" page share it.
+    simulator: SimulatorHost | None = None
     media_fetcher: MediaFetcher | None = None
     ingest: IngestPipeline | None = None
     manager: ManagerNode | None = None
@@ -153,11 +157,17 @@ class App:
                 stops.append(part.stop)
         if self.ingest is not None:
             stops.append(self.ingest.stop)
+        if self.simulator is not None:
+            stops.append(self._stop_simulator)
         for stop in stops:
             try:
                 await stop()
             except Exception:
                 log.exception("%s did not stop cleanly", getattr(stop, "__qualname__", stop))
+
+    async def _stop_simulator(self) -> None:
+        if self.simulator is not None:
+            await asyncio.to_thread(self.simulator.stop)
 
     async def _media_sweep(self) -> None:
         from whatsapp_saas.inbox.media_sweep import sweep_forever
@@ -205,9 +215,11 @@ def bootstrap(
     driver = DRIVERS[settings.whatsapp_driver]
     store = media_store(settings)
     parts = _parts(settings, role) - set(skip)
+    simulator = _simulator_host(settings, driver)
     fetcher = ingest = node = None
     if "manager" in parts:
-        fetcher, ingest, node = _manager_parts(store, manager_settings, driver_choice)
+        choose = driver_choice or _choose_driver(settings, simulator)
+        fetcher, ingest, node = _manager_parts(store, manager_settings, choose)
     return App(
         settings=settings,
         role=role,
@@ -216,6 +228,7 @@ def bootstrap(
         drivers=DRIVERS,
         driver=driver,
         media_store=store,
+        simulator=simulator,
         media_fetcher=fetcher,
         ingest=ingest,
         manager=node,
@@ -235,16 +248,35 @@ def _parts(settings: Settings, role: Role) -> set[str]:
     return parts
 
 
+def _simulator_host(settings: Settings, driver: DriverSpec) -> SimulatorHost | None:
+    if not driver.simulated:
+        return None
+    from whatsapp_saas.whatsapp.manager.drivers import SimulatorHost
+
+    return SimulatorHost(settings)
+
+
+def _choose_driver(
+    settings: Settings, simulator: SimulatorHost | None
+) -> Callable[[], tuple[str, dict[str, Any]]]:
+    from whatsapp_saas.whatsapp.manager.drivers import driver_choice
+
+    return lambda: driver_choice(settings, simulator)
+
+
 def _manager_parts(
     store: MediaStore,
     settings: ManagerSettings | None,
-    driver_choice: tuple[str, dict[str, Any]] | None,
+    driver: tuple[str, dict[str, Any]] | Callable[[], tuple[str, dict[str, Any]]],
 ) -> tuple[MediaFetcher, IngestPipeline, ManagerNode]:
     from whatsapp_saas.whatsapp.manager import fetch_media
     from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
     ingest = ingest_pipeline(store, fetch_media)
-    node = ManagerNode(settings, sink=ingest.submit, driver=driver_choice)
+    if callable(driver):
+        node = ManagerNode(settings, sink=ingest.submit, choose_driver=driver)
+    else:
+        node = ManagerNode(settings, sink=ingest.submit, driver=driver)
     return fetch_media, ingest, node
 
 

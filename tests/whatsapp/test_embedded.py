@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +22,14 @@ from tests.whatsapp.helpers import (
     wait_until,
 )
 from whatsapp_saas.bootstrap import App
-from whatsapp_saas.config import reset_settings_cache
+from whatsapp_saas.config import get_settings, reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp import service
 from whatsapp_saas.whatsapp.events import QrCodeUpdated
-from whatsapp_saas.whatsapp.manager import effective_simulator_url, node_for
-from whatsapp_saas.whatsapp.manager.drivers import stop_inprocess_simulator
+from whatsapp_saas.whatsapp.manager import SimulatorHost, node_for
 from whatsapp_saas.whatsapp.manager.leases import FileLeases
 
 
@@ -75,28 +74,56 @@ def no_simulator_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("SIMULATOR_PORT", "0")
     reset_settings_cache()
     yield
-    stop_inprocess_simulator()
     reset_settings_cache()
 
 
-def test_simulator_starts_in_process_once_without_simulator_url(no_simulator_url: None) -> None:
-    url = effective_simulator_url()
+@pytest.fixture
+def host(no_simulator_url: None) -> Iterator[Callable[[], SimulatorHost]]:
+    """Simulator hosts built from the current settings (as a graph builds its own)."""
+    made: list[SimulatorHost] = []
+
+    def make() -> SimulatorHost:
+        made.append(SimulatorHost(get_settings()))
+        return made[-1]
+
+    yield make
+    for one in made:
+        one.stop()
+
+
+def test_simulator_starts_in_process_once_without_simulator_url(
+    host: Callable[[], SimulatorHost],
+) -> None:
+    simulator = host()
+    url = simulator.url()
     assert url.startswith("http://127.0.0.1:")
-    assert effective_simulator_url() == url, "once per process"
+    assert simulator.url() == url, "once per host"
     assert httpx.get(url + "/sim/health").json()["ok"] is True
 
 
+def test_the_graph_shares_its_simulator_with_the_phone_page(
+    sqlite_db: str, no_simulator_url: None
+) -> None:
+    graph = embedded_graph()
+    assert graph.simulator is not None
+    try:
+        url = graph.simulator.url()
+        assert graph.simulator.url() == url
+    finally:
+        graph.simulator.stop()
+
+
 def test_a_simulator_already_on_the_port_is_shared(
-    no_simulator_url: None, simulator: Any, monkeypatch: pytest.MonkeyPatch
+    host: Callable[[], SimulatorHost], simulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another process of the app (a web worker, a manager) already runs it on that port."""
     monkeypatch.setenv("SIMULATOR_PORT", str(simulator.port))
     reset_settings_cache()
-    assert effective_simulator_url() == f"http://127.0.0.1:{simulator.port}"
+    assert host().url() == f"http://127.0.0.1:{simulator.port}"
 
 
 def test_a_foreign_service_on_the_port_is_not_mistaken_for_one(
-    no_simulator_url: None, monkeypatch: pytest.MonkeyPatch
+    host: Callable[[], SimulatorHost], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -104,7 +131,7 @@ def test_a_foreign_service_on_the_port_is_not_mistaken_for_one(
         port = busy.getsockname()[1]
         monkeypatch.setenv("SIMULATOR_PORT", str(port))
         reset_settings_cache()
-        url = effective_simulator_url()
+        url = host().url()
     assert url != f"http://127.0.0.1:{port}"
     assert httpx.get(url + "/sim/health").json()["ok"] is True
 
@@ -117,16 +144,16 @@ async def test_a_restart_with_the_in_process_simulator_keeps_the_link(
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     reset_settings_cache()
     graph = embedded_graph()
+    assert graph.simulator is not None
     await graph.start()
     number_id = add_number(sqlite_tenant)
     try:
         connect(sqlite_tenant, number_id)
-        await link(effective_simulator_url(), number_id, random_phone())
+        await link(graph.simulator.url(), number_id, random_phone())
         await wait_state(number_id, "connected")
         await wait_until(lambda: snapshot_blob(number_id), 5, "the snapshot after pairing")
     finally:
-        await graph.stop()
-        stop_inprocess_simulator()  # the app's process ends, and its simulator with it
+        await graph.stop()  # the app's process ends, and its simulator with it
     assert (tmp_path / "simulator" / "network.json").exists()
 
     qr_codes: list[QrCodeUpdated] = []

@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from whatsapp_saas.whatsapp.gateway import MediaRef, SessionNotRunning
-from whatsapp_saas.whatsapp.manager.drivers import effective_simulator_url
+from whatsapp_saas.whatsapp.manager.drivers import SimulatorHost
 
 if TYPE_CHECKING:
     from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
-__all__ = ["effective_simulator_url", "fetch_media", "node_for"]
+__all__ = ["SimulatorHost", "fetch_media", "node_for"]
 
 
 def node_for(number_id: int) -> ManagerNode | None:

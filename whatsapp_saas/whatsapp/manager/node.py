@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -63,11 +64,15 @@ class ManagerNode(SessionOps, NodeApi):
         *,
         sink: InboundSink = publish_inbound,
         driver: tuple[str, dict[str, Any]] | None = None,
+        choose_driver: Callable[[], tuple[str, dict[str, Any]]] | None = None,
         node_id: str | None = None,
     ) -> None:
-        """``sink``: where inbound traffic goes (bootstrap passes the ingest pipeline)."""
+        """``sink``: where inbound traffic goes (bootstrap passes the ingest pipeline).
+        ``driver``: (name, options) of the sessions' engine, or ``choose_driver`` to find it
+        at start (bootstrap's asks the graph's simulator host); else from the settings."""
         super().__init__(settings or ManagerSettings(), node_id or default_node_id(), sink)
         self._driver = driver
+        self._choose_driver = choose_driver or driver_choice
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -81,7 +86,7 @@ class ManagerNode(SessionOps, NodeApi):
         # Starting the in-process simulator blocks briefly: keep it off the loop.
         choice: tuple[str, dict[str, Any]] | None = self._driver
         if choice is None:
-            choice = await loop.run_in_executor(self.executor, driver_choice, None)
+            choice = await loop.run_in_executor(self.executor, self._choose_driver)
         name, options = choice
         self.pool = HostPool(
             name,
