@@ -17,6 +17,13 @@ The web and embedded roles also run the scheduler unless ``SCHEDULER_IN_APP=fals
 Settings are validated when they are built (``config.Settings``), so no role can start on an
 unsafe production configuration. Tests build their graph here too, with the real parts and
 the simulator as the only WhatsApp fake.
+
+How a new part plugs in: build it in a ``_part(settings, parts, …)`` function below, give it a
+field on :class:`App`, list it in :data:`PARTS` for the roles that run it, and start/stop it in
+``App.start``/``App.stop`` if it is long-running. Whatever needs it receives it as an argument
+(a constructor parameter, a lifespan task's keyword, taskiq's ``state.graph``); the UI reads
+it with ``whatsapp_saas.ui.graph.current_graph()``. ``outbox_waker`` (the spine's live
+subscriber that wakes delivery) and ``realtime`` (the channel to browsers) are such slots.
 """
 
 from __future__ import annotations

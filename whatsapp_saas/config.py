@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "replace", "example", "xxx")
@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     media_quota_mb: int = 2048
     # An upload nothing refers to (a picked but never scheduled attachment) is deleted after.
     media_orphan_grace_hours: int = 24
+
+    @field_validator("media_dir", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object) -> object:
+        return None if value == "" else value  # ``MEDIA_DIR=`` in .env: DATA_DIR/media
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

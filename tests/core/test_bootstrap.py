@@ -122,6 +122,7 @@ def test_media_dir_moves_the_graphs_store(tmp_path: Path) -> None:
     app = bootstrap(settings(tmp_path, media_dir=tmp_path / "elsewhere"), Role.WEB)
     assert isinstance(app.media_store, LocalMediaStore)
     assert app.media_store.root == (tmp_path / "elsewhere").resolve()
+    assert settings(tmp_path, media_dir="").effective_media_dir == tmp_path / "media"
 
 
 async def test_a_started_graph_stops_in_reverse_and_twice_is_harmless(tmp_path: Path) -> None:
