@@ -49,8 +49,8 @@ MANAGER_WITHOUT_HOOKS = """
 import sys
 from whatsapp_saas.inbox import hooks
 from whatsapp_saas.whatsapp.manager import __main__ as manager
-registering = manager.bootstrap
-manager.bootstrap = lambda: (registering(), hooks.clear_hooks())
+building = manager.bootstrap
+manager.bootstrap = lambda *a, **k: (building(*a, **k), hooks.clear_hooks())[0]
 sys.exit(manager.main())
 """
 

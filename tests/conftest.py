@@ -10,7 +10,9 @@ import base64
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -19,6 +21,10 @@ from sqlalchemy import text
 os.environ.setdefault("APP_ENV", "test")
 os.environ.setdefault("SESSION_ENCRYPTION_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+if TYPE_CHECKING:
+    from whatsapp_saas.bootstrap import App
+    from whatsapp_saas.inbox.media import LocalMediaStore
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -115,14 +121,42 @@ def _truncate_all(url: str) -> None:
             )
 
 
+def build_graph(**parts: object) -> App:
+    """The process graph the tests use: the real parts, built the way every process builds
+    them (``bootstrap``); the simulator is the only WhatsApp fake. ``parts`` go to bootstrap
+    (role, faster manager settings, a given simulator)."""
+    from whatsapp_saas.bootstrap import Role, bootstrap
+    from whatsapp_saas.config import get_settings
+
+    role = parts.pop("role", Role.EMBEDDED)
+    return bootstrap(get_settings(), role, **parts)  # type: ignore[arg-type]
+
+
+@contextmanager
+def media_dir(path: Path) -> Iterator[LocalMediaStore]:
+    """Point MEDIA_DIR (so every store the settings build) at ``path`` for a block."""
+    from whatsapp_saas.config import reset_settings_cache
+    from whatsapp_saas.inbox.media import LocalMediaStore
+
+    previous = os.environ.get("MEDIA_DIR")
+    os.environ["MEDIA_DIR"] = str(path)
+    reset_settings_cache()
+    try:
+        yield LocalMediaStore(path)
+    finally:
+        if previous is None:
+            os.environ.pop("MEDIA_DIR", None)
+        else:
+            os.environ["MEDIA_DIR"] = previous
+        reset_settings_cache()
+
+
 @pytest.fixture
 def db(postgres_url: str) -> Iterator[str]:
-    """A clean, migrated PostgreSQL database for one test; yields its URL."""
+    """A clean, migrated PostgreSQL database for one test (its graph built); yields its URL."""
     point_app_at(postgres_url)
     _truncate_all(postgres_url)
-    from whatsapp_saas.bootstrap import bootstrap
-
-    bootstrap()
+    build_graph()
     yield postgres_url
 
 
@@ -132,9 +166,7 @@ def any_db(request: pytest.FixtureRequest) -> Iterator[str]:
     url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_url")
     point_app_at(url)
     _truncate_all(url)
-    from whatsapp_saas.bootstrap import bootstrap
-
-    bootstrap()
+    build_graph()
     yield url
 
 

@@ -2,7 +2,9 @@
 
 Embedded defaults (no ``DATABASE_URL``, no ``REDIS_URL``) give a SQLite file under ``./data``
 and in-process queues, so ``make run`` needs neither Postgres nor Redis. With
-``APP_ENV=production`` the app refuses to start with a missing or placeholder secret.
+``APP_ENV=production`` a Settings object cannot even be built with a missing or placeholder
+secret, SQLite, or the simulated network without the demo flag: the check is a validator of the
+model, so no entry point (web app, manager, worker, scheduler) can forget it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "replace", "example", "xxx")
@@ -74,10 +76,28 @@ class Settings(BaseSettings):
 
     run_manager_in_app: bool = Field(default=True, description="embedded connection manager")
 
+    # Where media files live (default ``<DATA_DIR>/media``); tests point it at a tmp dir.
+    media_dir: Path | None = None
     # Disk per tenant for media (uploads, attachments, downloaded customer files).
     media_quota_mb: int = 2048
     # An upload nothing refers to (a picked but never scheduled attachment) is deleted after.
     media_orphan_grace_hours: int = 24
+
+    @field_validator("media_dir", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object) -> object:
+        return None if value == "" else value  # ``MEDIA_DIR=`` in .env: DATA_DIR/media
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        # ConfigurationError is not a ValueError: pydantic lets it through unchanged, so the
+        # operator reads the one sentence that names the setting to fix.
+        check_production(self)
+        return self
+
+    @property
+    def effective_media_dir(self) -> Path:
+        return self.media_dir if self.media_dir is not None else self.data_dir / "media"
 
     @property
     def effective_database_url(self) -> str:
@@ -135,7 +155,10 @@ def _looks_placeholder(value: str) -> bool:
 
 
 def check_production(settings: Settings) -> None:
-    """Refuse to run production on missing or placeholder secrets, naming the culprit."""
+    """Refuse to run production on missing or placeholder secrets, naming the culprit.
+
+    Runs as the validator of every Settings object (see ``Settings._refuse_unsafe_production``).
+    """
     if not settings.is_production:
         return
     if settings.session_encryption_key is None or _looks_placeholder(
@@ -147,6 +170,8 @@ def check_production(settings: Settings) -> None:
     settings.encryption_key_bytes()
     if not settings.database_url:
         raise ConfigurationError("DATABASE_URL is missing; production needs PostgreSQL")
+    if settings.is_sqlite:
+        raise ConfigurationError("DATABASE_URL points at SQLite; production needs PostgreSQL")
     if not settings.redis_url:
         raise ConfigurationError("REDIS_URL is missing; production needs Redis")
     _check_simulator(settings)

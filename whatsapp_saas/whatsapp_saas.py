@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from whatsapp_saas.bootstrap import bootstrap
-from whatsapp_saas.config import check_production, get_settings
+from whatsapp_saas.bootstrap import bootstrap, web_role
+from whatsapp_saas.config import get_settings
 from whatsapp_saas.logging_setup import configure_logging
 from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.api import build_api
@@ -13,11 +13,11 @@ from whatsapp_saas.ui.auth.pages import invite_page, login_page, signup_page
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
+from whatsapp_saas.ui.graph import attach_graph
 from whatsapp_saas.ui.inbox.page import inbox_page
 from whatsapp_saas.ui.inbox.state import InboxState
 from whatsapp_saas.ui.lifespan import register_background_tasks
 from whatsapp_saas.ui.placeholder import placeholder_page
-from whatsapp_saas.ui.scheduling.lifespan import embedded_scheduler
 from whatsapp_saas.ui.scheduling.page import scheduling_page
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState
 from whatsapp_saas.ui.settings import departments, quick_replies, sending
@@ -27,10 +27,10 @@ from whatsapp_saas.ui.simulator.page import SimulatorState, simulator_page
 from whatsapp_saas.ui.whatsapp.page import whatsapp_page
 from whatsapp_saas.ui.whatsapp.state import WhatsAppState
 
-_settings = get_settings()
+_settings = get_settings()  # validated when built: an unsafe production config stops here
 configure_logging(_settings)
-check_production(_settings)
-bootstrap()
+# The process graph: built once, kept on the app (ui/graph.py is the seam handlers use).
+graph = bootstrap(_settings, web_role(_settings))
 
 
 def _title(page: str) -> rx.Var:
@@ -55,6 +55,7 @@ app = rx.App(
     ],
     api_transformer=build_api(),
 )
+attach_graph(app, graph)
 
 app.add_page(
     login_page, route=routes.LOGIN, title=_title("login"), on_load=AuthFormState.open_public_page
@@ -116,5 +117,4 @@ for _route, _key in _PLACEHOLDERS.items():
         on_load=AppState.require_login,
     )
 
-register_background_tasks(app)
-app.register_lifespan_task(embedded_scheduler)
+register_background_tasks(app, graph)

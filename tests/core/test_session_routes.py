@@ -104,6 +104,9 @@ def test_two_ports_of_one_host_count_as_ours_only_in_development(
     """`reflex run` serves pages on :3000 and the backend on :8000 of the same host."""
     monkeypatch.setenv("APP_ENV", env)
     monkeypatch.setenv("APP_BASE_URL", "http://localhost:3000")
+    if env == "production":  # what production refuses to start without
+        monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
+        monkeypatch.setenv("ALLOW_SIMULATOR_IN_PRODUCTION", "true")
     reset_settings_cache()
     user = _owner()
     with session_scope() as s:

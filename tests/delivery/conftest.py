@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import redis
 
+from tests.conftest import media_dir
 from tests.delivery.dlv_helpers import (
     FakeTransport,
     make_conversations,
@@ -23,7 +24,6 @@ from tests.delivery.dlv_helpers import (
 )
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.delivery.common.settings import DeliverySettings, reset_delivery_settings
-from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
 from whatsapp_saas.inbox.outbox import set_outbox_notifier
 
 
@@ -52,11 +52,10 @@ class Shop:
 @pytest.fixture(autouse=True)
 def _clean_delivery_globals(tmp_path: Path) -> Iterator[None]:
     set_outbox_notifier(None)
-    set_media_store(LocalMediaStore(tmp_path / "media"))
     reset_delivery_settings()
-    yield
+    with media_dir(tmp_path / "media"):
+        yield
     set_outbox_notifier(None)
-    set_media_store(None)
     reset_delivery_settings()
 
 

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import build_graph
 from tests.delivery.conftest import fast
 from tests.delivery.dlv_helpers import make_conversations, make_tenant, queue, random_phone, rows
 from tests.delivery.dlv_live import inboxes, link_numbers, manager_settings, wait_until
+from whatsapp_saas.bootstrap import App
 from whatsapp_saas.delivery.common import reasons
 from whatsapp_saas.delivery.common.jobs import SendJob
 from whatsapp_saas.delivery.common.settings import reset_delivery_settings
@@ -18,8 +20,6 @@ from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agen
 from whatsapp_saas.delivery.send.executor import SendExecutor
 from whatsapp_saas.delivery.worker import notifier
 from whatsapp_saas.delivery.worker.assembly import redis_runtime
-from whatsapp_saas.delivery.worker.embedded import start_embedded_delivery, stop_embedded_delivery
-from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 
@@ -104,9 +104,10 @@ async def test_embedded_mode_on_sqlite(
     monkeypatch.setenv("DELIVERY_GOVERNOR_ENABLED", "false")
     monkeypatch.setenv("DELIVERY_SWEEP_INTERVAL", "0.2")
     reset_delivery_settings()
-    await start_embedded_manager(manager_settings())
+    graph = embedded_graph()
+    await graph.start()
     try:
-        runtime = await start_embedded_delivery()
+        runtime = graph.delivery_runtime
         assert runtime is not None
         tenant_id = make_tenant()
         ((number_id, _business),) = await link_numbers(sim_url, tenant_id, 1)
@@ -116,8 +117,7 @@ async def test_embedded_mode_on_sqlite(
         ids += _queue_photo(tenant_id, threads[1])
         await wait_until(lambda: all_sent(ids), 20, "all sent")
     finally:
-        await stop_embedded_delivery()
-        await stop_embedded_manager()
+        await graph.stop()
     received = await inboxes(sim_url, customers)
     assert [len(received[p]["ids"]) for p in customers] == [2, 2, 1]
     photo = received[customers[1]]["messages"][1]
@@ -132,9 +132,9 @@ async def test_logged_out_number_fails_with_a_reason(
 ) -> None:
     monkeypatch.setenv("DELIVERY_GOVERNOR_ENABLED", "false")
     reset_delivery_settings()
-    await start_embedded_manager(manager_settings())
+    graph = embedded_graph()
+    await graph.start()
     try:
-        await start_embedded_delivery()
         tenant_id = make_tenant()
         ((number_id, business),) = await link_numbers(sim_url, tenant_id, 1)
         import httpx
@@ -148,9 +148,13 @@ async def test_logged_out_number_fails_with_a_reason(
         (message_id,) = queue(tenant_id, [(thread, "hello?")])
         await wait_until(lambda: rows([message_id])[message_id].status == "failed", 15, "failed")
     finally:
-        await stop_embedded_delivery()
-        await stop_embedded_manager()
+        await graph.stop()
     assert rows([message_id])[message_id].failure_reason == reasons.LOGGED_OUT
+
+
+def embedded_graph() -> App:
+    """The web app's embedded graph (manager + in-process delivery), without the scheduler."""
+    return build_graph(manager_settings=manager_settings(), skip=("scheduler",))
 
 
 def _queue_photo(tenant_id: int, thread: int) -> list[int]:

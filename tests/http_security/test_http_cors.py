@@ -60,7 +60,13 @@ def test_the_websocket_refuses_a_foreign_origin(http_app: RunningApp) -> None:
 
 
 def test_only_app_base_url_is_allowed_outside_development() -> None:
-    production = Settings(app_env="production", app_base_url="https://desk.example.com/app")
+    production = Settings(
+        app_env="production",
+        app_base_url="https://desk.example.com/app",
+        database_url="postgresql://db/app",
+        redis_url="redis://r",
+        whatsapp_driver="neonize",
+    )
     assert allowed_origins(production) == ["https://desk.example.com"]
     test = Settings(app_env="test", app_base_url="http://127.0.0.1:4321")
     assert allowed_origins(test) == ["http://127.0.0.1:4321"]

@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import RunningApp
 from tests.browser.helpers import sign_in, sign_up, unique_email
+from tests.conftest import media_dir
 from tests.http_security.live import PASSWORD, Company, company, use_app_database
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import service as inbox
-from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
 from whatsapp_saas.tenancy.scope import TenantScope
 
 pytestmark = pytest.mark.slow
@@ -65,9 +65,8 @@ def test_api_answers_are_sandboxed_documents(http_app: RunningApp) -> None:
 def acme(http_app: RunningApp, http_app_dir: Path) -> Iterator[Company]:
     """A company whose files the test writes straight into the app's media folder."""
     use_app_database(http_app.database_url)
-    set_media_store(LocalMediaStore(http_app_dir / "media"))
-    yield company()
-    set_media_store(None)
+    with media_dir(http_app_dir / "media"):
+        yield company()
 
 
 def test_an_inline_pdf_is_sandboxed(http_app: RunningApp, acme: Company) -> None:

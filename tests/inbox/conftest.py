@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.conftest import media_dir
 from whatsapp_saas.accounts.models import Role, User
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.events import ContactsMerged
@@ -18,7 +19,6 @@ from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox import hooks, typing_lookup
 from whatsapp_saas.inbox.events import InboxEvent
-from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
 from whatsapp_saas.inbox.models import Department, DepartmentMember
 from whatsapp_saas.inbox.outbox import set_outbox_notifier
 from whatsapp_saas.tenancy.models import Tenant
@@ -96,12 +96,11 @@ def _clean_inbox_globals(tmp_path: Path) -> Iterator[None]:
     """Hooks, notifier, media store and caches are process-wide: reset them around each test."""
     hooks.clear_hooks()
     set_outbox_notifier(None)
-    set_media_store(LocalMediaStore(tmp_path / "media"))
     typing_lookup.forget_cache()
-    yield
+    with media_dir(tmp_path / "media"):
+        yield
     hooks.clear_hooks()
     set_outbox_notifier(None)
-    set_media_store(None)
     typing_lookup.forget_cache()
 
 

@@ -8,11 +8,11 @@ import pytest
 from conftest import Recorder, World
 from inbox_helpers import inbound, messages, typing
 
+from tests.conftest import build_graph
+from whatsapp_saas.bootstrap import Role
 from whatsapp_saas.inbox import hooks
 from whatsapp_saas.inbox.events import MessageStored, TypingIndicated
-from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline, install_ingest, uninstall_ingest
-from whatsapp_saas.inbox.wiring import register
-from whatsapp_saas.whatsapp.events import inbound_sink, publish_inbound
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 
 
 async def test_hooks_run_after_commit_and_a_failing_hook_breaks_nothing(
@@ -86,20 +86,15 @@ async def test_typing_becomes_a_transient_event(world: World, recorder: Recorder
     await pipeline.stop()
 
 
-async def test_install_makes_the_pipeline_the_inbound_sink(world: World) -> None:
+async def test_the_graph_makes_the_pipeline_the_nodes_inbound_sink(world: World) -> None:
     a = world.a
-    try:
-        pipeline = install_ingest()
-        assert inbound_sink() == pipeline.submit
-        register(None)  # type: ignore[arg-type]  # bootstrap re-registering keeps it
-        assert inbound_sink() == pipeline.submit
-        await inbound_sink()(inbound(a.tenant_id, a.number_id))
-        await pipeline.flush()
-        assert len(messages()) == 1
-        await pipeline.stop()
-    finally:
-        uninstall_ingest()
-    assert inbound_sink() is publish_inbound
+    graph = build_graph(role=Role.MANAGER)
+    assert graph.ingest is not None and graph.manager is not None
+    assert graph.manager.sink == graph.ingest.submit
+    await graph.manager.sink(inbound(a.tenant_id, a.number_id))
+    await graph.ingest.flush()
+    assert len(messages()) == 1
+    await graph.ingest.stop()
 
 
 async def test_events_wait_while_the_database_is_away(

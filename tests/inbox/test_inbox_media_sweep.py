@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
 from whatsapp_saas.inbox import media_sweep
 
@@ -16,19 +16,12 @@ class _Downloader:
         return len(number_ids)
 
 
-class _Pipeline:
-    def __init__(self) -> None:
-        self.downloader = _Downloader()
+async def test_sweep_asks_only_for_owned_numbers() -> None:
+    downloader: Any = _Downloader()
+    assert await media_sweep.sweep_once(downloader, [3, 5]) == 2
+    assert await media_sweep.sweep_once(downloader, []) == 0
+    assert downloader.asked == [[3, 5]]
 
 
-async def test_sweep_asks_only_for_owned_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
-    pipeline = _Pipeline()
-    monkeypatch.setattr(media_sweep, "installed_pipeline", lambda: pipeline)
-    assert await media_sweep.sweep_once([3, 5]) == 2
-    assert await media_sweep.sweep_once([]) == 0
-    assert pipeline.downloader.asked == [[3, 5]]
-
-
-async def test_sweep_without_a_fetcher_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media_sweep, "installed_pipeline", lambda: None)
-    assert await media_sweep.sweep_once([1]) == 0
+async def test_sweep_without_a_fetcher_does_nothing() -> None:
+    assert await media_sweep.sweep_once(None, [1]) == 0

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import media_dir
 from tests.http_security.live import company
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.i18n import translate
 from whatsapp_saas.inbox import service as inbox
-from whatsapp_saas.inbox.media import MB, LocalMediaStore, set_media_store
+from whatsapp_saas.inbox.media import MB, LocalMediaStore
 from whatsapp_saas.inbox.media_quota import check_room, human_size, usage
 from whatsapp_saas.inbox.media_sweep import delete_if_unreferenced, sweep_unreferenced
 from whatsapp_saas.scheduling import schedules
@@ -32,10 +33,8 @@ DAY = 24 * 3600
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[LocalMediaStore]:
-    local = LocalMediaStore(tmp_path / "media")
-    set_media_store(local)
-    yield local
-    set_media_store(None)
+    with media_dir(tmp_path / "media") as local:
+        yield local
 
 
 @pytest.fixture

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import media_dir
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts import service as contacts
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import departments
 from whatsapp_saas.inbox import service as inbox
-from whatsapp_saas.inbox.media import LocalMediaStore, media_store, set_media_store
+from whatsapp_saas.inbox.media import media_store
 from whatsapp_saas.inbox.models import Message
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.api import build_api
@@ -44,9 +45,8 @@ class Tenant:
 
 @pytest.fixture(autouse=True)
 def _media_dir(tmp_path: Path) -> Iterator[None]:
-    set_media_store(LocalMediaStore(tmp_path / "media"))
-    yield
-    set_media_store(None)
+    with media_dir(tmp_path / "media"):
+        yield
 
 
 def _signed_in(email: str) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sched_helpers import World, make_world
 
+from tests.conftest import media_dir
 from whatsapp_saas.inbox import hooks
-from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
 from whatsapp_saas.inbox.outbox import set_outbox_notifier
 
 
@@ -18,11 +18,10 @@ from whatsapp_saas.inbox.outbox import set_outbox_notifier
 def _clean_globals(tmp_path: Path) -> Iterator[None]:
     hooks.clear_hooks()
     set_outbox_notifier(None)
-    set_media_store(LocalMediaStore(tmp_path / "media"))
-    yield
+    with media_dir(tmp_path / "media"):
+        yield
     hooks.clear_hooks()
     set_outbox_notifier(None)
-    set_media_store(None)
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ import redis
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import bus
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.tenancy.models import Tenant
-from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
+from whatsapp_saas.whatsapp.events import InboundSink, NumberStateChanged, QrCodeUpdated
 from whatsapp_saas.whatsapp.manager.namespace import redis_namespace
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
@@ -140,12 +141,32 @@ def recorder(db: str) -> Recorder:
 
 
 @pytest.fixture
-async def nodes(sim_url: str) -> AsyncIterator[Callable[..., Awaitable[ManagerNode]]]:
-    """Start in-process manager nodes on the simulator; all are stopped at the end."""
+async def ingest() -> AsyncIterator[IngestPipeline]:
+    """The ingest pipeline of a manager process's graph, wired as ``bootstrap`` wires it
+    (built apart: re-bootstrapping would reset the bus other fixtures subscribed to)."""
+    from whatsapp_saas.bootstrap import ingest_pipeline
+    from whatsapp_saas.inbox.media import media_store
+    from whatsapp_saas.whatsapp.manager import fetch_media
+
+    pipeline = ingest_pipeline(media_store(), fetch_media)
+    yield pipeline
+    await pipeline.stop()
+
+
+@pytest.fixture
+async def nodes(
+    sim_url: str, ingest: IngestPipeline
+) -> AsyncIterator[Callable[..., Awaitable[ManagerNode]]]:
+    """Start in-process manager nodes on the simulator, their inbound going to the graph's
+    ingest pipeline (``sink=`` gives another); all are stopped at the end."""
     started: list[ManagerNode] = []
 
-    async def start(**overrides: Any) -> ManagerNode:
-        node = ManagerNode(fast_settings(**overrides), driver=("simulator", {"base_url": sim_url}))
+    async def start(sink: InboundSink | None = None, **overrides: Any) -> ManagerNode:
+        node = ManagerNode(
+            fast_settings(**overrides),
+            sink=sink or ingest.submit,
+            driver=("simulator", {"base_url": sim_url}),
+        )
         await node.start()
         started.append(node)
         return node
@@ -159,12 +180,11 @@ async def nodes(sim_url: str) -> AsyncIterator[Callable[..., Awaitable[ManagerNo
 @pytest.fixture
 def sqlite_db(sqlite_url: str, no_redis: None) -> str:
     """The embedded shape: SQLite, no Redis."""
-    from tests.conftest import _truncate_all, point_app_at
-    from whatsapp_saas.bootstrap import bootstrap
+    from tests.conftest import _truncate_all, build_graph, point_app_at
 
     point_app_at(sqlite_url)
     _truncate_all(sqlite_url)
-    bootstrap()
+    build_graph()
     return sqlite_url
 
 

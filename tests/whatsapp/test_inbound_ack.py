@@ -12,7 +12,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,7 +32,7 @@ from tests.whatsapp.helpers import (
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import ingest_pipeline as pipeline_module
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
-from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline, install_ingest, installed_pipeline
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.inbox.models import Message
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
@@ -99,13 +99,9 @@ class FaultyCommit:
 
 
 @pytest.fixture
-async def real_pipeline() -> AsyncIterator[IngestPipeline]:
-    """A fresh ingest pipeline as THE inbound sink of the in-process manager."""
-    previous = installed_pipeline()
-    pipeline = install_ingest(IngestPipeline())
-    yield pipeline
-    await pipeline.stop()
-    install_ingest(previous)
+async def real_pipeline(ingest: IngestPipeline) -> IngestPipeline:
+    """The graph's ingest pipeline: THE inbound sink of the in-process manager (``nodes``)."""
+    return ingest
 
 
 # --- in-process manager: the ack waits for the commit -------------------------------------------

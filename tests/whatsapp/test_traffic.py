@@ -3,42 +3,38 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 import redis
 
 from tests.whatsapp.helpers import connect_and_link, number, random_phone, sim_post, wait_until
+from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp.events import (
-    InboundEvent,
-    InboundMessageArrived,
-    ReceiptArrived,
-    set_inbound_sink,
-)
+from whatsapp_saas.whatsapp.events import InboundEvent, InboundMessageArrived, ReceiptArrived
 from whatsapp_saas.whatsapp.manager.namespace import lease_key
 from whatsapp_saas.whatsapp.manager.node import REASON_NOT_RUNNING, ManagerNode
 
 Nodes = Callable[..., Awaitable[ManagerNode]]
 
 
+class Heard(list[InboundEvent]):
+    """What a node handed to its inbound sink (``nodes(sink=heard.sink)``)."""
+
+    async def sink(self, event: InboundEvent) -> None:
+        self.append(event)
+
+
 @pytest.fixture
-def inbound() -> Iterator[list[InboundEvent]]:
-    heard: list[InboundEvent] = []
-
-    async def sink(event: InboundEvent) -> None:
-        heard.append(event)
-
-    set_inbound_sink(sink)
-    yield heard
-    set_inbound_sink(None)
+def inbound() -> Heard:
+    return Heard()
 
 
 async def test_inbound_messages_and_receipts_reach_the_one_hook(
-    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, inbound: list[InboundEvent]
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, inbound: Heard
 ) -> None:
-    node = await nodes()
+    node = await nodes(sink=inbound.sink)
     business, customer = random_phone(), random_phone()
     number_id = await connect_and_link(sim_url, tenant_id, business)
 
@@ -122,17 +118,12 @@ async def test_a_lost_lease_drops_the_session_at_once(
 
 
 async def test_the_inbox_gets_the_live_session_media_fetcher(
-    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str
+    tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, ingest: IngestPipeline
 ) -> None:
-    from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
     from whatsapp_saas.whatsapp.manager import fetch_media
 
-    pipeline = installed_pipeline()
-    if pipeline is None:
-        pytest.skip("no inbox pipeline in this build")
-    pipeline.set_media_fetcher(None)
     await nodes()
-    assert pipeline.downloader is not None and pipeline.downloader.fetcher is fetch_media
+    assert ingest.downloader is not None and ingest.downloader.fetcher is fetch_media
 
     with pytest.raises(gw.SessionNotRunning):  # not run by this process: the inbox retries
         await fetch_media(12345, gw.MediaRef(gw.MediaKind.IMAGE, "image/png", "media_x"))

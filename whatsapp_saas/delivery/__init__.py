@@ -5,27 +5,19 @@ AI, a schedule, a campaign) writes a ``queued`` row with a WhatsApp id fixed up 
 own transaction (``whatsapp_saas.inbox.outbox.queue_message``). Everything here only moves
 those rows forward; queues and Redis keys are wake-ups and caches, never the truth.
 
-Layout: one subpackage per stage, in the order a message goes through them; ``common`` holds
-what they share (jobs, Redis keys, failure reasons, settings), ``worker`` runs them (wake-ups,
-the send pipeline, the taskiq and embedded processes), ``models`` holds the tables,
-``service`` the functions the rest of the app calls, ``handlers`` the bus handlers.
-
-Send path (one micro-batch of wake-ups at a time, :mod:`.worker.send_pipeline`)
-    1. claim: ``queued -> sending`` in one conditional UPDATE (:mod:`.claim.claims`) -- exactly
-       one claimer wins; only the oldest unsent message of a conversation is claimable (order);
+Send path (one micro-batch of wake-ups at a time, :mod:`.pipeline`)
+    1. claim: ``queued -> sending`` in one conditional UPDATE (:mod:`.claims`) -- exactly one
+       claimer wins; only the oldest unsent message of a conversation is claimable (order);
        messages held by a backoff or the governor wait for their due time;
     2. govern: per-number rate window, bulk spacing, caps, quiet hours, tenant quotas
-       (:mod:`.govern.governor`, :mod:`.govern.redis_limiter` on Redis,
-       :mod:`.govern.db_limiter` without);
-    3. route to the node that owns the number's live session (:mod:`.route.transport`,
-       :mod:`.route.redis_transport`);
-    4. send there (:mod:`.send.agent`, :mod:`.send.executor`);
-    5. record (:mod:`.record.outcomes`, :mod:`.record.batch`): ``sent``; or back to ``queued``
-       with capped exponential backoff (transient); or ``failed`` with a reason the attendant
-       sees (permanent, or attempts exhausted); then wake the conversation's next message.
-    6. sweep: the sweeper (:mod:`.sweep.sweeper`, queries in :mod:`.sweep.queries`)
-       re-dispatches what nobody is doing: attempts stuck in ``sending`` (a dead worker) and
-       queued messages whose wake-up was lost or whose hold ended.
+       (:mod:`.governor`, :mod:`.limiter` on Redis, :mod:`.limiter_db` without);
+    3. route and send on the node that owns the number's live session (:mod:`.transport`,
+       :mod:`.routing`, :mod:`.agent`, :mod:`.executor`);
+    4. record (:mod:`.outcomes`, :mod:`.recording`): ``sent``; or back to ``queued`` with
+       capped exponential backoff (transient); or ``failed`` with a reason the attendant sees
+       (permanent, or attempts exhausted); then wake the conversation's next message.
+    The sweeper (:mod:`.sweeper`) re-dispatches what nobody is doing: attempts stuck in
+    ``sending`` (a dead worker) and queued messages whose wake-up was lost or whose hold ended.
 
 Routing design (why workers claim and nodes only send)
     A ``taskiq worker`` claims, governs and records -- all database and Redis work, which
@@ -41,21 +33,20 @@ Routing design (why workers claim and nodes only send)
     the node is in the same process, so the transport is a direct call (``node_for``).
 
 Public API
-    Web app lifespan: ``await start_embedded_delivery()`` at startup and
-    ``await stop_embedded_delivery()`` at shutdown (:mod:`.worker.embedded`). Without ``REDIS_URL``
-    they run the in-process workers and sweeper (over the same outbox); with it, they install
-    the stream notifier and a send agent for an in-app manager node.
-    Workers (Redis only; see :mod:`.worker.broker` for flags):
-    ``taskiq worker whatsapp_saas.delivery.worker.broker:broker``
-    ``whatsapp_saas.delivery.worker.tasks``.
+    Web app (embedded role): the process graph holds an :class:`.embedded.EmbeddedDelivery`
+    that ``App.start()``/``App.stop()`` start and stop. Without ``REDIS_URL`` it runs the
+    in-process workers and sweeper (over the same outbox); with it, it installs the stream
+    notifier and a send agent for an in-app manager node.
+    Workers: ``taskiq worker whatsapp_saas.delivery.worker.broker:broker whatsapp_saas.delivery.worker.tasks``
+    (Redis only; see :mod:`.broker` for flags).
     Manager nodes (``python -m whatsapp_saas.whatsapp.manager``): nothing to do; the delivery
-    handlers (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
-    Notifier: installed automatically (handlers with Redis, ``start_embedded_delivery`` without);
+    wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
+    Notifier: installed automatically (wiring with Redis, ``EmbeddedDelivery.start`` without);
     it is the inbox's ``OutboxNotifier`` (``set_outbox_notifier``).
     Attendant's Retry: :func:`.service.retry_failed` ``(scope, message_id)``; the inbox's own
     ``replies.retry_failed`` works too (a new ``queued_at`` starts a fresh attempt count).
     Governor settings: :func:`.service.set_number_limits`, :func:`.service.set_tenant_limits`,
-    :func:`.service.effective_limits`; defaults in :class:`.common.settings.DeliverySettings`
+    :func:`.service.effective_limits`; defaults in :class:`.settings.DeliverySettings`
     (``DELIVERY_*``; ``DELIVERY_GOVERNOR_ENABLED=false`` turns the governor off).
 
 Kept import-light on purpose: workers import only the submodules they need.

@@ -11,8 +11,8 @@ deliberately skipped event counts: nothing more will ever be stored for it), Fal
 not be stored. The connection manager acks the event to the network only then; a batch
 resolves all its futures at once, so batching across events and numbers is unaffected.
 
-Install it at startup with :func:`install_ingest` (it calls
-:func:`whatsapp_saas.whatsapp.events.set_inbound_sink`).
+:func:`whatsapp_saas.bootstrap.bootstrap` builds one per process that runs a connection manager
+and hands its ``submit`` to the manager node as the node's inbound sink.
 """
 
 from __future__ import annotations
@@ -30,12 +30,7 @@ from whatsapp_saas.inbox.hooks import run_hooks
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
 from whatsapp_saas.inbox.media_download import MediaDownloader, MediaFetcher
 from whatsapp_saas.inbox.typing_lookup import conversation_for_chat
-from whatsapp_saas.whatsapp.events import (
-    Committed,
-    InboundEvent,
-    TypingChanged,
-    set_inbound_sink,
-)
+from whatsapp_saas.whatsapp.events import Committed, InboundEvent, TypingChanged
 
 log = logging.getLogger(__name__)
 
@@ -210,24 +205,3 @@ def _drain(queue: asyncio.Queue[Item]) -> list[Item]:
     while not queue.empty():
         items.append(queue.get_nowait())
     return items
-
-
-_installed: IngestPipeline | None = None
-
-
-def install_ingest(pipeline: IngestPipeline | None = None) -> IngestPipeline:
-    """Make the inbox the one place inbound traffic goes; returns the installed pipeline."""
-    global _installed
-    _installed = pipeline or IngestPipeline()
-    set_inbound_sink(_installed.submit)
-    return _installed
-
-
-def uninstall_ingest() -> None:
-    global _installed
-    _installed = None
-    set_inbound_sink(None)
-
-
-def installed_pipeline() -> IngestPipeline | None:
-    return _installed

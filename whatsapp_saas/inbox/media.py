@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from whatsapp_saas.config import get_settings
+from whatsapp_saas.config import Settings, get_settings
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.models_base import utcnow
 
@@ -104,7 +104,7 @@ def new_key(tenant_id: int, mimetype: str, filename: str | None) -> str:
 
 class LocalMediaStore(MediaStore):
     def __init__(self, root: Path | None = None) -> None:
-        self.root = (root or get_settings().data_dir / "media").resolve()
+        self.root = (root or get_settings().effective_media_dir).resolve()
 
     def path_for(self, tenant_id: int, key: str) -> Path:
         """The file for ``key``, refusing other tenants' keys and any path escape."""
@@ -141,17 +141,11 @@ class LocalMediaStore(MediaStore):
         self.path_for(tenant_id, key).unlink(missing_ok=True)
 
 
-_store: MediaStore | None = None
+def media_store(settings: Settings | None = None) -> MediaStore:
+    """The store the settings name (local files under ``MEDIA_DIR``).
 
-
-def media_store() -> MediaStore:
-    """The configured store (local files unless something else was installed)."""
-    global _store
-    if _store is None:
-        _store = LocalMediaStore()
-    return _store
-
-
-def set_media_store(store: MediaStore | None) -> None:
-    global _store
-    _store = store
+    Built on each call, not cached: it holds nothing but its root, and the settings decide it,
+    so every caller of one process agrees with the store in the process graph
+    (:attr:`whatsapp_saas.bootstrap.App.media_store`) without a module-level singleton.
+    """
+    return LocalMediaStore((settings or get_settings()).effective_media_dir)

@@ -28,6 +28,7 @@ from whatsapp_saas.config import get_settings
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
 from whatsapp_saas.inbox.media import LocalMediaStore, MediaNotFound, MediaStore, media_store
+from whatsapp_saas.inbox.media_download import MediaDownloader
 from whatsapp_saas.inbox.models import Message
 
 log = logging.getLogger(__name__)
@@ -36,21 +37,23 @@ SWEEP_EVERY_S = 30.0
 ORPHAN_SWEEP_EVERY_S = 3600.0
 
 
-async def sweep_once(number_ids: Collection[int]) -> int:
-    pipeline = installed_pipeline()
-    if pipeline is None or pipeline.downloader is None or not number_ids:
+async def sweep_once(downloader: MediaDownloader | None, number_ids: Collection[int]) -> int:
+    if downloader is None or not number_ids:
         return 0
-    return await pipeline.downloader.sweep(number_ids)
+    return await downloader.sweep(number_ids)
 
 
 async def sweep_forever(
-    owned_numbers: Callable[[], Collection[int]], every: float = SWEEP_EVERY_S
+    downloader: MediaDownloader | None,
+    owned_numbers: Callable[[], Collection[int]],
+    every: float = SWEEP_EVERY_S,
 ) -> None:
+    """``downloader``: the ingest pipeline's (the process graph's); None sweeps orphans only."""
     next_orphan_sweep = time.monotonic()
     while True:
         await asyncio.sleep(every)
         try:
-            tried = await sweep_once(owned_numbers())
+            tried = await sweep_once(downloader, owned_numbers())
             if tried:
                 log.info("media sweep resumed %d downloads", tried)
             if time.monotonic() >= next_orphan_sweep:

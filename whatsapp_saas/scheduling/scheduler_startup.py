@@ -4,6 +4,9 @@ Settings come from the environment with a ``SCHEDULER_`` prefix (``SCHEDULER_IN_
 ``SCHEDULER_INTERVAL``, ``SCHEDULER_LATE_AFTER``, ``SCHEDULER_LEASE_TTL``). Running it in every
 web worker and as a separate process at once is safe: the lease picks one leader and the
 claims make any overlap harmless.
+
+A process that runs the scheduler holds one :class:`SchedulerLoop` in its graph
+(``App.scheduler``, built by :func:`whatsapp_saas.bootstrap.bootstrap`).
 """
 
 from __future__ import annotations
@@ -33,32 +36,37 @@ class SchedulerSettings(BaseSettings):
         )
 
 
-_running: tuple[Scheduler, asyncio.Task[None]] | None = None
+class SchedulerLoop:
+    """The scheduler's loop as a task of the running event loop: start, then stop."""
 
+    def __init__(self, scheduler: Scheduler) -> None:
+        self.scheduler = scheduler
+        self._task: asyncio.Task[None] | None = None
 
-async def start_embedded_scheduler(config: SchedulerConfig | None = None) -> Scheduler:
-    """Start the scheduler loop as a task on the running event loop (idempotent)."""
-    global _running
-    if _running is not None and not _running[1].done():
-        return _running[0]
-    scheduler = Scheduler(config or SchedulerSettings().config())
-    task = asyncio.create_task(scheduler.run(), name="scheduler")
-    _running = (scheduler, task)
-    return scheduler
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
+    async def start(self) -> Scheduler:
+        """Start the loop (idempotent)."""
+        if not self.running:
+            self._task = asyncio.create_task(self.scheduler.run(), name="scheduler")
+        return self.scheduler
 
-async def stop_embedded_scheduler(timeout: float = 10.0) -> None:
-    """Stop the loop started by :func:`start_embedded_scheduler` and hand over its lease."""
-    global _running
-    if _running is None:
-        return
-    scheduler, task = _running
-    _running = None
-    scheduler.stop()
-    try:
-        await asyncio.wait_for(asyncio.shield(task), timeout)
-    except TimeoutError:
-        log.warning("scheduler did not stop in %.0fs; cancelling it", timeout)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def run(self) -> None:
+        """Run in the foreground until :meth:`Scheduler.stop` (the standalone process)."""
+        await self.scheduler.run()
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop the loop and hand over its lease."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self.scheduler.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except TimeoutError:
+            log.warning("scheduler did not stop in %.0fs; cancelling it", timeout)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -14,6 +14,7 @@ from whatsapp_saas.ui.auth.company_switcher import company_switcher
 from whatsapp_saas.ui.auth.forms import sign_out_form
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import language_switch
+from whatsapp_saas.whatsapp.drivers.registry import spec_for
 
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("nav.dashboard", routes.DASHBOARD, "layout_dashboard"),
@@ -45,7 +46,7 @@ def _nav_link(label_key: str, href: str, icon: str) -> rx.Component:
 
 
 def _extra_links() -> list[rx.Component]:
-    if get_settings().whatsapp_driver == "simulator":
+    if spec_for(get_settings().whatsapp_driver).simulated:
         # Managers only: the page plays customers of the tenant's own numbers.
         link = _nav_link("nav.simulator", routes.SIMULATOR, "flask_conical")
         return [rx.cond(AppState.is_manager, link)]

@@ -1,10 +1,11 @@
 """Background tasks that live inside the web process.
 
 The realtime relay runs in every web worker (with Redis, a consumer group gives each event to
-one of them). With RUN_MANAGER_IN_APP (the default, and what embedded mode needs) the
-connection manager and the delivery workers run here too; in production they can run as
-their own processes instead — leases give each number one owner, so extra copies are harmless.
-The scheduler has its own lifespan task (whatsapp_saas.ui.scheduling.lifespan).
+one of them). Everything else the process runs is in its graph (``bootstrap(settings, role)``):
+in the embedded role (RUN_MANAGER_IN_APP, the default, and what embedded mode needs) the
+connection manager, the delivery workers and the media sweep; in every web worker the
+scheduler unless SCHEDULER_IN_APP=false. In production they can run as their own processes
+instead: leases give each number one owner, so extra copies are harmless.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import logging
 
 import reflex as rx
 
-from whatsapp_saas.config import get_settings
-from whatsapp_saas.events.bus import bus
-from whatsapp_saas.inbox.media_sweep import sweep_forever
+from whatsapp_saas.bootstrap import App
 from whatsapp_saas.ui.realtime import relay
 
 log = logging.getLogger(__name__)
@@ -26,42 +25,15 @@ async def realtime_relay(app: rx.App) -> None:
     await relay(app)
 
 
-async def background_services() -> None:
-    """Connection manager, then delivery; stopped in reverse order."""
-    from whatsapp_saas.delivery.worker.embedded import (
-        start_embedded_delivery,
-        stop_embedded_delivery,
-    )
-    from whatsapp_saas.whatsapp.manager import start_embedded_manager, stop_embedded_manager
-
-    bus.bind_loop(asyncio.get_running_loop())
-    sweeper: asyncio.Task[None] | None = None
+async def run_graph(graph: App) -> None:
+    """Start the graph's parts with the app, stop them (in reverse) when it shuts down."""
     try:
-        await start_embedded_manager()
-        await start_embedded_delivery()
-        sweeper = asyncio.create_task(sweep_forever(_owned_numbers))
+        await graph.start()
         await asyncio.Event().wait()
     finally:
-        if sweeper is not None:
-            sweeper.cancel()
-        await asyncio.shield(_stop_all(stop_embedded_delivery, stop_embedded_manager))
+        await asyncio.shield(graph.stop())
 
 
-def _owned_numbers() -> list[int]:
-    from whatsapp_saas.whatsapp.manager.node import local_nodes
-
-    return [number_id for node in local_nodes() for number_id in list(node.runners)]
-
-
-async def _stop_all(*stops) -> None:  # type: ignore[no-untyped-def]
-    for stop in stops:
-        try:
-            await stop()
-        except Exception:
-            log.exception("background service %s did not stop cleanly", stop.__name__)
-
-
-def register_background_tasks(app: rx.App) -> None:
+def register_background_tasks(app: rx.App, graph: App) -> None:
     app.register_lifespan_task(realtime_relay)
-    if get_settings().run_manager_in_app:
-        app.register_lifespan_task(background_services)
+    app.register_lifespan_task(run_graph, graph=graph)

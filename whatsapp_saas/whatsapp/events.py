@@ -4,9 +4,10 @@ State events (:class:`NumberStateChanged`, :class:`QrCodeUpdated`) are announced
 :func:`whatsapp_saas.db.announce_after_commit` once the row is written, so a browser never
 hears of a state the database does not hold.
 
-Inbound traffic (messages, receipts, typing) goes through ONE hook, the :data:`InboundSink`.
-Until the inbox persists messages, the default sink only publishes the events on the bus; the
-inbox replaces it with :func:`set_inbound_sink` (ingest, commit, then announce).
+Inbound traffic (messages, receipts, typing) goes through ONE hook, the :data:`InboundSink`,
+given to each manager node when it is built: :func:`whatsapp_saas.bootstrap.bootstrap` passes
+the inbox's ingest pipeline (ingest, commit, then announce). A node built without one only
+publishes the events on the bus (:func:`publish_inbound`).
 
 A sink may return a :data:`Committed` future instead of None: it resolves True once the event
 is committed (or deliberately not stored), False if it could not be stored. The connection
@@ -79,19 +80,6 @@ InboundSink = Callable[[InboundEvent], Awaitable[Committed | None]]
 async def publish_inbound(event: InboundEvent) -> None:
     """The default sink: nothing to persist yet, so announce straight away."""
     bus.publish(event)
-
-
-_sink: InboundSink = publish_inbound
-
-
-def set_inbound_sink(sink: InboundSink | None) -> None:
-    """Install the single place inbound traffic goes (None restores the default)."""
-    global _sink
-    _sink = sink or publish_inbound
-
-
-def inbound_sink() -> InboundSink:
-    return _sink
 
 
 def to_inbound(tenant_id: int, number_id: int, event: gw.GatewayEvent) -> InboundEvent | None:

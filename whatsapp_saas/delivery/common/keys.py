@@ -2,7 +2,7 @@
 
 Two deployments (or test runs) sharing one Redis must not see each other's queues, leases or
 rate windows: keys live under the connection manager's per-database namespace when it has
-one (``whatsapp_saas.whatsapp.manager.namespace``), else under the historical ``wa:`` prefix.
+one (``whatsapp_saas.whatsapp.manager.namespace``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from whatsapp_saas.config import get_settings
+from whatsapp_saas.whatsapp.manager.namespace import lease_key as manager_lease_key
+from whatsapp_saas.whatsapp.manager.namespace import redis_namespace
 
 
 def namespace() -> str:
@@ -19,19 +21,11 @@ def namespace() -> str:
 @lru_cache(maxsize=8)
 def _namespace(database_url: str) -> str:
     del database_url  # the cache key: the namespace follows the database
-    try:
-        from whatsapp_saas.whatsapp.manager.namespace import redis_namespace
-    except ImportError:
-        return "wa"
     return redis_namespace()
 
 
 def lease_key(number_id: int) -> str:
     """Where the connection managers record a number's owner (must match theirs)."""
-    try:
-        from whatsapp_saas.whatsapp.manager.namespace import lease_key as manager_lease_key
-    except ImportError:
-        return f"wa:lease:{number_id}"
     return manager_lease_key(number_id, namespace())
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whatsapp_saas.whatsapp import gateway as gw
+from whatsapp_saas.whatsapp.drivers.registry import spec_for
 
 INVALID_RECIPIENT = "delivery.reason_invalid_recipient"
 LOGGED_OUT = "delivery.reason_logged_out"
@@ -48,7 +49,6 @@ def classify(exc: BaseException) -> Failure:
 def driver_keeps_message_ids(driver: str) -> bool:
     """Whether a resend after a crash repeats the same WhatsApp id (so the phone dedupes it).
 
-    Mirrors ``Gateway.fixed_message_ids`` by driver name, so that deciding needs no engine
-    import: neonize 0.5.2 cannot fix ids, the simulator can.
-    """
-    return driver != "neonize"
+    Asks the driver registry, so that deciding needs no engine import (neonize 0.5.2 cannot
+    fix ids, the simulator can)."""
+    return spec_for(driver).fixed_message_ids

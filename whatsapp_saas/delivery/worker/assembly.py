@@ -12,8 +12,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from whatsapp_saas.config import get_settings
-from whatsapp_saas.delivery.common.reasons import driver_keeps_message_ids
 from whatsapp_saas.delivery.common.settings import DeliverySettings
 from whatsapp_saas.delivery.govern.db_limiter import DbLimiter
 from whatsapp_saas.delivery.govern.governor import Governor
@@ -55,6 +53,31 @@ class DeliveryRuntime:
                 log.debug("closing delivery resource failed: %s", exc)
 
 
+class WorkerDelivery:
+    """A taskiq worker's delivery, as the process graph holds it: built at start, in the
+    worker's event loop (its Redis connections belong to that loop)."""
+
+    def __init__(self, url: str, config: DeliverySettings | None, dispatch: Dispatch) -> None:
+        self.url = url
+        self.config = config
+        self.dispatch = dispatch
+        self.runtime: DeliveryRuntime | None = None
+
+    async def start(self) -> DeliveryRuntime:
+        if self.runtime is None:
+            from whatsapp_saas.delivery.common.settings import delivery_settings
+
+            config = self.config or delivery_settings()
+            self.runtime = redis_runtime(self.url, config, self.dispatch)
+            self.runtime.start()
+        return self.runtime
+
+    async def stop(self) -> None:
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            await runtime.stop()
+
+
 def redis_runtime(url: str, settings: DeliverySettings, dispatch: Dispatch) -> DeliveryRuntime:
     client = redis_client(url)
     governor = Governor(settings, RedisLimiter(client))
@@ -64,8 +87,8 @@ def redis_runtime(url: str, settings: DeliverySettings, dispatch: Dispatch) -> D
     return DeliveryRuntime(pipeline, sweeper, [client.aclose])
 
 
-def embedded_runtime(settings: DeliverySettings) -> DeliveryRuntime:
-    keeps_ids = driver_keeps_message_ids(get_settings().whatsapp_driver)
+def embedded_runtime(settings: DeliverySettings, *, keeps_ids: bool) -> DeliveryRuntime:
+    """``keeps_ids``: the driver's ``fixed_message_ids`` capability (see the registry)."""
     governor = Governor(settings, DbLimiter())
     pipeline = Pipeline(settings, LocalTransport(keeps_ids), governor)
 

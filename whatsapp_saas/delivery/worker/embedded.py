@@ -7,6 +7,9 @@ resumes interrupted attempts at once).
 
 With ``REDIS_URL`` the senders are ``taskiq worker`` processes; here we only install the
 notifier that writes wake-ups, and a send agent for the manager node if it runs in this process.
+
+One :class:`EmbeddedDelivery` belongs to the process graph (``App.delivery``, built by
+:func:`whatsapp_saas.bootstrap.bootstrap`); it holds its own state, nothing is module-level.
 """
 
 from __future__ import annotations
@@ -14,71 +17,70 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
 
-from whatsapp_saas.config import get_settings
-from whatsapp_saas.delivery.common.settings import delivery_settings
+from whatsapp_saas.config import Settings
+from whatsapp_saas.delivery.common.settings import DeliverySettings, delivery_settings
 from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
 from whatsapp_saas.delivery.worker import notifier as notifiers
 from whatsapp_saas.delivery.worker.assembly import DeliveryRuntime, embedded_runtime
+from whatsapp_saas.whatsapp.drivers.registry import DriverSpec
 
 log = logging.getLogger(__name__)
 
 AGENT_CHECK_EVERY = 2.0
 
 
-@dataclass
-class _Embedded:
-    runtime: DeliveryRuntime | None = None
-    notifier: notifiers.StreamNotifier | None = None
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+class EmbeddedDelivery:
+    def __init__(
+        self, settings: Settings, driver: DriverSpec, config: DeliverySettings | None = None
+    ) -> None:
+        self.settings = settings
+        self.driver = driver
+        self.config = config or delivery_settings()
+        self.runtime: DeliveryRuntime | None = None
+        self.notifier: notifiers.StreamNotifier | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._started = False
 
-
-_state: _Embedded | None = None
-
-
-async def start_embedded_delivery() -> DeliveryRuntime | None:
-    """Start delivery in this process (idempotent); returns the runtime in embedded mode."""
-    global _state
-    if _state is not None:
-        return _state.runtime
-    settings = get_settings()
-    state = _Embedded()
-    if settings.redis_url:
-        state.notifier = notifiers.StreamNotifier(settings.redis_url)
-        notifiers.install(state.notifier)
-        state.tasks.append(asyncio.get_running_loop().create_task(_keep_agents()))
-    else:
-        state.runtime = embedded_runtime(delivery_settings())
-        state.runtime.start(first_pass_cutoff=0.0 if settings.is_sqlite else None)
-        notifiers.install(
-            notifiers.LocalNotifier(state.runtime.pipeline, asyncio.get_running_loop())
+    async def start(self) -> DeliveryRuntime | None:
+        """Start delivery in this process (idempotent); returns the runtime in embedded mode."""
+        if self._started:
+            return self.runtime
+        self._started = True
+        loop = asyncio.get_running_loop()
+        if self.settings.redis_url:
+            self.notifier = notifiers.StreamNotifier(self.settings.redis_url)
+            notifiers.install(self.notifier)
+            self._tasks.append(loop.create_task(_keep_agents()))
+        else:
+            self.runtime = embedded_runtime(
+                self.config, keeps_ids=self.driver.fixed_message_ids
+            )
+            self.runtime.start(first_pass_cutoff=0.0 if self.settings.is_sqlite else None)
+            notifiers.install(notifiers.LocalNotifier(self.runtime.pipeline, loop))
+        log.info(
+            "delivery started (%s)", "notifier + agents" if self.settings.redis_url else "embedded"
         )
-    _state = state
-    log.info("delivery started (%s)", "notifier + agents" if settings.redis_url else "embedded")
-    return state.runtime
+        return self.runtime
 
-
-async def stop_embedded_delivery() -> None:
-    """Graceful: batches in flight are recorded before the process goes."""
-    global _state
-    state, _state = _state, None
-    if state is None:
-        return
-    notifiers.install(None)
-    for task in state.tasks:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    if state.runtime is not None:
-        await state.runtime.stop()
-    await stop_send_agents()
-    if state.notifier is not None:
-        await asyncio.to_thread(state.notifier.close)
-
-
-def embedded_runtime_running() -> DeliveryRuntime | None:
-    return _state.runtime if _state is not None else None
+    async def stop(self) -> None:
+        """Graceful: batches in flight are recorded before the process goes."""
+        if not self._started:
+            return
+        self._started = False
+        notifiers.install(None)
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            await runtime.stop()
+        await stop_send_agents()
+        notifier, self.notifier = self.notifier, None
+        if notifier is not None:
+            await asyncio.to_thread(notifier.close)
 
 
 async def _keep_agents() -> None:

@@ -4,44 +4,50 @@ A wake-up (``deliver(message_id)``) carries only the id: the outbox row is the t
 returns once the message's batch is recorded, so the stream entry is acknowledged only after
 the claim has been settled one way or another; if the worker dies first, the entry is
 reclaimed by another worker and the claim itself is recovered by the sweeper.
+
+The worker's process graph (``bootstrap(settings, Role.WORKER)``) is built at worker startup
+and kept on taskiq's own per-worker :class:`TaskiqState` (``state.graph``); tasks receive that
+state through taskiq's dependency injection. No module-level runtime.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from taskiq import TaskiqEvents, TaskiqState
+from taskiq import TaskiqDepends, TaskiqEvents, TaskiqState
 
 from whatsapp_saas.delivery.common.settings import delivery_settings
-from whatsapp_saas.delivery.worker.assembly import DeliveryRuntime, redis_runtime
+from whatsapp_saas.delivery.worker.assembly import DeliveryRuntime
 from whatsapp_saas.delivery.worker.broker import broker
+
+if TYPE_CHECKING:
+    from whatsapp_saas.bootstrap import App
 
 log = logging.getLogger(__name__)
 
 KICK_CONCURRENCY = 50  # stream writes in flight at once
 
-_runtime: DeliveryRuntime | None = None
-
 
 @broker.task(task_name="delivery.deliver")
-async def deliver(message_id: int) -> None:
-    await _runtime_or_fail().pipeline.submit(message_id)
+async def deliver(message_id: int, state: TaskiqState = TaskiqDepends()) -> None:
+    await _runtime_or_fail(state).pipeline.submit(message_id)
 
 
 @broker.task(task_name="delivery.deliver_many")
-async def deliver_many(message_ids: list[int]) -> None:
+async def deliver_many(message_ids: list[int], state: TaskiqState = TaskiqDepends()) -> None:
     """Many wake-ups in one stream entry: what a transaction that queued many messages (a
     campaign batch, a sweep) writes, so the queue costs per batch rather than per message."""
-    pipeline = _runtime_or_fail().pipeline
+    pipeline = _runtime_or_fail(state).pipeline
     await asyncio.gather(*(pipeline.submit(message_id) for message_id in message_ids))
 
 
-def _runtime_or_fail() -> DeliveryRuntime:
-    if _runtime is None:  # a producer-only process never runs tasks
+def _runtime_or_fail(state: TaskiqState) -> DeliveryRuntime:
+    graph: App | None = getattr(state, "graph", None)
+    if graph is None or graph.delivery_runtime is None:  # a producer never runs tasks
         raise RuntimeError("the delivery runtime is not started in this process")
-    return _runtime
+    return graph.delivery_runtime
 
 
 async def kick(message_ids: list[int], target: Any = None) -> None:
@@ -61,27 +67,22 @@ async def kick(message_ids: list[int], target: Any = None) -> None:
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
 async def _worker_startup(state: TaskiqState) -> None:
-    global _runtime
-    from whatsapp_saas.bootstrap import bootstrap
+    from whatsapp_saas.bootstrap import Role, bootstrap
     from whatsapp_saas.config import get_settings
-    from whatsapp_saas.events.bus import bus
     from whatsapp_saas.logging_setup import configure_logging
 
-    settings = get_settings()
+    settings = get_settings()  # validated: production without DATABASE_URL stops here
     configure_logging(settings)
-    bootstrap()
-    bus.bind_loop(asyncio.get_running_loop())
-    if not settings.redis_url:
-        raise RuntimeError("taskiq workers need REDIS_URL (embedded mode runs in the app)")
-    _runtime = redis_runtime(settings.redis_url, delivery_settings(), kick)
-    _runtime.start()
+    graph = bootstrap(settings, Role.WORKER)
+    await graph.start()
+    state.graph = graph
     log.info("delivery worker started")
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
 async def _worker_shutdown(state: TaskiqState) -> None:
-    global _runtime
-    runtime, _runtime = _runtime, None
-    if runtime is not None:
-        await runtime.stop()
+    graph: App | None = getattr(state, "graph", None)
+    state.graph = None
+    if graph is not None:
+        await graph.stop()
     log.info("delivery worker stopped")

@@ -20,8 +20,10 @@ from whatsapp_saas.simulator.client import SimulatorClient, SimulatorError
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.graph import current_graph
 from whatsapp_saas.ui.whatsapp.linking import link_linking_feed
 from whatsapp_saas.whatsapp import simulated_phone as own
+from whatsapp_saas.whatsapp.drivers.registry import spec_for
 
 Step = Callable[[SimulatorClient, CurrentUser], Awaitable[str]]
 # The simulator's 404 for each action, as a message a person understands.
@@ -33,9 +35,11 @@ NOT_FOUND = {
 
 
 def _simulator_url() -> str:
-    from whatsapp_saas.whatsapp.manager import effective_simulator_url
-
-    return effective_simulator_url()
+    """The network of this process's graph (the one its manager's sessions use)."""
+    simulator = current_graph().simulator
+    if simulator is None:
+        raise UserError("sim.unavailable")
+    return simulator.url()
 
 
 def _phone(form: dict[str, Any], field: str) -> str:
@@ -52,7 +56,7 @@ class SimulatorState(AppState):
 
     @rx.var
     def available(self) -> bool:
-        return get_settings().whatsapp_driver == "simulator"
+        return spec_for(get_settings().whatsapp_driver).simulated
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]

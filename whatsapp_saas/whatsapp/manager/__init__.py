@@ -1,7 +1,8 @@
 """The WhatsApp connection manager.
 
-Embedded mode (``make run``): the web app calls :func:`start_embedded_manager` in its own event
-loop and :func:`stop_embedded_manager` on shutdown. Standalone mode:
+A process that runs one (the ``manager`` and ``embedded`` roles) gets its node from
+:func:`whatsapp_saas.bootstrap.bootstrap`, which also hands the node its inbound sink and gives
+the inbox's media downloader :func:`fetch_media`. Standalone mode:
 ``python -m whatsapp_saas.whatsapp.manager`` (several nodes may run against PostgreSQL + Redis).
 
 Nothing here imports an engine; sessions run in session-host child processes.
@@ -12,46 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from whatsapp_saas.whatsapp.gateway import MediaRef, SessionNotRunning
-from whatsapp_saas.whatsapp.manager.driver_choice import effective_simulator_url
+from whatsapp_saas.whatsapp.manager.driver_choice import SimulatorHost
 
 if TYPE_CHECKING:
     from whatsapp_saas.whatsapp.manager.node import ManagerNode
-    from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
 
-_embedded: ManagerNode | None = None
-
-__all__ = [
-    "effective_simulator_url",
-    "embedded_manager",
-    "fetch_media",
-    "node_for",
-    "start_embedded_manager",
-    "stop_embedded_manager",
-]
-
-
-async def start_embedded_manager(settings: ManagerSettings | None = None) -> ManagerNode:
-    """Start a manager node in the running event loop (idempotent) and return it."""
-    global _embedded
-    if _embedded is None:
-        from whatsapp_saas.whatsapp.manager.node import ManagerNode
-
-        node = ManagerNode(settings)
-        await node.start()
-        _embedded = node
-    return _embedded
-
-
-async def stop_embedded_manager() -> None:
-    """Stop the embedded node cleanly (final snapshots, leases released)."""
-    global _embedded
-    node, _embedded = _embedded, None
-    if node is not None:
-        await node.stop()
-
-
-def embedded_manager() -> ManagerNode | None:
-    return _embedded
+__all__ = ["SimulatorHost", "fetch_media", "node_for"]
 
 
 def node_for(number_id: int) -> ManagerNode | None:

@@ -11,33 +11,31 @@ import logging
 import signal
 import sys
 
-from whatsapp_saas.bootstrap import bootstrap
-from whatsapp_saas.config import check_production, get_settings
+from whatsapp_saas.bootstrap import App, Role, bootstrap
+from whatsapp_saas.config import get_settings
 from whatsapp_saas.logging_setup import configure_logging
-from whatsapp_saas.whatsapp.manager.node import ManagerNode
-from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
 
 log = logging.getLogger("whatsapp_saas.whatsapp.manager")
 
 
-async def run() -> None:
-    node = ManagerNode(ManagerSettings())
+async def run(app: App) -> None:
+    assert app.manager is not None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await node.start()
-    print(f"manager node {node.node_id} running", flush=True)
-    await stop.wait()
-    await node.stop()
+    await app.start()
+    print(f"manager node {app.manager.node_id} running", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()
 
 
 def main() -> int:
-    settings = get_settings()
-    check_production(settings)
+    settings = get_settings()  # validated when built: an unsafe production config stops here
     configure_logging(settings)
-    bootstrap()
-    asyncio.run(run())
+    asyncio.run(run(bootstrap(settings, Role.MANAGER)))
     return 0
 
 

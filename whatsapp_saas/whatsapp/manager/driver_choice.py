@@ -13,37 +13,47 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_saas.config import Settings, get_settings
+from whatsapp_saas.whatsapp.drivers.registry import build_gateway as registry_build_gateway
+from whatsapp_saas.whatsapp.drivers.registry import spec_for
 from whatsapp_saas.whatsapp.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
-_simulator: Any = None  # the in-process simulator's handle, started at most once per process
-_shared_url: str | None = None  # a simulator another process of this app started
-_simulator_lock = threading.Lock()
+class SimulatorHost:
+    """Where this process reaches the simulated network: ``SIMULATOR_URL``, or a simulator
+    started in this process (once, on ``SIMULATOR_PORT``), or shared with the process of this
+    app that already runs it there.
 
-
-def effective_simulator_url(settings: Settings | None = None) -> str:
-    """``SIMULATOR_URL``, or the in-process simulator's URL (started once per process, on
-    ``SIMULATOR_PORT``, or shared with the process of this app that already runs it there).
-
-    The "Simulated phone" page uses this to reach the same network the sessions use.
+    The process graph holds one (``App.simulator``): the manager's sessions and the
+    "Simulated phone" page ask the same host, so they see one network.
     """
-    settings = settings or get_settings()
-    if settings.simulator_url:
-        return settings.simulator_url.rstrip("/")
-    global _simulator, _shared_url
-    with _simulator_lock:
-        if _simulator is not None:
-            return str(_simulator.url)
-        if _shared_url is not None:
-            return _shared_url
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._server: Any = None  # the in-process simulator's handle
+        self._shared_url: str | None = None  # a simulator another process of this app started
+        self._lock = threading.Lock()
+
+    def url(self) -> str:
+        settings = self.settings
+        if settings.simulator_url:
+            return settings.simulator_url.rstrip("/")
+        with self._lock:
+            if self._server is not None:
+                return str(self._server.url)
+            if self._shared_url is not None:
+                return self._shared_url
+            return self._start()
+
+    def _start(self) -> str:
         from whatsapp_saas.simulator import start_in_background
 
+        settings = self.settings
         # The network is kept under DATA_DIR: a restart of the app must find the devices it
         # linked, or every saved session would come back "not registered".
         state_file = simulator_state_file(settings)
         try:
-            _simulator = start_in_background(
+            self._server = start_in_background(
                 "127.0.0.1", port=settings.simulator_port, state_file=state_file
             )
         except OSError:
@@ -52,11 +62,18 @@ def effective_simulator_url(settings: Settings | None = None) -> str:
             # one network. Anything else on that port: run our own on a free one.
             shared = f"http://127.0.0.1:{settings.simulator_port}"
             if _is_simulator(shared):
-                _shared_url = shared
+                self._shared_url = shared
                 return shared
-            _simulator = start_in_background("127.0.0.1", port=0, state_file=state_file)
-        log.info("started the in-process WhatsApp simulator at %s", _simulator.url)
-        return str(_simulator.url)
+            self._server = start_in_background("127.0.0.1", port=0, state_file=state_file)
+        log.info("started the in-process WhatsApp simulator at %s", self._server.url)
+        return str(self._server.url)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._shared_url = None
+            server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
 
 def simulator_state_file(settings: Settings) -> Path:
@@ -73,22 +90,18 @@ def _is_simulator(url: str) -> bool:
         return False
 
 
-def stop_inprocess_simulator() -> None:
-    global _simulator, _shared_url
-    with _simulator_lock:
-        _shared_url = None
-        if _simulator is not None:
-            _simulator.stop()
-            _simulator = None
-
-
-def driver_choice(settings: Settings | None = None) -> tuple[str, dict[str, Any]]:
-    """(driver name, options) for the session hosts, from the app settings."""
+def driver_choice(
+    settings: Settings | None = None, simulator: SimulatorHost | None = None
+) -> tuple[str, dict[str, Any]]:
+    """(driver name, options) for the session hosts, from the app settings; a simulated
+    driver's sessions reach the network through ``simulator`` (the graph's host)."""
     settings = settings or get_settings()
-    if settings.whatsapp_driver == "simulator":
-        return "simulator", {"base_url": effective_simulator_url(settings)}
+    spec = spec_for(settings.whatsapp_driver)
+    if spec.simulated:
+        host = simulator or SimulatorHost(settings)
+        return spec.name, {"base_url": host.url()}
     _prepare_neonize_environment()
-    return "neonize", {}  # the device name travels in each SessionSpec
+    return spec.name, {}  # the device name travels in each SessionSpec
 
 
 def _prepare_neonize_environment() -> None:
@@ -103,13 +116,5 @@ def _prepare_neonize_environment() -> None:
 
 
 def build_gateway(name: str, options: dict[str, Any]) -> Gateway:
-    """Runs inside a session host: import and construct the engine."""
-    if name == "simulator":
-        from whatsapp_saas.whatsapp.drivers.simulator import SimulatorGateway
-
-        return SimulatorGateway(options["base_url"])
-    if name == "neonize":
-        from whatsapp_saas.whatsapp.drivers.neonize_driver import NeonizeGateway
-
-        return NeonizeGateway(**options)  # type: ignore[no-any-return]
-    raise ValueError(f"unknown WhatsApp driver {name!r}")
+    """Runs inside a session host: import and construct the engine (see the registry)."""
+    return registry_build_gateway(name, options)

@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,6 +26,7 @@ from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.security.crypto import keyring_from_settings
 from whatsapp_saas.whatsapp import state_reasons as reasons
+from whatsapp_saas.whatsapp.events import InboundSink, publish_inbound
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
 from whatsapp_saas.whatsapp.manager import control, records
 from whatsapp_saas.whatsapp.manager import store_files as runtime
@@ -52,20 +54,6 @@ def local_nodes() -> list[ManagerNode]:
     return list(_nodes)
 
 
-def _offer_media_fetcher() -> None:
-    """Give the inbox's ingest pipeline, when this process runs one, the live-session download
-    it needs for inbound media (see ``whatsapp_saas.inbox.wiring``)."""
-    try:
-        from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
-    except ImportError:
-        return
-    pipeline = installed_pipeline()
-    if pipeline is not None and pipeline.downloader is None:
-        from whatsapp_saas.whatsapp.manager import fetch_media
-
-        pipeline.set_media_fetcher(fetch_media)
-
-
 def default_node_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
 
@@ -75,11 +63,17 @@ class ManagerNode(SessionOps, NodeApi):
         self,
         settings: ManagerSettings | None = None,
         *,
+        sink: InboundSink = publish_inbound,
         driver: tuple[str, dict[str, Any]] | None = None,
+        choose_driver: Callable[[], tuple[str, dict[str, Any]]] | None = None,
         node_id: str | None = None,
     ) -> None:
-        super().__init__(settings or ManagerSettings(), node_id or default_node_id())
+        """``sink``: where inbound traffic goes (bootstrap passes the ingest pipeline).
+        ``driver``: (name, options) of the sessions' engine, or ``choose_driver`` to find it
+        at start (bootstrap's asks the graph's simulator host); else from the settings."""
+        super().__init__(settings or ManagerSettings(), node_id or default_node_id(), sink)
         self._driver = driver
+        self._choose_driver = choose_driver or driver_choice
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -93,7 +87,7 @@ class ManagerNode(SessionOps, NodeApi):
         # Starting the in-process simulator blocks briefly: keep it off the loop.
         choice: tuple[str, dict[str, Any]] | None = self._driver
         if choice is None:
-            choice = await loop.run_in_executor(self.executor, driver_choice, None)
+            choice = await loop.run_in_executor(self.executor, self._choose_driver)
         name, options = choice
         self.pool = HostPool(
             name,
@@ -122,7 +116,6 @@ class ManagerNode(SessionOps, NodeApi):
         else:
             control.register_local(self, loop)
         _nodes.append(self)
-        _offer_media_fetcher()
         log.info("manager node %s started (driver %s)", self.node_id, name)
 
     async def stop(self) -> None:

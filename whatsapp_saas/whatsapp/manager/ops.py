@@ -19,7 +19,7 @@ from whatsapp_saas.config import get_settings
 from whatsapp_saas.security.crypto import Keyring
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp import state_reasons as reasons
-from whatsapp_saas.whatsapp.events import inbound_sink, to_inbound
+from whatsapp_saas.whatsapp.events import InboundSink, publish_inbound, to_inbound
 from whatsapp_saas.whatsapp.manager import records
 from whatsapp_saas.whatsapp.manager import store_files as runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle, settle_on
@@ -65,9 +65,12 @@ class SessionOps:
     executor: ThreadPoolExecutor
     node_dir: Path
 
-    def __init__(self, settings: ManagerSettings, node_id: str) -> None:
+    def __init__(
+        self, settings: ManagerSettings, node_id: str, sink: InboundSink = publish_inbound
+    ) -> None:
         self.settings = settings
         self.node_id = node_id
+        self.sink = sink  # where inbound traffic goes: the ingest pipeline's ``submit``
         self.runners: dict[int, SessionRunner] = {}
         self.limiter = RateLimiter(settings.start_rate)
         self.stopping = False
@@ -165,7 +168,7 @@ class SessionOps:
             if inbound is not None:
                 # Never wait for the commit here: this number's next events must reach the
                 # pipeline meanwhile, or nothing would batch. The ack follows the commit.
-                outcome = await inbound_sink()(inbound)
+                outcome = await self.sink(inbound)
                 if settle is not None:
                     settle_on(outcome, settle)
                 return
