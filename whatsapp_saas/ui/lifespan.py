@@ -1,9 +1,9 @@
 """Background tasks that live inside the web process.
 
-The realtime relay runs in every web worker (with Redis, a consumer group gives each event to
-one of them). With RUN_MANAGER_IN_APP (the default, and what embedded mode needs) the
-connection manager and the delivery workers run here too; in production they can run as
-their own processes instead — leases give each number one owner, so extra copies are harmless.
+The realtime hub runs in every web worker: it reads every tenant event and pushes live updates
+into the tabs whose sockets this worker holds (ui.inbox.hub). With RUN_MANAGER_IN_APP (the
+default, and what embedded mode needs) the connection manager and the delivery workers run
+here too; in production they can run as their own processes instead — leases give each number one owner, so extra copies are harmless.
 The scheduler has its own lifespan task (whatsapp_saas.ui.scheduling.lifespan).
 """
 
@@ -17,13 +17,19 @@ import reflex as rx
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.media_sweep import sweep_forever
-from whatsapp_saas.ui.realtime import relay
+from whatsapp_saas.realtime.channel import Channel, get_channel
+from whatsapp_saas.ui.inbox.hub import InboxHub
+from whatsapp_saas.ui.inbox.state import push_to_tab
+from whatsapp_saas.ui.realtime import shared_feeds_changed
 
 log = logging.getLogger(__name__)
 
 
-async def realtime_relay(app: rx.App) -> None:
-    await relay(app)
+def realtime_hub(channel: Channel) -> InboxHub:
+    """The web worker's one subscriber to the tenant channel."""
+    hub = InboxHub(channel, push_to_tab)
+    hub.on_other = shared_feeds_changed
+    return hub
 
 
 async def background_services() -> None:
@@ -58,7 +64,7 @@ async def _stop_all(*stops) -> None:  # type: ignore[no-untyped-def]
             log.exception("background service %s did not stop cleanly", stop.__name__)
 
 
-def register_background_tasks(app: rx.App) -> None:
-    app.register_lifespan_task(realtime_relay)
+def register_background_tasks(app: rx.App, channel: Channel | None = None) -> None:
+    app.register_lifespan_task(realtime_hub(channel or get_channel()))
     if get_settings().run_manager_in_app:
         app.register_lifespan_task(background_services)
