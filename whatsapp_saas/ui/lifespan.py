@@ -3,7 +3,8 @@
 The realtime hub runs in every web worker: it reads every tenant event and pushes live updates
 into the tabs whose sockets this worker holds (ui.inbox.hub). With RUN_MANAGER_IN_APP (the
 default, and what embedded mode needs) the connection manager and the delivery workers run
-here too; in production they can run as their own processes instead — leases give each number one owner, so extra copies are harmless.
+here too; in production they can run as their own processes instead — leases give each
+number one owner, so extra copies are harmless.
 The scheduler has its own lifespan task (whatsapp_saas.ui.scheduling.lifespan).
 """
 
