@@ -138,6 +138,22 @@ def db_counters(url: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def index_reads(url: str) -> dict[str, int]:
+    """Tuples read per index and per table's sequential scans: where the reads go."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        rows = conn.execute(
+            "SELECT indexrelname, idx_tup_read FROM pg_stat_user_indexes UNION ALL"
+            " SELECT relname || ' (seq)', seq_tup_read FROM pg_stat_user_tables"
+        ).fetchall()
+    return {str(name): int(count) for name, count in rows}
+
+
+def top_reads(before: dict[str, int], after: dict[str, int], messages: int) -> str:
+    deltas = sorted(((after[k] - before.get(k, 0), k) for k in after), reverse=True)[:4]
+    return ", ".join(f"{name} {count / max(messages, 1):.0f}" for count, name in deltas if count)
+
+
 def store_history(url: str, tenant_id: int, total: int) -> None:
     """Bring the tenant to ``total`` stored messages, in 1,000 conversations of its number."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -250,6 +266,7 @@ async def measure(
     await asyncio.sleep(2)
     group = app_group()
     xact0, tup0 = db_counters(app.database_url)
+    reads0 = index_reads(app.database_url)
     cpu0 = app_cpu_seconds(group)
     count = int(seconds * rate)
     sent = await send_all(app.simulator_url, business, count, rate, start)
@@ -259,11 +276,13 @@ async def measure(
     cpu = app_cpu_seconds(group) - cpu0
     await asyncio.sleep(1.5)  # the statistics collector flushes about once a second
     xact1, tup1 = db_counters(app.database_url)
+    reads = top_reads(reads0, index_reads(app.database_url), count)
     latencies = [1000 * (t.seen[m] - at) for t in tabs for m, at in sent.items() if m in t.seen]
     unseen = sum(1 for m in sent if any(m not in t.seen for t in tabs))
     for tab in tabs:
         await tab.close()
     await asyncio.sleep(1)
+    print(f"  n={viewers} stored={stored}: tuples per message by index: {reads}", flush=True)
     return Result(
         viewers,
         stored,
