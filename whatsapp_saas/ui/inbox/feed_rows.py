@@ -63,12 +63,16 @@ def read_batch(
     """Snapshots of the conversations and messages a batch touched (a few queries in all)."""
     scope = TenantScope(session, tenant_id)
     wanted = sorted(set(conversation_ids))
-    found = session.exec(
-        select(Conversation, Contact)
-        .join(Contact, col(Contact.id) == Conversation.contact_id)
-        .where(Conversation.tenant_id == tenant_id)
-        .where(col(Conversation.id).in_(wanted))
-    ).all() if wanted else []
+    found = (
+        session.exec(
+            select(Conversation, Contact)
+            .join(Contact, col(Contact.id) == Conversation.contact_id)
+            .where(Conversation.tenant_id == tenant_id)
+            .where(col(Conversation.id).in_(wanted))
+        ).all()
+        if wanted
+        else []
+    )
     numbers = {n.id: n.name for n in scope.all(WhatsAppNumber) if n.id is not None}
     users = {u.id: u.name for u in scope.all(User) if u.id is not None}
     departments = {d.id: d.name for d in list_departments(scope) if d.id is not None}

@@ -162,10 +162,14 @@ class InboxHub:
         read = await in_session(lambda s: _read(s, tenant_id, inbox_events, tabs, recheck))
         for token in read.refused:
             self.unregister(token)  # signed out, expired, disabled or re-roled: no more pushes
+        moved = {e.user_id for e in events if isinstance(e, MembershipChanged)}
         for tab in self.tabs(tenant_id):
             if tab.viewer.user.user_id in read.departments:
                 departments = read.departments[tab.viewer.user.user_id]
                 tab.viewer = Viewer(tab.viewer.user, departments)
+            if tab.viewer.user.user_id in moved:
+                # What they may see changed beyond this batch's rows: reload once.
+                self._enqueue(app, tab, self._resync_marker(tenant_id))
         if inbox_events:
             self._seq[tenant_id] = seq = self._seq.get(tenant_id, 0) + 1
             update = FeedUpdate(
@@ -192,9 +196,13 @@ class InboxHub:
                 continue
             if await _connected(app, tab.token):
                 tab.away_since = None
-                self._enqueue(app, tab, FeedUpdate(self.epoch, 0, BatchRows({}, ()), resync=True))
+                self._enqueue(app, tab, self._resync_marker(tab.tenant_id))
             elif now - tab.away_since > FORGET_AFTER_S:
                 self.unregister(tab.token)
+
+    def _resync_marker(self, tenant_id: int) -> FeedUpdate:
+        """Reload, and count on from the tenant's current sequence number."""
+        return FeedUpdate(self.epoch, self._seq.get(tenant_id, 0), BatchRows({}, ()), resync=True)
 
     def _enqueue(self, app: rx.App, tab: OpenTab, update: FeedUpdate) -> None:
         if tab.away_since is not None:
@@ -280,7 +288,6 @@ def _read(
 async def _connected(app: rx.App, token: str) -> bool:
     namespace = app.event_namespace
     return namespace is not None and await namespace._token_manager.is_token_connected(token)
-
 
 
 def current_hub() -> InboxHub | None:

@@ -154,9 +154,7 @@ def merge_chat(
     return change
 
 
-def typing_after(
-    typing: list[str], update: FeedUpdate, viewer: Viewer
-) -> list[str]:
+def typing_after(typing: list[str], update: FeedUpdate, viewer: Viewer) -> list[str]:
     """Who is typing, among the conversations the viewer may see; a new message ends it."""
     now = set(typing)
     for conversation_id, on in update.typing:

@@ -181,7 +181,10 @@ class InboxState(AppState):
 
     def _apply_update(self, update: FeedUpdate, viewer: Viewer) -> str | None:
         filters = Filters(
-            self.list_filter, self.status_filter, self.number_filter, self.department_filter,
+            self.list_filter,
+            self.status_filter,
+            self.number_filter,
+            self.department_filter,
             self.search,
         )
         view = ListView(self.conversations, self.next_cursor, min(self._shown, 100))
