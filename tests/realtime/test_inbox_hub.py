@@ -193,3 +193,20 @@ async def test_a_tab_away_too_long_is_forgotten(pg: World, monkeypatch: pytest.M
     monkeypatch.setattr(hub_module, "FORGET_AFTER_S", -1.0)
     await hub.handle(app, inbound_events(a.tenant_id, a.number_id, "dois", "+5511911110009"))
     assert hub.tabs(a.tenant_id) == []
+
+
+async def test_a_department_change_refreshes_the_viewers_memberships_and_reloads_it_once(
+    pg: World,
+) -> None:
+    from whatsapp_saas.realtime.events import MembershipChanged
+
+    a = pg.a
+    hub, pushes, sockets = hub_with_tabs([], 0)
+    hub.register("out", a.agent_out, "", frozenset({a.department_id}))  # stale: she left
+    hub.register("owner", a.owner, "", frozenset())
+    await hub.handle(fake_app(sockets), [MembershipChanged(a.tenant_id, a.agent_out.user_id)])
+    await settle()
+    (tab,) = [t for t in hub.tabs(a.tenant_id) if t.token == "out"]
+    assert tab.viewer.departments == frozenset()
+    assert [u.resync for u in pushes.to("out")] == [True]
+    assert pushes.to("owner") == []
