@@ -9,6 +9,7 @@
 //   waNotifyEnabled()    -> bool   the saved choice ("on" unless turned off)
 //
 // Event on document: "wa-notify-state" {enabled: bool} after waNotifyEnable.
+// Also watches #wa-notify-feed[data-notify] (the Inbox's alerts, as JSON) and calls waNotify.
 (function () {
   var KEY = "wa_notify";
   var COUNTER = /^\(\d+\)\s/;
@@ -94,5 +95,27 @@
 
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) resetTitle();
+  });
+
+  // The Inbox page puts each new-message alert in the data-notify attribute of
+  // #wa-notify-feed (pushed with the live update itself, no extra round trip).
+  var lastAlert = "";
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      var el = change.target;
+      if (!el || el.id !== "wa-notify-feed") return;
+      var raw = el.getAttribute("data-notify") || "";
+      if (!raw || raw === lastAlert) return;
+      lastAlert = raw;
+      try {
+        window.waNotify(JSON.parse(raw));
+      } catch (e) {
+        /* a malformed alert: skip it */
+      }
+    });
+  }).observe(document.documentElement, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-notify"],
   });
 })();

@@ -37,7 +37,8 @@ Public API
     that ``App.start()``/``App.stop()`` start and stop. Without ``REDIS_URL`` it runs the
     in-process workers and sweeper (over the same outbox); with it, it installs the stream
     notifier and a send agent for an in-app manager node.
-    Workers: ``taskiq worker whatsapp_saas.delivery.worker.broker:broker whatsapp_saas.delivery.worker.tasks``
+    Workers: ``taskiq worker whatsapp_saas.delivery.worker.broker:broker
+    whatsapp_saas.delivery.worker.tasks``
     (Redis only; see :mod:`.broker` for flags).
     Manager nodes (``python -m whatsapp_saas.whatsapp.manager``): nothing to do; the delivery
     wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.

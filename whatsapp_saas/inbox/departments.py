@@ -8,7 +8,9 @@ from sqlmodel import col, delete
 
 from whatsapp_saas.accounts.models import User
 from whatsapp_saas.accounts.service import CurrentUser, require_manager
+from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.events import DepartmentMembershipChanged
 from whatsapp_saas.inbox.models import Department, DepartmentMember
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -65,6 +67,8 @@ def add_member(scope: TenantScope, actor: CurrentUser, department_id: int, user_
             )
         )
         scope.session.flush()
+        # Open inboxes keep the user's departments in memory: tell them.
+        announce_after_commit(scope.session, DepartmentMembershipChanged(scope.tenant_id, user_id))
 
 
 def remove_member(scope: TenantScope, actor: CurrentUser, department_id: int, user_id: int) -> None:
@@ -76,6 +80,7 @@ def remove_member(scope: TenantScope, actor: CurrentUser, department_id: int, us
         .where(col(DepartmentMember.department_id) == department_id)
         .where(col(DepartmentMember.user_id) == user_id)
     )  # type: ignore[call-overload]
+    announce_after_commit(scope.session, DepartmentMembershipChanged(scope.tenant_id, user_id))
 
 
 def members_of(scope: TenantScope, department_id: int) -> list[int]:

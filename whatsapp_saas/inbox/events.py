@@ -103,6 +103,13 @@ class TypingIndicated(InboxEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class DepartmentMembershipChanged(InboxEvent):
+    """A user joined or left a department (or one of theirs was deleted)."""
+
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class OutboundQueued(InboxEvent):
     """An outbound message is waiting for the sender (also handed to the OutboxNotifier)."""
 

@@ -26,7 +26,6 @@ from sqlmodel import Session, select
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.inbox.ingest_pipeline import installed_pipeline
 from whatsapp_saas.inbox.media import LocalMediaStore, MediaNotFound, MediaStore, media_store
 from whatsapp_saas.inbox.media_download import MediaDownloader
 from whatsapp_saas.inbox.models import Message

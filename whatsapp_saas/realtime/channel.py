@@ -1,66 +1,46 @@
-"""Tenant event channels: in-process, or a Redis stream with a consumer group."""
+"""Tenant event channels: in-process, or a Redis stream that every web worker reads.
+
+Each web worker pushes live updates into the tabs whose sockets it holds, so every worker reads
+every event (a plain XREAD from where it joined, no consumer group)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
-import socket
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis
 import redis.asyncio as aioredis
 
 from whatsapp_saas.config import get_settings
+from whatsapp_saas.realtime.events import RealtimeEvent, decode, encode
 
 log = logging.getLogger(__name__)
 
 STREAM = "tenant-events"
-GROUP = "web"
 STREAM_MAXLEN = 50_000
 
 
-@dataclass(frozen=True)
-class TenantEvent:
-    """Something changed for a tenant; ``topic`` tells which view should reload."""
-
-    tenant_id: int
-    topic: str
-    payload: dict[str, Any] = field(default_factory=dict)
-
-    def encode(self) -> str:
-        return json.dumps(asdict(self), default=str)
-
-    @staticmethod
-    def decode(raw: str | bytes) -> TenantEvent:
-        data = json.loads(raw)
-        return TenantEvent(
-            int(data["tenant_id"]), str(data["topic"]), dict(data.get("payload", {}))
-        )
-
-
 class Channel(Protocol):
-    def publish(self, event: TenantEvent) -> None: ...
+    def publish(self, event: RealtimeEvent) -> None: ...
 
-    def subscribe(self) -> AsyncIterator[TenantEvent]: ...
+    def subscribe(self) -> AsyncIterator[RealtimeEvent]: ...
 
 
 class LocalChannel:
     """In-process fan-out; publish() is safe from any thread."""
 
     def __init__(self) -> None:
-        self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[TenantEvent]]] = []
+        self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[RealtimeEvent]]] = []
 
-    def publish(self, event: TenantEvent) -> None:
+    def publish(self, event: RealtimeEvent) -> None:
         for loop, queue in list(self._subscribers):
             if not loop.is_closed():
                 loop.call_soon_threadsafe(queue.put_nowait, event)
 
-    async def subscribe(self) -> AsyncIterator[TenantEvent]:
-        entry = (asyncio.get_running_loop(), asyncio.Queue[TenantEvent]())
+    async def subscribe(self) -> AsyncIterator[RealtimeEvent]:
+        entry = (asyncio.get_running_loop(), asyncio.Queue[RealtimeEvent]())
         self._subscribers.append(entry)
         try:
             while True:
@@ -70,42 +50,33 @@ class LocalChannel:
 
 
 class RedisChannel:
-    """A Redis stream: every web worker reads the same consumer group, so one handles each."""
+    """A Redis stream: every subscriber reads every event published after it joined."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._client = redis.Redis.from_url(url, socket_timeout=5)
 
-    def publish(self, event: TenantEvent) -> None:
+    def publish(self, event: RealtimeEvent) -> None:
         try:
-            self._client.xadd(STREAM, {"e": event.encode()}, maxlen=STREAM_MAXLEN, approximate=True)
+            self._client.xadd(STREAM, {"e": encode(event)}, maxlen=STREAM_MAXLEN, approximate=True)
         except redis.RedisError:
             # Live updates are a convenience: pages reload from the database on reconnect.
             log.warning("could not publish a tenant event; browsers will catch up on reload")
 
-    async def subscribe(self) -> AsyncIterator[TenantEvent]:
+    async def subscribe(self) -> AsyncIterator[RealtimeEvent]:
         client = aioredis.Redis.from_url(self.url, socket_timeout=None, socket_keepalive=True)
-        consumer = f"{socket.gethostname()}-{os.getpid()}"
-        await _ensure_group(client)
+        last = "$"
         try:
             while True:
-                batch = await client.xreadgroup(
-                    GROUP, consumer, {STREAM: ">"}, count=100, block=5000
-                )
+                batch = await client.xread({STREAM: last}, count=100, block=5000)
                 for _stream, entries in batch or []:
                     for entry_id, fields in entries:
-                        await client.xack(STREAM, GROUP, entry_id)
-                        yield TenantEvent.decode(fields[b"e"])
+                        last = entry_id
+                        event = decode(fields[b"e"])
+                        if event is not None:
+                            yield event
         finally:
             await client.aclose()
-
-
-async def _ensure_group(client: aioredis.Redis) -> None:
-    try:
-        await client.xgroup_create(STREAM, GROUP, id="$", mkstream=True)
-    except aioredis.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
 
 
 _channel: Channel | None = None

@@ -204,14 +204,20 @@ def _conversation(
 
 def _anchor(scope: TenantScope, conversation: Conversation, now: datetime) -> datetime:
     """Our last message, if the customer has not answered it since; otherwise now."""
+    # The newest by id walks ix_messages_conversation_id_id backwards and stops at the first
+    # match; max(created_at) made PostgreSQL scan every message of the tenant (its tenant_id
+    # index) on each inbound message, a cost that grew with the tenant's history.
     last_out = scope.session.exec(
-        select(sa.func.max(Message.created_at)).where(
+        select(Message.created_at)
+        .where(
             Message.tenant_id == scope.tenant_id,
             Message.conversation_id == conversation.id,
             Message.direction == Direction.OUT.value,
             col(Message.is_internal_note).is_(False),
         )
-    ).one()
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    ).first()
     if last_out is None:
         return now
     last_out = as_utc(last_out)

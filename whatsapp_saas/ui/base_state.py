@@ -132,11 +132,12 @@ class AppState(rx.State):
     @rx.event
     async def sign_out(self):  # type: ignore[no-untyped-def]
         """End the session here at once; the sign-out route then clears the cookie."""
-        from whatsapp_saas.ui.realtime import leave_feed  # it reads this state: import late
+        from whatsapp_saas.ui.realtime import leave_feed, stop_inbox_feed  # import late
 
         ref = self._session_ref()
         await in_session(lambda s: accounts.sign_out_hash(s, ref))
         await leave_feed(self)
+        await stop_inbox_feed(self)
         self._forget()
         return rx.call_script(submit_form_script(SIGN_OUT_FORM_ID))
 

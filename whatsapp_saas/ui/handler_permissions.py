@@ -65,7 +65,6 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         _INBOX,
         "signed_in",
         "load",
-        "on_feed_tick",
         "set_notifications",
         "set_list_filter",
         "set_status_filter",

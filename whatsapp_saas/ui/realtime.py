@@ -1,4 +1,4 @@
-"""Live updates: a SharedState per tenant, fed by the tenant event channel.
+"""Live updates of the WhatsApp page: a SharedState per tenant, fed by the tenant event channel.
 
 Each browser links its ``TenantFeed`` to ``tenant-<id>`` (derived server-side from the signed-in
 user). The relay task reloads the affected view from the database — the one truth — and
@@ -10,18 +10,18 @@ was signed out, revoked or expired, whose user was disabled or given another rol
 for good; a tab whose websocket went away is dropped from the fan-out, and links again when it
 reconnects (its hydrate event patches the link back in). Signing out unlinks the tab at once
 (:func:`leave_feed`); disabling a user or changing a role re-checks the tenant's tabs at once
-(the ``access`` topic).
+(:class:`~whatsapp_saas.realtime.events.AccessChanged`). The inbox's own live updates go through
+:mod:`whatsapp_saas.ui.inbox.hub`, which applies the same rule to its tabs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 
 import reflex as rx
 
-from whatsapp_saas.realtime.channel import TenantEvent, get_channel
+from whatsapp_saas.realtime.events import NumbersChanged, RealtimeEvent
 from whatsapp_saas.realtime.sessions import TabSession, refused_tabs
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
@@ -37,12 +37,10 @@ def feed_token(tenant_id: int) -> str:
 
 
 class TenantFeed(rx.SharedState):
+    # The WhatsApp page's numbers. The Inbox does not use a shared state: its updates are
+    # pushed tab by tab (ui.inbox.hub), since reading a shared state from each tab's handler
+    # fans its last change out to every other tab (N² deltas).
     numbers: list[dict[str, str]] = []
-    # Inbox: a tick that every open Inbox page watches, the conversations that changed in the
-    # latest batch, and who is typing right now. Rows themselves are read per viewer.
-    inbox_tick: int = 0
-    inbox_changed: list[str] = []
-    typing: list[str] = []
 
 
 def _modify_feed(app: rx.App, tenant_id: int) -> contextlib.AbstractAsyncContextManager[TenantFeed]:
@@ -89,6 +87,15 @@ async def leave_feed(state: rx.State) -> None:
     await leave(state, LinkingFeed)
 
 
+async def stop_inbox_feed(state: rx.State) -> None:
+    """Sign-out: the tab's inbox gets no more pushes from this worker."""
+    from whatsapp_saas.ui.inbox.hub import current_hub
+
+    hub = current_hub()
+    if hub is not None:
+        hub.unregister(state.router.session.client_token)
+
+
 async def refresh_numbers(app: rx.App, tenant_id: int) -> None:
     rows = await in_session(lambda s: tenant_numbers(s, tenant_id))
     async with _modify_feed(app, tenant_id) as feed:
@@ -96,76 +103,16 @@ async def refresh_numbers(app: rx.App, tenant_id: int) -> None:
     await refresh_linking(app, tenant_id)  # QR codes: a managers-only feed
 
 
-async def bump_inbox(app: rx.App, tenant_id: int, events: list[TenantEvent]) -> None:
-    changed = sorted(
-        {str(e.payload.get("conversation_id")) for e in events if e.payload.get("conversation_id")}
-    )
-    async with _modify_feed(app, tenant_id) as feed:
-        typing = set(feed.typing)
-        for event in events:
-            conversation = str(event.payload.get("conversation_id", ""))
-            if event.payload.get("kind") == "typing":
-                (typing.add if event.payload.get("typing") else typing.discard)(conversation)
-            elif event.payload.get("kind") == "message":
-                typing.discard(conversation)
-        feed.typing = sorted(typing)
-        if any(e.payload.get("kind") != "typing" for e in events):
-            feed.inbox_changed = changed
-            feed.inbox_tick = feed.inbox_tick + 1
+async def shared_feeds_changed(app: rx.App, tenant_id: int, events: list[RealtimeEvent]) -> None:
+    """Numbers and access changes, for the WhatsApp page's shared feeds (rare writes).
 
-
-async def relay(app: rx.App) -> None:
-    """Forever: apply tenant events to the shared feeds. One failure never stops the relay."""
-    while True:
-        try:
-            await _pump(app)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("realtime relay failed; restarting in 1 s")
-            await asyncio.sleep(1)
-
-
-async def _pump(app: rx.App) -> None:
-    """Read events into a queue and apply them in batches: a burst of messages becomes one
-    update per tenant instead of one per event."""
-    queue: asyncio.Queue[TenantEvent] = asyncio.Queue()
-
-    async def read() -> None:
-        async for event in get_channel().subscribe():
-            queue.put_nowait(event)
-
-    reader = asyncio.create_task(read())
+    Every write is preceded by a check of who may still receive it; an access change alone
+    re-checks at once, so a disabled user's tab leaves the feeds without waiting for one."""
     try:
-        while not reader.done():
-            batch = [await queue.get()]
-            while not queue.empty():
-                batch.append(queue.get_nowait())
-            await _apply_batch(app, batch)
-        reader.result()
-    finally:
-        reader.cancel()
-
-
-async def _apply_batch(app: rx.App, batch: list[TenantEvent]) -> None:
-    grouped: dict[tuple[int, str], list[TenantEvent]] = {}
-    for event in batch:
-        grouped.setdefault((event.tenant_id, event.topic), []).append(event)
-    unchecked: set[int] = set()
-    for tenant_id in sorted({tenant for tenant, _topic in grouped}):
-        try:
-            # Every live update is preceded by a check of who may still receive it.
-            await prune_feed(app, tenant_id)
-        except Exception:
-            log.exception("could not check the open tabs of tenant %s; updates held", tenant_id)
-            unchecked.add(tenant_id)
-    for (tenant_id, topic), events in grouped.items():
-        if tenant_id in unchecked:
-            continue  # fail closed: pages catch up from the database on their next load
-        try:
-            if topic == "numbers":
-                await refresh_numbers(app, tenant_id)
-            elif topic == "inbox":
-                await bump_inbox(app, tenant_id, events)
-        except Exception:
-            log.exception("could not refresh %s for tenant %s", topic, tenant_id)
+        await prune_feed(app, tenant_id)
+    except Exception:
+        # Fail closed: pages catch up from the database on their next load.
+        log.exception("could not check the open tabs of tenant %s; updates held", tenant_id)
+        return
+    if any(isinstance(event, NumbersChanged) for event in events):
+        await refresh_numbers(app, tenant_id)

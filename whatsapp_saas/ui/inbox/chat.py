@@ -9,7 +9,6 @@ import reflex as rx
 from whatsapp_saas.ui.inbox.composer import ComposerState
 from whatsapp_saas.ui.inbox.state import InboxState as S
 from whatsapp_saas.ui.media_urls import backend_url
-from whatsapp_saas.ui.realtime import TenantFeed
 
 T = S.t
 
@@ -281,7 +280,7 @@ def _scroller() -> rx.Component:
         ),
         rx.foreach(S.messages, _row),
         rx.cond(
-            TenantFeed.typing.contains(S.selected_id),
+            S.typing.contains(S.selected_id),
             rx.text(
                 T["ibx.typing"],
                 size="2",

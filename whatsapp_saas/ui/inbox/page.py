@@ -12,7 +12,6 @@ from whatsapp_saas.ui.inbox.plans import PlansState
 from whatsapp_saas.ui.inbox.plans_view import plans_panel
 from whatsapp_saas.ui.inbox.state import InboxState as S
 from whatsapp_saas.ui.layout import shell
-from whatsapp_saas.ui.realtime import TenantFeed
 
 T = S.t
 
@@ -372,15 +371,10 @@ def _contact_panel() -> rx.Component:
     )
 
 
-def _feed_trigger() -> rx.Component:
-    """Remounted on every inbox tick of the tenant's shared feed; its mount reloads the page."""
-    # The key sits on a plain parent: Reflex memoizes the child that owns on_mount, so a key
-    # on the child itself would not remount it.
-    return rx.box(
-        rx.box(on_mount=S.on_feed_tick, display="none"),
-        key=TenantFeed.inbox_tick.to_string(),
-        display="none",
-    )
+def _notify_feed() -> rx.Component:
+    """Carries the latest new-message alert; assets/notify.js watches its attribute (no
+    round trip to the server per alert)."""
+    return rx.box(id="wa-notify-feed", custom_attrs={"data-notify": S.notify_json}, display="none")
 
 
 def _notifications_switch() -> rx.Component:
@@ -414,7 +408,7 @@ def inbox_page() -> rx.Component:
             data_pane=rx.cond(S.selected_id == "", "list", S.pane),
             data_testid="inbox-panes",
         ),
-        _feed_trigger(),
+        _notify_feed(),
         title=T["ibx.title"],
         header=[rx.spacer(), new_conversation(), _notifications_switch()],
         full_height=True,

@@ -25,7 +25,6 @@ from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox.state import InboxState
-from whatsapp_saas.ui.realtime import TenantFeed
 
 
 class PlansState(InboxState):
@@ -44,10 +43,9 @@ class PlansState(InboxState):
 
     @rx.event
     async def on_plans_tick(self) -> None:
-        """The tenant's feed ticked: reload when the open conversation changed (a reply ends
-        its follow-up, a schedule fired)."""
-        feed = await self.get_state(TenantFeed)
-        if self.selected_id and self.selected_id in feed.inbox_changed:
+        """A live update touched the open conversation (a reply ends its follow-up, a schedule
+        fired): reload its plans."""
+        if self.selected_id:
             await self.load_plans()
 
     async def _plan(self, work) -> None:  # type: ignore[no-untyped-def]

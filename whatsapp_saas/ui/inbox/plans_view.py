@@ -7,7 +7,6 @@ import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout, text_field
 from whatsapp_saas.ui.inbox.plans import PlansState as P
-from whatsapp_saas.ui.realtime import TenantFeed
 
 T = P.t
 
@@ -83,10 +82,12 @@ def _follow_up_form() -> rx.Component:
 
 
 def _feed_trigger() -> rx.Component:
-    """Remounted on every tick of the tenant's feed (as in the inbox page): reloads the plans."""
+    """Remounted when a live update touched the open conversation: reloads the plans."""
+    # The key sits on a plain parent: Reflex memoizes the child that owns on_mount, so a key
+    # on the child itself would not remount it.
     return rx.box(
         rx.box(on_mount=P.on_plans_tick, display="none"),
-        key=TenantFeed.inbox_tick.to_string(),
+        key=P.plans_tick.to_string(),
         display="none",
     )
 

@@ -1,10 +1,10 @@
 """Inbox page state: the viewer's conversation list, the open chat and the composer.
 
-Live updates arrive through the tenant's shared feed: every change bumps ``inbox_tick`` there,
-which remounts a hidden trigger on each open page and makes it call :meth:`on_feed_tick`.
-Each browser then reloads what it shows with its own permissions and filters, from the
-database — so an agent never receives a row they may not see, and a page that missed events
-while its websocket was down catches up on the next tick or reload.
+Live updates are pushed in by the web worker's :class:`~whatsapp_saas.ui.inbox.hub.InboxHub`,
+which this page registers with on load. Each push carries rows read once for all the tenant's
+viewers; :meth:`InboxState._apply_feed` keeps what this viewer may see and shows (in memory, no
+query), and reloads from the database only when it missed updates (a dropped queue, a gap in
+the sequence, a socket that came back).
 """
 
 from __future__ import annotations
@@ -21,8 +21,19 @@ from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.inbox import loaders
+from whatsapp_saas.ui.inbox.feed_rows import memberships
+from whatsapp_saas.ui.inbox.hub import current_hub
+from whatsapp_saas.ui.inbox.live import (
+    FeedUpdate,
+    Filters,
+    ListView,
+    Viewer,
+    merge_chat,
+    merge_list,
+    typing_after,
+)
 from whatsapp_saas.ui.inbox.views import merge_reload
-from whatsapp_saas.ui.realtime import TenantFeed, feed_token
+from whatsapp_saas.ui.realtime import leave_feed
 
 LIST_PAGE = 30
 
@@ -47,8 +58,16 @@ class InboxState(AppState):
     error: str = ""
     # Shared with assets/notify.js, which reads the same localStorage key.
     notify_pref: str = rx.LocalStorage("on", name="wa_notify", sync=True)
+    # Conversations whose customer is typing (only ones this viewer may see).
+    typing: list[str] = []
+    # A new-message alert for assets/notify.js, which watches the element that carries it.
+    notify_json: str = ""
+    # Bumped when the open conversation changed: the plans panel reloads on it.
+    plans_tick: int = 0
     _shown: int = LIST_PAGE
     _unread_seen: int = -1
+    _feed_epoch: str = ""
+    _feed_seq: int = 0
 
     # --- loading --------------------------------------------------------------------------
 
@@ -60,8 +79,9 @@ class InboxState(AppState):
         user = await self._user()
         if user is None:
             return None
-        feed = await self.get_state(TenantFeed)
-        await feed._link_to(feed_token(user.tenant_id))
+        # The numbers feed and QR codes belong to the WhatsApp page; here they would only cost.
+        await leave_feed(self)
+        await self._follow_feed(user)
         found = await in_session(lambda s: loaders.lookups(s, user))
         self.numbers, self.agents, self.departments = found.numbers, found.agents, found.departments
         self._shown, self.error = LIST_PAGE, ""
@@ -71,6 +91,17 @@ class InboxState(AppState):
         if wanted:
             await self._open(user, wanted)
         return None
+
+    async def _follow_feed(self, user: CurrentUser) -> None:
+        hub = current_hub()
+        if hub is None:
+            return
+        ref = self._session_ref() or ""
+        departments = await in_session(lambda s: memberships(s, user.tenant_id, [user.user_id]))
+        token = self.router.session.client_token
+        self._feed_epoch, self._feed_seq = hub.register(
+            token, user, ref, departments.get(user.user_id, frozenset())
+        )
 
     async def _user(self) -> CurrentUser | None:
         user = await self._current_user()
@@ -132,31 +163,72 @@ class InboxState(AppState):
                 return int(row["unread"] or 0)
         return 1
 
-    @rx.event
-    async def on_feed_tick(self):  # type: ignore[no-untyped-def]
-        """Something changed for the tenant: reload the list and, if affected, the chat."""
-        user = await self._user()
-        if user is None:
-            return None
-        feed = await self.get_state(TenantFeed)
-        await self._reload_list(user)
-        if self.selected_id and self.selected_id in feed.inbox_changed:
-            await self._open(user, self.selected_id)
-        return self._notify()
+    # --- live updates (pushed by the hub; not browser-callable) ------------------------------
 
-    def _notify(self):  # type: ignore[no-untyped-def]
-        # The list already holds the counts: no extra query per tick per open inbox.
+    async def _apply_feed(self, updates: list[FeedUpdate], viewer: Viewer) -> str | None:
+        """Apply pushed updates; returns the open conversation when it should be marked read."""
+        wants_read: str | None = None
+        for update in updates:
+            behind = update.epoch != self._feed_epoch or update.seq != self._feed_seq + 1
+            if update.resync or behind:
+                await self._resync(viewer.user)
+                self._feed_epoch, self._feed_seq = update.epoch, update.seq
+                continue
+            self._feed_seq = update.seq
+            wants_read = self._apply_update(update, viewer) or wants_read
+        self._alert()
+        return wants_read
+
+    def _apply_update(self, update: FeedUpdate, viewer: Viewer) -> str | None:
+        filters = Filters(
+            self.list_filter,
+            self.status_filter,
+            self.number_filter,
+            self.department_filter,
+            self.search,
+        )
+        view = ListView(self.conversations, self.next_cursor, min(self._shown, 100))
+        merged = merge_list(view, update.rows.conversations.values(), viewer, filters)
+        if merged.changed:
+            self.conversations, self.next_cursor = merged.rows, merged.cursor
+        typing = typing_after(self.typing, update, viewer)
+        if typing != self.typing:
+            self.typing = typing
+        chat = merge_chat(self.selected_id, self.messages, update.rows, viewer)
+        if chat.gone:
+            self.selected_id, self.header, self.messages, self.pane = "", {}, [], "list"
+            return None
+        if chat.header is not None and chat.header != self.header:
+            self.header = chat.header
+        if chat.changed:
+            self.messages = chat.messages
+        if self.selected_id and self.selected_id in update.rows.conversations:
+            self.plans_tick += 1
+        return self.selected_id if chat.added_inbound and chat.unread else None
+
+    async def _resync(self, user: CurrentUser) -> None:
+        """Missed updates: read what this tab shows again, once."""
+        await self._reload_list(user)
+        if self.selected_id:
+            try:
+                await self._reload_chat(user)
+            except (NotFound, ValueError):
+                self.selected_id, self.header, self.messages, self.pane = "", {}, [], "list"
+
+    def _alert(self) -> None:
+        # The list already holds the counts: no extra query per update per open inbox.
         total = sum(int(row["unread"] or 0) for row in self.conversations)
         grew, self._unread_seen = self._unread_seen >= 0 and total > self._unread_seen, total
         if not grew or not self.conversations:
-            return None
+            return
         top = self.conversations[0]
         payload = {
             "unread": total,
             "title": self._tr("ibx.new_message", name=top["title"]),
             "body": top["preview"],
+            "n": self._unread_seen,
         }
-        return rx.call_script(f"window.waNotify && window.waNotify({_js(payload)})")
+        self.notify_json = _js(payload)
 
     @rx.event
     def set_notifications(self, enabled: bool):  # type: ignore[no-untyped-def]
@@ -296,3 +368,12 @@ def _js(value: object) -> str:
     import json
 
     return json.dumps(value)
+
+
+async def push_to_tab(
+    app: rx.App, token: str, updates: list[FeedUpdate], viewer: Viewer
+) -> str | None:
+    """Apply live updates to one open inbox; Reflex sends that tab the delta (and only it)."""
+    async with app.modify_state(rx.BaseStateToken(ident=token, cls=InboxState)) as root:
+        state = await root.get_state(InboxState)
+        return await state._apply_feed(updates, viewer)
