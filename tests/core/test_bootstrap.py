@@ -246,11 +246,15 @@ def test_a_production_process_without_database_url_refuses_to_start(
 
 
 def test_the_graph_travels_on_the_reflex_app(tmp_path: Path) -> None:
-    import reflex as rx
+    """The served app carries it (the Simulated phone page's browser test reads it through
+    ``current_graph``); a stand-in object here: a second ``rx.App`` in the test process would
+    take over Reflex's registration context from the real one."""
+    from types import SimpleNamespace
+    from typing import Any
 
     from whatsapp_saas.ui.graph import attach_graph, graph_of
 
-    app = rx.App()
+    app: Any = SimpleNamespace()
     with pytest.raises(RuntimeError, match="attach_graph"):
         graph_of(app)
     graph = bootstrap(settings(tmp_path), Role.WEB)
