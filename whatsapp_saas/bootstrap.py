@@ -6,6 +6,8 @@ import importlib
 
 from whatsapp_saas import db
 from whatsapp_saas.events.bus import EventBus, bus
+from whatsapp_saas.events.codec import EventRegistry
+from whatsapp_saas.events.subscriber import Subscriber
 
 # Every module that defines tables; Alembic and the app import them all through here.
 MODEL_MODULES = (
@@ -18,15 +20,27 @@ MODEL_MODULES = (
     "whatsapp_saas.delivery.models",
     "whatsapp_saas.scheduling.models",
     "whatsapp_saas.scheduling.campaign_models",
+    "whatsapp_saas.events.models",
 )
+
+# Modules that define domain events: the spine decodes stored events with their classes.
+EVENT_MODULES = (
+    "whatsapp_saas.inbox.events",
+    "whatsapp_saas.whatsapp.events",
+    "whatsapp_saas.contacts.events",
+    "whatsapp_saas.realtime.access",
+)
+
+# Durable subscribers (each module's ``subscribers()``): run by start_spine_runner.
+DURABLE_MODULES = ("whatsapp_saas.scheduling.hooks",)
 
 # Event handlers, registered once: (module, function name, event class path).
 HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.realtime.handlers",
     "whatsapp_saas.inbox.wiring",
     "whatsapp_saas.inbox.read_receipts",
-    "whatsapp_saas.scheduling.hooks",
     "whatsapp_saas.delivery.wiring",
+    "whatsapp_saas.events.wiring",
 )
 
 
@@ -42,6 +56,17 @@ def configure_bus(target: EventBus = bus) -> EventBus:
         importlib.import_module(module).register(target)
     db.set_announcer(target.publish_many)
     return target
+
+
+def event_registry() -> EventRegistry:
+    return EventRegistry.scan(importlib.import_module(m) for m in EVENT_MODULES)
+
+
+def durable_subscribers() -> list[Subscriber]:
+    found: list[Subscriber] = []
+    for module in DURABLE_MODULES:
+        found.extend(importlib.import_module(module).subscribers())
+    return found
 
 
 def bootstrap() -> EventBus:

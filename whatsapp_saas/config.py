@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     # An upload nothing refers to (a picked but never scheduled attachment) is deleted after.
     media_orphan_grace_hours: int = 24
 
+    # The durable event spine: stored events are kept this long after every durable
+    # subscriber has passed them (for replays and for a subscriber added later), and the
+    # runner looks at the table at least this often (wake-ups make it sooner).
+    events_retention_hours: float = Field(default=72.0, ge=0)
+    events_poll_seconds: float = Field(default=2.0, gt=0)
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -24,7 +24,6 @@ from tests.delivery.dlv_helpers import (
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.delivery.settings import DeliverySettings, reset_delivery_settings
 from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
-from whatsapp_saas.inbox.outbox import set_outbox_notifier
 
 
 def fast(**overrides: Any) -> DeliverySettings:
@@ -51,11 +50,9 @@ class Shop:
 
 @pytest.fixture(autouse=True)
 def _clean_delivery_globals(tmp_path: Path) -> Iterator[None]:
-    set_outbox_notifier(None)
     set_media_store(LocalMediaStore(tmp_path / "media"))
     reset_delivery_settings()
     yield
-    set_outbox_notifier(None)
     set_media_store(None)
     reset_delivery_settings()
 

@@ -11,17 +11,14 @@ from sched_helpers import World, make_world
 
 from whatsapp_saas.inbox import hooks
 from whatsapp_saas.inbox.media import LocalMediaStore, set_media_store
-from whatsapp_saas.inbox.outbox import set_outbox_notifier
 
 
 @pytest.fixture(autouse=True)
 def _clean_globals(tmp_path: Path) -> Iterator[None]:
     hooks.clear_hooks()
-    set_outbox_notifier(None)
     set_media_store(LocalMediaStore(tmp_path / "media"))
     yield
     hooks.clear_hooks()
-    set_outbox_notifier(None)
     set_media_store(None)
 
 

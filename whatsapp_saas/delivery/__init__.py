@@ -35,14 +35,14 @@ Routing design (why workers claim and nodes only send)
 Public API
     Web app lifespan: ``await start_embedded_delivery()`` at startup and
     ``await stop_embedded_delivery()`` at shutdown (:mod:`.embedded`). Without ``REDIS_URL``
-    they run the in-process workers and sweeper (over the same outbox); with it, they install
-    the stream notifier and a send agent for an in-app manager node.
+    they run the in-process workers and sweeper (over the same outbox); with it, the wiring's
+    stream waker is already on the bus and they start a send agent for an in-app manager node.
     Workers: ``taskiq worker whatsapp_saas.delivery.broker:broker whatsapp_saas.delivery.tasks``
     (Redis only; see :mod:`.broker` for flags).
     Manager nodes (``python -m whatsapp_saas.whatsapp.manager``): nothing to do; the delivery
     wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
-    Notifier: installed automatically (wiring with Redis, ``start_embedded_delivery`` without);
-    it is the inbox's ``OutboxNotifier`` (``set_outbox_notifier``).
+    Outbound waker: a live subscriber on the bus for ``OutboundQueued`` (``notifier.attach``),
+    attached automatically (the wiring with Redis, ``start_embedded_delivery`` without).
     Attendant's Retry: :func:`.service.retry_failed` ``(scope, message_id)``; the inbox's own
     ``replies.retry_failed`` works too (a new ``queued_at`` starts a fresh attempt count).
     Governor settings: :func:`.service.set_number_limits`, :func:`.service.set_tenant_limits`,
