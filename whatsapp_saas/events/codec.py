@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
+import json
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -104,7 +105,10 @@ class EventRegistry:
         bases = tuple(wanted)
         return sorted(n for n, c in self._by_name.items() if issubclass(c, bases))
 
-    def decode(self, name: str, payload: dict[str, Any]) -> Any:
+    def decode(self, name: str, payload: dict[str, Any] | str) -> Any:
+        if isinstance(payload, str):  # a raw query hands JSON back as text on SQLite
+            payload = json.loads(payload)
+        assert isinstance(payload, dict)
         cls = self._by_name.get(name)
         if cls is None:
             raise LookupError(f"unknown event type {name!r}")
