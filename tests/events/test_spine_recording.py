@@ -103,7 +103,9 @@ def test_sequences_are_per_tenant(shop: Shop) -> None:
 
 
 def test_inbound_messages_and_their_events_share_the_batch_transaction(shop: Shop) -> None:
-    result = ingest_batch([inbound(shop.tenant_id, shop.number_id, i, contacts=2) for i in range(6)])
+    result = ingest_batch(
+        [inbound(shop.tenant_id, shop.number_id, i, contacts=2) for i in range(6)]
+    )
     received = event_rows("MessageReceived")
     assert len(received) == 6 == len(result.outcome.stored)
     assert {r.payload["message_id"] for r in received} == {
@@ -111,7 +113,9 @@ def test_inbound_messages_and_their_events_share_the_batch_transaction(shop: Sho
     }
     assert all(isinstance(e, MessageReceived) for e in result.outcome.stored)
     assert len(event_rows("ConversationUpdated")) == 2  # one bump per conversation
-    replay = ingest_batch([inbound(shop.tenant_id, shop.number_id, i, contacts=2) for i in range(6)])
+    replay = ingest_batch(
+        [inbound(shop.tenant_id, shop.number_id, i, contacts=2) for i in range(6)]
+    )
     assert replay.outcome.stored == [] and len(event_rows("MessageReceived")) == 6
 
 
@@ -131,7 +135,9 @@ def test_one_inbound_message_costs_a_constant_number_of_queries(
     costs = []
     for start, size in ((1, 1), (2, 1), (3, 200), (203, 1), (204, 50)):
         count_queries.statements.clear()
-        batch = [inbound(shop.tenant_id, shop.number_id, start + i, contacts=1) for i in range(size)]
+        batch = [
+            inbound(shop.tenant_id, shop.number_id, start + i, contacts=1) for i in range(size)
+        ]
         ingest_batch(batch)
         costs.append(count_queries.count())
     assert len(set(costs)) == 1, costs  # one message or 200: the same statements
