@@ -154,7 +154,7 @@ class TypingIndicated(InboxEvent):
 
 @dataclass(frozen=True, slots=True)
 class OutboundQueued(InboxEvent):
-    """An outbound message is waiting for the sender (also handed to the OutboxNotifier)."""
+    """An outbound message is waiting for the sender (the outbound waker hears it after commit)."""
 
     message_id: int
     conversation_id: int

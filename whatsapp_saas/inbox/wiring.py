@@ -2,11 +2,12 @@
 
 Listing ``"whatsapp_saas.inbox.wiring"`` in ``HANDLER_MODULES`` makes every process that
 bootstraps persist inbound traffic: :func:`register` installs the ingest pipeline as THE
-inbound sink. The connection manager may then attach its media fetcher and outbox notifier:
+inbound sink. The connection manager may then attach its media fetcher:
 
     pipeline = installed_pipeline()
     pipeline.set_media_fetcher(fetch)            # async (number_id, MediaRef) -> bytes
-    set_outbox_notifier(my_notifier)             # .wake(jobs) after each commit
+
+(The outbound waker is a live subscriber on the bus: see ``delivery/notifier.py``.)
 """
 
 from __future__ import annotations
