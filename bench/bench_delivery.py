@@ -203,6 +203,7 @@ async def bench_latency(
 async def run(args: argparse.Namespace) -> None:
     from whatsapp_saas.bootstrap import bootstrap
     from whatsapp_saas.delivery.worker import notifier
+    from whatsapp_saas.events.bus import bus
 
     stack = Stack()
     redis_port, sim_port = free_port(), free_port()
@@ -222,13 +223,13 @@ async def run(args: argparse.Namespace) -> None:
         stack.spawn("manager", [sys.executable, "-m", "whatsapp_saas.whatsapp.manager"])
         bootstrap()
         stream = notifier.StreamNotifier(os.environ["REDIS_URL"])
-        notifier.install(stream)
+        detach_waker = notifier.attach(bus, stream)
         tenant_id, threads = await setup(args, stack)
         await bench_throughput(args, tenant_id, threads)
         await bench_latency(args, tenant_id, threads)
     finally:
         if stream is not None:
-            notifier.install(None)
+            detach_waker()
             stream.close()
         stack.stop()
         drop_database(database)

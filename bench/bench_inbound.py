@@ -11,6 +11,11 @@ posts customer messages to many linked numbers through ``POST /sim/messages/batc
 2. Sustained: ``--rate`` messages/s for ``--seconds``; the commit rate over the run and how far
    the database trails the last accepted message.
 
+3. Spine: the same rates as a ratio of those measured before the durable event spine
+   (``bench/baselines/inbound_before_spine.json``), and an A/B in this process: one ingest
+   transaction of ``--ab-batch`` messages with and without writing their events (the rest of
+   the spine is unchanged), alternated ``--ab-rounds`` times; the ratio must stay >= 0.9.
+
 ``--no-hooks`` runs the manager without the after-commit inbox hooks (follow-up cancelling and
 opt-out detection cost a transaction per message), to see what ingest and acks alone reach.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import os
 import secrets
 import signal
@@ -28,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +51,8 @@ PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1
 MANAGER_MODULE = "whatsapp_saas.whatsapp.manager"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BATCH = 250
+RATES: dict[str, float] = {}
+BASELINE = ROOT / "bench" / "baselines" / "inbound_before_spine.json"
 # The standalone manager, minus the inbox hooks bootstrap registers (``--no-hooks``).
 MANAGER_WITHOUT_HOOKS = """
 import sys
@@ -201,6 +210,7 @@ async def burst(load: Load, db_url: str, count: int) -> None:
     print(f"\n1. Burst: {count:,} messages over {len(load.businesses)} numbers")
     print(f"  accepted by the simulator:   {count / (accepted - started):>8,.0f} msg/s")
     print(f"  committed (first post → all): {count / (committed - started):>8,.0f} msg/s")
+    RATES["burst"] = count / (committed - started)
     print(f"  acknowledged to the network:  {count / (acked - started):>8,.0f} msg/s")
 
 
@@ -222,9 +232,61 @@ async def sustained(load: Load, db_url: str, rate: float, seconds: float) -> Non
     print(f"\n2. Sustained: {rate:,.0f} msg/s offered for {seconds:g} s ({total:,} messages)")
     print(f"  offered rate achieved:       {total / (last_post - started):>8,.0f} msg/s")
     print(f"  committed rate:              {total / (committed - started):>8,.0f} msg/s")
+    RATES["sustained"] = total / (committed - started)
     print(f"  DB behind the last post by:  {(committed - last_post) * 1000:>8,.0f} ms")
     print(f"  acks behind the last post:   {(acked - last_post) * 1000:>8,.0f} ms")
     print(f"  worst backlog (posted - stored, sampled): {worst_backlog:,}")
+
+
+def report_against_baseline() -> None:
+    before = json.loads(BASELINE.read_text())
+    print("\n3. Spine: inbound throughput after / before the durable event spine")
+    for key, label in (("burst", "burst committed"), ("sustained", "sustained committed")):
+        was = float(before[f"{key}_committed_msg_s"])
+        now = RATES[key]
+        print(f"  {label:<22} {now:>7,.0f} vs {was:>5,.0f} msg/s: ratio {now / was:.2f}x")
+
+
+def spine_ab(number_id: int, size: int, rounds: int) -> None:
+    """One ingest transaction with and without writing the events rows, alternated."""
+    from whatsapp_saas.events import store
+    from whatsapp_saas.inbox.ingest import ingest_batch
+    from whatsapp_saas.tenancy.models import Tenant  # noqa: F401  (models loaded)
+    from whatsapp_saas.whatsapp import gateway as gw
+    from whatsapp_saas.whatsapp.events import InboundMessageArrived
+
+    tenant_id = int(query(os.environ["DATABASE_URL"], "SELECT min(id) FROM tenants")[0][0])
+    serial = iter(range(10**9))
+
+    def batch() -> list[InboundMessageArrived]:
+        items = []
+        for _ in range(size):
+            i = next(serial)
+            phone = f"55319{i % 200:08d}"
+            msg = gw.MessageReceived(
+                session_id=str(number_id), message_id=f"AB{i:010d}", chat=f"{phone}@s.whatsapp.net",
+                sender_jid=f"{phone}@s.whatsapp.net", sender_lid=None, push_name="AB",
+                timestamp=datetime.now(UTC), text=f"ab {i}",
+            )  # fmt: skip
+            items.append(InboundMessageArrived(tenant_id, number_id, msg))
+        return items
+
+    record = store.record
+    timings: dict[str, float] = {"with": 0.0, "without": 0.0}
+    ingest_batch(batch())  # warm-up: contacts and conversations exist
+    for _ in range(rounds):
+        for mode in ("without", "with"):
+            items = batch()
+            store.record = record if mode == "with" else (lambda session, events: 0)  # type: ignore[assignment]
+            started = time.perf_counter()
+            ingest_batch(items)
+            timings[mode] += time.perf_counter() - started
+    store.record = record
+    per_s = {mode: rounds * size / seconds for mode, seconds in timings.items()}
+    print(f"  ingest of {size} messages per transaction, {rounds} rounds each, in-process:")
+    print(f"    without the events rows: {per_s['without']:>8,.0f} msg/s")
+    print(f"    with the events rows:    {per_s['with']:>8,.0f} msg/s")
+    print(f"  ratio with / without the spine's writes: {per_s['with'] / per_s['without']:.2f}x")
 
 
 def env_for(db_url: str, sim_url: str) -> dict[str, str]:
@@ -249,6 +311,10 @@ async def run(args: argparse.Namespace) -> None:
     sim_args = ["-m", "whatsapp_saas.simulator", "--port", str(port), "--log-level", "WARNING"]
     manager = ["-c", MANAGER_WITHOUT_HOOKS] if args.no_hooks else ["-m", MANAGER_MODULE]
     procs = [spawn(sim_args, env, logs / "simulator.log")]
+    # The scheduler runs the durable subscribers (follow-ups, opt-outs) off the events table,
+    # which the manager used to run itself after each commit.
+    if not args.no_hooks:
+        procs.append(spawn(["-m", "whatsapp_saas.scheduling"], env, logs / "scheduler.log"))
     try:
         ids = add_numbers(args.numbers)
         procs.append(spawn(manager, env, logs / "manager.log"))
@@ -259,6 +325,8 @@ async def run(args: argparse.Namespace) -> None:
             await wait_count(db_url, len(businesses))
             await burst(load, db_url, args.messages)
             await sustained(load, db_url, args.rate, args.seconds)
+            report_against_baseline()
+            await asyncio.to_thread(spine_ab, ids[0], args.ab_batch, args.ab_rounds)
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
@@ -281,6 +349,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--no-hooks", action="store_true", help="manager without inbox hooks")
+    parser.add_argument("--ab-batch", type=int, default=500)
+    parser.add_argument("--ab-rounds", type=int, default=10)
     args, _ = parser.parse_known_args()
     asyncio.run(run(args))
     return 0

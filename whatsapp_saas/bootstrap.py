@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 from whatsapp_saas import db
 from whatsapp_saas.config import Settings, get_settings
 from whatsapp_saas.events.bus import EventBus, bus
+from whatsapp_saas.events.codec import EventRegistry
+from whatsapp_saas.events.subscriber import Subscriber
 from whatsapp_saas.inbox.media import MediaStore, media_store
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.whatsapp.drivers.registry import DRIVERS, DriverRegistry, DriverSpec
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from whatsapp_saas.delivery.common.settings import DeliverySettings
     from whatsapp_saas.delivery.worker.assembly import DeliveryRuntime, WorkerDelivery
     from whatsapp_saas.delivery.worker.embedded import EmbeddedDelivery
+    from whatsapp_saas.events.spine import RunningSpine
     from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
     from whatsapp_saas.inbox.media_download import MediaFetcher
     from whatsapp_saas.scheduling.scheduler import SchedulerConfig
@@ -72,14 +75,27 @@ MODEL_MODULES = (
     "whatsapp_saas.delivery.models",
     "whatsapp_saas.scheduling.models",
     "whatsapp_saas.scheduling.campaign_models",
+    "whatsapp_saas.events.models",
 )
 
-# Modules whose ``register(bus)`` subscribes their event handlers, once per graph.
+# Modules that define domain events: the spine decodes stored events with their classes.
+EVENT_MODULES = (
+    "whatsapp_saas.inbox.events",
+    "whatsapp_saas.whatsapp.events",
+    "whatsapp_saas.contacts.events",
+    "whatsapp_saas.realtime.access",
+)
+
+# Durable subscribers (each module's ``subscribers()``): run by the spine runner, which the
+# roles that run the scheduler start beside it.
+DURABLE_MODULES: tuple[str, ...] = ("whatsapp_saas.scheduling.handlers",)
+
+# Modules whose ``register(bus)`` subscribes their live event handlers, once per graph.
 HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.realtime.handlers",
     "whatsapp_saas.inbox.handlers",
-    "whatsapp_saas.scheduling.handlers",
     "whatsapp_saas.delivery.handlers",
+    "whatsapp_saas.events.handlers",
 )
 
 
@@ -130,6 +146,7 @@ class App:
     outbox_waker: Any | None = None
     realtime: Any | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
+    _spines: list[RunningSpine] = field(default_factory=list, repr=False)
 
     @property
     def delivery_runtime(self) -> DeliveryRuntime | None:
@@ -147,6 +164,7 @@ class App:
             self._tasks.append(asyncio.create_task(self._media_sweep(), name="media-sweep"))
         if self.scheduler is not None:
             await self.scheduler.start()
+            await self._start_spine()
         log.info("%s process started", self.role.value)
 
     async def stop(self) -> None:
@@ -158,7 +176,7 @@ class App:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        stops: list[Callable[[], Awaitable[None]]] = []
+        stops: list[Callable[[], Awaitable[None]]] = [self._stop_spines]
         for part in (self.scheduler, self.delivery, self.manager):
             if part is not None:
                 stops.append(part.stop)
@@ -171,6 +189,25 @@ class App:
                 await stop()
             except Exception:
                 log.exception("%s did not stop cleanly", getattr(stop, "__qualname__", stop))
+
+    async def _start_spine(self) -> None:
+        """The spine's durable subscribers run beside the scheduler: any number of copies is
+        safe (they take turns per subscriber), and every role with a scheduler has the DB."""
+        from whatsapp_saas.events.spine import spine_options, start_spine_runner
+
+        spine = await start_spine_runner(
+            bus=self.bus,
+            subscribers=durable_subscribers(),
+            registry=event_registry(),
+            options=spine_options(self.settings),
+        )
+        self._spines.append(spine)
+
+    async def _stop_spines(self) -> None:
+        spines = list(self._spines)
+        self._spines.clear()
+        for spine in spines:
+            await spine.stop()
 
     async def _stop_simulator(self) -> None:
         if self.simulator is not None:
@@ -195,8 +232,19 @@ def configure_bus(target: EventBus = bus) -> EventBus:
     target.clear()
     for module in HANDLER_MODULES:
         importlib.import_module(module).register(target)
-    db.set_announcer(target.publish_many)  # helper S turns this into the durable spine
+    db.set_announcer(target.publish_many)  # live subscribers; the events table is db's own
     return target
+
+
+def event_registry() -> EventRegistry:
+    return EventRegistry.scan(importlib.import_module(m) for m in EVENT_MODULES)
+
+
+def durable_subscribers() -> list[Subscriber]:
+    found: list[Subscriber] = []
+    for module in DURABLE_MODULES:
+        found.extend(importlib.import_module(module).subscribers())
+    return found
 
 
 def bootstrap(
@@ -239,7 +287,7 @@ def bootstrap(
         media_fetcher=fetcher,
         ingest=ingest,
         manager=node,
-        delivery=_delivery(settings, driver, parts, delivery_config),
+        delivery=_delivery(settings, driver, event_bus, parts, delivery_config),
         scheduler=_scheduler(parts, scheduler_config, clock),
     )
 
@@ -296,12 +344,16 @@ def ingest_pipeline(store: MediaStore, fetcher: MediaFetcher) -> IngestPipeline:
 
 
 def _delivery(
-    settings: Settings, driver: DriverSpec, parts: set[str], config: DeliverySettings | None
+    settings: Settings,
+    driver: DriverSpec,
+    event_bus: EventBus,
+    parts: set[str],
+    config: DeliverySettings | None,
 ) -> EmbeddedDelivery | WorkerDelivery | None:
     if "embedded_delivery" in parts:
         from whatsapp_saas.delivery.worker.embedded import EmbeddedDelivery
 
-        return EmbeddedDelivery(settings, driver, config)
+        return EmbeddedDelivery(settings, driver, event_bus, config)
     if "worker_delivery" in parts:
         from whatsapp_saas.delivery.worker.assembly import WorkerDelivery
         from whatsapp_saas.delivery.worker.tasks import kick

@@ -1,8 +1,10 @@
 """Database engine and sessions (sync SQLModel over psycopg 3 or SQLite).
 
-Events collected on a session with :func:`announce_after_commit` are handed to the event bus
-only after that session's transaction commits, and dropped on rollback: browsers, automations
-and workers never hear of data that does not exist.
+Events collected on a session with :func:`announce_after_commit` are written to the events
+table just before that session commits, in the same transaction (the durable spine, see
+:mod:`whatsapp_saas.events`), and handed to the live subscribers only after the commit; a
+rollback drops them. So an event exists if and only if its transaction committed, and
+browsers, automations and workers never hear of data that does not exist.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from whatsapp_saas.config import get_settings
+from whatsapp_saas.events import store
 
 PENDING_KEY = "pending_announcements"
 Announcer = Callable[[list[Any]], None]
@@ -90,14 +93,29 @@ def _begin_write(session: Session) -> None:
 
 
 def set_announcer(announcer: Announcer | None) -> None:
-    """Install the function that receives committed events (the event bus)."""
+    """Install the function that receives committed events: the live side of the spine.
+
+    The one seam between sessions and the process's object graph; bootstrap installs
+    ``EventSpine.announce`` once. Recording needs no seam: it happens in every process.
+    """
     global _announcer
     _announcer = announcer
 
 
 def announce_after_commit(session: Session, *events: Any) -> None:
-    """Queue events to be announced once this session's transaction commits."""
+    """Record events in this session's transaction; announce them once it commits."""
     session.info.setdefault(PENDING_KEY, []).extend(events)
+
+
+@event.listens_for(Session, "before_commit")
+def _record_announcements(session: Session) -> None:
+    # Last thing before COMMIT, so the tenant's sequence counter is locked only briefly.
+    # The ORM's own writes first (a flush may announce more, see realtime/access.py).
+    if session.info.get(PENDING_KEY) or session.new or session.dirty or session.deleted:
+        session.flush()
+    pending = session.info.get(PENDING_KEY)
+    if pending:
+        store.record(session, pending)
 
 
 @event.listens_for(Session, "after_commit")

@@ -24,7 +24,6 @@ from tests.delivery.dlv_helpers import (
 )
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.delivery.common.settings import DeliverySettings, reset_delivery_settings
-from whatsapp_saas.inbox.outbox import set_outbox_notifier
 
 
 def fast(**overrides: Any) -> DeliverySettings:
@@ -51,11 +50,9 @@ class Shop:
 
 @pytest.fixture(autouse=True)
 def _clean_delivery_globals(tmp_path: Path) -> Iterator[None]:
-    set_outbox_notifier(None)
     reset_delivery_settings()
     with media_dir(tmp_path / "media"):
         yield
-    set_outbox_notifier(None)
     reset_delivery_settings()
 
 

@@ -143,9 +143,12 @@ def bulk_queue(
     tenant_id: int, items: Sequence[tuple[int, int, str]], sent_by: SentBy = SentBy.AGENT
 ) -> list[int]:
     """Queue many (conversation_id, number_id, text) messages with one INSERT: the rows the
-    inbox's ``queue_message`` writes, and the same after-commit wake-ups, minus its per-message
-    bookkeeping (previews, counters), which fault tests and benchmarks do not need."""
-    from whatsapp_saas.inbox.outbox import OutboundJob, new_wa_message_id, wake_after_commit
+    inbox's ``queue_message`` writes, and the same ``OutboundQueued`` events (which wake the
+    sender after commit), minus its per-message bookkeeping (previews, counters), which fault
+    tests and benchmarks do not need."""
+    from whatsapp_saas.db import announce_after_commit
+    from whatsapp_saas.inbox.events import OutboundQueued
+    from whatsapp_saas.inbox.outbox import new_wa_message_id
 
     table: sa.Table = Message.__table__  # type: ignore[attr-defined]
     now = utcnow()
@@ -160,9 +163,12 @@ def bulk_queue(
     ]  # fmt: skip
     with session_scope() as session:
         found = session.execute(
-            sa.insert(table).returning(table.c.id, table.c.number_id, table.c.wa_message_id),
+            sa.insert(table).returning(
+                table.c.id, table.c.conversation_id, table.c.number_id, table.c.wa_message_id
+            ),
             values,
         ).all()
-        for message_id, number_id, wa_id in found:
-            wake_after_commit(session, OutboundJob(tenant_id, number_id, message_id, wa_id))
+        announce_after_commit(
+            session, *(OutboundQueued(tenant_id, m, c, n, wa) for m, c, n, wa in found)
+        )
     return sorted(int(row[0]) for row in found)

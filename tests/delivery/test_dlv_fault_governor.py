@@ -26,6 +26,7 @@ from tests.delivery.dlv_procs import (
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.delivery.service import set_number_limits, set_tenant_limits
 from whatsapp_saas.delivery.worker import notifier
+from whatsapp_saas.events.bus import bus
 from whatsapp_saas.tenancy.scope import TenantScope
 
 RATE, WINDOW, MESSAGES = 5, 1.0, 40
@@ -81,7 +82,7 @@ async def test_two_workers_never_exceed_a_numbers_rate(
         DELIVERY_BATCH_WAIT="0.001",
     )
     stream = notifier.StreamNotifier(with_redis)
-    notifier.install(stream)
+    detach_waker = notifier.attach(bus, stream)
     try:
         for _ in range(2):
             children.spawn(WORKER_CMD, env, "worker")
@@ -96,7 +97,7 @@ async def test_two_workers_never_exceed_a_numbers_rate(
         print(log_tail(tmp_path))
         raise
     finally:
-        notifier.install(None)
+        detach_waker()
         await asyncio.to_thread(stream.close)
         children.stop_all()
 

@@ -32,6 +32,7 @@ from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, st
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
 from whatsapp_saas.delivery.worker import notifier
+from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 NUMBERS, CUSTOMERS = 10, 30
@@ -77,7 +78,7 @@ async def test_redis_outage_loses_nothing_and_sending_resumes(
     )  # fmt: skip
     children = Children(tmp_path)
     stream = notifier.StreamNotifier(own_redis.url)
-    notifier.install(stream)
+    detach_waker = notifier.attach(bus, stream)
     ids: list[int] = []
     try:
         for _ in range(2):
@@ -102,7 +103,7 @@ async def test_redis_outage_loses_nothing_and_sending_resumes(
         print(log_tail(tmp_path))
         raise
     finally:
-        notifier.install(None)
+        detach_waker()
         await asyncio.to_thread(stream.close)
         children.stop_all()
 

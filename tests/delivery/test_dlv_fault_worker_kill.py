@@ -39,6 +39,7 @@ from tests.delivery.dlv_procs import (
 )
 from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
 from whatsapp_saas.delivery.worker import notifier
+from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 NUMBERS, CUSTOMERS, PER_THREAD = 20, 20, 5  # 20 * 20 * 5 = 2,000 messages
@@ -75,7 +76,7 @@ async def test_kill_9_of_a_worker_loses_and_duplicates_nothing(
     ensure_send_agents()
     children = Children(tmp_path)
     stream = notifier.StreamNotifier(with_redis)
-    notifier.install(stream)
+    detach_waker = notifier.attach(bus, stream)
     try:
         # Everything queued (and its wake-up written) first: the kill lands mid-stream.
         phones, ids = await _queue_all(tenant_id, linked)
@@ -95,7 +96,7 @@ async def test_kill_9_of_a_worker_loses_and_duplicates_nothing(
         print(log_tail(tmp_path))
         raise
     finally:
-        notifier.install(None)
+        detach_waker()
         await asyncio.to_thread(stream.close)
         children.stop_all()
 

@@ -16,6 +16,7 @@ from tests.delivery.dlv_live import link_numbers, manager_settings, wait_until
 from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
 from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
 from whatsapp_saas.delivery.worker import notifier
+from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 
@@ -50,7 +51,7 @@ async def test_sigterm_is_graceful(
     env = env_for(REDIS_URL=with_redis, DELIVERY_GOVERNOR_ENABLED="false")
     children = Children(tmp_path)
     stream = notifier.StreamNotifier(with_redis)
-    notifier.install(stream)
+    detach_waker = notifier.attach(bus, stream)
     try:
         idle = children.spawn(WORKER_CMD, env, "idle-worker")
         await asyncio.sleep(5)
@@ -73,7 +74,7 @@ async def test_sigterm_is_graceful(
         print(log_tail(tmp_path))
         raise
     finally:
-        notifier.install(None)
+        detach_waker()
         await asyncio.to_thread(stream.close)
         children.stop_all()
 

@@ -20,7 +20,6 @@ from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox import hooks, typing_lookup
 from whatsapp_saas.inbox.events import InboxEvent
 from whatsapp_saas.inbox.models import Department, DepartmentMember
-from whatsapp_saas.inbox.outbox import set_outbox_notifier
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.whatsapp.models import WhatsAppNumber
 
@@ -95,12 +94,10 @@ def pg_world(db: str) -> World:
 def _clean_inbox_globals(tmp_path: Path) -> Iterator[None]:
     """Hooks, notifier, media store and caches are process-wide: reset them around each test."""
     hooks.clear_hooks()
-    set_outbox_notifier(None)
     typing_lookup.forget_cache()
     with media_dir(tmp_path / "media"):
         yield
     hooks.clear_hooks()
-    set_outbox_notifier(None)
     typing_lookup.forget_cache()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import pytest
@@ -11,8 +11,9 @@ from conftest import Recorder, World
 from inbox_helpers import conversations, inbound, messages
 
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.delivery.worker.notifier import attach
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.inbox import outbox
+from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.events import MessageStored, OutboundQueued
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.media import MB
@@ -44,10 +45,12 @@ class FakeNotifier:
 
 
 @pytest.fixture
-def notifier() -> FakeNotifier:
+def notifier(world: World) -> Iterator[FakeNotifier]:
+    """The outbound waker: a live subscriber on the bus (after commit)."""
     fake = FakeNotifier()
-    outbox.set_outbox_notifier(fake)
-    return fake
+    detach = attach(bus, fake)
+    yield fake
+    detach()
 
 
 def _conversation(world: World) -> int:

@@ -77,7 +77,7 @@ def statements() -> Iterator[list[str]]:
 def inbound_events(tenant_id: int, number_id: int, text: str, phone: str) -> list[Any]:
     ingest_event(inbound(tenant_id, number_id, text=text, phone=phone))
     with session_scope() as s:
-        message = s.exec(
+        message: Any = s.exec(
             Message.__table__.select().where(Message.body == text)  # type: ignore[attr-defined]
         ).one()
         conv = s.get(Conversation, message.conversation_id)

@@ -11,17 +11,14 @@ from sched_helpers import World, make_world
 
 from tests.conftest import media_dir
 from whatsapp_saas.inbox import hooks
-from whatsapp_saas.inbox.outbox import set_outbox_notifier
 
 
 @pytest.fixture(autouse=True)
 def _clean_globals(tmp_path: Path) -> Iterator[None]:
     hooks.clear_hooks()
-    set_outbox_notifier(None)
     with media_dir(tmp_path / "media"):
         yield
     hooks.clear_hooks()
-    set_outbox_notifier(None)
 
 
 @pytest.fixture

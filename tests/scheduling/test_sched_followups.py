@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sched_helpers import World, conversation_of, customer_writes, outbound
 
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.events.cli import drain as drain_spine
 from whatsapp_saas.inbox import service as inbox
 from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.scheduling.dispatch_followups import fire_due_follow_ups
@@ -70,12 +72,12 @@ def test_steps_go_out_one_after_another_then_done(world: World, always_open: Non
     assert [m.body for m in outbound(sent_by="schedule")] == ["Conseguiu ver?", "Ainda aí?"]
 
 
-async def test_a_customer_reply_cancels_at_once_through_the_inbox_hook(
+async def test_a_customer_reply_cancels_through_the_durable_subscriber(
     world: World, always_open: None
 ) -> None:
     conversation_id = open_conversation(world)
     follow_up = start(world, conversation_id, steps=STEPS, business_hours_only=False)
-    pipeline = IngestPipeline(wait_for_commit=True)  # runs the registered inbox hooks
+    pipeline = IngestPipeline(wait_for_commit=True)
     msg = gw.MessageReceived(
         session_id=str(world.number_id),
         message_id="REPLY1",
@@ -89,6 +91,8 @@ async def test_a_customer_reply_cancels_at_once_through_the_inbox_hook(
     await pipeline.submit(InboundMessageArrived(world.tenant_id, world.number_id, msg))
     await pipeline.flush()
     await pipeline.stop()
+    assert current(world, follow_up.id or 0).status == "pending"  # nothing ran yet
+    await asyncio.to_thread(drain_spine)  # what the spine runner does right after the commit
     row = current(world, follow_up.id or 0)
     assert row.status == "cancelled" and row.cancel_reason == "customer_replied"
 
@@ -111,6 +115,7 @@ def test_resolving_the_conversation_cancels_it(world: World, always_open: None) 
     follow_up = start(world, conversation_id, steps=STEPS, business_hours_only=False)
     with session_scope() as session:
         inbox.resolve(world.scope(session), world.owner, conversation_id)
+    drain_spine()  # the durable subscriber (the spine runner does this right after commit)
     row = current(world, follow_up.id or 0)
     assert row.status == "cancelled" and row.cancel_reason == "resolved"
     assert fire(follow_up.due_at + timedelta(seconds=1)) == []
@@ -121,6 +126,7 @@ def test_an_attendant_message_restarts_the_clock(world: World, always_open: None
     follow_up = start(world, conversation_id, steps=STEPS, business_hours_only=False)
     with session_scope() as session:
         inbox.enqueue_text_reply(world.scope(session), world.owner, conversation_id, "Mais info")
+    drain_spine()
     row = current(world, follow_up.id or 0)
     assert row.anchor_at > follow_up.anchor_at and row.due_at > follow_up.due_at
 

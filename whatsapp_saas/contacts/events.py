@@ -1,4 +1,4 @@
-"""Domain events of contacts (announced after commit)."""
+"""Domain events of contacts (recorded with the transaction, announced after commit)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ class ContactsMerged:
     merged_id: int
     # Conversations of the merged contact folded into the survivor's: {old id: new id}.
     conversation_map: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCreated:
+    """A contact row was created (a first-time customer, or one an attendant added)."""
+
+    tenant_id: int
+    contact_id: int
 
 
 @dataclass(frozen=True, slots=True)

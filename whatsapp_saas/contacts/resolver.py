@@ -11,9 +11,11 @@ from collections.abc import Iterable, Sequence
 from sqlmodel import and_, col, or_, select
 
 from whatsapp_saas.contacts import bulk
+from whatsapp_saas.contacts.events import ContactCreated
 from whatsapp_saas.contacts.ids import Identity, valid_e164
 from whatsapp_saas.contacts.merge import merge_contacts
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
+from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -83,6 +85,8 @@ class ContactResolver:
         for contact in contacts:
             if contact.id in owning:
                 self._contacts[contact.id] = contact
+        created = (ContactCreated(self.scope.tenant_id, c) for c in sorted(owning))
+        announce_after_commit(self.scope.session, *created)
         bulk.delete_orphans(self.scope, [c.id for c in contacts if c.id not in owning])  # type: ignore[misc]
 
     def resolve(self, identities: list[Identity], push_name: str | None) -> Contact:
@@ -119,6 +123,7 @@ class ContactResolver:
         self.scope.session.flush()
         assert contact.id is not None
         self._contacts[contact.id] = contact
+        announce_after_commit(self.scope.session, ContactCreated(self.scope.tenant_id, contact.id))
         return contact
 
     def _attach(self, contact: Contact, ident: Identity) -> Contact:

@@ -35,15 +35,15 @@ Routing design (why workers claim and nodes only send)
 Public API
     Web app (embedded role): the process graph holds an :class:`.embedded.EmbeddedDelivery`
     that ``App.start()``/``App.stop()`` start and stop. Without ``REDIS_URL`` it runs the
-    in-process workers and sweeper (over the same outbox); with it, it installs the stream
-    notifier and a send agent for an in-app manager node.
+    in-process workers and sweeper (over the same outbox); with it, the delivery handlers'
+    stream waker is already on the bus and it keeps a send agent for an in-app manager node.
     Workers: ``taskiq worker whatsapp_saas.delivery.worker.broker:broker
     whatsapp_saas.delivery.worker.tasks``
     (Redis only; see :mod:`.broker` for flags).
     Manager nodes (``python -m whatsapp_saas.whatsapp.manager``): nothing to do; the delivery
     wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
-    Notifier: installed automatically (wiring with Redis, ``EmbeddedDelivery.start`` without);
-    it is the inbox's ``OutboxNotifier`` (``set_outbox_notifier``).
+    Outbound waker: a live subscriber on the bus for ``OutboundQueued`` (``notifier.attach``),
+    attached automatically (the handlers with Redis, ``EmbeddedDelivery.start`` without).
     Attendant's Retry: :func:`.service.retry_failed` ``(scope, message_id)``; the inbox's own
     ``replies.retry_failed`` works too (a new ``queued_at`` starts a fresh attempt count).
     Governor settings: :func:`.service.set_number_limits`, :func:`.service.set_tenant_limits`,

@@ -1,8 +1,8 @@
 """Startup wiring of delivery, in the shape :mod:`whatsapp_saas.bootstrap` expects.
 
 Listed in ``HANDLER_MODULES``, so every process that bootstraps gets:
-- with Redis, the outbox notifier that writes wake-ups to the delivery stream (its thread
-  starts on the first wake-up only);
+- with Redis, the outbound waker: a live subscriber that writes a wake-up to the delivery
+  stream for each committed ``OutboundQueued`` (its thread starts on the first one only);
 - a send agent for each manager node of the process, started when one of its numbers connects
   (a manager started by ``python -m whatsapp_saas.whatsapp.manager`` needs nothing else).
 """
@@ -32,4 +32,4 @@ def register(bus: EventBus) -> None:
 
         if url not in _notifiers:
             _notifiers[url] = notifier.StreamNotifier(url)
-        notifier.install(_notifiers[url])
+        notifier.attach(bus, _notifiers[url])  # type: ignore[arg-type]

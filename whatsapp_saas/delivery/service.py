@@ -18,7 +18,6 @@ from whatsapp_saas.delivery.models import DeliveryState, NumberSendPolicy, Tenan
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.events import OutboundQueued
 from whatsapp_saas.inbox.models import Direction, Message, MessageStatus
-from whatsapp_saas.inbox.outbox import OutboundJob, wake_after_commit
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -72,10 +71,6 @@ def retry_failed(scope: TenantScope, message_id: int) -> Message:
             message.number_id,
             message.wa_message_id,
         ),
-    )
-    wake_after_commit(
-        scope.session,
-        OutboundJob(scope.tenant_id, message.number_id, message.id, message.wa_message_id),
     )
     return message
 

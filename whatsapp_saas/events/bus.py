@@ -19,11 +19,15 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any], None] | Callable[[Any], Awaitable[None]]
+# Called once per committed transaction with all of its events of the type (a campaign batch
+# queues hundreds of messages: the outbound waker wants them in one call, not hundreds).
+BatchHandler = Callable[[list[Any]], None]
 
 
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type, list[Handler]] = defaultdict(list)
+        self._batch_handlers: dict[type, list[BatchHandler]] = defaultdict(list)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -34,8 +38,21 @@ class EventBus:
         if handler not in self._handlers[event_type]:
             self._handlers[event_type].append(handler)
 
+    def subscribe_batch(self, event_type: type, handler: BatchHandler) -> Callable[[], None]:
+        """``handler(events)`` once per published batch; returns a function that unsubscribes."""
+        if handler not in self._batch_handlers[event_type]:
+            self._batch_handlers[event_type].append(handler)
+        return lambda: self.unsubscribe(event_type, handler)
+
+    def unsubscribe(self, event_type: type, handler: Handler | BatchHandler) -> None:
+        for table in (self._handlers, self._batch_handlers):
+            found = table.get(event_type, [])
+            if handler in found:
+                found.remove(handler)  # type: ignore[arg-type]
+
     def clear(self) -> None:
         self._handlers.clear()
+        self._batch_handlers.clear()
 
     def handlers_for(self, event: object) -> list[Handler]:
         found: list[Handler] = []
@@ -44,17 +61,26 @@ class EventBus:
         return found
 
     def publish_many(self, events: Iterable[object]) -> None:
+        batches: dict[BatchHandler, list[object]] = {}
         for event in events:
-            self.publish(event)
+            self._publish_one(event)
+            for cls in type(event).__mro__:
+                for handler in self._batch_handlers.get(cls, ()):
+                    batches.setdefault(handler, []).append(event)
+        for handler, items in batches.items():
+            self._call(handler, items)
 
     def publish(self, event: object) -> None:
+        self.publish_many((event,))
+
+    def _publish_one(self, event: object) -> None:
         for handler in self.handlers_for(event):
             if inspect.iscoroutinefunction(handler):
                 self._schedule(handler, event)
             else:
                 self._call(handler, event)
 
-    def _call(self, handler: Handler, event: object) -> None:
+    def _call(self, handler: Handler | BatchHandler, event: Any) -> None:
         try:
             handler(event)
         except Exception:
@@ -88,7 +114,7 @@ class EventBus:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
-def _name(handler: Handler) -> str:
+def _name(handler: Handler | BatchHandler) -> str:
     return getattr(handler, "__qualname__", repr(handler))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from whatsapp_saas.inbox.events import ConversationChange, ConversationUpdated
+from whatsapp_saas.inbox.events import ConversationChange, ConversationUpdated, conversation_changed
 from whatsapp_saas.inbox.models import Conversation, ConversationStatus
 from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
@@ -159,7 +159,7 @@ def bump_counters(
 
 
 def _event(row: Mapping[str, Any], change: str) -> ConversationUpdated:
-    return ConversationUpdated(
+    return conversation_changed(
         tenant_id=row["tenant_id"],
         conversation_id=row["id"],
         number_id=row["number_id"],

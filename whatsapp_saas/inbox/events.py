@@ -1,14 +1,22 @@
 """Domain events of the inbox: frozen, past tense, carrying ``tenant_id``.
 
-All but :class:`TypingIndicated` are announced after the transaction that wrote them commits
-(:func:`whatsapp_saas.db.announce_after_commit`). They carry ids and the few fields a browser
-needs to update a row without a reload; anything else is re-read from the database.
+All but :class:`TypingIndicated` are recorded in the transaction that wrote them and
+announced after it commits (:func:`whatsapp_saas.db.announce_after_commit`). They carry ids and
+the few fields a browser needs to update a row without a reload; anything else is re-read from
+the database.
+
+The specific past-tense classes (:class:`MessageReceived`, :class:`MessageDelivered`,
+:class:`ConversationResolved`, ...) subclass the general ones, and the bus dispatches by class
+hierarchy: a handler of :class:`MessageStatusChanged` hears every status, one of
+:class:`MessageRead` only reads. Services emit the most specific class (see the factories at
+the end of this module).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,11 @@ class MessageStored(InboxEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class MessageReceived(MessageStored):
+    """A customer's message arrived and was stored (inbound, never a note)."""
+
+
+@dataclass(frozen=True, slots=True)
 class MessageStatusChanged(InboxEvent):
     """An outbound message's delivery state moved (always forward)."""
 
@@ -42,6 +55,26 @@ class MessageStatusChanged(InboxEvent):
     status: str
     at: datetime
     failure_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSent(MessageStatusChanged):
+    """WhatsApp accepted our message."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDelivered(MessageStatusChanged):
+    """It reached the customer's phone."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRead(MessageStatusChanged):
+    """The customer read it."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFailed(MessageStatusChanged):
+    """It could not be sent (``failure_reason`` says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +104,21 @@ class ConversationUpdated(InboxEvent):
     last_message_preview: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationOpened(ConversationUpdated):
+    """A conversation was started by an attendant, or reopened."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationAssigned(ConversationUpdated):
+    """It was assigned (or transferred) to someone, a department, or nobody."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationResolved(ConversationUpdated):
+    """An attendant resolved it."""
+
+
 class ConversationChange:
     MESSAGE = "message"
     CREATED = "created"
@@ -96,6 +144,8 @@ class ConversationRead(InboxEvent):
 class TypingIndicated(InboxEvent):
     """Transient: the customer is (or stopped) typing. Never stored."""
 
+    live_only: ClassVar[bool] = True
+
     number_id: int
     conversation_id: int
     typing: bool
@@ -111,9 +161,44 @@ class DepartmentMembershipChanged(InboxEvent):
 
 @dataclass(frozen=True, slots=True)
 class OutboundQueued(InboxEvent):
-    """An outbound message is waiting for the sender (also handed to the OutboxNotifier)."""
+    """An outbound message is waiting for the sender (the outbound waker hears it after commit)."""
 
     message_id: int
     conversation_id: int
     number_id: int
     wa_message_id: str
+
+
+STATUS_EVENTS: dict[str, type[MessageStatusChanged]] = {
+    "sent": MessageSent,
+    "delivered": MessageDelivered,
+    "read": MessageRead,
+    "failed": MessageFailed,
+}
+
+
+def status_changed(*fields: Any) -> MessageStatusChanged:
+    """The specific status event (``fields`` as for :class:`MessageStatusChanged`)."""
+    status = fields[4]
+    return STATUS_EVENTS.get(str(status), MessageStatusChanged)(*fields)
+
+
+def stored(**fields: Any) -> MessageStored:
+    """:class:`MessageReceived` for a customer's message, else :class:`MessageStored`."""
+    inbound = fields.get("direction") == "in" and not fields.get("is_internal_note", False)
+    return (MessageReceived if inbound else MessageStored)(**fields)
+
+
+def conversation_changed(**fields: Any) -> ConversationUpdated:
+    """The specific conversation event for ``change`` (and the status it left)."""
+    change, status = fields.get("change"), str(fields.get("status"))
+    kind: type[ConversationUpdated] = ConversationUpdated
+    if change == ConversationChange.CREATED or (
+        change == ConversationChange.STATUS and status == "open"
+    ):
+        kind = ConversationOpened
+    elif change in (ConversationChange.ASSIGNED, ConversationChange.TRANSFERRED):
+        kind = ConversationAssigned
+    elif change == ConversationChange.STATUS and status == "resolved":
+        kind = ConversationResolved
+    return kind(**fields)

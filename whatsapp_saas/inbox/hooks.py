@@ -1,7 +1,10 @@
-"""The hook point for automations and AI: async callables run after a message is committed.
+"""In-process, best-effort hooks run after a message is committed.
 
-Later features (automations, AI replies) register here, in :mod:`whatsapp_saas.bootstrap` or
-at their own startup. A hook receives :class:`MessageStored` events (inbound and outbound;
+A hook lost in a crash is never run again: anything that must happen for every message
+belongs in a durable subscriber of the event spine instead (see :mod:`whatsapp_saas.events`
+and ``scheduling/hooks.py``). These hooks suit what may be skipped (a cache warm-up).
+
+A hook receives :class:`MessageStored` events (inbound and outbound;
 filter on ``direction``), should hand slow work to the job queue by id, and may fail: a failing
 hook is logged and neither the other hooks nor ingest notice.
 """

@@ -21,7 +21,12 @@ from whatsapp_saas.contacts.ids import Identity, identities_of
 from whatsapp_saas.contacts.resolver import ContactResolver
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.inbox.conversation_rows import Bump, ConversationKey, bump_many, find_or_create
-from whatsapp_saas.inbox.events import ConversationUpdated, MessageStatusChanged, MessageStored
+from whatsapp_saas.inbox.events import (
+    ConversationUpdated,
+    MessageStatusChanged,
+    MessageStored,
+    stored,
+)
 from whatsapp_saas.inbox.media import INBOUND_MAX_BYTES
 from whatsapp_saas.inbox.models import Direction, MediaStatus, Message, MessageStatus, MessageType
 from whatsapp_saas.inbox.pg_bulk import insert_messages
@@ -217,7 +222,7 @@ def _record_stored(inserted: dict[int, tuple[_Row, int]], outcome: BatchOutcome)
     for row, message_id in inserted.values():
         media = row.msg.media
         outcome.stored.append(
-            MessageStored(
+            stored(
                 tenant_id=row.event.tenant_id,
                 message_id=message_id,
                 conversation_id=row.conversation_id,

@@ -1,8 +1,12 @@
 """The inbound pipeline: the sink the connection manager hands every inbound event to.
 
 ``submit`` queues the event; one worker task drains the queue, storing whatever has piled up
-in one transaction (so it batches exactly when busy and stores one by one when idle), then,
-after commit, starts the media downloads and the automation/AI hooks in the background.
+in one transaction (so it batches exactly when busy and stores one by one when idle): the
+messages and their :class:`~whatsapp_saas.inbox.events.MessageReceived` events go into the
+events table together, in one bulk statement per batch (see ``events/store.py``), so the
+durable subscribers (follow-ups, opt-outs, later automations) get every stored message even if
+this process dies right after the commit. After commit it starts the media downloads and the
+in-process inbox hooks (:mod:`.hooks`, best effort) in the background.
 Typing signals are never stored: they become a transient :class:`TypingIndicated` at once.
 
 ``submit`` returns each event's :data:`~whatsapp_saas.whatsapp.events.Committed` future without

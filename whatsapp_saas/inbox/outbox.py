@@ -3,7 +3,9 @@
 Anything that sends (an attendant, an automation, the AI, a schedule, a campaign) calls
 :func:`queue_message` inside its own transaction. The row gets status ``queued`` and a fixed
 WhatsApp message id *before* any attempt, so a retry after a crash repeats the same id and the
-customer sees the message once. After commit the :class:`OutboxNotifier` wakes the sender.
+customer sees the message once. The :class:`OutboundQueued` event it records is what wakes the
+sender: after commit the outbound waker, a live subscriber on the bus, hands the id on (see
+:mod:`whatsapp_saas.delivery.worker.notifier`).
 
 The sender (the connection manager that owns the number) uses the worker half of this module:
 :func:`claim` (queued -> sending, with everything needed to send), :func:`record_sent`,
@@ -17,16 +19,14 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlmodel import Session
 
 from whatsapp_saas.contacts.service import contact_address
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.inbox.conversation_rows import bump_counters
-from whatsapp_saas.inbox.events import MessageStored, OutboundQueued
+from whatsapp_saas.inbox.events import MessageStored, OutboundQueued, stored
 from whatsapp_saas.inbox.media import media_store
 from whatsapp_saas.inbox.models import (
     Conversation,
@@ -45,7 +45,6 @@ from whatsapp_saas.whatsapp.gateway import MediaKind, OutboundMedia
 
 log = logging.getLogger(__name__)
 
-WAKE_KEY = "outbox_wakeups"
 MESSAGES: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
 
@@ -59,48 +58,9 @@ class OutboundJob:
     wa_message_id: str
 
 
-class OutboxNotifier(Protocol):
-    """Wakes the sender. Called after commit, from the committing thread: keep it cheap and
-    never raise (a lost wake-up is covered by the sender's sweeper, not by the caller)."""
-
-    def wake(self, jobs: Sequence[OutboundJob]) -> None: ...
-
-
-class NullNotifier:
-    def wake(self, jobs: Sequence[OutboundJob]) -> None:
-        log.debug("outbox: %d queued, no sender listening yet", len(jobs))
-
-
-_notifier: OutboxNotifier = NullNotifier()
-
-
-def set_outbox_notifier(notifier: OutboxNotifier | None) -> None:
-    global _notifier
-    _notifier = notifier or NullNotifier()
-
-
 def new_wa_message_id() -> str:
     """An id shaped like the ones WhatsApp Web clients make, fixed before the first send."""
     return "3EB0" + secrets.token_hex(8).upper()
-
-
-def wake_after_commit(session: Session, job: OutboundJob) -> None:
-    session.info.setdefault(WAKE_KEY, []).append(job)
-
-
-@event.listens_for(Session, "after_commit")
-def _wake(session: Session) -> None:
-    jobs = session.info.pop(WAKE_KEY, None)
-    if jobs:
-        try:
-            _notifier.wake(jobs)
-        except Exception:
-            log.exception("outbox notifier failed; the sweeper will pick the messages up")
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(WAKE_KEY, None)
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -123,7 +83,7 @@ class Draft:
 
 
 def queue_message(scope: TenantScope, conversation: Conversation, draft: Draft) -> Message:
-    """Write a ``queued`` outbound message; announce it and wake the sender after commit."""
+    """Write a ``queued`` outbound message; its events wake the sender after commit."""
     assert conversation.id is not None
     now = utcnow()
     message = scope.add(
@@ -156,7 +116,6 @@ def queue_message(scope: TenantScope, conversation: Conversation, draft: Draft) 
     updated = bump_counters(scope.session, conversation.id, at=now, preview_text=text)
     scope.session.expire(conversation)  # the UPDATE above changed it behind the ORM's back
     assert message.id is not None and message.wa_message_id is not None
-    job = OutboundJob(scope.tenant_id, message.number_id, message.id, message.wa_message_id)
     announce_after_commit(
         scope.session,
         stored_event(message, updated.contact_id),
@@ -165,13 +124,12 @@ def queue_message(scope: TenantScope, conversation: Conversation, draft: Draft) 
             scope.tenant_id, message.id, conversation.id, message.number_id, message.wa_message_id
         ),
     )
-    wake_after_commit(scope.session, job)
     return message
 
 
 def stored_event(message: Message, contact_id: int) -> MessageStored:
     assert message.id is not None
-    return MessageStored(
+    return stored(
         tenant_id=message.tenant_id,
         message_id=message.id,
         conversation_id=message.conversation_id,

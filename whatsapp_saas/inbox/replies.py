@@ -22,11 +22,9 @@ from whatsapp_saas.inbox.models import (
 )
 from whatsapp_saas.inbox.outbox import (
     Draft,
-    OutboundJob,
     queue_message,
     record_failed,
     stored_event,
-    wake_after_commit,
 )
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -190,7 +188,6 @@ def retry_failed(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Me
     scope.session.add(message)
     scope.session.flush()
     assert message.id is not None
-    job = OutboundJob(scope.tenant_id, message.number_id, message.id, message.wa_message_id)
     announce_after_commit(
         scope.session,
         OutboundQueued(
@@ -201,7 +198,6 @@ def retry_failed(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Me
             message.wa_message_id,
         ),
     )
-    wake_after_commit(scope.session, job)
     return message
 
 

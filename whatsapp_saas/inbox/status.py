@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from whatsapp_saas.inbox.events import MessageStatusChanged
+from whatsapp_saas.inbox.events import MessageStatusChanged, status_changed
 from whatsapp_saas.inbox.models import Direction, Message, MessageStatus
 
 S = MessageStatus
@@ -51,7 +51,7 @@ class Moved:
     def event(
         self, status: MessageStatus, at: datetime, reason: str | None
     ) -> MessageStatusChanged:
-        return MessageStatusChanged(
+        return status_changed(
             self.tenant_id,
             self.message_id,
             self.conversation_id,

@@ -1,25 +1,31 @@
-"""Reacting to the inbox, after commit: replies and resolves cancel follow-ups, stop keywords
-opt the contact out.
+"""Scheduling reacts to the inbox as a durable subscriber of the event spine: a customer's
+reply cancels the conversation's follow-up, a stop keyword opts the contact out, resolving a
+conversation stops its follow-up, and an attendant writing again restarts the follow-up's clock.
 
-Registered from :mod:`whatsapp_saas.bootstrap` (``register``): an inbox hook for inbound
-messages (run by the ingest pipeline after each commit) and bus handlers for conversation
-changes and our own outbound messages. All of it is also re-checked by the dispatchers and
-by :mod:`.optout_scan`, so a hook lost in a crash costs only immediacy, never correctness.
+Being durable (not an after-commit hook) means a crash between the commit of a message and
+these effects only delays them: the runner hands the events over again. So every effect is
+idempotent and decided from the rows, not from when the handler happens to run:
+- a reply cancels only follow-ups started before the reply was stored (a replay, or a late
+  run, never cancels one started afterwards);
+- resolving cancels only while the conversation is still resolved;
+- the clock restarts from the attendant's message time, which a second run leaves as it is;
+- an opt-out is logged once (see :mod:`.optout_effects`).
+The dispatchers and :mod:`.optout_scan` still re-check all of it as a second net.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.events.bus import EventBus
-from whatsapp_saas.inbox.events import ConversationChange, ConversationUpdated, MessageStored
-from whatsapp_saas.inbox.hooks import register_batch_hook
+from whatsapp_saas.events.subscriber import Delivery, Subscriber
+from whatsapp_saas.inbox.events import ConversationResolved, MessageStored
 from whatsapp_saas.inbox.models import (
     Conversation,
     ConversationStatus,
@@ -28,44 +34,94 @@ from whatsapp_saas.inbox.models import (
     MessageType,
     SentBy,
 )
-from whatsapp_saas.models_base import utcnow
-from whatsapp_saas.scheduling.followups import (
-    cancel_follow_ups,
-    cancel_follow_ups_of,
-    rebase_follow_up,
-)
-from whatsapp_saas.scheduling.models import CancelReason
+from whatsapp_saas.models_base import as_utc, utcnow
+from whatsapp_saas.scheduling.followups import cancel_follow_ups, rebase_follow_up
+from whatsapp_saas.scheduling.models import CancelReason, FollowUp, FollowUpStatus
 from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword
 from whatsapp_saas.scheduling.optout_effects import opt_out
 from whatsapp_saas.scheduling.preferences import stop_keywords
 from whatsapp_saas.tenancy.scope import TenantScope
 
-log = logging.getLogger(__name__)
+NAME = "scheduling.hooks"
+MESSAGES: sa.Table = Message.__table__  # type: ignore[attr-defined]
+FOLLOW_UPS: sa.Table = FollowUp.__table__  # type: ignore[attr-defined]
 
 
-async def on_message_stored(event: MessageStored) -> None:
-    """The customer wrote (one message)."""
-    await on_messages_stored([event])
+def subscribers() -> list[Subscriber]:
+    return [Subscriber(NAME, (MessageStored, ConversationResolved), handle, batch_size=500)]
 
 
-async def on_messages_stored(events: Sequence[MessageStored]) -> None:
-    """Inbox batch hook: customers wrote. One transaction per tenant in the batch, not one
-    per message, so a burst of inbound traffic stays cheap."""
-    inbound = [e for e in events if e.direction == Direction.IN.value and not e.is_internal_note]
-    if inbound:
-        await asyncio.to_thread(customers_wrote, inbound)
+def handle(session: Session, deliveries: list[Delivery]) -> None:
+    """The durable handler: one tenant's events at a time, inbound ones in one go."""
+    by_tenant: dict[int, list[object]] = defaultdict(list)
+    for delivery in deliveries:
+        by_tenant[delivery.tenant_id].append(delivery.event)
+    for tenant_id, events in by_tenant.items():
+        scope = TenantScope(session, tenant_id)
+        inbound = [e for e in events if _customer_wrote(e)]
+        if inbound:
+            customers_wrote_in(scope, inbound)  # type: ignore[arg-type]
+        for event in events:
+            if isinstance(event, ConversationResolved):
+                resolved(scope, event.conversation_id)
+            elif isinstance(event, MessageStored) and _attendant_wrote(event):
+                attendant_wrote(scope, event)
 
 
-def customers_wrote(events: Sequence[MessageStored]) -> None:
-    by_tenant: dict[int, list[MessageStored]] = defaultdict(list)
+def _customer_wrote(event: object) -> bool:
+    return (
+        isinstance(event, MessageStored)
+        and event.direction == Direction.IN.value
+        and not event.is_internal_note
+    )
+
+
+def _attendant_wrote(event: MessageStored) -> bool:
+    return (
+        event.direction == Direction.OUT.value
+        and not event.is_internal_note
+        and event.sent_by == SentBy.AGENT.value
+    )
+
+
+def customers_wrote_in(scope: TenantScope, events: Sequence[MessageStored]) -> None:
+    """Customers replied: cancel what was running before each reply; catch stop keywords."""
+    stored_at = _stored_at(scope, [e.message_id for e in events])
+    latest: dict[int, datetime] = {}
     for event in events:
-        by_tenant[event.tenant_id].append(event)
-    for tenant_id, items in by_tenant.items():
-        with session_scope() as session:
-            scope = TenantScope(session, tenant_id)
-            conversations = {e.conversation_id for e in items}
-            cancel_follow_ups_of(scope, conversations, CancelReason.CUSTOMER_REPLIED)
-            detect_opt_outs(scope, [e.message_id for e in items])
+        at = stored_at.get(event.message_id)
+        if at is not None and (
+            event.conversation_id not in latest or at > latest[event.conversation_id]
+        ):
+            latest[event.conversation_id] = at
+    for conversation_id, at in latest.items():
+        _cancel_started_before(scope, conversation_id, at)
+    detect_opt_outs(scope, [e.message_id for e in events])
+
+
+def _stored_at(scope: TenantScope, message_ids: list[int]) -> dict[int, datetime]:
+    t = MESSAGES
+    rows = scope.session.execute(
+        sa.select(t.c.id, t.c.created_at).where(
+            t.c.tenant_id == scope.tenant_id, t.c.id.in_(message_ids)
+        )
+    ).all()
+    return {int(i): as_utc(at) for i, at in rows}
+
+
+def _cancel_started_before(scope: TenantScope, conversation_id: int, at: datetime) -> int:
+    t = FOLLOW_UPS
+    stmt = (
+        sa.update(t)
+        .where(t.c.tenant_id == scope.tenant_id, t.c.conversation_id == conversation_id)
+        .where(t.c.status == FollowUpStatus.PENDING.value, t.c.created_at <= at)
+        .values(
+            status=FollowUpStatus.CANCELLED.value,
+            cancel_reason=CancelReason.CUSTOMER_REPLIED,
+            updated_at=utcnow(),
+        )
+    )
+    return int(scope.session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def detect_opt_outs(scope: TenantScope, message_ids: Sequence[int]) -> int:
@@ -74,7 +130,7 @@ def detect_opt_outs(scope: TenantScope, message_ids: Sequence[int]) -> int:
     One query finds the few short texts that could be a keyword; the rest of a busy batch
     costs nothing more.
     """
-    t: sa.Table = Message.__table__  # type: ignore[attr-defined]
+    t = MESSAGES
     candidates = scope.session.execute(
         sa.select(t.c.id, t.c.body, t.c.conversation_id)
         .where(t.c.tenant_id == scope.tenant_id, t.c.id.in_(list(message_ids)))
@@ -94,26 +150,33 @@ def detect_opt_outs(scope: TenantScope, message_ids: Sequence[int]) -> int:
     return found
 
 
-def on_conversation_updated(event: ConversationUpdated) -> None:
-    """Bus handler: resolving a conversation stops its follow-up."""
-    if event.change == ConversationChange.STATUS and event.status == ConversationStatus.RESOLVED:
-        with session_scope() as session:
-            scope = TenantScope(session, event.tenant_id)
-            cancel_follow_ups(scope, event.conversation_id, CancelReason.RESOLVED)
+def resolved(scope: TenantScope, conversation_id: int) -> None:
+    """Resolving stops the follow-up, if the conversation is still resolved when we look."""
+    conversation = scope.session.get(Conversation, conversation_id)
+    if conversation is None or conversation.tenant_id != scope.tenant_id:
+        return
+    if conversation.status == ConversationStatus.RESOLVED.value:
+        cancel_follow_ups(scope, conversation_id, CancelReason.RESOLVED)
 
 
-def on_outbound_stored(event: MessageStored) -> None:
-    """Bus handler: an attendant wrote again, so the follow-up's clock restarts."""
-    if event.direction != Direction.OUT.value or event.is_internal_note:
-        return
-    if event.sent_by != SentBy.AGENT.value:
-        return
-    with session_scope() as session:
+def attendant_wrote(scope: TenantScope, event: MessageStored) -> None:
+    """An attendant wrote again, so the follow-up's clock restarts from that message."""
+    at = _stored_at(scope, [event.message_id]).get(event.message_id)
+    if at is not None:
         # One indexed lookup (the partial index of pending follow-ups) when there is none.
-        rebase_follow_up(TenantScope(session, event.tenant_id), event.conversation_id, utcnow())
+        rebase_follow_up(scope, event.conversation_id, at)
 
 
-def register(bus: EventBus) -> None:
-    bus.subscribe(ConversationUpdated, on_conversation_updated)
-    bus.subscribe(MessageStored, on_outbound_stored)
-    register_batch_hook(on_messages_stored)
+# --- direct calls (tests, scripts): the same effects, outside the runner --------------------
+
+
+def customers_wrote(events: Sequence[MessageStored]) -> None:
+    """Apply the inbound effects now, in a transaction of their own."""
+    deliveries = [Delivery(0, e.tenant_id, 0, e.conversation_id, e) for e in events]
+    with session_scope() as session:
+        handle(session, deliveries)
+
+
+async def on_message_stored(event: MessageStored) -> None:
+    """One message's effects, off the event loop (what the runner would do for it)."""
+    await asyncio.to_thread(customers_wrote, [event])

@@ -4,7 +4,8 @@ Schedules, follow-ups and campaigns are system senders, not an attendant viewing
 conversation, so they call :func:`whatsapp_saas.inbox.outbox.queue_message` directly (the
 attendant-facing ``enqueue_*_reply`` functions check the viewer's access). The message is
 written in the caller's transaction: the claim of the schedule row and the message commit
-together, and the outbox notifier wakes the sender after that commit.
+together, and the outbound waker (a live subscriber of ``OutboundQueued``) wakes the sender
+after that commit.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp import gateway as gw
@@ -37,13 +38,28 @@ class NumberEvent:
 
 @dataclass(frozen=True, slots=True)
 class QrCodeUpdated(NumberEvent):
-    """A new QR code to show; ``code`` is the exact text to render (never log it)."""
+    """A new QR code to show; ``code`` is the exact text to render (never log it).
 
+    Live only, never stored in the events table: the code is a short-lived secret (whoever
+    holds it can link the number), it changes every few seconds while a number waits, and the
+    number's row already holds the current one. :class:`NumberStateChanged` (to
+    ``waiting_qr``) is the durable fact.
+    """
+
+    live_only: ClassVar[bool] = True
     code: str
     expires_at: datetime
 
     def __repr__(self) -> str:  # keep the code out of logs and tracebacks
         return f"QrCodeUpdated(tenant_id={self.tenant_id}, number_id={self.number_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class QrUpdated(QrCodeUpdated):
+    """The past-tense name the spine uses; what the connection manager emits."""
+
+    def __repr__(self) -> str:
+        return f"QrUpdated(tenant_id={self.tenant_id}, number_id={self.number_id})"
 
 
 @dataclass(frozen=True, slots=True)

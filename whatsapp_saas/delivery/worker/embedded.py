@@ -1,12 +1,13 @@
 """Delivery inside the web app's process: what its lifespan starts and stops.
 
 Without ``REDIS_URL`` (embedded mode) this runs the senders themselves: in-process workers fed
-by the outbox notifier and by a sweeper that reads the same outbox table, so a restart loses
-nothing (on SQLite, the one process that just started knows that nothing is in flight, so it
-resumes interrupted attempts at once).
+by the outbound waker (a live subscriber on the bus) and by a sweeper that reads the same
+outbox table, so a restart loses nothing (on SQLite, the one process that just started knows
+that nothing is in flight, so it resumes interrupted attempts at once).
 
-With ``REDIS_URL`` the senders are ``taskiq worker`` processes; here we only install the
-notifier that writes wake-ups, and a send agent for the manager node if it runs in this process.
+With ``REDIS_URL`` the senders are ``taskiq worker`` processes; the delivery handlers already
+put the waker that writes wake-ups on the bus, so here we only keep a send agent for the
+manager node if it runs in this process.
 
 One :class:`EmbeddedDelivery` belongs to the process graph (``App.delivery``, built by
 :func:`whatsapp_saas.bootstrap.bootstrap`); it holds its own state, nothing is module-level.
@@ -17,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from whatsapp_saas.config import Settings
 from whatsapp_saas.delivery.common.settings import DeliverySettings, delivery_settings
 from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
 from whatsapp_saas.delivery.worker import notifier as notifiers
 from whatsapp_saas.delivery.worker.assembly import DeliveryRuntime, embedded_runtime
+from whatsapp_saas.events.bus import EventBus
 from whatsapp_saas.whatsapp.drivers.registry import DriverSpec
 
 log = logging.getLogger(__name__)
@@ -32,13 +35,18 @@ AGENT_CHECK_EVERY = 2.0
 
 class EmbeddedDelivery:
     def __init__(
-        self, settings: Settings, driver: DriverSpec, config: DeliverySettings | None = None
+        self,
+        settings: Settings,
+        driver: DriverSpec,
+        bus: EventBus,
+        config: DeliverySettings | None = None,
     ) -> None:
         self.settings = settings
         self.driver = driver
+        self.bus = bus
         self.config = config or delivery_settings()
         self.runtime: DeliveryRuntime | None = None
-        self.notifier: notifiers.StreamNotifier | None = None
+        self._detach: Callable[[], None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
 
@@ -49,18 +57,15 @@ class EmbeddedDelivery:
         self._started = True
         loop = asyncio.get_running_loop()
         if self.settings.redis_url:
-            self.notifier = notifiers.StreamNotifier(self.settings.redis_url)
-            notifiers.install(self.notifier)
             self._tasks.append(loop.create_task(_keep_agents()))
         else:
             self.runtime = embedded_runtime(
                 self.config, keeps_ids=self.driver.fixed_message_ids
             )
             self.runtime.start(first_pass_cutoff=0.0 if self.settings.is_sqlite else None)
-            notifiers.install(notifiers.LocalNotifier(self.runtime.pipeline, loop))
-        log.info(
-            "delivery started (%s)", "notifier + agents" if self.settings.redis_url else "embedded"
-        )
+            local = notifiers.LocalNotifier(self.runtime.pipeline, loop)
+            self._detach = notifiers.attach(self.bus, local)
+        log.info("delivery started (%s)", "agents" if self.settings.redis_url else "embedded")
         return self.runtime
 
     async def stop(self) -> None:
@@ -68,7 +73,9 @@ class EmbeddedDelivery:
         if not self._started:
             return
         self._started = False
-        notifiers.install(None)
+        detach, self._detach = self._detach, None
+        if detach is not None:
+            detach()
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -78,9 +85,6 @@ class EmbeddedDelivery:
         if runtime is not None:
             await runtime.stop()
         await stop_send_agents()
-        notifier, self.notifier = self.notifier, None
-        if notifier is not None:
-            await asyncio.to_thread(notifier.close)
 
 
 async def _keep_agents() -> None:

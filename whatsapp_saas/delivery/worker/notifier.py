@@ -1,8 +1,11 @@
-"""Outbox notifiers: what wakes the sender after the transaction that queued a message commits.
+"""The outbound waker: a live subscriber on the bus that wakes the sender after the
+transaction that queued a message commits.
 
-The inbox calls ``wake(jobs)`` after commit, from the committing thread, and expects it to be
-cheap and never to raise. Losing a wake-up costs latency only: the sweeper finds the message
-after ``lost_after`` seconds.
+Every path that queues a message (a reply, a retry, a schedule, a campaign) records an
+:class:`~whatsapp_saas.inbox.events.OutboundQueued` event; right after the commit the bus hands
+the batch of them to :func:`attach`'s handler, which calls ``wake(jobs)`` on a notifier. That
+runs in the committing thread: it must be cheap and never raise. Losing a wake-up costs latency
+only: the sweeper finds the message after ``lost_after`` seconds.
 
 - :class:`StreamNotifier` (Redis): hands the ids to a background thread that writes one taskiq
   wake-up per message to the delivery stream (its own event loop and broker connection, so it
@@ -15,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-from whatsapp_saas.inbox.outbox import OutboundJob, set_outbox_notifier
+from whatsapp_saas.events.bus import EventBus
+from whatsapp_saas.inbox.events import OutboundQueued
+from whatsapp_saas.inbox.outbox import OutboundJob
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +100,20 @@ class LocalNotifier:
             self.loop.call_soon_threadsafe(self.pipeline.submit_nowait, ids)
 
 
-def install(notifier: Any) -> None:
-    """Make ``notifier`` the inbox's outbox notifier (None restores the no-op one)."""
-    set_outbox_notifier(notifier)
+class Notifier(Protocol):
+    def wake(self, jobs: Sequence[OutboundJob]) -> None: ...
+
+
+def attach(bus: EventBus, notifier: Notifier) -> Callable[[], None]:
+    """Make ``notifier`` hear every committed :class:`OutboundQueued`; returns the detach."""
+
+    def on_queued(events: list[OutboundQueued]) -> None:
+        jobs = [
+            OutboundJob(e.tenant_id, e.number_id, e.message_id, e.wa_message_id) for e in events
+        ]
+        try:
+            notifier.wake(jobs)
+        except Exception:
+            log.exception("outbound waker failed; the sweeper will pick the messages up")
+
+    return bus.subscribe_batch(OutboundQueued, on_queued)

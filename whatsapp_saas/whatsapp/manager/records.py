@@ -18,7 +18,7 @@ from whatsapp_saas.db import announce_after_commit, session_scope
 from whatsapp_saas.delivery.govern.policy import start_warmup
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.whatsapp import gateway as gw
-from whatsapp_saas.whatsapp.events import NumberStateChanged, QrCodeUpdated
+from whatsapp_saas.whatsapp.events import NumberStateChanged, QrUpdated
 from whatsapp_saas.whatsapp.models import SessionSnapshot, WhatsAppNumber
 from whatsapp_saas.whatsapp.states import (
     DesiredState,
@@ -151,7 +151,7 @@ def write_transition(session: Session, row: WhatsAppNumber, step: Transition, ev
     if isinstance(event, gw.QrCodeIssued) and step.state is NumberState.WAITING_QR:
         row.qr_code, row.qr_expires_at = event.code, event.expires_at
         announce_after_commit(
-            session, QrCodeUpdated(row.tenant_id, row.id or 0, event.code, event.expires_at)
+            session, QrUpdated(row.tenant_id, row.id or 0, event.code, event.expires_at)
         )
 
 
