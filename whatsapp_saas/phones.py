@@ -93,3 +93,19 @@ def region_of(e164: str | None) -> str | None:
 def to_jid(e164: str) -> str:
     """ "+5511987654321" -> "5511987654321@s.whatsapp.net" (the address the engines take)."""
     return f"{e164.removeprefix('+')}@s.whatsapp.net"
+
+
+def same_number_forms(e164: str) -> set[str]:
+    """The E.164 forms one Brazilian mobile may have been stored under: with and without the
+    ninth digit (WhatsApp still names many older accounts "+55 11 8888-7777"). Other
+    numbers have one form."""
+    digits = e164.removeprefix("+")
+    forms = {e164}
+    if not digits.startswith("55") or len(digits) not in (12, 13):
+        return forms
+    area, local = digits[2:4], digits[4:]
+    if len(local) == 9 and local[0] == "9" and local[1] in "6789":
+        forms.add(f"+55{area}{local[1:]}")
+    elif len(local) == 8 and local[0] in "6789":
+        forms.add(f"+55{area}9{local}")
+    return forms

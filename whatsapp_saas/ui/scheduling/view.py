@@ -51,7 +51,7 @@ def contacts(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
     """The contacts the viewer may write to (not those of another department's chats)."""
     query = (
         scope.select(Contact)
-        .where(contact_visible_to(scope, viewer))
+        .where(contact_visible_to(scope, viewer), col(Contact.merged_into_id).is_(None))
         .order_by(col(Contact.name), col(Contact.id))
         .limit(CONTACTS_MAX)
     )
