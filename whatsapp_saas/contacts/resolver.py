@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import and_, col, or_, select
 
+from whatsapp_saas import phones
 from whatsapp_saas.contacts import bulk
-from whatsapp_saas.contacts.ids import Identity, valid_e164
+from whatsapp_saas.contacts.ids import Identity
 from whatsapp_saas.contacts.merge import MergeParticipants, fold_contacts
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.inbox.sqlutil import insert_ignore
@@ -185,5 +186,5 @@ class ContactResolver:
 def _phone_of(identities: list[Identity]) -> str | None:
     for ident in identities:
         if ident.kind == IdentityKind.PHONE:
-            return valid_e164(ident.value)
+            return phones.to_e164(ident.value, None)
     return None

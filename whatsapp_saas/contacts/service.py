@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from sqlmodel import col
 
-from whatsapp_saas.contacts.ids import Identity, identities_of, normalise_phone
+from whatsapp_saas import phones
+from whatsapp_saas.contacts.ids import Identity, identities_of
 from whatsapp_saas.contacts.merge import MergeParticipants
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.contacts.resolver import ContactResolver
@@ -91,7 +92,7 @@ def create_contact(
     the contact this call just created (which nothing points at yet) folds into theirs, so no
     participant has rows to move unless the caller says otherwise.
     """
-    e164 = normalise_phone(phone)
+    e164 = phones.require_e164(phone, error_code="contacts.error_phone_invalid")
     resolver = ContactResolver(scope, participants=participants)
     contact = resolver.resolve([Identity(IdentityKind.PHONE.value, e164)], None)
     if name and name.strip() and not contact.name:
