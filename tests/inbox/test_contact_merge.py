@@ -185,3 +185,16 @@ def test_duplicates_same_phone_in_other_forms_and_lid_with_phone(world: World) -
         assert stranger.id not in {s.contact_id for s in found}
         with pytest.raises(NotFound):
             suggest_duplicates(TenantScope(session, b.tenant_id), typed.id)  # type: ignore[arg-type]
+
+
+def test_every_way_of_typing_a_number_is_one_contact(world: World) -> None:
+    forms = ["(11) 98888-7777", "011988887777", "+55 11 98888 7777", "5511988887777"]
+    with session_scope() as session:
+        scope = TenantScope(session, world.a.tenant_id)
+        found = {create_contact(scope, phone=typed).id for typed in forms}
+        [only] = found
+        assert _contact_phone(scope, only) == PHONE  # type: ignore[arg-type]
+
+
+def _contact_phone(scope: TenantScope, contact_id: int) -> str | None:
+    return scope.get(Contact, contact_id).phone
