@@ -198,3 +198,17 @@ def test_every_way_of_typing_a_number_is_one_contact(world: World) -> None:
 
 def _contact_phone(scope: TenantScope, contact_id: int) -> str | None:
     return scope.get(Contact, contact_id).phone
+
+
+def test_a_send_written_for_the_merged_contact_goes_to_the_survivors_thread(world: World) -> None:
+    from whatsapp_saas.scheduling.outbound import conversation_for
+
+    a = world.a
+    survivor_id, merged_id = _two_threads(world)
+    with session_scope() as session:
+        scope = TenantScope(session, a.tenant_id)
+        merge_contacts(scope, viewer=a.owner, survivor_id=survivor_id, merged_id=merged_id)
+    with session_scope() as session:
+        thread = conversation_for(TenantScope(session, a.tenant_id), a.number_id, merged_id)
+        assert thread.contact_id == survivor_id
+    assert len(conversations(tenant_id=a.tenant_id)) == 1
