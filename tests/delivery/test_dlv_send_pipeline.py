@@ -10,18 +10,24 @@ import pytest
 
 from tests.delivery.conftest import Shop, fast
 from tests.delivery.dlv_helpers import FakeTransport, queue, rows, set_columns, state, statuses
+from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.delivery.common import reasons
 from whatsapp_saas.delivery.common.jobs import SendOutcome
 from whatsapp_saas.delivery.common.settings import DeliverySettings
 from whatsapp_saas.delivery.govern.governor import Governor
-from whatsapp_saas.delivery.service import retry_failed
 from whatsapp_saas.delivery.sweep.sweeper import Sweeper
 from whatsapp_saas.delivery.worker.send_pipeline import Pipeline
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.events import MessageStatusChanged
+from whatsapp_saas.inbox.status import retry_failed
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
+
+
+def manager(tenant_id: int) -> CurrentUser:
+    """A signed-in owner of ``tenant_id`` (owners see every conversation)."""
+    return CurrentUser(0, tenant_id, "Acme", "Owner", "owner@acme.io", "owner", "en", "UTC")
 
 
 def pipeline(transport: FakeTransport, settings: DeliverySettings | None = None) -> Pipeline:
@@ -129,7 +135,11 @@ async def test_permanent_failure_then_attendant_retry(shop: Shop, transport: Fak
     assert (failed.status, failed.failure_reason) == ("failed", reasons.INVALID_RECIPIENT)
 
     with session_scope() as session:
-        retry_failed(TenantScope(session, shop.tenant_id), message_id)
+        retry_failed(
+            TenantScope(session, shop.tenant_id),
+            viewer=manager(shop.tenant_id),
+            message_id=message_id,
+        )
     again = rows([message_id])[message_id]
     assert (again.status, again.failure_reason) == ("queued", None)
 
@@ -147,7 +157,7 @@ async def test_retry_of_another_tenants_message_is_not_found(shop: Shop) -> None
     set_columns([message_id], status="failed")
     other = make_tenant("Other")
     with session_scope() as session, pytest.raises(NotFound):
-        retry_failed(TenantScope(session, other), message_id)
+        retry_failed(TenantScope(session, other), viewer=manager(other), message_id=message_id)
 
 
 async def test_inbox_retry_starts_a_fresh_attempt_count(
@@ -163,7 +173,9 @@ async def test_inbox_retry_starts_a_fresh_attempt_count(
         await asyncio.sleep(0.03)
     assert statuses([message_id])[message_id] == "failed"
 
-    set_columns([message_id], status="queued", queued_at=utcnow(), failure_reason=None)
+    with session_scope() as session:
+        scope = TenantScope(session, shop.tenant_id)
+        retry_failed(scope, viewer=manager(shop.tenant_id), message_id=message_id)
     transport.script[message_id] = [transient(message_id)]
     await pipe.process([message_id])
     assert statuses([message_id])[message_id] == "queued"

@@ -12,13 +12,15 @@ from conftest import World
 from inbox_helpers import conversations, inbound
 
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.delivery.claim.claims import claim_batch
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox import audio
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.media import media_store
 from whatsapp_saas.inbox.models import Message
-from whatsapp_saas.inbox.outbox import claim
-from whatsapp_saas.inbox.replies import enqueue_voice_reply, retry_failed
+from whatsapp_saas.inbox.replies import enqueue_voice_reply
+from whatsapp_saas.inbox.status import retry_failed
+from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
 
@@ -76,10 +78,11 @@ def test_a_converted_note_is_queued_as_push_to_talk_with_seconds(world: World) -
         assert (row.type, row.status, row.media_kind) == ("voice", "queued", "audio")
         assert (row.media_mimetype, row.media_seconds) == ("audio/ogg; codecs=opus", 2)
         assert row.media_filename == "recado.ogg"
-        payload = claim(session, message_id)  # type: ignore[arg-type]
-    assert payload is not None and payload.media is not None
-    assert payload.media.voice_note is True and payload.media.seconds == 2
-    assert payload.media.data.startswith(b"OggS")
+        [claimed] = claim_batch(session, [message_id or 0], utcnow())
+    job = claimed.job
+    assert job is not None and job.media_key is not None
+    assert (job.type, job.media_seconds) == ("voice", 2)
+    assert media_store().get(a.tenant_id, job.media_key).startswith(b"OggS")
 
 
 def test_a_failed_conversion_keeps_the_original_on_a_failed_message(world: World) -> None:
@@ -99,7 +102,7 @@ def test_a_failed_conversion_keeps_the_original_on_a_failed_message(world: World
         assert row.media_storage_key is not None
         stored = media_store().get(a.tenant_id, row.media_storage_key)
         assert stored == b"\x1aE\xdf\xa3 broken"
-        assert claim(session, message_id) is None  # type: ignore[arg-type]  # never sent
+        assert claim_batch(session, [message_id or 0], utcnow()) == []  # never sent
     with pytest.raises(UserError) as err, session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), a.owner, message_id)  # type: ignore[arg-type]
+        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message_id or 0)
     assert err.value.code == "voice.retry_record_again"

@@ -17,6 +17,7 @@ from whatsapp_saas.contacts.service import (
 )
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.contact_merge import INBOX_PARTICIPANTS
 from whatsapp_saas.inbox.ingest import ingest_batch, ingest_event
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -24,9 +25,11 @@ PHONE = "+5511987654321"
 LID = "123456789012345"
 
 
-def _contacts() -> list[Contact]:
+def _contacts(*, merged: bool = False) -> list[Contact]:
+    """The live contacts (or, with ``merged``, the rows kept for contacts merged away)."""
     with session_scope() as session:
-        return list(session.query(Contact).order_by(Contact.id).all())  # type: ignore[arg-type]
+        rows = session.query(Contact).order_by(Contact.id).all()  # type: ignore[arg-type]
+        return [c for c in rows if (c.merged_into_id is not None) == merged]
 
 
 def _identities(contact_id: int) -> set[tuple[str, str]]:
@@ -66,6 +69,8 @@ def test_lid_first_then_phone_and_lid_merge_into_one_contact(
     assert {m.conversation_id for m in messages()} == {conversation.id}
     [merged] = recorder.of(ContactsMerged)
     assert merged.survivor_id == contact.id
+    [kept] = _contacts(merged=True)  # the merged id still resolves, to the survivor
+    assert (kept.id, kept.merged_into_id) == (merged.merged_id, contact.id)
 
 
 def test_merge_inside_one_batch(world: World) -> None:
@@ -121,9 +126,12 @@ def test_resolve_contact_and_address(world: World) -> None:
     a = world.a
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        lid_only = resolve_contact(scope, None, f"{LID}@lid", "Zé")
+        lid_only = resolve_contact(scope, None, f"{LID}@lid", "Zé", participants=INBOX_PARTICIPANTS)
         assert contact_address(scope, lid_only.id) == f"{LID}@lid"  # type: ignore[arg-type]
-        both = resolve_contact(scope, PHONE.lstrip("+") + "@s.whatsapp.net", f"{LID}@lid", None)
+        phone_jid = PHONE.lstrip("+") + "@s.whatsapp.net"
+        both = resolve_contact(
+            scope, phone_jid, f"{LID}@lid", None, participants=INBOX_PARTICIPANTS
+        )
         assert both.id == lid_only.id
         assert contact_address(scope, both.id) == "5511987654321@s.whatsapp.net"  # type: ignore[arg-type]
         assert [c.id for c in list_contacts(scope, search="zé")] == [both.id]
@@ -147,10 +155,12 @@ def test_a_concurrent_writer_creating_the_same_contact_ends_in_one_contact(pg_wo
     a = pg_world.a
     ident = Identity("phone", PHONE)
     with session_scope() as mine:
-        resolver = ContactResolver(TenantScope(mine, a.tenant_id))
+        resolver = ContactResolver(TenantScope(mine, a.tenant_id), participants=INBOX_PARTICIPANTS)
         resolver.prefetch([ident])  # nobody owns it yet, as far as this transaction knows
         with session_scope() as theirs:  # another manager commits the same customer first
-            other = ContactResolver(TenantScope(theirs, a.tenant_id)).resolve([ident], "Ana")
+            theirs_scope = TenantScope(theirs, a.tenant_id)
+            theirs_resolver = ContactResolver(theirs_scope, participants=INBOX_PARTICIPANTS)
+            other = theirs_resolver.resolve([ident], "Ana")
         resolver.create_unknown([([ident], "Ana B.")])
         contact = resolver.resolve([ident], "Ana B.")
     [only] = _contacts()

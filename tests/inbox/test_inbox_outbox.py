@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
 
 import pytest
 from conftest import Recorder, World
 from inbox_helpers import conversations, inbound, messages
 
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.delivery.claim.claims import claim_batch
 from whatsapp_saas.delivery.worker.notifier import attach
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.events import MessageStored, OutboundQueued
 from whatsapp_saas.inbox.ingest import ingest_event
-from whatsapp_saas.inbox.media import MB
+from whatsapp_saas.inbox.media import MB, media_store
 from whatsapp_saas.inbox.models import Message
-from whatsapp_saas.inbox.outbox import OutboundJob, claim, record_failed, stuck_jobs
+from whatsapp_saas.inbox.outbox import OutboundJob
 from whatsapp_saas.inbox.service import (
     add_internal_note,
     enqueue_media_reply,
@@ -26,6 +26,8 @@ from whatsapp_saas.inbox.service import (
     get_messages,
     retry_failed,
 )
+from whatsapp_saas.inbox.status import fail_one
+from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
 WA_ID = re.compile(r"^3EB0[0-9A-F]{16}$")
@@ -106,8 +108,7 @@ def test_internal_notes_are_never_queued(
     [row] = messages(is_internal_note=True)
     assert (row.status, row.wa_message_id) == (None, None)
     with session_scope() as session:
-        assert claim(session, note.id) is None  # type: ignore[arg-type]
-        assert stuck_jobs(session, timedelta(0)) == []
+        assert claim_batch(session, [note.id], utcnow()) == []  # type: ignore[list-item]
         page = get_messages(TenantScope(session, a.tenant_id), a.owner, conversation_id)
         assert [m.is_internal_note for m in page.messages] == [False, True]
     [stored] = [e for e in recorder.of(MessageStored) if e.is_internal_note]
@@ -123,33 +124,23 @@ def test_sender_claims_sends_and_failures_can_be_retried_with_the_same_id(
         message = enqueue_text_reply(
             TenantScope(session, a.tenant_id), a.owner, conversation_id, "hi"
         )
+    assert message.id is not None
     with session_scope() as session:
-        payload = claim(session, message.id)  # type: ignore[arg-type]
-        assert payload is not None and payload.text == "hi"
-        assert payload.to == "5511988887777@s.whatsapp.net"
-        assert claim(session, message.id) is None  # type: ignore[arg-type]
-        assert record_failed(session, message.id, "number not on WhatsApp")  # type: ignore[arg-type]
+        [claimed] = claim_batch(session, [message.id], utcnow())
+        assert claimed.job is not None and claimed.job.text == "hi"
+        assert claimed.job.to == "5511988887777@s.whatsapp.net"
+        assert claim_batch(session, [message.id], utcnow()) == []
+        assert fail_one(session, message.id, utcnow(), "number not on WhatsApp")
     [row] = messages(direction="out")
     assert (row.status, row.failure_reason) == ("failed", "number not on WhatsApp")
     with session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), a.owner, message.id)  # type: ignore[arg-type]
+        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message.id)
     [again] = messages(direction="out")
     assert (again.status, again.wa_message_id) == ("queued", row.wa_message_id)
     assert [j.message_id for j in notifier.woken] == [message.id, message.id]
     with pytest.raises(UserError) as err, session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), a.owner, message.id)  # type: ignore[arg-type]
+        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message.id)
     assert err.value.code == "error.inbox_not_failed"
-
-
-def test_stuck_messages_are_found_for_the_sweeper(world: World, notifier: FakeNotifier) -> None:
-    a = world.a
-    conversation_id = _conversation(world)
-    with session_scope() as session:
-        enqueue_text_reply(TenantScope(session, a.tenant_id), a.owner, conversation_id, "hi")
-    with session_scope() as session:
-        assert stuck_jobs(session, timedelta(minutes=5)) == []
-        [job] = stuck_jobs(session, timedelta(0), number_ids=[a.number_id])
-        assert job.number_id == a.number_id
 
 
 def test_media_reply_is_stored_and_queued(world: World, notifier: FakeNotifier) -> None:
@@ -165,10 +156,13 @@ def test_media_reply_is_stored_and_queued(world: World, notifier: FakeNotifier) 
             filename="plan.png",
             caption="the plan",
         )
+    assert message.id is not None
     with session_scope() as session:
-        payload = claim(session, message.id)  # type: ignore[arg-type]
-    assert payload is not None and payload.media is not None
-    assert (payload.media.data, payload.media.caption) == (b"\x89PNG fake", "the plan")
+        [claimed] = claim_batch(session, [message.id], utcnow())
+    job = claimed.job
+    assert job is not None and job.media_key is not None
+    assert media_store().get(a.tenant_id, job.media_key) == b"\x89PNG fake"
+    assert (job.caption, job.media_kind) == ("the plan", "image")
     assert messages(direction="out")[0].type == "image"
 
 

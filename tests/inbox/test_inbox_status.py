@@ -9,9 +9,9 @@ from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox.events import MessageStatusChanged
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.models import MessageStatus
-from whatsapp_saas.inbox.outbox import claim, record_failed, record_sent
 from whatsapp_saas.inbox.service import enqueue_text_reply
-from whatsapp_saas.inbox.status import allowed_from, can_move
+from whatsapp_saas.inbox.status import advance_one, allowed_from, can_move, fail_one, mark_sent
+from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp.gateway import ReceiptKind
 
@@ -49,8 +49,8 @@ def test_receipts_move_forward_only(world: World, recorder: Recorder) -> None:
     a = world.a
     message_id, wa = _queued(world)
     with session_scope() as session:
-        assert claim(session, message_id) is not None
-        assert record_sent(session, message_id)
+        assert advance_one(session, message_id, S.SENDING, utcnow()) is not None
+        assert mark_sent(session, [message_id], utcnow())
     for kind, expected in [
         (ReceiptKind.READ, "read"),  # read before delivered: jumps, fills delivered_at
         (ReceiptKind.DELIVERED, "read"),  # late delivered receipt: ignored
@@ -64,18 +64,20 @@ def test_receipts_move_forward_only(world: World, recorder: Recorder) -> None:
     changes = [e.status for e in recorder.of(MessageStatusChanged)]
     assert changes == ["sending", "sent", "read"]
     with session_scope() as session:
-        assert not record_failed(session, message_id, "too late to fail")
-        assert not record_sent(session, message_id)
+        assert not fail_one(session, message_id, utcnow(), "too late to fail")
+        assert not mark_sent(session, [message_id], utcnow())
     assert _status(message_id) == "read"
 
 
 def test_failed_only_from_queued_or_sending(world: World) -> None:
     message_id, _ = _queued(world)
     with session_scope() as session:
-        assert record_failed(session, message_id, "session not running")
+        assert fail_one(session, message_id, utcnow(), "session not running")
     assert _status(message_id) == "failed"
     with session_scope() as session:
-        assert not record_sent(session, message_id)  # failed is final until a person retries
+        assert not mark_sent(
+            session, [message_id], utcnow()
+        )  # failed is final until a person retries
 
 
 def test_receipts_never_touch_inbound_messages_or_other_numbers(world: World) -> None:

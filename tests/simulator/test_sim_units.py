@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from whatsapp_saas import phones
 from whatsapp_saas.simulator.ids import new_pairing_code, normalize_pairing_code, utc_now
 from whatsapp_saas.simulator.model import Device, Media, Phone, Received
 from whatsapp_saas.simulator.network import Network
 from whatsapp_saas.simulator.persistence import restore, snapshot
-from whatsapp_saas.simulator.phones import parse_lid, parse_phone, phone_to_jid
 from whatsapp_saas.simulator.protocol import decode, encode
 from whatsapp_saas.whatsapp.drivers.simulator_session import Backoff
 from whatsapp_saas.whatsapp.drivers.simulator_store import (
@@ -35,18 +35,18 @@ from whatsapp_saas.whatsapp.drivers.simulator_store import (
     ],
 )
 def test_parse_phone(raw: str, expected: str | None) -> None:
-    assert parse_phone(raw) == expected
+    assert phones.to_e164(raw, None, valid=False) == expected
 
 
 def test_strict_parsing_rejects_unassigned_numbers() -> None:
-    assert parse_phone("+15551234567") == "+15551234567"
-    assert parse_phone("+15551234567", strict=True) is None
+    assert phones.to_e164("+15551234567", None, valid=False) == "+15551234567"
+    assert phones.to_e164("+15551234567", None) is None
 
 
 def test_jids_and_lids() -> None:
-    assert phone_to_jid("+5511999990000") == "5511999990000@s.whatsapp.net"
-    assert parse_lid("42") == parse_lid("42@lid") == "42@lid"
-    assert parse_lid("42@s.whatsapp.net") is None
+    assert phones.to_jid("+5511999990000") == "5511999990000@s.whatsapp.net"
+    assert phones.parse_lid("42") == phones.parse_lid("42@lid") == "42@lid"
+    assert phones.parse_lid("42@s.whatsapp.net") is None
 
 
 def test_pairing_codes() -> None:

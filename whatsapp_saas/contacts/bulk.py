@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import col
 
-from whatsapp_saas.contacts.ids import Identity, valid_e164
+from whatsapp_saas import phones
+from whatsapp_saas.contacts.ids import Identity
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
@@ -33,7 +34,7 @@ class NewContact:
     def phone(self) -> str | None:
         for ident in self.identities:
             if ident.kind == IdentityKind.PHONE:
-                return valid_e164(ident.value)
+                return phones.to_e164(ident.value, None)
         return None
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class ContactsMerged:
-    """Two contacts turned out to be one person; ``merged_id`` no longer exists."""
+    """Two contacts turned out to be one person. ``merged_id`` stays as a row whose
+    ``merged_into_id`` is ``survivor_id``; its WhatsApp ids and inbox rows now belong to the
+    survivor."""
 
     tenant_id: int
     survivor_id: int

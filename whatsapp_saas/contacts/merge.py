@@ -1,22 +1,46 @@
-"""Merging two contacts that turned out to be the same person (a phone JID and a LID).
+"""Merging two contacts that turned out to be one person (a LID and a phone, or a duplicate).
 
-Everything of the merged contact moves to the survivor: its ids, its conversations, and, where
-both had a conversation on the same number, that conversation's messages (the two threads
-become one). The merged contact is then deleted.
+The merge keeps every id. The merged contact stays as a row marked ``merged_into_id``, so
+whatever points at it (schedules, opt-outs, other packages' rows) keeps a valid foreign key,
+and :func:`current_id` still resolves the old id to the survivor. Its WhatsApp ids move to the
+survivor (an id names one person), and :class:`ContactsMerged` is recorded after commit.
+
+This package owns only contact rows. Rows of other packages that point at a contact (the
+inbox's conversations and messages) are moved by the :class:`MergeParticipant`\\ s the caller
+passes in, inside the same transaction: the inbox's is
+:data:`whatsapp_saas.inbox.contact_merge.INBOX`. A participant may also refuse a viewer
+(the inbox refuses contacts whose conversations the viewer may not see).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlmodel import col, update
 
+from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.events import ContactsMerged
 from whatsapp_saas.contacts.models import Contact, ContactIdentity
 from whatsapp_saas.db import announce_after_commit
-from whatsapp_saas.inbox.models import Conversation, ConversationStatus, Message
-from whatsapp_saas.models_base import as_utc, utcnow
-from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.tenancy.scope import NotFound, TenantScope
+
+
+class MergeParticipant(Protocol):
+    """A package whose rows point at contacts, taking part in a merge."""
+
+    def check(self, scope: TenantScope, viewer: CurrentUser, contact_ids: Sequence[int]) -> None:
+        """Raise ``NotFound`` when ``viewer`` may not touch one of ``contact_ids``."""
+
+    def move(self, scope: TenantScope, *, survivor_id: int, merged_id: int) -> Mapping[int, int]:
+        """Re-point this package's rows from ``merged_id`` to ``survivor_id``; returns the
+        conversations folded into another, ``{old id: new id}`` (empty if none)."""
+
+
+MergeParticipants = Sequence[MergeParticipant]
 
 
 @dataclass
@@ -26,66 +50,85 @@ class MergeResult:
     conversation_map: dict[int, int] = field(default_factory=dict)
 
 
-def merge_contacts(scope: TenantScope, survivor_id: int, merged_id: int) -> MergeResult:
-    """Fold ``merged_id`` into ``survivor_id`` (both of this tenant, else NotFound)."""
-    survivor = scope.get(Contact, survivor_id, for_update=True)
+def merge_contacts(
+    scope: TenantScope,
+    *,
+    viewer: CurrentUser,
+    survivor_id: int,
+    merged_id: int,
+    participants: MergeParticipants,
+) -> MergeResult:
+    """A person's merge of ``merged_id`` into ``survivor_id``.
+
+    Refused with a clear error, changing nothing: another tenant's contact or viewer
+    (``NotFound``, as for a missing one), a contact the viewer may not see, a contact into
+    itself, or a contact already merged.
+    """
+    if viewer.tenant_id != scope.tenant_id:
+        raise NotFound(Contact, survivor_id)
+    survivor, merged = _pair(scope, survivor_id, merged_id)
+    for participant in participants:
+        participant.check(scope, viewer, [survivor_id, merged_id])
+    return _fold(scope, survivor, merged, participants)
+
+
+def fold_contacts(
+    scope: TenantScope, *, survivor_id: int, merged_id: int, participants: MergeParticipants
+) -> MergeResult:
+    """The system's merge (WhatsApp tied a LID to a phone): no viewer to check."""
+    survivor, merged = _pair(scope, survivor_id, merged_id)
+    return _fold(scope, survivor, merged, participants)
+
+
+def current_id(scope: TenantScope, contact_id: int) -> int:
+    """The id a contact has now: a merged contact's survivor (merges are one hop deep)."""
+    contact = scope.get(Contact, contact_id)
+    return contact.merged_into_id or contact_id
+
+
+def _pair(scope: TenantScope, survivor_id: int, merged_id: int) -> tuple[Contact, Contact]:
     if survivor_id == merged_id:
-        return MergeResult(survivor, merged_id)
-    merged = scope.get(Contact, merged_id, for_update=True)
+        raise UserError("contacts.error_merge_self")
+    # Lock in id order, so two merges of the same pair cannot deadlock.
+    first, second = sorted((survivor_id, merged_id))
+    locked = {c: scope.get(Contact, c, for_update=True) for c in (first, second)}
+    survivor, merged = locked[survivor_id], locked[merged_id]
+    if survivor.merged_into_id is not None or merged.merged_into_id is not None:
+        raise UserError("contacts.error_merge_merged")
+    return survivor, merged
+
+
+def _fold(
+    scope: TenantScope, survivor: Contact, merged: Contact, participants: MergeParticipants
+) -> MergeResult:
+    assert survivor.id is not None and merged.id is not None
+    survivor_id, merged_id = survivor.id, merged.id
     scope.session.exec(
         update(ContactIdentity)
+        .where(col(ContactIdentity.tenant_id) == scope.tenant_id)
         .where(col(ContactIdentity.contact_id) == merged_id)
         .values(contact_id=survivor_id)
     )
-    mapping = _fold_conversations(scope, survivor_id, merged_id)
+    mapping: dict[int, int] = {}
+    for participant in participants:
+        mapping.update(participant.move(scope, survivor_id=survivor_id, merged_id=merged_id))
     _fold_fields(survivor, merged)
-    scope.session.delete(merged)
+    now = utcnow()
+    merged.merged_into_id, merged.merged_at, merged.updated_at = survivor_id, now, now
+    # Contacts merged into this one earlier now belong to the survivor: one hop, always.
+    scope.session.exec(
+        update(Contact)
+        .where(col(Contact.tenant_id) == scope.tenant_id)
+        .where(col(Contact.merged_into_id) == merged_id)
+        .values(merged_into_id=survivor_id)
+    )
+    scope.session.add_all([survivor, merged])
     scope.session.flush()
     announce_after_commit(
         scope.session,
         ContactsMerged(scope.tenant_id, survivor_id, merged_id, tuple(sorted(mapping.items()))),
     )
     return MergeResult(survivor, merged_id, mapping)
-
-
-def _fold_conversations(scope: TenantScope, survivor_id: int, merged_id: int) -> dict[int, int]:
-    mine = {c.number_id: c for c in scope.all(Conversation, Conversation.contact_id == survivor_id)}
-    mapping: dict[int, int] = {}
-    for other in scope.all(Conversation, Conversation.contact_id == merged_id):
-        keep = mine.get(other.number_id)
-        if keep is None:
-            other.contact_id = survivor_id
-            scope.session.add(other)
-            continue
-        assert keep.id is not None and other.id is not None
-        scope.session.exec(
-            update(Message)
-            .where(col(Message.conversation_id) == other.id)
-            .values(conversation_id=keep.id)
-        )
-        _fold_counters(keep, other)
-        scope.session.delete(other)
-        mapping[other.id] = keep.id
-    scope.session.flush()
-    return mapping
-
-
-def _fold_counters(keep: Conversation, other: Conversation) -> None:
-    keep.unread_count += other.unread_count
-    if as_utc(other.last_message_at) > as_utc(keep.last_message_at):
-        keep.last_message_at = other.last_message_at
-        keep.last_message_preview = other.last_message_preview
-    if other.last_inbound_at is not None and (
-        keep.last_inbound_at is None or as_utc(other.last_inbound_at) > as_utc(keep.last_inbound_at)
-    ):
-        keep.last_inbound_at = other.last_inbound_at
-    if keep.status == ConversationStatus.RESOLVED.value:
-        keep.status = other.status
-    keep.assignee_id = keep.assignee_id or other.assignee_id
-    keep.department_id = keep.department_id or other.department_id
-    marks = [m for m in (keep.last_read_message_id, other.last_read_message_id) if m is not None]
-    # The lower mark: re-sending a read receipt is harmless, skipping one is not.
-    keep.last_read_message_id = min(marks) if marks else None
 
 
 def _fold_fields(survivor: Contact, merged: Contact) -> None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from whatsapp_saas.models_base import created_at_field
+from whatsapp_saas.models_base import created_at_field, timestamp_field
 from whatsapp_saas.tenancy.models import TenantOwned
 
 
@@ -26,6 +26,12 @@ class Contact(TenantOwned, table=True):
     push_name: str | None = Field(default=None, max_length=120)
     phone: str | None = Field(default=None, max_length=20, index=True)  # E.164, when known
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    # Set when this contact was merged into another: the row stays, so every id that points
+    # here (schedules, opt-outs, other packages' rows) keeps resolving, to the survivor.
+    merged_into_id: int | None = Field(
+        default=None, foreign_key="contacts.id", ondelete="SET NULL", index=True
+    )
+    merged_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import and_, col, or_, select
 
+from whatsapp_saas import phones
 from whatsapp_saas.contacts import bulk
 from whatsapp_saas.contacts.events import ContactCreated
-from whatsapp_saas.contacts.ids import Identity, valid_e164
-from whatsapp_saas.contacts.merge import merge_contacts
+from whatsapp_saas.contacts.ids import Identity
+from whatsapp_saas.contacts.merge import MergeParticipants, fold_contacts
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.inbox.sqlutil import insert_ignore
@@ -24,8 +25,12 @@ PUSH_NAME_MAX = 120
 
 
 class ContactResolver:
-    def __init__(self, scope: TenantScope) -> None:
+    """``participants`` take part in the merges resolving may cause (the inbox moves its
+    conversations: :data:`whatsapp_saas.inbox.contact_merge.INBOX_PARTICIPANTS`)."""
+
+    def __init__(self, scope: TenantScope, *, participants: MergeParticipants) -> None:
         self.scope = scope
+        self.participants = participants
         self._owner: dict[Identity, int] = {}
         self._checked: set[Identity] = set()
         self._contacts: dict[int, Contact] = {}
@@ -147,12 +152,20 @@ class ContactResolver:
             .where(ContactIdentity.tenant_id == self.scope.tenant_id)
             .where(ContactIdentity.kind == ident.kind, ContactIdentity.value == ident.value)
         ).one()
+        if owner == contact.id:  # attached earlier in this transaction
+            self._owner[ident] = owner
+            return contact
         survivor = self._merge(min(owner, contact.id), max(owner, contact.id))
         self._owner[ident] = survivor.id  # type: ignore[assignment]
         return survivor
 
     def _merge(self, survivor_id: int, merged_id: int) -> Contact:
-        result = merge_contacts(self.scope, survivor_id, merged_id)
+        result = fold_contacts(
+            self.scope,
+            survivor_id=survivor_id,
+            merged_id=merged_id,
+            participants=self.participants,
+        )
         self._merged[merged_id] = survivor_id
         self._contacts.pop(merged_id, None)
         self._contacts[survivor_id] = result.survivor
@@ -178,5 +191,5 @@ class ContactResolver:
 def _phone_of(identities: list[Identity]) -> str | None:
     for ident in identities:
         if ident.kind == IdentityKind.PHONE:
-            return valid_e164(ident.value)
+            return phones.to_e164(ident.value, None)
     return None

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 from sqlmodel import col
 
-from whatsapp_saas.contacts.ids import Identity, identities_of, normalise_phone
+from whatsapp_saas import phones
+from whatsapp_saas.contacts.ids import Identity, identities_of
+from whatsapp_saas.contacts.merge import MergeParticipants
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.contacts.resolver import ContactResolver
 from whatsapp_saas.contacts.search import contact_matches
@@ -19,17 +21,22 @@ TAG_MAX = 40
 
 
 def resolve_contact(
-    scope: TenantScope, sender_jid: str | None, sender_lid: str | None, push_name: str | None
+    scope: TenantScope,
+    sender_jid: str | None,
+    sender_lid: str | None,
+    push_name: str | None,
+    *,
+    participants: MergeParticipants,
 ) -> Contact:
     """Find or create the contact behind these WhatsApp ids.
 
     When the ids belong to two different contacts (a LID seen first, the phone later, or the
-    other way round), they are merged into the older one: ids, conversations and messages move.
+    other way round), they are merged into the older one; ``participants`` move their rows.
     """
     identities = identities_of(sender_jid, sender_lid)
     if not identities:
         raise ValueError(f"no usable WhatsApp id in {sender_jid!r} / {sender_lid!r}")
-    return ContactResolver(scope).resolve(identities, push_name)
+    return ContactResolver(scope, participants=participants).resolve(identities, push_name)
 
 
 def get_contact(scope: TenantScope, contact_id: int) -> Contact:
@@ -37,7 +44,12 @@ def get_contact(scope: TenantScope, contact_id: int) -> Contact:
 
 
 def contact_identities(scope: TenantScope, contact_id: int) -> list[Identity]:
+    """The WhatsApp ids of a contact (of its survivor, when it was merged)."""
     rows = scope.all(ContactIdentity, ContactIdentity.contact_id == contact_id)
+    if not rows:  # a merged contact's ids moved to its survivor
+        merged = scope.first(Contact, col(Contact.id) == contact_id)
+        if merged is not None and merged.merged_into_id is not None:
+            rows = scope.all(ContactIdentity, ContactIdentity.contact_id == merged.merged_into_id)
     return sorted(
         (Identity(r.kind, r.value) for r in rows),
         key=lambda i: (i.kind != IdentityKind.PHONE, i.value),
@@ -54,7 +66,12 @@ def list_contacts(
     scope: TenantScope, *, search: str | None = None, after_id: int | None = None, limit: int = 50
 ) -> Sequence[Contact]:
     """Contacts by id (keyset on ``after_id``), optionally matching name, push name or phone."""
-    query = scope.select(Contact).order_by(col(Contact.id)).limit(min(max(limit, 1), 200))
+    query = (
+        scope.select(Contact)
+        .where(col(Contact.merged_into_id).is_(None))
+        .order_by(col(Contact.id))
+        .limit(min(max(limit, 1), 200))
+    )
     if after_id is not None:
         query = query.where(col(Contact.id) > after_id)
     if search and search.strip():
@@ -62,10 +79,22 @@ def list_contacts(
     return scope.session.exec(query).all()
 
 
-def create_contact(scope: TenantScope, *, phone: str, name: str | None = None) -> Contact:
-    """A contact typed in by a person (to start a conversation); reuses an existing one."""
-    e164 = normalise_phone(phone)
-    contact = ContactResolver(scope).resolve([Identity(IdentityKind.PHONE.value, e164)], None)
+def create_contact(
+    scope: TenantScope,
+    *,
+    phone: str,
+    name: str | None = None,
+    participants: MergeParticipants = (),
+) -> Contact:
+    """A contact typed in by a person (to start a conversation); reuses an existing one.
+
+    One phone id can only cause a merge when another writer attached it in the meantime; then
+    the contact this call just created (which nothing points at yet) folds into theirs, so no
+    participant has rows to move unless the caller says otherwise.
+    """
+    e164 = phones.require_e164(phone, error_code="contacts.error_phone_invalid")
+    resolver = ContactResolver(scope, participants=participants)
+    contact = resolver.resolve([Identity(IdentityKind.PHONE.value, e164)], None)
     if name and name.strip() and not contact.name:
         contact.name = _clean_name(name)
         scope.session.add(contact)

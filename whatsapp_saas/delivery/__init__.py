@@ -44,8 +44,9 @@ Public API
     wiring (``HANDLER_MODULES``) starts a send agent when a node's first number connects.
     Outbound waker: a live subscriber on the bus for ``OutboundQueued`` (``notifier.attach``),
     attached automatically (the handlers with Redis, ``EmbeddedDelivery.start`` without).
-    Attendant's Retry: :func:`.service.retry_failed` ``(scope, message_id)``; the inbox's own
-    ``replies.retry_failed`` works too (a new ``queued_at`` starts a fresh attempt count).
+    Attendant's Retry: ``whatsapp_saas.inbox.status.retry_failed(scope, *, viewer,
+    message_id)``, gated by the inbox's access rules (a new ``queued_at`` starts a fresh
+    attempt count). Every status change goes through :mod:`whatsapp_saas.inbox.status`.
     Governor settings: :func:`.service.set_number_limits`, :func:`.service.set_tenant_limits`,
     :func:`.service.effective_limits`; defaults in :class:`.settings.DeliverySettings`
     (``DELIVERY_*``; ``DELIVERY_GOVERNOR_ENABLED=false`` turns the governor off).

@@ -1,23 +1,18 @@
-"""Delivery services for the rest of the app: the attendant's Retry and the governor settings.
+"""Delivery services for the rest of the app: the governor settings.
 
-Plain functions over a :class:`TenantScope`; they write in the caller's transaction, and wake
-the sender only after it commits.
+Plain functions over a :class:`TenantScope`; they write in the caller's transaction. The
+attendant's Retry is :func:`whatsapp_saas.inbox.status.retry_failed` (the one owner of an
+outbound message's status).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import col
-
-from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.delivery.common.settings import delivery_settings
 from whatsapp_saas.delivery.govern.policy import Limits, check_number_limits, parse_hhmm, resolve
-from whatsapp_saas.delivery.models import DeliveryState, NumberSendPolicy, TenantSendPolicy
+from whatsapp_saas.delivery.models import NumberSendPolicy, TenantSendPolicy
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.inbox.events import OutboundQueued
-from whatsapp_saas.inbox.models import Direction, Message, MessageStatus
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -32,47 +27,6 @@ NUMBER_FIELDS = (
     "warmup_days",
     "warmup_start_cap",
 )
-
-
-def retry_failed(scope: TenantScope, message_id: int) -> Message:
-    """Send a failed message again, with the same WhatsApp id and a fresh count of attempts.
-
-    Only ``failed`` moves (one conditional UPDATE): a double click re-queues once. Another
-    tenant's message is :class:`NotFound`, like a missing one."""
-    message = scope.get(Message, message_id)
-    if message.status != MessageStatus.FAILED.value or message.direction != Direction.OUT.value:
-        raise UserError("error.inbox_not_failed")
-    now = utcnow()
-    table: sa.Table = Message.__table__  # type: ignore[attr-defined]
-    moved = scope.session.execute(
-        sa.update(table)
-        .where(
-            table.c.id == message_id,
-            table.c.tenant_id == scope.tenant_id,
-            table.c.status == MessageStatus.FAILED.value,
-        )
-        .values(
-            status=MessageStatus.QUEUED.value, queued_at=now, failure_reason=None, failed_at=None
-        )
-    ).rowcount  # type: ignore[attr-defined]
-    if not moved:
-        raise UserError("error.inbox_not_failed")
-    scope.session.execute(
-        sa.delete(DeliveryState).where(col(DeliveryState.message_id) == message_id)
-    )
-    scope.session.refresh(message)
-    assert message.id is not None and message.wa_message_id is not None
-    announce_after_commit(
-        scope.session,
-        OutboundQueued(
-            scope.tenant_id,
-            message.id,
-            message.conversation_id,
-            message.number_id,
-            message.wa_message_id,
-        ),
-    )
-    return message
 
 
 def set_number_limits(scope: TenantScope, number_id: int, **values: Any) -> NumberSendPolicy:

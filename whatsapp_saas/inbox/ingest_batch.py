@@ -20,6 +20,7 @@ from sqlmodel import Session
 from whatsapp_saas.contacts.ids import Identity, identities_of
 from whatsapp_saas.contacts.resolver import ContactResolver
 from whatsapp_saas.db import announce_after_commit
+from whatsapp_saas.inbox.contact_merge import INBOX_PARTICIPANTS
 from whatsapp_saas.inbox.conversation_rows import Bump, ConversationKey, bump_many, find_or_create
 from whatsapp_saas.inbox.events import (
     ConversationUpdated,
@@ -120,7 +121,7 @@ def _place(session: Session, rows: list[_Row]) -> dict[int, list[_Row]]:
     by_conversation: dict[int, list[_Row]] = defaultdict(list)
     for tenant_id, items in by_tenant.items():
         scope = TenantScope(session, tenant_id)
-        resolver = ContactResolver(scope)
+        resolver = ContactResolver(scope, participants=INBOX_PARTICIPANTS)
         identities = [identities_of(*contact_jids(r.msg)) for r in items]
         resolver.create_unknown(
             [(ids, _push_name(r)) for r, ids in zip(items, identities, strict=True)]

@@ -1,4 +1,7 @@
-"""Writing into a conversation: replies (queued for sending), notes, and retries."""
+"""Writing into a conversation: replies (queued for sending), notes, media retries.
+
+A failed message's Retry is :func:`whatsapp_saas.inbox.status.retry_failed`.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,18 @@ from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.access import get_conversation, get_message
 from whatsapp_saas.inbox.audio import CONVERSION_FAILED, RecordedAudio
-from whatsapp_saas.inbox.events import MessageMediaUpdated, OutboundQueued
+from whatsapp_saas.inbox.events import MessageMediaUpdated
 from whatsapp_saas.inbox.media import check_media, media_store
 from whatsapp_saas.inbox.models import (
     Conversation,
     Direction,
     MediaStatus,
     Message,
-    MessageStatus,
     MessageType,
     SentBy,
 )
-from whatsapp_saas.inbox.outbox import (
-    Draft,
-    queue_message,
-    record_failed,
-    stored_event,
-)
+from whatsapp_saas.inbox.outbox import Draft, queue_message, stored_event
+from whatsapp_saas.inbox.status import fail_one
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -126,7 +124,7 @@ def enqueue_voice_reply(
     message = queue_message(scope, conversation, draft)
     if note is None:
         assert message.id is not None
-        record_failed(scope.session, message.id, CONVERSION_FAILED)
+        fail_one(scope.session, message.id, utcnow(), CONVERSION_FAILED)
     return message
 
 
@@ -172,33 +170,6 @@ def add_internal_note(
     scope.session.flush()
     announce_after_commit(scope.session, stored_event(note, conversation.contact_id))
     return note
-
-
-def retry_failed(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Message:
-    """Send a failed message again, with the same WhatsApp id (a retry is never a duplicate)."""
-    message = get_message(scope, viewer, message_id, for_update=True)
-    if message.status != MessageStatus.FAILED.value or message.wa_message_id is None:
-        raise UserError("error.inbox_not_failed")
-    if message.failure_reason == CONVERSION_FAILED:
-        # Sending again would send the same unplayable file: the audio must be made again.
-        raise UserError("voice.retry_record_again")
-    message.status = MessageStatus.QUEUED.value
-    message.queued_at = utcnow()
-    message.failure_reason = None
-    scope.session.add(message)
-    scope.session.flush()
-    assert message.id is not None
-    announce_after_commit(
-        scope.session,
-        OutboundQueued(
-            scope.tenant_id,
-            message.id,
-            message.conversation_id,
-            message.number_id,
-            message.wa_message_id,
-        ),
-    )
-    return message
 
 
 def retry_media(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Message:

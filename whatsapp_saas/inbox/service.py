@@ -42,9 +42,9 @@ from whatsapp_saas.inbox.replies import (
     add_internal_note,
     enqueue_media_reply,
     media_of,
-    retry_failed,
     retry_media,
 )
+from whatsapp_saas.inbox.status import retry_failed
 from whatsapp_saas.inbox.system_lines import (
     STATUS_LINES,
     assign_line,

@@ -18,11 +18,10 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from whatsapp_saas.contacts.models import Contact
-from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.models import Message, MessageStatus
 from whatsapp_saas.inbox.sqlutil import insert_ignore
-from whatsapp_saas.inbox.status import advance
+from whatsapp_saas.inbox.status import fail
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.phones import region_of
 from whatsapp_saas.scheduling.campaign_models import (
@@ -201,10 +200,7 @@ def cancel_campaign(scope: TenantScope, campaign_id: int) -> Campaign:
     m: sa.Table = Message.__table__  # type: ignore[attr-defined]
     criteria = [m.c.id.in_(queued), m.c.status == MessageStatus.QUEUED.value]
     at = utcnow()
-    moved = advance(scope.session, criteria, MessageStatus.FAILED, at, CANCELLED_REASON)
-    announce_after_commit(
-        scope.session, *(mv.event(MessageStatus.FAILED, at, CANCELLED_REASON) for mv in moved)
-    )
+    fail(scope.session, criteria, at, CANCELLED_REASON)
     return campaign
 
 

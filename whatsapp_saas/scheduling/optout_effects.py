@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.inbox.models import Conversation, Message, MessageStatus
-from whatsapp_saas.inbox.status import advance
+from whatsapp_saas.inbox.status import fail
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.campaign_models import CampaignRecipient
 from whatsapp_saas.scheduling.followups import cancel_follow_ups
@@ -68,10 +67,7 @@ def withdraw_queued(scope: TenantScope, contact_id: int) -> int:
         m.c.status == MessageStatus.QUEUED.value,
     ]
     at = utcnow()
-    moved = advance(scope.session, criteria, MessageStatus.FAILED, at, WITHDRAWN_REASON)
-    announce_after_commit(
-        scope.session, *(mv.event(MessageStatus.FAILED, at, WITHDRAWN_REASON) for mv in moved)
-    )
+    moved = fail(scope.session, criteria, at, WITHDRAWN_REASON)
     return len(moved)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from whatsapp_saas.contacts.merge import current_id
 from whatsapp_saas.contacts.service import contact_address
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.conversation_rows import find_or_create_one
@@ -33,7 +34,11 @@ class StoredMedia:
 
 
 def conversation_for(scope: TenantScope, number_id: int, contact_id: int) -> Conversation:
-    """The thread between the number and the contact, started if the contact has none."""
+    """The thread between the number and the contact, started if the contact has none.
+
+    A contact merged since the row was written is its survivor now: never start a thread
+    with the merged row."""
+    contact_id = current_id(scope, contact_id)
     conversation_id, _created = find_or_create_one(scope, number_id, contact_id)
     return scope.get(Conversation, conversation_id)
 

@@ -1,5 +1,8 @@
 """Per-tenant scheduling preferences: stop keywords, business hours, quiet hours.
 
+The company's own preferences (time zone, language, read receipts) are
+:mod:`whatsapp_saas.accounts.preferences`'s.
+
 A tenant that never saved any gets the defaults below, in its own timezone. Quiet hours are
 read from the delivery governor's tenant policy (one setting, two users: the governor holds
 campaign sends inside the window, and the campaign runner does not enqueue during it).
@@ -10,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
+from whatsapp_saas.accounts.preferences import tenant_timezone
 from whatsapp_saas.delivery.models import TenantSendPolicy
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.hours import BusinessHours, QuietHours, parse_hhmm
 from whatsapp_saas.scheduling.models import SchedulingSettings
-from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
 
 # pt-BR and English defaults; matching ignores case, accents and punctuation.
@@ -30,11 +33,6 @@ class TenantPreferences:
     stop_keywords: tuple[str, ...]
     business_hours: BusinessHours
     quiet_hours: QuietHours
-
-
-def tenant_timezone(scope: TenantScope) -> str:
-    tenant = scope.session.get(Tenant, scope.tenant_id)
-    return tenant.timezone if tenant is not None else "UTC"
 
 
 def stop_keywords(scope: TenantScope) -> tuple[str, ...]:

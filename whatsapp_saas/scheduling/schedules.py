@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement
 from sqlmodel import col
 
+from whatsapp_saas.accounts.preferences import tenant_timezone
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.errors import UserError
@@ -26,7 +27,6 @@ from whatsapp_saas.inbox.media import check_media, media_store
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.models import Recurrence, ScheduledMessage, ScheduleStatus
 from whatsapp_saas.scheduling.outbound import StoredMedia, media_kind_for
-from whatsapp_saas.scheduling.preferences import tenant_timezone
 from whatsapp_saas.scheduling.recurrence import local_to_utc, zone
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.whatsapp.models import WhatsAppNumber

@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from whatsapp_saas import phones
 from whatsapp_saas.simulator import messaging
 from whatsapp_saas.simulator.driver_api import NETWORK
 from whatsapp_saas.simulator.model import Device
 from whatsapp_saas.simulator.network import Network
-from whatsapp_saas.simulator.phones import parse_phone
 
 Body = TypeVar("Body", bound=BaseModel)
 routes = web.RouteTableDef()
@@ -83,7 +83,7 @@ async def _body(request: web.Request, model: type[Body]) -> Body:
 
 
 def _phone(value: str) -> str:
-    phone = parse_phone(value)
+    phone = phones.to_e164(value, None, valid=False)
     if phone is None:
         raise _error(web.HTTPBadRequest, f"not a phone number: {value!r}")
     return phone

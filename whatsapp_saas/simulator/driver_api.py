@@ -9,12 +9,12 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from whatsapp_saas import phones
 from whatsapp_saas.simulator import messaging
 from whatsapp_saas.simulator.connection import Connection
 from whatsapp_saas.simulator.ids import iso
 from whatsapp_saas.simulator.model import Device
 from whatsapp_saas.simulator.network import LOGGED_OUT_BY_USER, Network
-from whatsapp_saas.simulator.phones import parse_phone
 from whatsapp_saas.simulator.protocol import (
     BAD_REQUEST,
     HEARTBEAT_SECONDS,
@@ -127,7 +127,7 @@ def _send(net: Network, conn: Connection, frame: Frame) -> dict[str, Any]:
 def _pair_code(net: Network, conn: Connection, frame: Frame) -> dict[str, Any]:
     if conn.state != "waiting":
         raise Refused(NOT_WAITING, "session is not waiting for a login")
-    phone = parse_phone(str(frame.get("phone", "")))
+    phone = phones.to_e164(str(frame.get("phone", "")), None, valid=False)
     if phone is None:
         raise Refused(INVALID_RECIPIENT, "not a phone number")
     return {"code": net.desk.request_code(conn, phone)}

@@ -7,11 +7,11 @@ import binascii
 from datetime import datetime
 from typing import Any
 
+from whatsapp_saas import phones
 from whatsapp_saas.simulator.connection import Connection
 from whatsapp_saas.simulator.ids import iso, new_lid_user, new_media_id, new_message_id, utc_now
 from whatsapp_saas.simulator.model import Device, Media, Phone, Received
 from whatsapp_saas.simulator.network import Network
-from whatsapp_saas.simulator.phones import is_lid, parse_lid, parse_phone, phone_to_jid
 
 MEDIA_KINDS = frozenset({"image", "audio", "video", "document", "sticker"})
 RECEIPT_KINDS = frozenset({"delivered", "read", "played"})
@@ -51,15 +51,15 @@ def _seconds(value: Any) -> int | None:
 
 def resolve_recipient(net: Network, address: str) -> str:
     """The phone behind a "+55...", phone JID or known LID; RecipientError otherwise."""
-    if is_lid(address):
-        phone = net.lids.get(parse_lid(address) or "")
+    if phones.is_lid(address):
+        phone = net.lids.get(phones.parse_lid(address) or "")
         if phone is None:
             raise RecipientError(f"unknown LID {address}")
         return phone
-    phone = parse_phone(address)
+    phone = phones.to_e164(address, None, valid=False)
     if phone is None:
         raise RecipientError(f"not a phone number: {address}")
-    if phone not in net.phones and parse_phone(phone, strict=True) is None:
+    if phone not in net.phones and phones.to_e164(phone, None) is None:
         raise RecipientError(f"{phone} is not on WhatsApp")
     return phone
 
@@ -87,7 +87,7 @@ def customer_message(
     if push_name:
         customer.push_name = push_name
     sender_lid = _sender_lid(net, customer, lid, only_lid)
-    sender_jid = None if only_lid else phone_to_jid(sender)
+    sender_jid = None if only_lid else phones.to_jid(sender)
     if media is not None:
         net.add_media(media)
     received = Received(
@@ -126,7 +126,7 @@ def _record(phone: Phone, received: Received) -> None:
 
 def _sender_lid(net: Network, customer: Phone, lid: str | None, only_lid: bool) -> str | None:
     if lid is not None:
-        parsed = parse_lid(lid)
+        parsed = phones.parse_lid(lid)
         if parsed is None:
             raise ValueError(f"not a LID: {lid!r}")
         customer.lid = parsed
@@ -157,7 +157,7 @@ def customer_receipts(net: Network, phone: str, message_ids: list[str], kind: st
                 {
                     "type": "receipt",
                     "kind": kind,
-                    "chat": phone_to_jid(phone),
+                    "chat": phones.to_jid(phone),
                     "message_ids": ids,
                     "timestamp": iso(utc_now()),
                 },
@@ -172,9 +172,8 @@ def customer_typing(net: Network, sender: str, to: str, typing: bool, recording:
     conn = net.online.get(to)
     if conn is None:
         return False
-    conn.push(
-        {"type": "presence", "chat": phone_to_jid(sender), "typing": typing, "recording": recording}
-    )
+    chat = phones.to_jid(sender)
+    conn.push({"type": "presence", "chat": chat, "typing": typing, "recording": recording})
     return True
 
 

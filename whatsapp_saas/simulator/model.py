@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from whatsapp_saas import phones
 from whatsapp_saas.simulator.ids import iso, parse_iso
-from whatsapp_saas.simulator.phones import phone_to_jid
 
 
 @dataclass(slots=True)
@@ -25,7 +25,7 @@ class Device:
 
     @property
     def jid(self) -> str:
-        return phone_to_jid(self.phone)
+        return phones.to_jid(self.phone)
 
     def credentials(self) -> dict[str, str]:
         return {

@@ -1,4 +1,5 @@
-"""Claiming outbound messages: ``queued -> sending`` with one conditional UPDATE.
+"""Claiming outbound messages: ``queued -> sending`` with one conditional UPDATE
+(:func:`whatsapp_saas.inbox.status.claim`, given this module's conditions).
 
 Exactly one claimer wins a message: the UPDATE only matches rows still ``queued``, and the
 database serialises concurrent UPDATEs of a row. A claim also requires that the message is not
@@ -22,7 +23,8 @@ from whatsapp_saas.contacts.ids import Identity
 from whatsapp_saas.contacts.models import ContactIdentity, IdentityKind
 from whatsapp_saas.delivery.common.jobs import SendJob
 from whatsapp_saas.delivery.models import DeliveryState
-from whatsapp_saas.inbox.models import Conversation, Direction, Message, MessageStatus
+from whatsapp_saas.inbox import status
+from whatsapp_saas.inbox.models import Conversation, Message, MessageStatus
 
 MESSAGES: sa.Table = Message.__table__  # type: ignore[attr-defined]
 STATES: sa.Table = DeliveryState.__table__  # type: ignore[attr-defined]
@@ -109,21 +111,8 @@ def claim_batch(session: Session, message_ids: Sequence[int], now: datetime) -> 
     if not message_ids:
         return []
     t = MESSAGES
-    stmt = (
-        sa.update(t)
-        .where(
-            t.c.id.in_(sorted(set(message_ids))),
-            is_queued(t.c.status),
-            t.c.direction == Direction.OUT.value,
-            t.c.is_internal_note.is_(False),
-            t.c.wa_message_id.is_not(None),
-            ~held(now),
-            ~behind_older(),
-        )
-        .values(status=MessageStatus.SENDING.value, sending_at=now)
-        .returning(*(t.c[name] for name in _RETURNED))
-    )
-    rows = [row._mapping for row in session.execute(stmt).all()]
+    criteria = [t.c.id.in_(sorted(set(message_ids))), ~held(now), ~behind_older()]
+    rows = status.claim(session, criteria, now, [t.c[name] for name in _RETURNED])
     addresses = _addresses(session, {row["conversation_id"] for row in rows})
     return [_claimed(row, now, addresses.get(row["conversation_id"])) for row in rows]
 

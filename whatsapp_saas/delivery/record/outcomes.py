@@ -1,6 +1,8 @@
 """Recording what happened to a claimed attempt: sent, held, retried later, or failed.
 
-Every write is conditional: ``sent`` only moves forward (a receipt may have come first), and
+The status moves themselves are :mod:`whatsapp_saas.inbox.status`'s (the one owner of an
+outbound message's status); this module adds the sender's bookkeeping around them. Every
+write is conditional: ``sent`` only moves forward (a receipt may have come first), and
 the other outcomes match the attempt's claim token (``sending_at``), so an attempt that was
 given up on (the sweeper re-queued it) can no longer change the message.
 """
@@ -17,15 +19,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.delivery.claim.claims import MESSAGES, STATES, Ref
 from whatsapp_saas.delivery.common import reasons
 from whatsapp_saas.delivery.common.jobs import SendOutcome
-from whatsapp_saas.inbox.models import MessageStatus
-from whatsapp_saas.inbox.status import advance
+from whatsapp_saas.inbox import status
 from whatsapp_saas.models_base import as_utc
-
-S = MessageStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +42,8 @@ def record_sent(session: Session, sent: Sequence[tuple[Ref, SendOutcome]], now: 
     """Mark messages sent (where that is still forward) and drop their retry state."""
     if not sent:
         return
-    t = MESSAGES
     ids = [ref.message_id for ref, _ in sent]
-    moved = advance(session, [t.c.id.in_(ids)], S.SENT, now)
-    announce_after_commit(session, *(m.event(S.SENT, now, None) for m in moved))
+    status.mark_sent(session, ids, now)
     _note_whatsapp_side(session, sent)
     session.execute(sa.delete(STATES).where(STATES.c.message_id.in_(ids)))
 
@@ -75,8 +71,7 @@ def record_failed(session: Session, ref: Ref, reason: str, now: datetime) -> boo
     """A permanent failure the attendant sees (and can retry)."""
     t = MESSAGES
     criteria = [t.c.id == ref.message_id, t.c.sending_at == ref.token]
-    moved = advance(session, criteria, S.FAILED, now, reason)
-    announce_after_commit(session, *(m.event(S.FAILED, now, reason) for m in moved))
+    moved = status.fail(session, criteria, now, reason)
     if moved:
         session.execute(sa.delete(STATES).where(STATES.c.message_id == ref.message_id))
     return bool(moved)
@@ -121,13 +116,7 @@ def record_held(session: Session, ref: Ref, until: datetime, why: str, now: date
 
 
 def _release(session: Session, ref: Ref) -> bool:
-    t = MESSAGES
-    stmt = (
-        sa.update(t)
-        .where(t.c.id == ref.message_id, t.c.status == S.SENDING.value, t.c.sending_at == ref.token)
-        .values(status=S.QUEUED.value)
-    )
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    return status.release(session, ref.message_id, ref.token)
 
 
 def _attempts_so_far(session: Session, ref: Ref) -> int:

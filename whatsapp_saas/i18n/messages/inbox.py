@@ -79,4 +79,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Enter a valid phone number with country code, e.g. +55 11 99999-0000.",
         "Informe um telefone válido com DDI, por exemplo +55 11 99999-0000.",
     ),
+    "contacts.error_merge_self": (
+        "A contact cannot be merged into itself.",
+        "Um contato não pode ser mesclado com ele mesmo.",
+    ),
+    "contacts.error_merge_merged": (
+        "This contact was already merged into another one.",
+        "Este contato já foi mesclado com outro.",
+    ),
 }

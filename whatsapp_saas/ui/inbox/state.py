@@ -357,7 +357,9 @@ class InboxState(AppState):
 
     @rx.event
     async def retry(self, message_id: str) -> None:
-        await self._act(lambda scope, me: inbox.retry_failed(scope, me, int(message_id)))
+        await self._act(
+            lambda scope, me: inbox.retry_failed(scope, viewer=me, message_id=int(message_id))
+        )
 
     @rx.event
     async def retry_media(self, message_id: str) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 import reflex as rx
 
+from whatsapp_saas.accounts.preferences import tenant_timezone
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.scheduling import schedules as svc
 from whatsapp_saas.scheduling.outbound import StoredMedia
-from whatsapp_saas.scheduling.preferences import tenant_timezone
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.base_state import AppState

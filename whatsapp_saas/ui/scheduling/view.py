@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlmodel import col
 
+from whatsapp_saas.accounts.preferences import tenant_timezone
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.i18n.formatting import format_datetime
@@ -21,7 +22,7 @@ from whatsapp_saas.scheduling.campaign_models import Campaign, CampaignStatus
 from whatsapp_saas.scheduling.campaigns import list_campaigns
 from whatsapp_saas.scheduling.followups import list_follow_ups
 from whatsapp_saas.scheduling.models import ScheduledMessage, ScheduleStatus
-from whatsapp_saas.scheduling.preferences import load_preferences, tenant_timezone
+from whatsapp_saas.scheduling.preferences import load_preferences
 from whatsapp_saas.scheduling.progress import CampaignProgress, campaign_progress
 from whatsapp_saas.scheduling.recurrence import utc_to_local
 from whatsapp_saas.scheduling.schedules import list_schedules
@@ -51,7 +52,7 @@ def contacts(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
     """The contacts the viewer may write to (not those of another department's chats)."""
     query = (
         scope.select(Contact)
-        .where(contact_visible_to(scope, viewer))
+        .where(contact_visible_to(scope, viewer), col(Contact.merged_into_id).is_(None))
         .order_by(col(Contact.name), col(Contact.id))
         .limit(CONTACTS_MAX)
     )

@@ -8,13 +8,13 @@ from zoneinfo import available_timezones
 
 import reflex as rx
 
+from whatsapp_saas.accounts import preferences
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.mailer import InviteMail, send_invite, smtp_configured
 from whatsapp_saas.accounts.models import Invite, User
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.tenancy import service as tenancy
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
@@ -52,7 +52,7 @@ class UsersState(AppState):
             return
         users, invites = await in_session(lambda s: _load_team(s, user))
         self.read_receipts = await in_session(
-            lambda s: tenancy.get_tenant(s, user.tenant_id).send_read_receipts
+            lambda s: preferences.get_tenant(s, user.tenant_id).send_read_receipts
         )
         self.users = [self._user_row(u, user) for u in users]
         self.invites = [self._invite_row(i) for i in invites]
@@ -144,7 +144,9 @@ class UsersState(AppState):
         if user is None:
             return
         try:
-            await in_session(lambda s: tenancy.set_read_receipts(s, user, bool(enabled)))
+            await in_session(
+                lambda s: preferences.set_read_receipts(s, viewer=user, enabled=bool(enabled))
+            )
         except UserError as err:
             self.error = self._error_text(err)
             return

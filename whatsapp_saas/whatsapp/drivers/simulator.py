@@ -22,7 +22,7 @@ from datetime import datetime
 
 import aiohttp
 
-from whatsapp_saas.simulator.phones import parse_phone
+from whatsapp_saas import phones
 from whatsapp_saas.simulator.protocol import LOGOUT_PATH, WS_PATH
 from whatsapp_saas.whatsapp.drivers import simulator_events as events
 from whatsapp_saas.whatsapp.drivers.simulator_session import (
@@ -159,7 +159,7 @@ class SimulatorGateway(Gateway):
         return session
 
     async def request_pairing_code(self, session_id: str, phone: str) -> str:
-        number = parse_phone(phone)
+        number = phones.to_e164(phone, None, valid=False)
         if number is None:
             raise InvalidRecipient(f"not a phone number: {phone!r}")
         reply = await self._session(session_id).request("pair_code", need=WAITING, phone=number)

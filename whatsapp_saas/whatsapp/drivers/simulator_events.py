@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 from typing import Any
 
-from whatsapp_saas.simulator.phones import is_lid, parse_lid, parse_phone
+from whatsapp_saas import phones
 from whatsapp_saas.simulator.protocol import Frame
 from whatsapp_saas.whatsapp.gateway import (
     ChatPresenceChanged,
@@ -22,12 +22,12 @@ from whatsapp_saas.whatsapp.gateway import (
 
 def address(to: str) -> str:
     """What the simulator accepts as a recipient: E.164 or a LID; InvalidRecipient otherwise."""
-    if is_lid(to):
-        lid = parse_lid(to)
+    if phones.is_lid(to):
+        lid = phones.parse_lid(to)
         if lid is not None:
             return lid
     else:
-        phone = parse_phone(to)
+        phone = phones.to_e164(to, None, valid=False)
         if phone is not None:
             return phone
     raise InvalidRecipient(f"not a WhatsApp address: {to!r}")
