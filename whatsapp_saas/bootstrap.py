@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "whatsapp_saas.delivery.models",
     "whatsapp_saas.scheduling.models",
     "whatsapp_saas.scheduling.campaign_models",
+    "whatsapp_saas.crm.models",
 )
 
 # Event handlers, registered once: (module, function name, event class path).
