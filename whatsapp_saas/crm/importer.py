@@ -22,7 +22,7 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.crm import tags as tag_svc
 from whatsapp_saas.crm.import_rows import ParsedRow, RowError, parse_row
-from whatsapp_saas.crm.models import AuditEntry, ImportRow, Job, JobKind, RowStatus
+from whatsapp_saas.crm.models import AuditEntry, ImportRow, Job, JobKind, JobStatus, RowStatus
 from whatsapp_saas.crm.profile import touch
 from whatsapp_saas.crm.timeline import record_change
 from whatsapp_saas.csvfiles import CsvTable, read_csv
@@ -68,6 +68,73 @@ def read_table(data: bytes | str) -> CsvTable:
     return table
 
 
+def upload(
+    scope: TenantScope,
+    *,
+    viewer: CurrentUser,
+    data: bytes | str,
+    file_name: str = "",
+    region: str | None = DEFAULT_REGION,
+) -> Job:
+    """Store an uploaded file's rows as a draft import (the header row is kept apart)."""
+    check_viewer(scope, viewer)
+    if not viewer.is_manager:
+        raise PermissionDenied()
+    table = read_table(data)
+    header, rows = table.rows[0], table.rows[1:]
+    job = Job(
+        tenant_id=scope.tenant_id,
+        kind=JobKind.IMPORT.value,
+        status=JobStatus.DRAFT.value,
+        params={
+            "header": header,
+            "file_name": file_name[:200],
+            "region": region,
+            "user_id": viewer.user_id,
+            "sep": table.separator,
+            "encoding": table.encoding,
+        },
+        total=len(rows),
+        created_by_user_id=viewer.user_id,
+    )
+    scope.add(job)
+    scope.session.flush()
+    assert job.id is not None
+    _store_rows(scope, job.id, rows)
+    return job
+
+
+def queue(
+    scope: TenantScope,
+    *,
+    viewer: CurrentUser,
+    job_id: int,
+    mapping: Sequence[str],
+    duplicates: str,
+) -> Job:
+    """Start a draft import with this column mapping and duplicates policy."""
+    job = import_job(scope, viewer, job_id)
+    if job.status != JobStatus.DRAFT.value:
+        raise UserError("crm.import_already_started")
+    if duplicates not in {d.value for d in Duplicates}:
+        raise UserError("crm.import_policy")
+    mapping = list(mapping)[: len(job.params.get("header", []))]
+    if not any(t in ("phone", "email", "lid") for t in mapping):
+        raise UserError("crm.import_needs_id")
+    job.params = {**job.params, "mapping": mapping, "duplicates": duplicates}
+    job.status = JobStatus.QUEUED.value
+    scope.session.add(job)
+    scope.add(
+        AuditEntry(
+            tenant_id=scope.tenant_id,
+            user_id=viewer.user_id,
+            action="import",
+            detail={"job_id": job.id, "rows": job.total, "file": job.params.get("file_name")},
+        )
+    )
+    return job
+
+
 def start_import(
     scope: TenantScope,
     *,
@@ -78,45 +145,21 @@ def start_import(
     file_name: str = "",
     region: str | None = DEFAULT_REGION,
 ) -> Job:
-    """Store the file's rows and queue the job (the header row is not imported)."""
-    check_viewer(scope, viewer)
-    if not viewer.is_manager:
-        raise PermissionDenied()
-    if duplicates not in {d.value for d in Duplicates}:
-        raise UserError("crm.import_policy")
-    table = read_table(data)
-    header, rows = table.rows[0], table.rows[1:]
-    mapping = list(mapping)[: len(header)]
-    if not any(t in ("phone", "email", "lid") for t in mapping):
-        raise UserError("crm.import_needs_id")
-    job = Job(
-        tenant_id=scope.tenant_id,
-        kind=JobKind.IMPORT.value,
-        params={
-            "header": header,
-            "mapping": mapping,
-            "duplicates": duplicates,
-            "file_name": file_name[:200],
-            "region": region,
-            "user_id": viewer.user_id,
-            "sep": table.separator,
-        },
-        total=len(rows),
-        created_by_user_id=viewer.user_id,
-    )
-    scope.add(job)
-    scope.session.flush()
+    """Upload and queue in one go (what scripts and tests use)."""
+    job = upload(scope, viewer=viewer, data=data, file_name=file_name, region=region)
     assert job.id is not None
-    _store_rows(scope, job.id, rows)
-    scope.add(
-        AuditEntry(
-            tenant_id=scope.tenant_id,
-            user_id=viewer.user_id,
-            action="import",
-            detail={"job_id": job.id, "rows": len(rows), "file": file_name[:200]},
-        )
+    return queue(scope, viewer=viewer, job_id=job.id, mapping=mapping, duplicates=duplicates)
+
+
+def first_rows(scope: TenantScope, job: Job, count: int = 5) -> list[ImportRow]:
+    return list(
+        scope.session.exec(
+            select(ImportRow)
+            .where(col(ImportRow.tenant_id) == scope.tenant_id, col(ImportRow.job_id) == job.id)
+            .order_by(col(ImportRow.row_number))
+            .limit(count)
+        ).all()
     )
-    return job
 
 
 def _store_rows(scope: TenantScope, job_id: int, rows: Sequence[list[str]]) -> None:
@@ -309,19 +352,14 @@ def failed_rows_csv(scope: TenantScope, job: Job, translate: Callable[[str, str]
 
 
 def preview(
-    scope: TenantScope,
-    data: bytes | str,
-    mapping: Sequence[str],
-    *,
-    rows: int = 5,
-    region: str | None = DEFAULT_REGION,
-) -> list[tuple[int, ParsedRow | None, RowError | UserError | None]]:
+    scope: TenantScope, job: Job, mapping: Sequence[str], *, rows: int = 5
+) -> list[tuple[int, ParsedRow | None, UserError | None]]:
     """The first data rows as they will be stored (or why each would fail)."""
-    table = read_table(data)
-    found: list[tuple[int, ParsedRow | None, RowError | UserError | None]] = []
-    for number, cells in enumerate(table.rows[1 : rows + 1], start=2):
+    found: list[tuple[int, ParsedRow | None, UserError | None]] = []
+    region = job.params.get("region")
+    for row in first_rows(scope, job, rows):
         try:
-            found.append((number, parse_row(scope, cells, mapping, region), None))
+            found.append((row.row_number, parse_row(scope, row.cells, mapping, region), None))
         except UserError as err:
-            found.append((number, None, err))
+            found.append((row.row_number, None, err))
     return found

@@ -130,6 +130,7 @@ class JobKind(StrEnum):
 
 
 class JobStatus(StrEnum):
+    DRAFT = "draft"  # an uploaded import waiting for its mapping; no runner touches it
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"

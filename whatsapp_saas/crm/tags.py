@@ -11,8 +11,11 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from whatsapp_saas.contacts.events import ContactUpdated
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.crm.models import ContactTag, ConversationTag, Tag
+from whatsapp_saas.crm.timeline import record_change
+from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.inbox.sqlutil import insert_ignore
@@ -113,11 +116,14 @@ def tags_of_contacts(scope: TenantScope, contact_ids: Iterable[int]) -> dict[int
     return found
 
 
-def set_contact_tags(scope: TenantScope, contact_id: int, tag_ids: Sequence[int]) -> list[Tag]:
-    """Exactly these tags on the contact (each must be this tenant's)."""
+def set_contact_tags(
+    scope: TenantScope, contact_id: int, tag_ids: Sequence[int], *, user_id: int | None = None
+) -> list[Tag]:
+    """Exactly these tags on the contact (each must be this tenant's); logged and announced."""
     scope.get(Contact, contact_id)
     wanted = {scope.get(Tag, t).id for t in tag_ids}
-    current = {t.id for t in contact_tags(scope, contact_id)}
+    before = contact_tags(scope, contact_id)
+    current = {t.id for t in before}
     for tag_id in wanted - current:
         assert tag_id is not None
         scope.add(ContactTag(tenant_id=scope.tenant_id, contact_id=contact_id, tag_id=tag_id))
@@ -129,7 +135,17 @@ def set_contact_tags(scope: TenantScope, contact_id: int, tag_ids: Sequence[int]
         )
     scope.session.flush()
     sync_names(scope, [contact_id])
-    return contact_tags(scope, contact_id)
+    after = contact_tags(scope, contact_id)
+    record_change(
+        scope,
+        contact_id=contact_id,
+        user_id=user_id,
+        field="tags",
+        old=[t.name for t in before],
+        new=[t.name for t in after],
+    )
+    announce_after_commit(scope.session, ContactUpdated(scope.tenant_id, contact_id))
+    return after
 
 
 def tag_conversation(scope: TenantScope, conversation_id: int, tag_id: int) -> None:

@@ -9,8 +9,10 @@ from typing import Any
 from sqlmodel import col
 
 from whatsapp_saas.accounts.models import User
+from whatsapp_saas.contacts.events import ContactUpdated
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.crm.models import Change, Note
+from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -41,6 +43,7 @@ def add_note(scope: TenantScope, *, contact_id: int, user_id: int | None, body: 
         Note(tenant_id=scope.tenant_id, contact_id=contact_id, author_user_id=user_id, body=text)
     )
     scope.session.flush()
+    announce_after_commit(scope.session, ContactUpdated(scope.tenant_id, contact_id))
     return note
 
 
