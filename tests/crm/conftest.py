@@ -32,7 +32,10 @@ class World:
 def _user(session: Any, tenant: Tenant, email: str, role: Role) -> CurrentUser:
     assert tenant.id is not None
     user = User(
-        tenant_id=tenant.id, email=email, name=email.split("@")[0], password_hash="x",
+        tenant_id=tenant.id,
+        email=email,
+        name=email.split("@")[0],
+        password_hash="x",
         role=role.value,
     )
     session.add(user)

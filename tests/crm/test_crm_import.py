@@ -21,16 +21,18 @@ from whatsapp_saas.models_base import utcnow
 HEADER = "Nome;Telefone;E-mail;Empresa;Etiquetas;Cidade\n"
 
 
-def _start(world: World, data: bytes | str, mapping: list[str] | None = None,
-           duplicates: str = "merge") -> int:
+def _start(
+    world: World, data: bytes | str, mapping: list[str] | None = None, duplicates: str = "merge"
+) -> int:
     owner = world.a.owner
 
     def work(scope):  # type: ignore[no-untyped-def]
         table = importer.read_table(data)
         defs = fields.definitions(scope)
         chosen = mapping or propose_mapping(table.rows[0], defs)
-        return importer.start_import(scope, viewer=owner, data=data, mapping=chosen,
-                                     duplicates=duplicates, file_name="x.csv").id
+        return importer.start_import(
+            scope, viewer=owner, data=data, mapping=chosen, duplicates=duplicates, file_name="x.csv"
+        ).id
 
     return run(owner.tenant_id, work)
 
@@ -41,52 +43,69 @@ def _progress(world: World, job_id: int) -> importer.ImportProgress:
 
 @pytest.fixture
 def city(world: World) -> None:
-    run(world.a.tenant_id, lambda s: fields.create_definition(
-        s, entity="contact", key="cidade", label="Cidade", type="text"))
+    run(
+        world.a.tenant_id,
+        lambda s: fields.create_definition(
+            s, entity="contact", key="cidade", label="Cidade", type="text"
+        ),
+    )
 
 
 def test_mapping_is_proposed_from_portuguese_and_english_headers(world: World, city: None) -> None:
     defs = run(world.a.tenant_id, lambda s: fields.definitions(s))
-    assert propose_mapping(["Nome", "Telefone", "E-mail", "Empresa", "Etiquetas", "Cidade"],
-                           defs) == ["name", "phone", "email", "company", "tags", "field:cidade"]
-    assert propose_mapping(["Full name", "Phone number", "Email", "Company", "Labels", "?"],
-                           defs) == ["name", "phone", "email", "company", "tags", ""]
+    assert propose_mapping(
+        ["Nome", "Telefone", "E-mail", "Empresa", "Etiquetas", "Cidade"], defs
+    ) == ["name", "phone", "email", "company", "tags", "field:cidade"]
+    assert propose_mapping(
+        ["Full name", "Phone number", "Email", "Company", "Labels", "?"], defs
+    ) == ["name", "phone", "email", "company", "tags", ""]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 @pytest.mark.parametrize("sep", [";", ","])
 def test_encodings_and_separators(world: World, city: None, encoding: str, sep: str) -> None:
-    text = (HEADER + "José Conceição;(11) 98888-7777;jose@x.io;Pão & Cia;vip, novo;São Paulo\n")
+    text = HEADER + "José Conceição;(11) 98888-7777;jose@x.io;Pão & Cia;vip, novo;São Paulo\n"
     data = text.replace(";", sep).replace("vip, novo", '"vip, novo"' if sep == "," else "vip, novo")
     job_id = _start(world, data.encode(encoding))
     jobs.run_pending("test")
     assert _progress(world, job_id).created == 1
     contact = run(world.a.tenant_id, lambda s: s.first(Contact))
     assert contact is not None
-    assert (contact.name, contact.phone, contact.company) == ("José Conceição", "+5511988887777",
-                                                             "Pão & Cia")
+    assert (contact.name, contact.phone, contact.company) == (
+        "José Conceição",
+        "+5511988887777",
+        "Pão & Cia",
+    )
     assert contact.custom_fields == {"cidade": "São Paulo"}
     assert sorted(contact.tags) == ["novo", "vip"]
 
 
 def test_phone_forms_are_one_number_and_bad_rows_are_reported(world: World, city: None) -> None:
-    data = HEADER + "\n".join([
-        "Ana;(11) 98888-7777;;;;",
-        "Ana 2;011988887777;;;;",
-        "Ana 3;+55 11 98888 7777;;;;",
-        "Ana 4;5511988887777;;;;",
-        "Bad;12345;;;;",
-        "No id;;;;;",
-        "Bad mail;;ana@;;;",
-    ]) + "\n"
+    data = (
+        HEADER
+        + "\n".join(
+            [
+                "Ana;(11) 98888-7777;;;;",
+                "Ana 2;011988887777;;;;",
+                "Ana 3;+55 11 98888 7777;;;;",
+                "Ana 4;5511988887777;;;;",
+                "Bad;12345;;;;",
+                "No id;;;;;",
+                "Bad mail;;ana@;;;",
+            ]
+        )
+        + "\n"
+    )
     job_id = _start(world, data)
     jobs.run_pending("test")
     got = _progress(world, job_id)
     assert (got.created, got.merged, got.skipped, got.failed) == (1, 3, 0, 3)
     assert run(world.a.tenant_id, lambda s: s.count(Contact)) == 1
     job = run(world.a.tenant_id, lambda s: s.get(Job, job_id))
-    report = run(world.a.tenant_id, lambda s: importer.failed_rows_csv(
-        s, job, lambda code, value: f"{code}:{value}"))
+    report = run(
+        world.a.tenant_id,
+        lambda s: importer.failed_rows_csv(s, job, lambda code, value: f"{code}:{value}"),
+    )
     lines = report.lstrip("\ufeff").splitlines()
     assert lines[0].endswith("crm.import_reason_header:")
     assert lines[1:] == [
@@ -115,8 +134,12 @@ def test_duplicate_policies(world: World, city: None) -> None:
 
 
 def test_a_field_value_that_fails_validation_fails_the_whole_row(world: World) -> None:
-    run(world.a.tenant_id, lambda s: fields.create_definition(
-        s, entity="contact", key="score", label="Score", type="number", max_value=10))
+    run(
+        world.a.tenant_id,
+        lambda s: fields.create_definition(
+            s, entity="contact", key="score", label="Score", type="number", max_value=10
+        ),
+    )
     job_id = _start(world, "Nome;Telefone;Score\nAna;11988887777;99\nBia;11977776666;3\n")
     jobs.run_pending("test")
     assert (_progress(world, job_id).created, _progress(world, job_id).failed) == (1, 1)
@@ -176,9 +199,16 @@ def test_a_crash_inside_a_chunk_leaves_no_partial_rows(world: World, monkeypatch
 def test_only_managers_import_and_rows_stay_in_their_tenant(world: World) -> None:
     agent = world.a.agent
     with pytest.raises(PermissionDenied):
-        run(agent.tenant_id, lambda s: importer.start_import(
-            s, viewer=agent, data="Nome;Telefone\nA;11988887777\n", mapping=["name", "phone"],
-            duplicates="merge"))
+        run(
+            agent.tenant_id,
+            lambda s: importer.start_import(
+                s,
+                viewer=agent,
+                data="Nome;Telefone\nA;11988887777\n",
+                mapping=["name", "phone"],
+                duplicates="merge",
+            ),
+        )
     job_id = _start(world, "Nome;Telefone\nA;11988887777\n")
     jobs.run_pending("test")
     assert run(world.b.tenant_id, lambda s: s.count(Contact)) == 0

@@ -110,7 +110,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- profile -------------------------------------------------------------------------
     "crm.profile_title": ("Contact", "Contato"),
-    "crm.back": ("Back to contacts", "Voltar aos contatos"),
+    "crm.back": ("Back", "Voltar"),
     "crm.details": ("Details", "Dados"),
     "crm.edit": ("Edit", "Editar"),
     "crm.id_kind.phone": ("Phone", "Telefone"),

@@ -13,10 +13,11 @@ from whatsapp_saas.ui.crm.widgets import field_error, label, tag_badge
 T = AppState.t
 
 
-def tags_block(S: Any, prefix: str) -> rx.Component:
+def tags_block(S: Any, prefix: str, *, titled: bool = True) -> rx.Component:
     """The contact's tags; each tag of the tenant toggles with one click."""
+    title = [rx.text(T["crm.col_tags"], weight="bold", size="2")] if titled else []
     return rx.vstack(
-        rx.text(T["crm.col_tags"], weight="bold", size="2"),
+        *title,
         rx.flex(
             rx.foreach(
                 S.tag_choices,
@@ -131,7 +132,7 @@ def edit_form(S: Any, prefix: str, *, core: bool = True) -> rx.Component:
     core_inputs = (
         [
             _core_input(S, "crm.name", "name", S.name, prefix, max_length=120),
-            _core_input(S, "crm.col_email", "email", S.email, prefix, type="email"),
+            _core_input(S, "crm.col_email", "email", S.email, prefix, input_mode="email"),
             _core_input(S, "crm.col_company", "company", S.company, prefix, max_length=120),
             rx.vstack(
                 label("crm.col_owner", f"{prefix}-owner"),
@@ -203,10 +204,9 @@ def notes_block(S: Any, prefix: str) -> rx.Component:
                 width="100%",
                 placeholder=T["crm.note_placeholder"],
             ),
-            rx.button(T["crm.add_note"], type="submit", size="1"),
+            rx.button(T["crm.add_note"], type="submit", size="1", align_self="end"),
             spacing="1",
             width="100%",
-            align="end",
         ),
         on_submit=S.add_note,
         reset_on_submit=True,

@@ -95,7 +95,7 @@ def field_rows(
 
 INPUT_TYPES = {
     FieldType.DATE.value: "date",
-    FieldType.EMAIL.value: "email",
+    FieldType.EMAIL.value: "text",
     FieldType.URL.value: "text",
     FieldType.PHONE.value: "tel",
     FieldType.NUMBER.value: "text",

@@ -228,7 +228,7 @@ def contact_profile_page() -> rx.Component:
     body = rx.flex(
         rx.vstack(_details(), _opt_out(), _merge(), spacing="3", flex="1 1 340px", min_width="0"),
         rx.vstack(
-            _section("crm.col_tags", tags_block(S, PREFIX)),
+            _section("crm.col_tags", tags_block(S, PREFIX, titled=False)),
             _section("crm.timeline", notes_block(S, PREFIX), timeline_block(S)),
             _history(),
             spacing="3",
