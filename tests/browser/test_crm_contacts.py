@@ -25,9 +25,7 @@ def _shot(page: Page, name: str) -> None:
 
 def _open_contacts(page: Page) -> None:
     page.get_by_role("link", name="Contacts").click()
-    expect(page.get_by_placeholder("Search contacts")).to_be_visible(
-        timeout=NAVIGATION_TIMEOUT_MS
-    )
+    expect(page.get_by_placeholder("Search contacts")).to_be_visible(timeout=NAVIGATION_TIMEOUT_MS)
 
 
 def _define_city(page: Page) -> None:

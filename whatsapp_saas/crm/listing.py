@@ -24,6 +24,17 @@ from whatsapp_saas.tenancy.scope import TenantScope
 PER_PAGE_MAX = 100
 COUNT_CAP = 10_000  # beyond this the page says "10,000+": counting a million rows is not free
 SORTS = ("name", "created", "updated")
+# The name a person sees, lower-cased: keep identical to the index ix_contacts_crm_name
+# (migration 0011), so a page sorted by name is read in index order; the '' is a literal,
+# as a bound parameter would not match the index expression.
+NAME_SORT = sa.func.lower(
+    sa.func.coalesce(
+        Contact.__table__.c.name,  # type: ignore[attr-defined]
+        Contact.__table__.c.push_name,  # type: ignore[attr-defined]
+        Contact.__table__.c.phone,  # type: ignore[attr-defined]
+        sa.literal_column("''"),
+    )
+)
 
 
 @dataclass
@@ -56,7 +67,7 @@ def sort_key(sort: str) -> Any:
         return col(Contact.created_at)
     if sort == "updated":
         return col(Contact.updated_at)
-    return sa.func.lower(sa.func.coalesce(Contact.name, Contact.push_name, Contact.phone, ""))
+    return NAME_SORT
 
 
 def contact_page(

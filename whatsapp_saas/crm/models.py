@@ -213,16 +213,12 @@ class CrmSettings(TenantOwned, table=True):
     agent_visibility: str = Field(default=Visibility.MINE.value, max_length=8)
 
 
-# CRM search: name, push name, phone and the folded CRM text as one trigram-indexed
-# expression (PostgreSQL with pg_trgm; migration 0011). Keep identical to crm.search.DOCUMENT.
+# CRM search on PostgreSQL: a trigram index over ``contacts.crm_search``, a stored generated
+# column (migration 0011; not mapped, SQLite has no such column) holding the folded
+# document of crm.search.DOCUMENT.
 sa.Index(
     "ix_contacts_crm_search",
-    sa.text(
-        "wa_fold((((((((COALESCE(name, ''::character varying))::text || ' '::text) || "
-        "(COALESCE(push_name, ''::character varying))::text) || ' '::text) || "
-        "(COALESCE(phone, ''::character varying))::text) || ' '::text) || "
-        "COALESCE(crm_text, ''::text))) gin_trgm_ops"
-    ),
+    sa.text("crm_search gin_trgm_ops"),
     postgresql_using="gin",
     _table=Contact.__table__,  # type: ignore[attr-defined]
 ).ddl_if(dialect="postgresql")
@@ -230,4 +226,10 @@ sa.Index(
     "ix_contacts_tenant_created",
     Contact.__table__.c.tenant_id,  # type: ignore[attr-defined]
     Contact.__table__.c.created_at,  # type: ignore[attr-defined]
+)
+sa.Index(
+    "ix_contacts_crm_name",
+    Contact.__table__.c.tenant_id,  # type: ignore[attr-defined]
+    sa.text("lower(coalesce(name, push_name, phone, ''))"),
+    Contact.__table__.c.id,  # type: ignore[attr-defined]
 )
