@@ -2,8 +2,9 @@
 
 The five are one folded document (:data:`DOCUMENT`). PostgreSQL stores it folded in the
 generated column ``contacts.crm_search`` (migration 0011; keep the two identical), which a
-trigram GIN index serves for ``ILIKE '%…%'``; SQLite folds it per row. Email, company and field values reach it through ``contacts.crm_text``
-(folded when saved, :func:`whatsapp_saas.crm.profile.touch`). A query that looks like a phone
+trigram GIN index serves for ``LIKE '%…%'``; SQLite folds it per row. Email, company and
+field values reach it through ``contacts.crm_text`` (folded when saved,
+:func:`whatsapp_saas.crm.profile.touch`). A query that looks like a phone
 number ("(11) 98888-7777", "011988887777") is matched by its digits, so every way of writing
 one number finds it.
 """
