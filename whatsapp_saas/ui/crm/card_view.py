@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from whatsapp_saas.ui.base_state import AppState
-from whatsapp_saas.ui.crm.widgets import field_error, label, tag_badge
+from whatsapp_saas.ui.crm.widgets import CHECK_STYLE, field_error, label, tag_badge
 
 T = AppState.t
 
@@ -78,7 +78,7 @@ def _field_input(S: Any, f: rx.Var, prefix: str) -> rx.Component:
                             default_checked=f["value"].to(str).split(", ").contains(o),
                         ),
                         o,
-                        class_name="crm-check",
+                        style=CHECK_STYLE,
                     ),
                 ),
                 gap="2",

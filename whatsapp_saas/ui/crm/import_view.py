@@ -8,7 +8,7 @@ from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.components import error_callout
 from whatsapp_saas.ui.crm.import_state import ImportState as S
 from whatsapp_saas.ui.crm.routes import CONTACTS
-from whatsapp_saas.ui.crm.widgets import progress_bar
+from whatsapp_saas.ui.crm.widgets import CHECK_STYLE, progress_bar
 from whatsapp_saas.ui.layout import shell
 
 T = S.t
@@ -133,7 +133,7 @@ def _start() -> rx.Component:
                         rx.el.label(
                             rx.radio_group.item(value=v),
                             T[f"crm.dup_policy.{v}"],
-                            class_name="crm-check",
+                            style=CHECK_STYLE,
                         )
                         for v in ("merge", "skip", "create")
                     ],

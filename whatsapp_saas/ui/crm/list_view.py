@@ -9,6 +9,7 @@ from whatsapp_saas.ui.components import error_callout, success_callout
 from whatsapp_saas.ui.crm import routes
 from whatsapp_saas.ui.crm.list_state import ContactsState as S
 from whatsapp_saas.ui.crm.widgets import (
+    CHECK_STYLE,
     avatar,
     field_error,
     fixed_select,
@@ -178,7 +179,7 @@ def _filters() -> rx.Component:
                     rx.el.label(
                         rx.el.input(type="checkbox", name="shared"),
                         T["crm.segment_shared"],
-                        class_name="crm-check",
+                        style=CHECK_STYLE,
                     ),
                     rx.button(T["crm.save_segment"], type="submit", variant="soft"),
                     wrap="wrap",
@@ -226,7 +227,7 @@ def _bulk_bar() -> rx.Component:
                 rx.el.label(
                     rx.el.input(type="checkbox", name=f"col-{c}", default_checked=True),
                     T[f"crm.col_{c}"],
-                    class_name="crm-check",
+                    style=CHECK_STYLE,
                 )
                 for c in CORE_COLUMNS
             ],
@@ -235,7 +236,7 @@ def _bulk_bar() -> rx.Component:
                 lambda f: rx.el.label(
                     rx.el.input(type="checkbox", name="col-field:" + f["id"]),
                     f["label"],
-                    class_name="crm-check",
+                    style=CHECK_STYLE,
                 ),
             ),
             gap="2",

@@ -9,7 +9,7 @@ from whatsapp_saas.ui.components import error_callout, success_callout
 from whatsapp_saas.ui.crm.routes import CONTACTS
 from whatsapp_saas.ui.crm.setup_state import FIELD_TYPES
 from whatsapp_saas.ui.crm.setup_state import CrmSetupState as S
-from whatsapp_saas.ui.crm.widgets import fixed_select, labelled, tag_badge
+from whatsapp_saas.ui.crm.widgets import CHECK_STYLE, fixed_select, labelled, tag_badge
 from whatsapp_saas.ui.layout import shell
 
 T = S.t
@@ -160,12 +160,12 @@ def _visibility() -> rx.Component:
                     rx.el.label(
                         rx.radio_group.item(value="mine"),
                         T["crm.visibility.mine"],
-                        class_name="crm-check",
+                        style=CHECK_STYLE,
                     ),
                     rx.el.label(
                         rx.radio_group.item(value="all"),
                         T["crm.visibility.all"],
-                        class_name="crm-check",
+                        style=CHECK_STYLE,
                     ),
                     direction="column",
                     gap="2",

@@ -91,3 +91,7 @@ def field_error(errors: rx.Var, name: str, field_id: str) -> rx.Component:
             color_scheme="red",
         ),
     )
+
+
+# A checkbox or radio with its text beside it.
+CHECK_STYLE = {"display": "inline-flex", "gap": "0.4em", "align_items": "center"}
