@@ -76,6 +76,7 @@ MODEL_MODULES = (
     "whatsapp_saas.scheduling.models",
     "whatsapp_saas.scheduling.campaign_models",
     "whatsapp_saas.events.models",
+    "whatsapp_saas.crm.models",
 )
 
 # Modules that define domain events: the spine decodes stored events with their classes.

@@ -12,6 +12,7 @@ from whatsapp_saas.ui.api import build_api
 from whatsapp_saas.ui.auth.pages import invite_page, login_page, signup_page
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
 from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.crm import pages as crm_pages
 from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
 from whatsapp_saas.ui.graph import attach_graph
 from whatsapp_saas.ui.inbox.page import inbox_page
@@ -104,8 +105,9 @@ app.add_page(
     on_load=SchedulesState.load,
 )
 
+crm_pages.register(app, _title)
+
 _PLACEHOLDERS = {
-    routes.CONTACTS: "nav.contacts",
     routes.AUTOMATIONS: "nav.automations",
     routes.AI: "nav.ai",
 }

@@ -56,6 +56,8 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "reply": v.quick_reply_id,
         "invite": v.invite_id,
         "user": v.users["agent_in"],
+        "other": conversation["contact"],  # the CRM's merge names the contact to fold in
+        **v.crm,
     }
 
 
@@ -97,6 +99,19 @@ def form(ids: dict[str, int], *, email: str, password: str) -> dict[str, Any]:
         "to": VICTIM_NUMBER_PHONE,
         "push_name": "Attacker",
         "variants": "",
+        # The CRM's forms.
+        "tag_id": str(ids.get("tag", 0)),
+        "owner_user_id": str(ids["user"]),
+        "action": "tag",
+        "field_key": "secret_code",
+        "field_value": "attack",
+        "segment_name": "Attack segment",
+        "note": "attack-note",
+        "key": "attack_key",
+        "label": "Attack label",
+        "type": "text",
+        "merge_search": "secret",
+        "field-secret_code": "attack",
     }
 
 

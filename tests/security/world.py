@@ -64,6 +64,7 @@ class Victim:
     quick_reply_id: int
     invite_id: int
     users: dict[str, int] = field(default_factory=dict)
+    crm: dict[str, int] = field(default_factory=dict)  # tag, segment, definition, job
 
 
 @dataclass
@@ -95,6 +96,7 @@ def seed(media_root: Path) -> World:
         scope = TenantScope(s, victim.tenant_id)
         accounts.set_user_active(scope, users["owner"], users["disabled"].user_id, False)
     victim.users = {actor: users[actor].user_id for actor in ACTORS if actor != "attacker"}
+    victim.crm = _crm_data(users["owner"], victim.hidden_contact_id)
     return World(
         victim,
         users["attacker"].tenant_id,
@@ -286,6 +288,37 @@ def _plans(
     scope.session.flush()
     assert follow_up.id is not None and draft.campaign.id is not None
     return hidden_schedule, follow_up.id, open_schedule, draft.campaign.id
+
+
+def _crm_data(owner: CurrentUser, contact_id: int) -> dict[str, int]:
+    """A tag, a custom field, a note and a personal segment of the owner, and a draft import
+    naming the hidden contact's secret: what the CRM handlers must not touch or show."""
+    from whatsapp_saas.crm import fields, importer, segments, tags, timeline
+    from whatsapp_saas.crm.filters import ContactFilter
+
+    with session_scope() as s:
+        scope = TenantScope(s, owner.tenant_id)
+        tag = tags.create_tag(scope, name="SecretTag", color="red")
+        assert tag.id is not None
+        tags.set_contact_tags(scope, contact_id, [tag.id], user_id=owner.user_id)
+        definition = fields.create_definition(
+            scope, entity="contact", key="secret_code", label="Secret code", type="text"
+        )
+        timeline.add_note(
+            scope,
+            contact_id=contact_id,
+            user_id=owner.user_id,
+            body=SECRET_HIDDEN_CONTACT + " note",
+        )
+        segment = segments.create_segment(
+            scope, viewer=owner, name="Secret segment", filters=ContactFilter(search="secret")
+        )
+        job = importer.upload(
+            scope, viewer=owner, data=f"Nome;Telefone\n{SECRET_HIDDEN_CONTACT};11988887777\n"
+        )
+        s.flush()
+        assert definition.id is not None and segment.id is not None and job.id is not None
+        return {"tag": tag.id, "segment": segment.id, "definition": definition.id, "job": job.id}
 
 
 def victim_number(world: World) -> WhatsAppNumber:

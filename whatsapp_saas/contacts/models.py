@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -32,6 +33,15 @@ class Contact(TenantOwned, table=True):
         default=None, foreign_key="contacts.id", ondelete="SET NULL", index=True
     )
     merged_at: datetime | None = timestamp_field()
+    # CRM profile (migration 0011; written by whatsapp_saas.crm).
+    email: str | None = Field(default=None, max_length=254)
+    company: str | None = Field(default=None, max_length=120)
+    owner_user_id: int | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )
+    custom_fields: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    # Folded email, company and custom field values: what CRM search reads besides the name.
+    crm_text: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 

@@ -162,6 +162,11 @@ class ContactOptOut(TenantOwned, table=True):
     message_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="SET NULL")
     opted_out_at: datetime = created_at_field()
     revoked_at: datetime | None = timestamp_field()
+    # Who did it by hand (migration 0011; None for keyword opt-outs).
+    by_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    revoked_by_user_id: int | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
 
 
 class SchedulingSettings(TenantOwned, table=True):

@@ -46,6 +46,11 @@ _WA = "whatsapp_saas.ui.whatsapp.state.WhatsAppState"
 _SIGNATURE = "whatsapp_saas.ui.inbox.signature.SignatureState"
 _NEW_CONV = "whatsapp_saas.ui.inbox.new_conversation.NewConversationState"
 _MEDIA_USAGE = "whatsapp_saas.ui.settings.media_usage.MediaUsageState"
+_CRM_LIST = "whatsapp_saas.ui.crm.list_state.ContactsState"
+_CRM_PROFILE = "whatsapp_saas.ui.crm.profile_state.ContactProfileState"
+_CRM_PANEL = "whatsapp_saas.ui.crm.panel.ContactPanelState"
+_CRM_IMPORT = "whatsapp_saas.ui.crm.import_state.ImportState"
+_CRM_SETUP = "whatsapp_saas.ui.crm.setup_state.CrmSetupState"
 
 
 def _each(prefix: str, permission: Permission, *names: str) -> dict[str, Permission]:
@@ -154,6 +159,71 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     **_each(_QR, "signed_in", "load", "save", "edit", "cancel_edit", "delete"),
     **_each(_SEND, "signed_in", "load"),
     **_each(_SEND, "manager", "save_company", "save_number"),
+    # The CRM: every action is limited to the contacts the viewer may see (crm.visibility);
+    # a bulk delete is checked for a manager in the service.
+    **_each(
+        _CRM_LIST,
+        "signed_in",
+        "load",
+        "set_search",
+        "set_sort",
+        "apply_filters",
+        "clear_filters",
+        "use_segment",
+        "go_page",
+        "toggle_row",
+        "toggle_page",
+        "select_matching",
+        "run_bulk",
+        "cancel_delete",
+        "confirm_delete",
+        "poll_job",
+        "export_all",
+        "set_new_open",
+        "create_contact",
+        "save_segment",
+        "delete_segment",
+    ),
+    **_each(
+        _CRM_PROFILE,
+        "signed_in",
+        "load",
+        "start_edit",
+        "cancel_edit",
+        "save",
+        "toggle_tag",
+        "add_note",
+        "opt_out",
+        "opt_in",
+        "find_merge",
+        "ask_merge",
+        "cancel_merge",
+        "confirm_merge",
+    ),
+    **_each(
+        _CRM_PANEL,
+        "signed_in",
+        "open_contact",
+        "refresh_contact",
+        "start_edit",
+        "cancel_edit",
+        "save",
+        "toggle_tag",
+        "add_note",
+    ),
+    # Imports (the upload included) are a manager's; the page itself opens for anyone.
+    **_each(_CRM_IMPORT, "signed_in", "load", "start_over", "set_duplicates"),
+    **_each(_CRM_IMPORT, "manager", "upload", "set_target", "start", "poll", "download_failed"),
+    **_each(_CRM_SETUP, "signed_in", "load"),
+    **_each(
+        _CRM_SETUP,
+        "manager",
+        "create_field",
+        "remove_field",
+        "add_tag",
+        "delete_tag",
+        "save_visibility",
+    ),
     # The simulated phone writes as a customer into the tenant's own numbers only.
     **_each(_SIM, "manager", "load", "link", "pair", "send"),
     # Opening dialogs is page-local; every change to a number is a manager's.

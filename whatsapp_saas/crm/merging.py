@@ -1,0 +1,130 @@
+"""Merging two contacts from the CRM, and the duplicates it suggests.
+
+The merge engine itself is :mod:`whatsapp_saas.contacts.merge` (ids, conversations,
+messages). Before calling it, the CRM's own rows (notes, change log, tags) move to the
+survivor and its empty profile fields are filled from the merged contact, so nothing the
+team wrote is lost with the merged row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.contacts import merge as engine
+from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
+from whatsapp_saas.crm import tags as tag_svc
+from whatsapp_saas.crm.models import Change, ContactTag, Note
+from whatsapp_saas.crm.profile import touch
+from whatsapp_saas.crm.timeline import record_change
+from whatsapp_saas.crm.visibility import visible_contact
+from whatsapp_saas.errors import UserError
+from whatsapp_saas.tenancy.scope import TenantScope
+
+PHONE_TAIL = 8  # "(11) 98888-7777" and "+55 11 8888-7777" (the old 8 digits) share these
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    contact_id: int
+    name: str
+    reason: str  # i18n key
+
+
+def merge_contacts(
+    scope: TenantScope, *, viewer: CurrentUser, survivor_id: int, merged_id: int
+) -> engine.MergeResult:
+    """Fold ``merged_id`` into ``survivor_id``; both must be visible to ``viewer``."""
+    if survivor_id == merged_id:
+        raise UserError("crm.error_merge_same")
+    survivor = visible_contact(scope, viewer, survivor_id, for_update=True)
+    merged = visible_contact(scope, viewer, merged_id, for_update=True)
+    _carry_crm_rows(scope, survivor_id, merged_id)
+    for key in ("email", "company", "owner_user_id"):
+        if getattr(survivor, key) is None and getattr(merged, key) is not None:
+            setattr(survivor, key, getattr(merged, key))
+    survivor.custom_fields = {**(merged.custom_fields or {}), **(survivor.custom_fields or {})}
+    touch(survivor)
+    scope.session.add(survivor)
+    record_change(
+        scope,
+        contact_id=survivor_id,
+        user_id=viewer.user_id,
+        field="merged",
+        old=merged.display_name,
+        new=survivor.display_name,
+    )
+    scope.session.flush()
+    # TODO(lead): when D's branch lands, call
+    # engine.merge_contacts(scope, viewer=viewer, survivor_id=survivor_id, merged_id=merged_id)
+    result = engine.merge_contacts(scope, survivor_id, merged_id)
+    tag_svc.sync_names(scope, [survivor_id])
+    return result
+
+
+def _carry_crm_rows(scope: TenantScope, survivor_id: int, merged_id: int) -> None:
+    for model in (Note, Change):
+        scope.session.execute(
+            sa.update(model)
+            .where(col(model.tenant_id) == scope.tenant_id, col(model.contact_id) == merged_id)
+            .values(contact_id=survivor_id)
+        )
+    tag_ids = [t.id for t in tag_svc.contact_tags(scope, merged_id) if t.id is not None]
+    for tag_id in tag_ids:
+        tag_svc.tag_contacts(scope, tag_id, [survivor_id])
+    scope.session.execute(
+        sa.delete(ContactTag).where(
+            col(ContactTag.tenant_id) == scope.tenant_id, col(ContactTag.contact_id) == merged_id
+        )
+    )
+
+
+def suggest_duplicates(
+    scope: TenantScope, *, viewer: CurrentUser, contact_id: int, limit: int = 5
+) -> list[Suggestion]:
+    """Likely duplicates: the same phone in another form, or the same email.
+
+    TODO(lead): when D's ``contacts.duplicates.suggest_duplicates(scope, contact_id)`` lands
+    (it also knows LIDs tied to phones), return its answer here, filtered by visibility.
+    """
+    contact = visible_contact(scope, viewer, contact_id)
+    found: dict[int, Suggestion] = {}
+    if contact.email:
+        for other in scope.all(
+            Contact, col(Contact.email) == contact.email, col(Contact.id) != contact_id
+        ):
+            assert other.id is not None
+            found[other.id] = Suggestion(other.id, other.display_name, "crm.dup_same_email")
+    for phone in _phones(scope, contact):
+        tail = phone[-PHONE_TAIL:]
+        query = (
+            scope.select(Contact)
+            .where(col(Contact.phone).like(f"%{tail}"))
+            .where(col(Contact.id) != contact_id)
+            .limit(limit)
+        )
+        for other in scope.session.exec(query).all():
+            assert other.id is not None
+            found.setdefault(
+                other.id, Suggestion(other.id, other.display_name, "crm.dup_same_phone")
+            )
+    visible = set(_visible(scope, viewer, list(found)))
+    return [s for s in found.values() if s.contact_id in visible][:limit]
+
+
+def _phones(scope: TenantScope, contact: Contact) -> set[str]:
+    rows = scope.all(
+        ContactIdentity,
+        ContactIdentity.contact_id == contact.id,
+        ContactIdentity.kind == IdentityKind.PHONE.value,
+    )
+    return {r.value for r in rows} | ({contact.phone} if contact.phone else set())
+
+
+def _visible(scope: TenantScope, viewer: CurrentUser, ids: list[int]) -> list[int]:
+    from whatsapp_saas.crm.visibility import visible_ids
+
+    return visible_ids(scope, viewer, ids)

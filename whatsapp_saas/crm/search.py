@@ -1,0 +1,50 @@
+"""CRM search: name, push name, phone, email, company and custom field values, in one clause.
+
+The five are one folded document (:data:`DOCUMENT`). PostgreSQL stores it folded in the
+generated column ``contacts.crm_search`` (migration 0011; keep the two identical), which a
+trigram GIN index serves for ``LIKE '%…%'``; SQLite folds it per row. Email, company and
+field values reach it through ``contacts.crm_text`` (folded when saved,
+:func:`whatsapp_saas.crm.profile.touch`). A query that looks like a phone
+number ("(11) 98888-7777", "011988887777") is matched by its digits, so every way of writing
+one number finds it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from whatsapp_saas.contacts.search import escape_like
+from whatsapp_saas.text_fold import fold, register_sqlite_fold
+
+DOCUMENT = (
+    "coalesce(contacts.name, '') || ' ' || coalesce(contacts.push_name, '') || ' ' || "
+    "coalesce(contacts.phone, '') || ' ' || coalesce(contacts.crm_text, '')"
+)
+PHONE_LIKE = re.compile(r"^[\d\s()+\-.]+$")
+MIN_PHONE_DIGITS = 4
+
+
+def search_term(text: str) -> str:
+    """What is looked for: the digits of a phone-like query (without trunk zeros), else the
+    folded text."""
+    stripped = text.strip()
+    digits = "".join(ch for ch in stripped if ch.isdigit())
+    if PHONE_LIKE.match(stripped) and len(digits) >= MIN_PHONE_DIGITS:
+        return digits.lstrip("0") or digits
+    return fold(stripped)
+
+
+def crm_matches(session: Session, text: str) -> sa.ColumnElement[bool]:
+    """WHERE clause over ``contacts`` (bind parameters are unique, so two searches in one
+    query, e.g. a segment's and the search box's, do not overwrite each other)."""
+    pattern = f"%{escape_like(search_term(text))}%"
+    if session.get_bind().dialect.name == "postgresql":
+        # The stored, already folded document (migration 0011), trigram-indexed; both sides
+        # are folded, so LIKE (cheaper per row than ILIKE) is enough.
+        return sa.literal_column("contacts.crm_search").like(pattern, escape="\\")
+    register_sqlite_fold(session)
+    document = sa.func.wa_fold(sa.literal_column(DOCUMENT))
+    return document.like(pattern, escape="\\")
