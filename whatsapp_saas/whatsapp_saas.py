@@ -16,6 +16,8 @@ from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
 from whatsapp_saas.ui.inbox.page import inbox_page
 from whatsapp_saas.ui.inbox.state import InboxState
 from whatsapp_saas.ui.lifespan import register_background_tasks
+from whatsapp_saas.ui.pipeline.page import pipeline_page
+from whatsapp_saas.ui.pipeline.state import PipelineState
 from whatsapp_saas.ui.placeholder import placeholder_page
 from whatsapp_saas.ui.scheduling.lifespan import embedded_scheduler
 from whatsapp_saas.ui.scheduling.page import scheduling_page
@@ -101,6 +103,9 @@ app.add_page(
     route=routes.SCHEDULING,
     title=_title("scheduling"),
     on_load=SchedulesState.load,
+)
+app.add_page(
+    pipeline_page, route=routes.PIPELINE, title=_title("pipeline"), on_load=PipelineState.load
 )
 
 _PLACEHOLDERS = {

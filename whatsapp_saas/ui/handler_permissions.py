@@ -46,6 +46,10 @@ _WA = "whatsapp_saas.ui.whatsapp.state.WhatsAppState"
 _SIGNATURE = "whatsapp_saas.ui.inbox.signature.SignatureState"
 _NEW_CONV = "whatsapp_saas.ui.inbox.new_conversation.NewConversationState"
 _MEDIA_USAGE = "whatsapp_saas.ui.settings.media_usage.MediaUsageState"
+_BOARD = "whatsapp_saas.ui.pipeline.state.PipelineState"
+_DEAL_FORM = "whatsapp_saas.ui.pipeline.deal_form.DealFormState"
+_PIPELINES = "whatsapp_saas.ui.pipeline.settings.PipelineSettingsState"
+_CONTACT_DEALS = "whatsapp_saas.ui.pipeline.contact_deals.ContactDealsState"
 
 
 def _each(prefix: str, permission: Permission, *names: str) -> dict[str, Permission]:
@@ -154,6 +158,46 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     # Quick replies are the team's shared vocabulary: every member manages them.
     **_each(_QR, "signed_in", "load", "save", "edit", "cancel_edit", "delete"),
     **_each(_SEND, "signed_in", "load"),
+    # Deals: agents create and move deals of the contacts they may see; managers define
+    # the pipelines and their stages.
+    **_each(
+        _BOARD,
+        "signed_in",
+        "load",
+        "choose_pipeline",
+        "load_more",
+        "move_deal",
+        "drop_deal",
+        "on_deals_tick",
+    ),
+    **_each(
+        _DEAL_FORM,
+        "signed_in",
+        "open_new",
+        "open_for_contact",
+        "set_form_open",
+        "search_contacts",
+        "save_deal",
+    ),
+    **_each(
+        _CONTACT_DEALS,
+        "signed_in",
+        "load_contact_deals",
+        "move_contact_deal",
+        "on_contact_deals_tick",
+    ),
+    **_each(
+        _PIPELINES,
+        "manager",
+        "open_settings",
+        "rename_pipeline",
+        "add_pipeline",
+        "delete_pipeline",
+        "add_stage",
+        "save_stage",
+        "move_stage",
+        "delete_stage",
+    ),
     **_each(_SEND, "manager", "save_company", "save_number"),
     # The simulated phone writes as a customer into the tenant's own numbers only.
     **_each(_SIM, "manager", "load", "link", "pair", "send"),

@@ -25,6 +25,7 @@ from whatsapp_saas.realtime.channel import TenantEvent, get_channel
 from whatsapp_saas.realtime.sessions import TabSession, refused_tabs
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.pipeline.live import apply_deal_events
 from whatsapp_saas.ui.shared_feed import drop_tabs, leave, linked_tabs, modify_shared, unlink_tab
 from whatsapp_saas.ui.whatsapp.linking import LinkingFeed, linking_token, refresh_linking
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
@@ -43,6 +44,9 @@ class TenantFeed(rx.SharedState):
     inbox_tick: int = 0
     inbox_changed: list[str] = []
     typing: list[str] = []
+    # Pipeline boards: a tick and the stage/pipeline/contact keys of the latest batch.
+    deals_tick: int = 0
+    deals_changed: list[str] = []
 
 
 def _modify_feed(app: rx.App, tenant_id: int) -> contextlib.AbstractAsyncContextManager[TenantFeed]:
@@ -167,5 +171,8 @@ async def _apply_batch(app: rx.App, batch: list[TenantEvent]) -> None:
                 await refresh_numbers(app, tenant_id)
             elif topic == "inbox":
                 await bump_inbox(app, tenant_id, events)
+            elif topic == "deals":
+                async with _modify_feed(app, tenant_id) as feed:
+                    apply_deal_events(feed, [e.payload for e in events])
         except Exception:
             log.exception("could not refresh %s for tenant %s", topic, tenant_id)

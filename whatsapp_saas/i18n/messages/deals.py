@@ -80,9 +80,9 @@ MESSAGES = {
     "deals.stage_outcome": ("Meaning", "Significado"),
     "deals.new_stage_name": ("New stage name", "Nome da nova etapa"),
     "deals.add_stage": ("Add stage", "Adicionar etapa"),
-    "deals.move_left": ("Move {name} left", "Mover {name} para a esquerda"),
-    "deals.move_right": ("Move {name} right", "Mover {name} para a direita"),
-    "deals.delete_stage": ("Delete {name}", "Excluir {name}"),
+    "deals.stage_left": ("Move stage left", "Mover etapa para a esquerda"),
+    "deals.stage_right": ("Move stage right", "Mover etapa para a direita"),
+    "deals.stage_delete": ("Delete stage", "Excluir etapa"),
     "deals.settings_saved": ("Pipeline saved.", "Funil salvo."),
     # Errors.
     "deals.check_fields": ("Check the highlighted fields.", "Confira os campos indicados."),

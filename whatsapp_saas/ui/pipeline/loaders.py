@@ -1,0 +1,128 @@
+"""Reads for the Pipeline page, each run in one session (``in_session``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col
+
+from whatsapp_saas.accounts.models import User
+from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.deals import board, pipelines
+from whatsapp_saas.deals.models import Stage
+from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui.pipeline.views import ColumnView, card_view, column_view
+
+
+@dataclass
+class Board:
+    pipelines: list[dict[str, str]]
+    pipeline_id: str
+    columns: list[ColumnView]
+
+
+def open_board(
+    session: Session, user: CurrentUser, wanted: str, language: str, shown: dict[str, int]
+) -> Board:
+    """The tenant's pipelines (creating the default one on the first visit) and the board of
+    ``wanted`` (or the first pipeline)."""
+    scope = TenantScope(session, user.tenant_id)
+    found = pipelines.ensure_default_pipeline(scope, language)
+    ids = [str(p.id) for p in found]
+    chosen = wanted if wanted in ids else ids[0]
+    rows = [{"id": str(p.id), "name": p.name} for p in found]
+    return Board(rows, chosen, columns(scope, user, int(chosen), language, shown))
+
+
+def columns(
+    scope: TenantScope,
+    user: CurrentUser,
+    pipeline_id: int,
+    language: str,
+    shown: dict[str, int],
+    only: set[str] | None = None,
+) -> list[ColumnView]:
+    """Every column of the pipeline (or just the ``only`` ones), each with as many cards as
+    it showed before (``shown``: stage id -> count; at least one page)."""
+    totals = board.column_totals(scope, user, pipeline_id)
+    views = []
+    for stage in pipelines.stages_of(scope, pipeline_id):
+        key = str(stage.id)
+        if only is not None and key not in only:
+            continue
+        views.append(
+            _column(scope, user, stage, totals.get(int(stage.id or 0)), language, shown.get(key, 0))
+        )
+    return views
+
+
+def _column(scope, user, stage: Stage, total, language: str, shown: int) -> ColumnView:  # type: ignore[no-untyped-def]
+    cards, cursor = board.column_page(scope, user, int(stage.id or 0), limit=max(shown, board.PAGE))
+    return column_view(stage, total, [card_view(c, language) for c in cards], cursor, language)
+
+
+def more_cards(
+    session: Session, user: CurrentUser, stage_id: int, cursor: str, language: str
+) -> tuple[list, str]:  # type: ignore[type-arg]
+    cards, after = board.column_page(
+        TenantScope(session, user.tenant_id), user, stage_id, after=cursor
+    )
+    return [card_view(c, language) for c in cards], after
+
+
+def totals_only(
+    session: Session, user: CurrentUser, pipeline_id: int
+) -> dict[str, tuple[int, int]]:
+    found = board.column_totals(TenantScope(session, user.tenant_id), user, pipeline_id)
+    return {str(k): (v.count, v.total_cents) for k, v in found.items()}
+
+
+def form_choices(
+    session: Session, user: CurrentUser, pipeline_id: int | None
+) -> dict[str, list[dict[str, str]]]:
+    """The deal form's lists: the tenant's active users, and every pipeline's stages."""
+    scope = TenantScope(session, user.tenant_id)
+    users = scope.all(User, col(User.is_active).is_(True))
+    stages: list[dict[str, str]] = []
+    for pipeline in pipelines.list_pipelines(scope):
+        for stage in pipelines.stages_of(scope, int(pipeline.id or 0)):
+            stages.append(
+                {
+                    "id": str(stage.id),
+                    "label": f"{pipeline.name} · {stage.name}",
+                    "pipeline": str(pipeline.id),
+                }
+            )
+    if pipeline_id is not None:
+        first = [s for s in stages if s["pipeline"] == str(pipeline_id)]
+        stages = first + [s for s in stages if s["pipeline"] != str(pipeline_id)]
+    return {
+        "owners": [
+            {"id": str(u.id), "label": u.name} for u in sorted(users, key=lambda u: u.name.lower())
+        ],
+        "stages": stages,
+    }
+
+
+def stage_of(session: Session, user: CurrentUser, stage_id: int) -> Stage:
+    return TenantScope(session, user.tenant_id).get(Stage, stage_id)
+
+
+def find_contacts(session: Session, user: CurrentUser, text: str) -> list[dict[str, str]]:
+    """Up to 8 contacts the user may see whose name or number contains ``text``."""
+    from whatsapp_saas.contacts.models import Contact
+    from whatsapp_saas.contacts.search import contact_matches
+    from whatsapp_saas.inbox.access import contact_visible_to
+
+    scope = TenantScope(session, user.tenant_id)
+    query = scope.select(Contact).where(contact_visible_to(scope, user))
+    if text.strip():
+        query = query.where(contact_matches(session, text))
+    rows = session.exec(query.order_by(col(Contact.name), col(Contact.id)).limit(8)).all()
+    return [{"id": str(c.id), "label": contact_label(c)} for c in rows]
+
+
+def contact_label(contact: object) -> str:
+    name = getattr(contact, "display_name", "")
+    phone = getattr(contact, "phone", None) or ""
+    return f"{name} · {phone}" if phone and phone != name else str(name)
