@@ -164,6 +164,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         _BOARD,
         "signed_in",
         "load",
+        "relabel",
         "choose_pipeline",
         "load_more",
         "move_deal",

@@ -19,6 +19,7 @@ from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.pipeline import loaders
+from whatsapp_saas.ui.pipeline.state import PipelineState
 
 
 class DealFormState(AppState):
@@ -26,7 +27,6 @@ class DealFormState(AppState):
     form_key: int = 0
     form_errors: dict[str, str] = {}
     form_error: str = ""
-    form_notice: str = ""
     contact_results: list[dict[str, str]] = []
     # Set when the form is opened from a contact (profile, inbox panel): no picker then.
     fixed_contact_id: str = ""
@@ -65,7 +65,7 @@ class DealFormState(AppState):
         self.owners, self.stages = choices["owners"], choices["stages"]
         self.default_stage = self.stages[0]["id"] if self.stages else ""
         self.default_owner = str(user.user_id)
-        self.form_errors, self.form_error, self.form_notice = {}, "", ""
+        self.form_errors, self.form_error = {}, ""
         self.contact_results = [] if contact_id else await self._search(user, "")
         self.form_key += 1
         self.form_open = True
@@ -112,9 +112,10 @@ class DealFormState(AppState):
             data["conversation_id"] = ""
         field_errors: dict[str, str] = {}
 
-        def work(scope: TenantScope, me: CurrentUser) -> str:
+        def work(scope: TenantScope, me: CurrentUser) -> tuple[str, int]:
             try:
-                return deals.create_deal(scope, me, parse_form(DealForm.of(data))).title
+                deal = deals.create_deal(scope, me, parse_form(DealForm.of(data)))
+                return deal.title, deal.stage_id
             except DealInvalid as invalid:
                 field_errors.update(invalid.errors)
                 raise
@@ -126,4 +127,9 @@ class DealFormState(AppState):
             return
         self.form_errors, self.form_error = {}, ""
         self.form_open = False
-        self.form_notice = self._tr("deals.created", title=outcome.value)
+        assert outcome.value is not None
+        title, stage_id = outcome.value
+        board = await self.get_state(PipelineState)
+        if board.columns:  # opened from the board: show the card now (others hear a tick)
+            board.notice = self._tr("deals.created", title=title)
+            await board._reload_columns({str(stage_id)})

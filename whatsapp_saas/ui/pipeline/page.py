@@ -28,6 +28,11 @@ def _feed_trigger() -> rx.Component:
     )
 
 
+def _language_trigger() -> rx.Component:
+    """Remounted when the UI language changes: the board's texts are re-formatted."""
+    return rx.box(rx.box(on_mount=S.relabel, display="none"), key=S.lang, display="none")
+
+
 def _new_deal_button() -> rx.Component:
     return rx.button(
         rx.icon("plus", size=16),
@@ -50,13 +55,13 @@ def pipeline_page() -> rx.Component:
         ),
         error_callout(S.error),
         success_callout(S.notice),
-        success_callout(DealFormState.form_notice),
         rx.text(T["deals.drag_hint"], size="1", color_scheme="gray", class_name="phone-hide"),
         board(),
         settings_section(),
         deal_dialog(),
         drop_form(),
         _feed_trigger(),
+        _language_trigger(),
         rx.script(src="/pipeline.js"),
         title=T["deals.title"],
     )

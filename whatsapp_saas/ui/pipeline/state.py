@@ -28,6 +28,7 @@ class PipelineState(AppState):
     columns: list[ColumnView] = []
     error: str = ""
     notice: str = ""
+    _labels_language: str = ""  # the language the columns' texts were formatted in
 
     @rx.var
     def stage_options(self) -> list[dict[str, str]]:
@@ -64,11 +65,22 @@ class PipelineState(AppState):
         shown = self._shown() if keep_shown else {}
         language = self._language()
         found = await in_session(lambda s: loaders.open_board(s, user, wanted, language, shown))
+        self._labels_language = language
         self.pipelines, self.pipeline_id, self.columns = (
             found.pipelines,
             found.pipeline_id,
             found.columns,
         )
+
+    @rx.event
+    async def relabel(self) -> None:
+        """The UI language changed: values, counts and days are formatted on the server."""
+        if not self.columns or self._labels_language == self._language():
+            return
+        user = await self._user()
+        if user is not None:
+            self.notice = ""
+            await self._open(user, self.pipeline_id, keep_shown=True)
 
     @rx.event
     async def choose_pipeline(self, pipeline_id: str) -> None:
