@@ -34,6 +34,7 @@ SCALARS: dict[str, Any] = {
     "text": "attack-text",
     "emoji": "x",
     "preview": "attack-preview",
+    "offset": 1,  # move_stage
     "var_name": "token",  # setvar: try to overwrite the session var directly
 }
 
@@ -46,6 +47,7 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "contact": v.hidden_contact_id if hidden else v.open_contact_id,
         "message": v.hidden_message_id if hidden else v.open_message_id,
         "schedule": v.hidden_schedule_id if hidden else v.open_schedule_id,
+        "deal": v.hidden_deal_id if hidden else v.open_deal_id,
     }
     return {
         **conversation,
@@ -56,6 +58,8 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "reply": v.quick_reply_id,
         "invite": v.invite_id,
         "user": v.users["agent_in"],
+        "pipeline": v.pipeline_id,
+        "stage": v.stage_id,
     }
 
 
@@ -97,6 +101,15 @@ def form(ids: dict[str, int], *, email: str, password: str) -> dict[str, Any]:
         "to": VICTIM_NUMBER_PHONE,
         "push_name": "Attacker",
         "variants": "",
+        # Deals and pipelines.
+        "deal_id": str(ids["deal"]),
+        "stage_id": str(ids["stage"]),
+        "pipeline_id": str(ids["pipeline"]),
+        "title": "attack-title",
+        "value": "10",
+        "owner_id": str(ids["user"]),
+        "expected_close": "2031-02-01",
+        "outcome": "won",
     }
 
 

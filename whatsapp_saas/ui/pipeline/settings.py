@@ -25,7 +25,11 @@ class PipelineSettingsState(AppState):
     settings_name: str = ""
     settings_key: int = 0
     settings_error: str = ""
-    settings_notice: str = ""
+    settings_saved: bool = False
+
+    @rx.var
+    def settings_notice(self) -> str:
+        return self._tr("deals.settings_saved") if self.settings_saved else ""
 
     @rx.event
     async def open_settings(self) -> None:
@@ -56,7 +60,7 @@ class PipelineSettingsState(AppState):
             self, lambda scope, me: work(scope, me, int(pipeline_id)), managers_only=True
         )
         self.settings_error = outcome.error
-        self.settings_notice = self._tr("deals.settings_saved") if outcome.ok else ""
+        self.settings_saved = outcome.ok
         if outcome.ok and isinstance(outcome.value, int):
             pipeline_id = str(outcome.value)  # a new pipeline: show it
         user = await self._current_user()
@@ -147,31 +151,35 @@ def _stage_row(stage: rx.Var) -> rx.Component:
                 flex="1 1 140px",
             ),
             _outcome_select("stage-outcome-" + stage["id"].to(str), stage["outcome"]),
-            rx.button(T["deals.save"], size="1", type="submit"),
-            rx.icon_button(
-                rx.icon("arrow_left", size=14),
-                size="1",
-                variant="soft",
-                type="button",
-                aria_label=T["deals.stage_left"],
-                on_click=P.move_stage(stage["id"], -1),
-            ),
-            rx.icon_button(
-                rx.icon("arrow_right", size=14),
-                size="1",
-                variant="soft",
-                type="button",
-                aria_label=T["deals.stage_right"],
-                on_click=P.move_stage(stage["id"], 1),
-            ),
-            rx.icon_button(
-                rx.icon("trash_2", size=14),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                type="button",
-                aria_label=T["deals.stage_delete"],
-                on_click=P.delete_stage(stage["id"]),
+            rx.hstack(
+                rx.button(T["deals.save"], size="1", type="submit"),
+                rx.icon_button(
+                    rx.icon("arrow_left", size=14),
+                    size="1",
+                    variant="soft",
+                    type="button",
+                    aria_label=T["deals.stage_left"],
+                    on_click=P.move_stage(stage["id"], -1),
+                ),
+                rx.icon_button(
+                    rx.icon("arrow_right", size=14),
+                    size="1",
+                    variant="soft",
+                    type="button",
+                    aria_label=T["deals.stage_right"],
+                    on_click=P.move_stage(stage["id"], 1),
+                ),
+                rx.icon_button(
+                    rx.icon("trash_2", size=14),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    type="button",
+                    aria_label=T["deals.stage_delete"],
+                    on_click=P.delete_stage(stage["id"]),
+                ),
+                spacing="1",
+                align="center",
             ),
             gap="2",
             align="center",
