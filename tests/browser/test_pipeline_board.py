@@ -113,6 +113,20 @@ def test_a_dragged_deal_moves_in_a_second_browser(browser: Browser, live_app: Ru
     expect(_column(owner, "Won").get_by_test_id("deal-card")).to_have_count(1, timeout=10_000)
     expect(_column(owner, "Proposal").get_by_test_id("deal-card")).to_have_count(0)
 
+    # The card opens the deal: its history says who moved it, and an edit shows everywhere.
+    _column(owner, "Won").get_by_test_id("deal-open").click()
+    dialog = owner.get_by_test_id("deal-form")
+    history = dialog.get_by_test_id("deal-history-row")
+    expect(history).to_have_count(3)
+    expect(history.nth(0)).to_contain_text("Olivia moved it from Proposal to Won")
+    expect(history.nth(2)).to_contain_text("Olivia created it in New")
+    dialog.get_by_label("Value (R$)").fill("3.000,50")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    for page in (owner, colleague):
+        total = _column(page, "Won").get_by_test_id("column-total")
+        expect(total).to_have_text("R$3,000.50", timeout=10_000)
+
 
 def _screenshots(page: Page, name: str, *, switch_language: bool = True) -> None:
     """With SCREENSHOT_DIR set: the page at 1366x768 and 390 px, in English and pt-BR."""

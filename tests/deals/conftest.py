@@ -84,6 +84,12 @@ def deal_world(db: str) -> DealWorld:
     return DealWorld(_side("Acme"), _side("Beta"))
 
 
+@pytest.fixture
+def any_deal_world(any_db: str) -> DealWorld:
+    """The same world on PostgreSQL and on SQLite."""
+    return DealWorld(_side("Acme"), _side("Beta"))
+
+
 class Recorder:
     def __init__(self) -> None:
         self.events: list[Any] = []

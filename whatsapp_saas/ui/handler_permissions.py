@@ -176,6 +176,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "signed_in",
         "open_new",
         "open_for_contact",
+        "open_edit",
         "set_form_open",
         "search_contacts",
         "save_deal",

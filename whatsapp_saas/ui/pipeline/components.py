@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.ui.pipeline.deal_form import DealFormState
 from whatsapp_saas.ui.pipeline.state import PipelineState
 
 S = PipelineState
@@ -32,7 +33,13 @@ def deal_card(card: rx.Var) -> rx.Component:
     return rx.el.article(
         rx.vstack(
             rx.hstack(
-                rx.text(card.title, weight="bold", size="2", class_name="deal-title"),
+                rx.el.button(
+                    card.title,
+                    type="button",
+                    on_click=DealFormState.open_edit(card.id),
+                    class_name="deal-title",
+                    data_testid="deal-open",
+                ),
                 rx.spacer(),
                 rx.text(card.value, size="2", weight="medium", white_space="nowrap"),
                 width="100%",

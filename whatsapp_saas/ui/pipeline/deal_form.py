@@ -36,6 +36,10 @@ class DealFormState(AppState):
     stages: list[dict[str, str]] = []
     default_stage: str = ""
     default_owner: str = ""
+    # Editing an existing deal ("" = a new one): its fields as typed, and its history.
+    editing_id: str = ""
+    edit_values: dict[str, str] = {}
+    history_rows: list[dict[str, str]] = []
 
     @rx.event
     async def open_new(self, pipeline_id: str) -> None:
@@ -55,6 +59,7 @@ class DealFormState(AppState):
         wanted = int(pipeline_id) if pipeline_id.isdigit() else None
         choices = await in_session(lambda s: loaders.form_choices(s, user, wanted))
         self.fixed_contact_id = self.fixed_contact_label = self.conversation_id = ""
+        self.editing_id, self.edit_values, self.history_rows = "", {}, []
         if contact_id:
             label = await self._contact_label(user, contact_id)
             if label is None:
@@ -67,6 +72,37 @@ class DealFormState(AppState):
         self.default_owner = str(user.user_id)
         self.form_errors, self.form_error = {}, ""
         self.contact_results = [] if contact_id else await self._search(user, "")
+        self.form_key += 1
+        self.form_open = True
+
+    @rx.event
+    async def open_edit(self, deal_id: str) -> None:
+        """A card's title: edit the deal, and read its stage history."""
+        user = await self._current_user()
+        if user is None:
+            self._forget()
+            return
+        if not str(deal_id).isdigit():
+            return
+        language, zone = self.lang or "pt-BR", self.user_timezone
+        try:
+            found = await in_session(
+                lambda s: loaders.deal_details(s, user, int(deal_id), language, zone)
+            )
+        except LookupError:
+            self.form_open, self.form_error = False, self._tr("deals.not_found")
+            return
+        choices = await in_session(lambda s: loaders.form_choices(s, user, None))
+        self.owners, self.stages = choices["owners"], choices["stages"]
+        self.editing_id, self.edit_values, self.history_rows = (
+            found.values["id"],
+            found.values,
+            found.history,
+        )
+        self.fixed_contact_id = found.values["contact_id"]
+        self.fixed_contact_label, self.conversation_id = found.values["contact"], ""
+        self.default_stage, self.default_owner = found.values["stage_id"], found.values["owner_id"]
+        self.form_errors, self.form_error, self.contact_results = {}, "", []
         self.form_key += 1
         self.form_open = True
 
@@ -111,10 +147,16 @@ class DealFormState(AppState):
         else:
             data["conversation_id"] = ""
         field_errors: dict[str, str] = {}
+        editing = int(self.editing_id) if self.editing_id else None
+        before = self.edit_values.get("stage_id", "")
 
         def work(scope: TenantScope, me: CurrentUser) -> tuple[str, int]:
             try:
-                deal = deals.create_deal(scope, me, parse_form(DealForm.of(data)))
+                values = parse_form(DealForm.of(data))
+                if editing is not None:
+                    deal = deals.update_deal(scope, me, editing, values)
+                else:
+                    deal = deals.create_deal(scope, me, values)
                 return deal.title, deal.stage_id
             except DealInvalid as invalid:
                 field_errors.update(invalid.errors)
@@ -131,5 +173,6 @@ class DealFormState(AppState):
         title, stage_id = outcome.value
         board = await self.get_state(PipelineState)
         if board.columns:  # opened from the board: show the card now (others hear a tick)
-            board.notice = self._tr("deals.created", title=title)
-            await board._reload_columns({str(stage_id)})
+            done = "deals.saved" if editing is not None else "deals.created"
+            board.notice = self._tr(done, title=title)
+            await board._reload_columns({str(stage_id), before} - {""})

@@ -37,6 +37,7 @@ def _contact_picker() -> rx.Component:
         _label("deals.field.contact_search", "deal-contact-search"),
         rx.input(
             id="deal-contact-search",
+            name="contact_search",
             placeholder=T["deals.contact_search_placeholder"],
             on_change=F.search_contacts.debounce(250),
             auto_complete="off",
@@ -86,7 +87,13 @@ def _form() -> rx.Component:
                 "deals.field.title",
                 "title",
                 "deal-title",
-                rx.input(id="deal-title", name="title", max_length=160, width="100%"),
+                rx.input(
+                    id="deal-title",
+                    name="title",
+                    max_length=160,
+                    width="100%",
+                    default_value=F.edit_values.get("title", ""),
+                ),
             ),
             _contact_picker(),
             rx.flex(
@@ -101,6 +108,7 @@ def _form() -> rx.Component:
                             input_mode="decimal",
                             placeholder="1.500,00",
                             width="100%",
+                            default_value=F.edit_values.get("value", ""),
                         ),
                     ),
                     flex="1 1 140px",
@@ -110,7 +118,13 @@ def _form() -> rx.Component:
                         "deals.field.expected_close",
                         "expected_close",
                         "deal-close",
-                        rx.input(id="deal-close", name="expected_close", type="date", width="100%"),
+                        rx.input(
+                            id="deal-close",
+                            name="expected_close",
+                            type="date",
+                            width="100%",
+                            default_value=F.edit_values.get("expected_close", ""),
+                        ),
                     ),
                     flex="1 1 140px",
                 ),
@@ -132,9 +146,30 @@ def _form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        key=F.form_key,
+        key=F.form_key.to_string() + "-" + F.editing_id,
         on_submit=F.save_deal,
         reset_on_submit=False,
+    )
+
+
+def _history() -> rx.Component:
+    row = lambda h: rx.hstack(  # noqa: E731
+        rx.text(h["when"], size="1", color_scheme="gray", white_space="nowrap"),
+        rx.text(h["text"], size="1"),
+        spacing="2",
+        align="start",
+        data_testid="deal-history-row",
+    )
+    return rx.cond(
+        F.editing_id != "",
+        rx.vstack(
+            rx.text(T["deals.history"], size="2", weight="bold"),
+            rx.foreach(F.history_rows, row),
+            spacing="1",
+            width="100%",
+            padding_top="0.5em",
+            border_top="1px solid var(--gray-5)",
+        ),
     )
 
 
@@ -142,8 +177,11 @@ def deal_dialog() -> rx.Component:
     """The dialog itself; open it with ``DealFormState.open_new`` or ``open_for_contact``."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(T["deals.form_title"]),
+            rx.dialog.title(
+                rx.cond(F.editing_id != "", T["deals.edit_title"], T["deals.form_title"])
+            ),
             _form(),
+            _history(),
             max_width="480px",
             data_testid="deal-form",
         ),

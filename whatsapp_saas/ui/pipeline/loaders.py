@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col
 
@@ -126,3 +127,54 @@ def contact_label(contact: object) -> str:
     name = getattr(contact, "display_name", "")
     phone = getattr(contact, "phone", None) or ""
     return f"{name} · {phone}" if phone and phone != name else str(name)
+
+
+@dataclass
+class DealDetails:
+    values: dict[str, str]
+    history: list[dict[str, str]]
+
+
+def deal_details(
+    session: Session, user: CurrentUser, deal_id: int, language: str, timezone: str
+) -> DealDetails:
+    """A deal as the edit form shows it, and its stage history (newest first), in words."""
+    from whatsapp_saas.contacts.models import Contact
+    from whatsapp_saas.deals import service as deals
+    from whatsapp_saas.deals.access import get_deal
+    from whatsapp_saas.deals.money import money_input
+    from whatsapp_saas.i18n import translate
+    from whatsapp_saas.i18n.formatting import format_datetime
+
+    scope = TenantScope(session, user.tenant_id)
+    deal = get_deal(scope, user, deal_id)
+    contact = scope.get(Contact, deal.contact_id)
+    steps = deals.history(scope, user, deal_id)
+    stage_ids = {i for h in steps for i in (h.from_stage_id, h.to_stage_id) if i}
+    stages = {int(s.id or 0): s.name for s in scope.all(Stage, col(Stage.id).in_(stage_ids))}
+    people = {int(u.id or 0): u.name for u in scope.all(User)}
+    gone = translate(language, "deals.removed_stage")
+
+    def line(step: Any) -> dict[str, str]:
+        who = people.get(step.by_user_id or 0) or translate(language, "deals.someone")
+        to_stage = stages.get(step.to_stage_id or 0, gone)
+        if step.from_stage_id is None:
+            text = translate(language, "deals.history_created", who=who, stage=to_stage)
+        else:
+            from_stage = stages.get(step.from_stage_id, gone)
+            text = translate(
+                language, "deals.history_moved", who=who, from_stage=from_stage, to_stage=to_stage
+            )
+        return {"text": text, "when": format_datetime(step.changed_at, language, timezone)}
+
+    values = {
+        "id": str(deal.id),
+        "title": deal.title,
+        "value": money_input(deal.value_cents, language) if deal.value_cents else "",
+        "owner_id": str(deal.owner_id or ""),
+        "expected_close": deal.expected_close.isoformat() if deal.expected_close else "",
+        "stage_id": str(deal.stage_id),
+        "contact_id": str(deal.contact_id),
+        "contact": contact_label(contact),
+    }
+    return DealDetails(values, [line(h) for h in reversed(steps)])
