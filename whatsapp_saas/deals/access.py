@@ -15,7 +15,8 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.deals.models import Deal
 from whatsapp_saas.errors import PermissionDenied
-from whatsapp_saas.inbox.access import check_viewer, contact_visible_to
+from whatsapp_saas.inbox.access import check_viewer, contact_visible_to, visible_to
+from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 
 
@@ -30,10 +31,13 @@ def deal_visible_to(scope: TenantScope, viewer: CurrentUser) -> sa.ColumnElement
     check_viewer(scope, viewer)
     if viewer.is_manager:
         return sa.true()
-    contacts = select(Contact.id).where(
-        Contact.tenant_id == scope.tenant_id, contact_visible_to(scope, viewer)
+    # The rule of inbox.access.contact_visible_to, correlated on the deal's own contact: two
+    # index probes of conversations per deal (an IN over the visible contacts took seconds
+    # for an agent's board of 5,000 deals).
+    threads = select(Conversation.id).where(
+        Conversation.tenant_id == scope.tenant_id, Conversation.contact_id == Deal.contact_id
     )
-    return col(Deal.contact_id).in_(contacts)
+    return sa.or_(~sa.exists(threads), sa.exists(threads.where(visible_to(scope, viewer))))
 
 
 def get_deal(
