@@ -15,6 +15,7 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.deals import board, pipelines
 from whatsapp_saas.deals import service as deals
 from whatsapp_saas.deals.money import format_brl
+from whatsapp_saas.inbox.access import get_conversation
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
@@ -64,9 +65,23 @@ class ContactDealsState(AppState):
             self._forget()
             self.cd_deals = []
             return
+        if not self.cd_contact_id and self.cd_conversation_id:
+            self.cd_contact_id = await self._contact_of(user, int(self.cd_conversation_id))
         feed = await self.get_state(TenantFeed)
         await feed._link_to(feed_token(user.tenant_id))
         await self._reload(user)
+
+    async def _contact_of(self, user: CurrentUser, conversation_id: int) -> str:
+        """The inbox mounts the section with the open conversation only: find its contact."""
+
+        def read(session: Session) -> str:
+            scope = TenantScope(session, user.tenant_id)
+            return str(get_conversation(scope, user, conversation_id).contact_id)
+
+        try:
+            return await in_session(read)
+        except LookupError:
+            return ""
 
     async def _reload(self, user: CurrentUser) -> None:
         if not self.cd_contact_id:
@@ -127,8 +142,14 @@ def _deal_row(row: rx.Var) -> rx.Component:
     )
 
 
-def deals_section(contact_id: rx.Var | str, conversation_id: rx.Var | str = "") -> rx.Component:
-    """The contact's deals, with **New deal** (contact and conversation fixed)."""
+def deals_section(
+    contact_id: rx.Var | str = "", conversation_id: rx.Var | str = ""
+) -> rx.Component:
+    """The contact's deals, with **New deal** (contact and conversation fixed).
+
+    The contact profile passes ``contact_id``; the inbox panel may pass only the open
+    ``conversation_id`` (its contact is looked up, with the viewer's rights).
+    """
     loader = rx.box(on_mount=C.load_contact_deals(contact_id, conversation_id), display="none")
     trigger = rx.box(
         rx.box(on_mount=C.on_contact_deals_tick, display="none"),
@@ -150,7 +171,7 @@ def deals_section(contact_id: rx.Var | str, conversation_id: rx.Var | str = "") 
                 T["deals.add_for_contact"],
                 size="1",
                 variant="soft",
-                on_click=DealFormState.open_for_contact(contact_id, conversation_id),
+                on_click=DealFormState.open_for_contact(C.cd_contact_id, C.cd_conversation_id),
                 data_testid="contact-new-deal",
             ),
             width="100%",
