@@ -88,6 +88,25 @@ def _seed():  # type: ignore[no-untyped-def]
         return tid, int(pipeline.id or 0), [int(st.id or 0) for st in stages], people
 
 
+def _statements(work: Callable[[], object]) -> int:
+    """How many SQL statements ``work`` runs (stable where timings on this machine are not)."""
+    from sqlalchemy import event
+
+    from whatsapp_saas.db import get_engine
+
+    seen: list[str] = []
+
+    def count(*_args: object) -> None:
+        seen.append("x")
+
+    event.listen(get_engine(), "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", count)
+    return len(seen)
+
+
 def _time(work: Callable[[], object]) -> tuple[float, float]:
     samples = []
     for _ in range(RUNS):
@@ -116,6 +135,10 @@ def main() -> int:
                 return loaders.open_board(s, user, str(pipeline_id), "pt-BR", {})
 
         columns = open_board(owner).columns
+        for label, user in (("owner", owner), ("agent", agent)):
+            print(
+                f"SQL statements to open the board ({label}): {_statements(lambda u=user: open_board(u))}"
+            )
         print(
             f"{DEALS} deals over {len(stages)} stages; columns: "
             + ", ".join(f"{c.name}={c.count} ({c.total})" for c in columns)

@@ -72,12 +72,26 @@ def column_page(
     limit: int = PAGE,
 ) -> tuple[list[Card], str]:
     """One page of a stage's cards, newest in stage first, and the cursor of the next page."""
+    deals, cursor = column_deals(scope, viewer, stage_id, after=after, limit=limit)
+    return cards_for(scope, viewer, deals), cursor
+
+
+def column_deals(
+    scope: TenantScope,
+    viewer: CurrentUser,
+    stage_id: int,
+    *,
+    after: str = "",
+    limit: int = PAGE,
+) -> tuple[list[Deal], str]:
+    """One page of a stage's deals (a keyset range of ``ix_deals_stage_entered``)."""
     scope.get(Stage, stage_id)  # NotFound for another tenant's stage
+    size = max(1, min(limit, MAX_PAGE))
     query = (
         scope.select(Deal)
         .where(col(Deal.stage_id) == stage_id, deal_visible_to(scope, viewer))
         .order_by(col(Deal.stage_entered_at).desc(), col(Deal.id).desc())
-        .limit(max(1, min(limit, MAX_PAGE)) + 1)
+        .limit(size + 1)
     )
     cursor = _parse_cursor(after)
     if cursor is not None:
@@ -89,10 +103,9 @@ def column_page(
             )
         )
     deals = list(scope.session.exec(query).all())
-    more = len(deals) > max(1, min(limit, MAX_PAGE))
-    deals = deals[: max(1, min(limit, MAX_PAGE))]
-    cards = cards_for(scope, viewer, deals)
-    return cards, (_cursor(deals[-1]) if more and deals else "")
+    more = len(deals) > size
+    deals = deals[:size]
+    return deals, (_cursor(deals[-1]) if more and deals else "")
 
 
 def cards_for(scope: TenantScope, viewer: CurrentUser, deals: list[Deal]) -> list[Card]:

@@ -12,7 +12,7 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.deals import board, pipelines
 from whatsapp_saas.deals.models import Stage
 from whatsapp_saas.tenancy.scope import TenantScope
-from whatsapp_saas.ui.pipeline.views import ColumnView, card_view, column_view
+from whatsapp_saas.ui.pipeline.views import CardView, ColumnView, card_view, column_view
 
 
 @dataclass
@@ -46,20 +46,28 @@ def columns(
     """Every column of the pipeline (or just the ``only`` ones), each with as many cards as
     it showed before (``shown``: stage id -> count; at least one page)."""
     totals = board.column_totals(scope, user, pipeline_id)
-    views = []
+    pages = []
     for stage in pipelines.stages_of(scope, pipeline_id):
-        key = str(stage.id)
-        if only is not None and key not in only:
+        if only is not None and str(stage.id) not in only:
             continue
-        views.append(
-            _column(scope, user, stage, totals.get(int(stage.id or 0)), language, shown.get(key, 0))
+        wanted = max(shown.get(str(stage.id), 0), board.PAGE)
+        deals, cursor = board.column_deals(scope, user, int(stage.id or 0), limit=wanted)
+        pages.append((stage, deals, cursor))
+    # Owners, contacts and last messages of every column's cards in one go.
+    cards = board.cards_for(scope, user, [d for _s, deals, _c in pages for d in deals])
+    by_stage: dict[int, list[CardView]] = {}
+    for card in cards:
+        by_stage.setdefault(card.stage_id, []).append(card_view(card, language))
+    return [
+        column_view(
+            stage,
+            totals.get(int(stage.id or 0)),
+            by_stage.get(int(stage.id or 0), []),
+            cursor,
+            language,
         )
-    return views
-
-
-def _column(scope, user, stage: Stage, total, language: str, shown: int) -> ColumnView:  # type: ignore[no-untyped-def]
-    cards, cursor = board.column_page(scope, user, int(stage.id or 0), limit=max(shown, board.PAGE))
-    return column_view(stage, total, [card_view(c, language) for c in cards], cursor, language)
+        for stage, _deals, cursor in pages
+    ]
 
 
 def more_cards(
@@ -103,10 +111,6 @@ def form_choices(
         ],
         "stages": stages,
     }
-
-
-def stage_of(session: Session, user: CurrentUser, stage_id: int) -> Stage:
-    return TenantScope(session, user.tenant_id).get(Stage, stage_id)
 
 
 def find_contacts(session: Session, user: CurrentUser, text: str) -> list[dict[str, str]]:
