@@ -136,9 +136,8 @@ def main() -> int:
 
         columns = open_board(owner).columns
         for label, user in (("owner", owner), ("agent", agent)):
-            print(
-                f"SQL statements to open the board ({label}): {_statements(lambda u=user: open_board(u))}"
-            )
+            statements = _statements(lambda u=user: open_board(u))
+            print(f"SQL statements to open the board ({label}): {statements}")
         print(
             f"{DEALS} deals over {len(stages)} stages; columns: "
             + ", ".join(f"{c.name}={c.count} ({c.total})" for c in columns)
