@@ -37,4 +37,6 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=NAVIGATION_TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(
+        timeout=NAVIGATION_TIMEOUT_MS
+    )

@@ -276,7 +276,9 @@ def test_switching_company_signs_the_same_person_into_the_other_one(any_db: str)
     from whatsapp_saas.security.tokens import token_hash
 
     with session_scope() as s:
-        code = service.switch_company(s, first.user, second.tenant_id, token_hash(first.token))
+        code = service.switch_company(
+            s, first.user, second.tenant_id, token_hash(first.token)
+        )
     with session_scope() as s:
         assert service.resolve_session(s, first.token) is None  # the old session ended
         switched = service.redeem_sign_in_code(s, code)

@@ -8,14 +8,8 @@ from whatsapp_saas.errors import UserError
 
 @pytest.mark.parametrize(
     "typed",
-    [
-        "(11) 98888-7777",
-        "011988887777",
-        "+55 11 98888 7777",
-        "5511988887777",
-        "5511988887777@s.whatsapp.net",
-        "5511988887777:12@s.whatsapp.net",
-    ],
+    ["(11) 98888-7777", "011988887777", "+55 11 98888 7777", "5511988887777",
+     "5511988887777@s.whatsapp.net", "5511988887777:12@s.whatsapp.net"],
 )
 def test_brazilian_forms_become_one_number(typed: str) -> None:
     assert phones.to_e164(typed) == "+5511988887777"

@@ -122,7 +122,9 @@ class AppState(rx.State):
             return None
         ref = self._session_ref()
         try:
-            code = await in_session(lambda s: accounts.switch_company(s, user, int(tenant_id), ref))
+            code = await in_session(
+                lambda s: accounts.switch_company(s, user, int(tenant_id), ref)
+            )
         except UserError:
             return None  # not one of theirs (or no longer): the switcher stays as it is
         return rx.call_script(submit_form_script(SESSION_FORM_ID, code=code))

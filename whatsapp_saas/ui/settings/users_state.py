@@ -111,7 +111,9 @@ class UsersState(AppState):
                 mail = await self._invite_mail(address, name, self.invite_link)
                 sent = mail is not None and await asyncio.to_thread(send_invite, settings, mail)
                 notice = "users.invite_emailed" if sent else "users.invite_email_failed"
-            self.invite_notice = self._tr(notice, email=address, hours=settings.invite_valid_hours)
+            self.invite_notice = self._tr(
+                notice, email=address, hours=settings.invite_valid_hours
+            )
 
     async def _invite_mail(self, address: str, name: str, link: str) -> InviteMail | None:
         me = await self._current_user()
