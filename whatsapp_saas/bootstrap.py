@@ -77,6 +77,7 @@ MODEL_MODULES = (
     "whatsapp_saas.scheduling.campaign_models",
     "whatsapp_saas.events.models",
     "whatsapp_saas.crm.models",
+    "whatsapp_saas.deals.models",
 )
 
 # Modules that define domain events: the spine decodes stored events with their classes.
@@ -85,6 +86,7 @@ EVENT_MODULES = (
     "whatsapp_saas.whatsapp.events",
     "whatsapp_saas.contacts.events",
     "whatsapp_saas.realtime.access",
+    "whatsapp_saas.deals.events",
 )
 
 # Durable subscribers (each module's ``subscribers()``): run by the spine runner, which the
@@ -97,6 +99,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.inbox.handlers",
     "whatsapp_saas.delivery.handlers",
     "whatsapp_saas.events.handlers",
+    "whatsapp_saas.deals.handlers",
 )
 
 

@@ -18,6 +18,8 @@ from whatsapp_saas.ui.graph import attach_graph
 from whatsapp_saas.ui.inbox.page import inbox_page
 from whatsapp_saas.ui.inbox.state import InboxState
 from whatsapp_saas.ui.lifespan import register_background_tasks
+from whatsapp_saas.ui.pipeline.page import pipeline_page
+from whatsapp_saas.ui.pipeline.state import PipelineState
 from whatsapp_saas.ui.placeholder import placeholder_page
 from whatsapp_saas.ui.scheduling.page import scheduling_page
 from whatsapp_saas.ui.scheduling.schedules_state import SchedulesState
@@ -103,6 +105,9 @@ app.add_page(
     route=routes.SCHEDULING,
     title=_title("scheduling"),
     on_load=SchedulesState.load,
+)
+app.add_page(
+    pipeline_page, route=routes.PIPELINE, title=_title("pipeline"), on_load=PipelineState.load
 )
 
 crm_pages.register(app, _title)

@@ -34,6 +34,7 @@ SCALARS: dict[str, Any] = {
     "text": "attack-text",
     "emoji": "x",
     "preview": "attack-preview",
+    "offset": 1,  # move_stage
     "var_name": "token",  # setvar: try to overwrite the session var directly
 }
 
@@ -46,6 +47,7 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "contact": v.hidden_contact_id if hidden else v.open_contact_id,
         "message": v.hidden_message_id if hidden else v.open_message_id,
         "schedule": v.hidden_schedule_id if hidden else v.open_schedule_id,
+        "deal": v.hidden_deal_id if hidden else v.open_deal_id,
     }
     return {
         **conversation,
@@ -58,6 +60,8 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "user": v.users["agent_in"],
         "other": conversation["contact"],  # the CRM's merge names the contact to fold in
         **v.crm,
+        "pipeline": v.pipeline_id,
+        "stage": v.stage_id,
     }
 
 
@@ -112,6 +116,15 @@ def form(ids: dict[str, int], *, email: str, password: str) -> dict[str, Any]:
         "type": "text",
         "merge_search": "secret",
         "field-secret_code": "attack",
+        # Deals and pipelines.
+        "deal_id": str(ids["deal"]),
+        "stage_id": str(ids["stage"]),
+        "pipeline_id": str(ids["pipeline"]),
+        "title": "attack-title",
+        "value": "10",
+        "owner_id": str(ids["user"]),
+        "expected_close": "2031-02-01",
+        "outcome": "won",
     }
 
 

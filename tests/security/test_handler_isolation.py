@@ -54,8 +54,10 @@ ALL_SECRETS = (
     w.SECRET_QUICK_REPLY,
     w.SECRET_DEPARTMENT,
     w.SECRET_TENANT,
+    w.SECRET_HIDDEN_DEAL,
 )
 HIDDEN_SECRETS = (
+    w.SECRET_HIDDEN_DEAL,
     w.SECRET_HIDDEN_MESSAGE,
     w.SECRET_HIDDEN_CONTACT,
     w.SECRET_HIDDEN_SCHEDULE,
@@ -242,3 +244,19 @@ async def test_a_forged_identity_is_not_remembered(arena: Arena, name: str) -> N
         event = f"{app_state.get_full_name()}.{name}"
         answer = await tab.call(event, {"user": forged_owner(world)})
     assert '"role_rx_state_": "owner"' not in answer
+
+
+async def test_control_a_permitted_deal_move_is_seen(arena: Arena) -> None:
+    """An agent moving the open contact's deal changes the deal and its history: the deal
+    handlers' cases are not blind."""
+    move = _handler(lambda h: h.state.__name__ == "PipelineState" and h.name == "move_deal")
+    world = arena.world
+    async with Tab(arena.url, world.tokens["agent_out"]) as tab:
+        before = snapshot.take()
+        await tab.call(
+            move.event_name,
+            {"deal_id": str(world.victim.open_deal_id), "stage_id": str(world.victim.stage_id)},
+        )
+        changed = snapshot.diff(before, snapshot.take())
+    arena.restore()
+    assert "deal_stage_changes: rows 2 -> 3" in changed

@@ -15,6 +15,9 @@ from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.deals import pipelines
+from whatsapp_saas.deals import service as deals
+from whatsapp_saas.deals.validation import DealValues
 from whatsapp_saas.inbox import departments, quick_replies
 from whatsapp_saas.inbox import service as inbox
 from whatsapp_saas.inbox.ingest import ingest_event
@@ -41,6 +44,7 @@ SECRET_CAMPAIGN = "secret-campaign-5e6f"
 SECRET_QUICK_REPLY = "secret-quick-reply-8a8a"
 SECRET_DEPARTMENT = "SecretSalesDept"
 SECRET_TENANT = "SecretVictimCo"
+SECRET_HIDDEN_DEAL = "secret-hidden-deal-6c3b"
 
 
 @dataclass
@@ -63,6 +67,11 @@ class Victim:
     campaign_id: int
     quick_reply_id: int
     invite_id: int
+    # Deals: one on each contact, in the default pipeline's first stage.
+    pipeline_id: int = 0
+    stage_id: int = 0  # the pipeline's second stage: where an attacker would move a deal
+    hidden_deal_id: int = 0
+    open_deal_id: int = 0
     users: dict[str, int] = field(default_factory=dict)
     crm: dict[str, int] = field(default_factory=dict)  # tag, segment, definition, job
 
@@ -173,6 +182,7 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
             scope, owner, number_id, (hidden_cid, hidden_contact_id), (open_cid, open_contact_id)
         )
         reply = quick_replies.create_quick_reply(scope, shortcut="secret", text=SECRET_QUICK_REPLY)
+        deal_ids = _deals(scope, owner, hidden_contact_id, open_contact_id)
         s.flush()
         assert reply.id is not None
         reply_id = reply.id
@@ -197,7 +207,26 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         campaign_id=plans[3],
         quick_reply_id=reply_id,
         invite_id=invite.invite_id,
+        pipeline_id=deal_ids[0],
+        stage_id=deal_ids[1],
+        hidden_deal_id=deal_ids[2],
+        open_deal_id=deal_ids[3],
     )
+
+
+def _deals(
+    scope: TenantScope, owner: CurrentUser, hidden_contact: int, open_contact: int
+) -> tuple[int, int, int, int]:
+    """The default pipeline, and a deal on the hidden contact and one on the open contact."""
+    [pipeline] = pipelines.ensure_default_pipeline(scope, "en")
+    first, second = pipelines.stages_of(scope, int(pipeline.id or 0))[:2]
+    made = [
+        deals.create_deal(
+            scope, owner, DealValues(title, contact, int(first.id or 0), 1000, owner.user_id)
+        )
+        for title, contact in ((SECRET_HIDDEN_DEAL, hidden_contact), ("Open deal", open_contact))
+    ]
+    return int(pipeline.id or 0), int(second.id or 0), int(made[0].id or 0), int(made[1].id or 0)
 
 
 def _customer_writes(tenant_id: int, number_id: int, phone: str, body: str) -> int:

@@ -1,7 +1,9 @@
 """Merging two contacts from the CRM, and the duplicates it suggests.
 
-The merge engine itself is :mod:`whatsapp_saas.contacts.merge` (ids, conversations,
-messages). Before calling it, the CRM's own rows (notes, change log, tags) move to the
+The merge engine itself is :mod:`whatsapp_saas.contacts.merge` (it keeps every id, records
+``ContactsMerged``), bound to the inbox's part by :mod:`whatsapp_saas.inbox.contact_merge`
+(the inbox moves its own conversations). Before calling it, the CRM's own rows (notes,
+change log, tags) move to the
 survivor and its empty profile fields are filled from the merged contact, so nothing the
 team wrote is lost with the merged row.
 """
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.contacts import duplicates
 from whatsapp_saas.contacts import merge as engine
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.crm import tags as tag_svc
@@ -22,9 +25,13 @@ from whatsapp_saas.crm.profile import touch
 from whatsapp_saas.crm.timeline import record_change
 from whatsapp_saas.crm.visibility import visible_contact
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.contact_merge import merge_contacts as merge_with_inbox
 from whatsapp_saas.tenancy.scope import TenantScope
 
-PHONE_TAIL = 8  # "(11) 98888-7777" and "+55 11 8888-7777" (the old 8 digits) share these
+REASONS = {
+    duplicates.SAME_PHONE: "crm.dup_same_phone",
+    duplicates.LID_AND_PHONE: "crm.dup_lid_and_phone",
+}
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,7 @@ def merge_contacts(
         new=survivor.display_name,
     )
     scope.session.flush()
-    # TODO(lead): when D's branch lands, call
-    # engine.merge_contacts(scope, viewer=viewer, survivor_id=survivor_id, merged_id=merged_id)
-    result = engine.merge_contacts(scope, survivor_id, merged_id)
+    result = merge_with_inbox(scope, viewer=viewer, survivor_id=survivor_id, merged_id=merged_id)
     tag_svc.sync_names(scope, [survivor_id])
     return result
 
@@ -85,31 +90,24 @@ def _carry_crm_rows(scope: TenantScope, survivor_id: int, merged_id: int) -> Non
 def suggest_duplicates(
     scope: TenantScope, *, viewer: CurrentUser, contact_id: int, limit: int = 5
 ) -> list[Suggestion]:
-    """Likely duplicates: the same phone in another form, or the same email.
-
-    TODO(lead): when D's ``contacts.duplicates.suggest_duplicates(scope, contact_id)`` lands
-    (it also knows LIDs tied to phones), return its answer here, filtered by visibility.
-    """
+    """Likely duplicates: the same phone in another form, a LID that WhatsApp tied to one of
+    this contact's phones (:mod:`whatsapp_saas.contacts.duplicates`), or the same email."""
     contact = visible_contact(scope, viewer, contact_id)
     found: dict[int, Suggestion] = {}
     if contact.email:
         for other in scope.all(
-            Contact, col(Contact.email) == contact.email, col(Contact.id) != contact_id
+            Contact,
+            col(Contact.email) == contact.email,
+            col(Contact.id) != contact_id,
+            col(Contact.merged_into_id).is_(None),
         ):
             assert other.id is not None
             found[other.id] = Suggestion(other.id, other.display_name, "crm.dup_same_email")
-    for phone in _phones(scope, contact):
-        tail = phone[-PHONE_TAIL:]
-        query = (
-            scope.select(Contact)
-            .where(col(Contact.phone).like(f"%{tail}"))
-            .where(col(Contact.id) != contact_id)
-            .limit(limit)
-        )
-        for other in scope.session.exec(query).all():
-            assert other.id is not None
-            found.setdefault(
-                other.id, Suggestion(other.id, other.display_name, "crm.dup_same_phone")
+    for dup in duplicates.suggest_duplicates(scope, contact_id):
+        if dup.contact_id not in found:
+            other = scope.get(Contact, dup.contact_id)
+            found[dup.contact_id] = Suggestion(
+                dup.contact_id, other.display_name, REASONS[dup.reason]
             )
     visible = set(_visible(scope, viewer, list(found)))
     return [s for s in found.values() if s.contact_id in visible][:limit]

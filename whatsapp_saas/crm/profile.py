@@ -28,6 +28,7 @@ from whatsapp_saas.crm.timeline import record_change
 from whatsapp_saas.crm.visibility import visible_contact
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.contact_merge import INBOX_PARTICIPANTS
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.phones import DEFAULT_REGION, to_e164
 from whatsapp_saas.scheduling.models import ContactOptOut
@@ -69,7 +70,8 @@ def new_contact(
         raise FieldErrors(errors)
     assert e164 is not None
     before = scope.count(Contact)
-    contact = ContactResolver(scope).resolve([Identity(IdentityKind.PHONE.value, e164)], None)
+    resolver = ContactResolver(scope, participants=INBOX_PARTICIPANTS)
+    contact = resolver.resolve([Identity(IdentityKind.PHONE.value, e164)], None)
     created = scope.count(Contact) > before
     if cleaned_name and not contact.name:
         contact.name = cleaned_name

@@ -29,6 +29,7 @@ def where_clauses(
     """Tenant, visibility, the filter, and the segment's own filters (all ANDed)."""
     where = [
         col(Contact.tenant_id) == scope.tenant_id,
+        col(Contact.merged_into_id).is_(None),  # a merged contact lives on in its survivor
         contacts_visible_to(scope, viewer),
         *conditions(scope.session, scope.tenant_id, viewer, flt),
     ]

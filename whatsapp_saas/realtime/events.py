@@ -72,6 +72,18 @@ class MembershipChanged:
     user_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class DealsChanged:
+    """Deals moved or changed on a pipeline board: the stage columns to reload (or the whole
+    pipeline when ``structure``), and the contact whose deals section to reload."""
+
+    tenant_id: int
+    pipeline_id: int
+    stages: tuple[int, ...] = ()
+    contact_id: int | None = None
+    structure: bool = False
+
+
 RealtimeEvent: TypeAlias = (
     ConversationChanged
     | MessageAdded
@@ -80,6 +92,7 @@ RealtimeEvent: TypeAlias = (
     | NumbersChanged
     | AccessChanged
     | MembershipChanged
+    | DealsChanged
 )
 InboxEvent: TypeAlias = ConversationChanged | MessageAdded | MessageChanged | TypingChanged
 
@@ -93,6 +106,7 @@ KINDS: dict[str, type[Any]] = {
         NumbersChanged,
         AccessChanged,
         MembershipChanged,
+        DealsChanged,
     )
 }
 
@@ -108,5 +122,6 @@ def decode(raw: str | bytes) -> RealtimeEvent | None:
     if cls is None:
         return None
     known = {f.name for f in fields(cls)}
-    event: RealtimeEvent = cls(**{k: v for k, v in data.items() if k in known})
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+    event: RealtimeEvent = cls(**values)
     return event

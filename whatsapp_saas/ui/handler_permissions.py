@@ -51,6 +51,10 @@ _CRM_PROFILE = "whatsapp_saas.ui.crm.profile_state.ContactProfileState"
 _CRM_PANEL = "whatsapp_saas.ui.crm.panel.ContactPanelState"
 _CRM_IMPORT = "whatsapp_saas.ui.crm.import_state.ImportState"
 _CRM_SETUP = "whatsapp_saas.ui.crm.setup_state.CrmSetupState"
+_BOARD = "whatsapp_saas.ui.pipeline.state.PipelineState"
+_DEAL_FORM = "whatsapp_saas.ui.pipeline.deal_form.DealFormState"
+_PIPELINES = "whatsapp_saas.ui.pipeline.settings.PipelineSettingsState"
+_CONTACT_DEALS = "whatsapp_saas.ui.pipeline.contact_deals.ContactDealsState"
 
 
 def _each(prefix: str, permission: Permission, *names: str) -> dict[str, Permission]:
@@ -158,6 +162,48 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     # Quick replies are the team's shared vocabulary: every member manages them.
     **_each(_QR, "signed_in", "load", "save", "edit", "cancel_edit", "delete"),
     **_each(_SEND, "signed_in", "load"),
+    # Deals: agents create and move deals of the contacts they may see; managers define
+    # the pipelines and their stages.
+    **_each(
+        _BOARD,
+        "signed_in",
+        "load",
+        "relabel",
+        "choose_pipeline",
+        "load_more",
+        "move_deal",
+        "drop_deal",
+        "on_deals_tick",
+    ),
+    **_each(
+        _DEAL_FORM,
+        "signed_in",
+        "open_new",
+        "open_for_contact",
+        "open_edit",
+        "set_form_open",
+        "search_contacts",
+        "save_deal",
+    ),
+    **_each(
+        _CONTACT_DEALS,
+        "signed_in",
+        "load_contact_deals",
+        "move_contact_deal",
+        "on_contact_deals_tick",
+    ),
+    **_each(
+        _PIPELINES,
+        "manager",
+        "open_settings",
+        "rename_pipeline",
+        "add_pipeline",
+        "delete_pipeline",
+        "add_stage",
+        "save_stage",
+        "move_stage",
+        "delete_stage",
+    ),
     **_each(_SEND, "manager", "save_company", "save_number"),
     # The CRM: every action is limited to the contacts the viewer may see (crm.visibility);
     # a bulk delete is checked for a manager in the service.

@@ -21,6 +21,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("nav.whatsapp", routes.WHATSAPP, "smartphone"),
     ("nav.inbox", routes.INBOX, "inbox"),
     ("nav.contacts", routes.CONTACTS, "contact"),
+    ("nav.pipeline", routes.PIPELINE, "kanban"),
     ("nav.automations", routes.AUTOMATIONS, "workflow"),
     ("nav.ai", routes.AI, "bot"),
     ("nav.scheduling", routes.SCHEDULING, "calendar_clock"),

@@ -21,10 +21,11 @@ import logging
 
 import reflex as rx
 
-from whatsapp_saas.realtime.events import NumbersChanged, RealtimeEvent
+from whatsapp_saas.realtime.events import DealsChanged, NumbersChanged, RealtimeEvent
 from whatsapp_saas.realtime.sessions import TabSession, refused_tabs
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.pipeline.live import apply_deal_events
 from whatsapp_saas.ui.shared_feed import drop_tabs, leave, linked_tabs, modify_shared, unlink_tab
 from whatsapp_saas.ui.whatsapp.linking import LinkingFeed, linking_token, refresh_linking
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
@@ -41,6 +42,10 @@ class TenantFeed(rx.SharedState):
     # pushed tab by tab (ui.inbox.hub), since reading a shared state from each tab's handler
     # fans its last change out to every other tab (N² deltas).
     numbers: list[dict[str, str]] = []
+    # Pipeline boards: a tick and the stage/pipeline/contact keys of the latest batch (rare
+    # writes: a person moving a card).
+    deals_tick: int = 0
+    deals_changed: list[str] = []
 
 
 def _modify_feed(app: rx.App, tenant_id: int) -> contextlib.AbstractAsyncContextManager[TenantFeed]:
@@ -116,3 +121,7 @@ async def shared_feeds_changed(app: rx.App, tenant_id: int, events: list[Realtim
         return
     if any(isinstance(event, NumbersChanged) for event in events):
         await refresh_numbers(app, tenant_id)
+    deals = [event for event in events if isinstance(event, DealsChanged)]
+    if deals:
+        async with _modify_feed(app, tenant_id) as feed:
+            apply_deal_events(feed, deals)

@@ -1,20 +1,19 @@
 """The CRM: contacts list, profile, inbox panel, import, export and setup (English, Português)."""
 
-from whatsapp_saas.crm.models import FieldType
-
+# Keyed by crm.models.FieldType values (the catalogue imports no domain package).
 _TYPES = {
-    FieldType.TEXT: ("Text", "Texto"),
-    FieldType.LONG_TEXT: ("Long text", "Texto longo"),
-    FieldType.NUMBER: ("Number", "Número"),
-    FieldType.CURRENCY: ("Currency", "Moeda"),
-    FieldType.PERCENT: ("Percent", "Percentual"),
-    FieldType.DATE: ("Date", "Data"),
-    FieldType.SELECT: ("Select", "Seleção"),
-    FieldType.MULTI_SELECT: ("Multi-select", "Seleção múltipla"),
-    FieldType.CHECKBOX: ("Checkbox", "Caixa de seleção"),
-    FieldType.URL: ("URL", "URL"),
-    FieldType.EMAIL: ("Email", "E-mail"),
-    FieldType.PHONE: ("Phone", "Telefone"),
+    "text": ("Text", "Texto"),
+    "long_text": ("Long text", "Texto longo"),
+    "number": ("Number", "Número"),
+    "currency": ("Currency", "Moeda"),
+    "percent": ("Percent", "Percentual"),
+    "date": ("Date", "Data"),
+    "select": ("Select", "Seleção"),
+    "multi_select": ("Multi-select", "Seleção múltipla"),
+    "checkbox": ("Checkbox", "Caixa de seleção"),
+    "url": ("URL", "URL"),
+    "email": ("Email", "E-mail"),
+    "phone": ("Phone", "Telefone"),
 }
 _COLORS = {
     "gray": ("Gray", "Cinza"), "red": ("Red", "Vermelho"), "orange": ("Orange", "Laranja"),
@@ -166,6 +165,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crm.merged": ("Contacts merged.", "Contatos mesclados."),
     "crm.dup_same_email": ("same email", "mesmo e-mail"),
     "crm.dup_same_phone": ("same phone", "mesmo telefone"),
+    "crm.dup_lid_and_phone": (
+        "WhatsApp tied this id to the same phone",
+        "o WhatsApp ligou este id ao mesmo telefone",
+    ),
     # --- import --------------------------------------------------------------------------
     "crm.import_title": ("Import contacts", "Importar contatos"),
     "crm.import_step_upload": ("1. Choose a CSV file", "1. Escolha um arquivo CSV"),
@@ -314,6 +317,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Campos de contatos · WhatsApp Desk",
     ),
     "title.contact": ("Contact · WhatsApp Desk", "Contato · WhatsApp Desk"),
-    **{f"crm.type.{t.value}": pair for t, pair in _TYPES.items()},
+    **{f"crm.type.{t}": pair for t, pair in _TYPES.items()},
     **{f"crm.color.{c}": pair for c, pair in _COLORS.items()},
 }

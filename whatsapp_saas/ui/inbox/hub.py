@@ -29,6 +29,7 @@ from whatsapp_saas.realtime.channel import Channel
 from whatsapp_saas.realtime.events import (
     AccessChanged,
     ConversationChanged,
+    DealsChanged,
     InboxEvent,
     MembershipChanged,
     MessageAdded,
@@ -144,7 +145,11 @@ class InboxHub:
             by_tenant.setdefault(event.tenant_id, []).append(event)
         for tenant_id, events in by_tenant.items():
             try:
-                other = [e for e in events if isinstance(e, NumbersChanged | AccessChanged)]
+                other = [
+                    e
+                    for e in events
+                    if isinstance(e, NumbersChanged | AccessChanged | DealsChanged)
+                ]
                 if other and self.on_other is not None:
                     await self.on_other(app, tenant_id, other)
                 await self._feed_tenant(app, tenant_id, events)
