@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "whatsapp_saas.delivery.models",
     "whatsapp_saas.scheduling.models",
     "whatsapp_saas.scheduling.campaign_models",
+    "whatsapp_saas.automations.models",
 )
 
 # Event handlers, registered once: (module, function name, event class path).
@@ -27,6 +28,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.inbox.read_receipts",
     "whatsapp_saas.scheduling.hooks",
     "whatsapp_saas.delivery.wiring",
+    "whatsapp_saas.automations.handlers",
 )
 
 
