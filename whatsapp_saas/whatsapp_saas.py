@@ -11,6 +11,8 @@ from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.api import build_api
 from whatsapp_saas.ui.auth.pages import invite_page, login_page, signup_page
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
+from whatsapp_saas.ui.automations.page import automations_page
+from whatsapp_saas.ui.automations.state import AutomationsState
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
 from whatsapp_saas.ui.inbox.page import inbox_page
@@ -103,9 +105,15 @@ app.add_page(
     on_load=SchedulesState.load,
 )
 
+app.add_page(
+    automations_page,
+    route=routes.AUTOMATIONS,
+    title=_title("automations"),
+    on_load=AutomationsState.load,
+)
+
 _PLACEHOLDERS = {
     routes.CONTACTS: "nav.contacts",
-    routes.AUTOMATIONS: "nav.automations",
     routes.AI: "nav.ai",
 }
 for _route, _key in _PLACEHOLDERS.items():
