@@ -32,9 +32,7 @@ def build_keyword_rule(page: Page) -> None:
     expect(page.get_by_test_id("rule-row").filter(has_text="preco")).to_be_visible()
 
 
-def test_keyword_rule_replies_once_and_shows_in_the_inbox(
-    page: Page, live_app: RunningApp
-) -> None:
+def test_keyword_rule_replies_once_and_shows_in_the_inbox(page: Page, live_app: RunningApp) -> None:
     sign_up(page, live_app.url, company="Padaria", name="Olivia", email=unique_email("auto"))
     business = linked_business(page, live_app, "Vendas")
     build_keyword_rule(page)
