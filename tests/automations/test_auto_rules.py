@@ -8,10 +8,9 @@ import pytest
 
 from whatsapp_saas.automations.hours import OpeningHours, brazilian_holidays, easter
 from whatsapp_saas.automations.models import AutomationSettings
-from whatsapp_saas.automations.rules import Facts, compile_rule, evaluate, validate
+from whatsapp_saas.automations.rules import Facts, compile_rule, evaluate, prepare, validate
 from whatsapp_saas.automations.variables import render
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.text_fold import fold
 
 SEND = [{"type": "send_message", "message": "oi"}]
 
@@ -39,7 +38,7 @@ def keyword(word: str, match: str = "contains", **kw: object) -> object:
 def test_keyword_matching_ignores_accents_and_case(
     match: str, word: str, text: str, fires: bool
 ) -> None:
-    (verdict,) = evaluate([keyword(word, match)], Facts(fold(text)))  # type: ignore[list-item]
+    (verdict,) = evaluate([keyword(word, match)], Facts(prepare(text)))  # type: ignore[list-item]
     assert verdict.fired is fires
     assert verdict.reason == ("auto.why_matched" if fires else "auto.why_keyword")
 

@@ -24,14 +24,20 @@ from whatsapp_saas.automations.models import (
     RunStatus,
 )
 from whatsapp_saas.automations.owner import Owner, owner_of
-from whatsapp_saas.automations.rules import CompiledRule, Facts, Verdict, compile_rule, evaluate
+from whatsapp_saas.automations.rules import (
+    CompiledRule,
+    Facts,
+    Verdict,
+    compile_rule,
+    firing,
+    prepare,
+)
 from whatsapp_saas.automations.settings import settings_for
 from whatsapp_saas.automations.variables import contact_values
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.inbox.models import Conversation, Direction, Message, SentBy
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
-from whatsapp_saas.text_fold import fold
 
 EVENT_MESSAGE = "message_received"
 NEW_CONVERSATION_GAP = timedelta(hours=24)  # a customer silent this long starts a new one
@@ -44,6 +50,31 @@ def compiled_rules(scope: TenantScope) -> list[CompiledRule]:
         compile_rule(r.id or 0, r.name, r.trigger, r.conditions, r.actions, stop_after=r.stop_after)
         for r in ordered
     ]
+
+
+class RuleCache:
+    """Compiled rules per tenant, recompiled only when the tenant's rules changed.
+
+    The version is one indexed aggregate (count, newest change, newest id), so a handler
+    judging a busy tenant's messages does not re-read and re-compile 200 rules each time.
+    Owned by whoever registers the handler (no module-level state).
+    """
+
+    def __init__(self) -> None:
+        self._by_tenant: dict[int, tuple[tuple[Any, ...], list[CompiledRule]]] = {}
+
+    def rules(self, scope: TenantScope) -> list[CompiledRule]:
+        t: sa.Table = AutomationRule.__table__  # type: ignore[attr-defined]
+        query = sa.select(sa.func.count(), sa.func.max(t.c.updated_at), sa.func.max(t.c.id)).where(
+            t.c.tenant_id == scope.tenant_id
+        )
+        version = tuple(scope.session.execute(query).one())
+        cached = self._by_tenant.get(scope.tenant_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        compiled = compiled_rules(scope)
+        self._by_tenant[scope.tenant_id] = (version, compiled)
+        return compiled
 
 
 def facts_for(
@@ -60,10 +91,10 @@ def facts_for(
     inside = None if hours is None else hours.is_open(now)
     body = text if text is not None else (message.body or message.caption or "") if message else ""
     if conversation is None:
-        return Facts(fold(body), True, True, inside)
+        return Facts(prepare(body), True, True, inside)
     before = message.id if message is not None else None
     return Facts(
-        fold(body),
+        prepare(body),
         first_from_contact=not _earlier_inbound(scope, conversation.contact_id, before),
         first_in_conversation=_new_conversation(scope, conversation, before, now),
         inside_hours=inside,
@@ -117,7 +148,13 @@ class Outcome:
     skipped: str | None = None  # why nothing was evaluated
 
 
-def handle_inbound(scope: TenantScope, message_id: int, *, now: datetime | None = None) -> Outcome:
+def handle_inbound(
+    scope: TenantScope,
+    message_id: int,
+    *,
+    now: datetime | None = None,
+    cache: RuleCache | None = None,
+) -> Outcome:
     """Evaluate and fire the tenant's rules on one inbound message (idempotent)."""
     now = now or utcnow()
     message = scope.session.get(Message, message_id)
@@ -132,7 +169,8 @@ def handle_inbound(scope: TenantScope, message_id: int, *, now: datetime | None 
         return Outcome([], "paused")
     contact = scope.get(Contact, conversation.contact_id)
     facts = facts_for(scope, message, conversation, settings, now)
-    verdicts = [v for v in evaluate(compiled_rules(scope), facts) if v.fired]
+    rules = cache.rules(scope) if cache is not None else compiled_rules(scope)
+    verdicts = firing(rules, facts)
     fired: list[int] = []
     for verdict in verdicts:
         if _capped(scope, conversation, settings, now):

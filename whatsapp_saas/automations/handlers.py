@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from whatsapp_saas.automations.engine import Outcome, handle_inbound
+from whatsapp_saas.automations.engine import Outcome, RuleCache, handle_inbound
 from whatsapp_saas.automations.owner import human_took_over
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.events.bus import EventBus
@@ -28,21 +28,22 @@ log = logging.getLogger(__name__)
 HUMAN_SENDERS = (SentBy.AGENT.value, None)
 
 
-def handle_message_stored(event: MessageStored) -> Outcome | None:
+def handle_message_stored(event: MessageStored, cache: RuleCache | None = None) -> Outcome | None:
     if event.is_internal_note:
         return None
     with session_scope() as session:
         scope = TenantScope(session, event.tenant_id)
         if event.direction == Direction.IN.value:
-            return handle_inbound(scope, event.message_id)
+            return handle_inbound(scope, event.message_id, cache=cache)
         if event.sent_by in HUMAN_SENDERS:
             human_took_over(scope, event.conversation_id)
     return None
 
 
-def _on_message_stored(event: MessageStored) -> None:
-    handle_message_stored(event)
-
-
 def register(bus: EventBus) -> None:
-    bus.subscribe(MessageStored, _on_message_stored)
+    cache = RuleCache()
+
+    def on_message_stored(event: MessageStored) -> None:
+        handle_message_stored(event, cache)
+
+    bus.subscribe(MessageStored, on_message_stored)

@@ -131,12 +131,17 @@ def _action(raw: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What rules look at, computed once per message."""
+    """What rules look at, computed once per message (``folded_text``: see :func:`prepare`)."""
 
     folded_text: str
     first_from_contact: bool = False
     first_in_conversation: bool = False
     inside_hours: bool | None = None  # None: the tenant set no business hours
+
+
+def prepare(text: str | None) -> str:
+    """The text as every keyword test expects it: folded once, outer spaces removed."""
+    return fold(text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +151,6 @@ class Verdict:
     fired: bool
     reason: str  # an i18n key: why it fired or which condition failed
     actions: tuple[dict[str, Any], ...]
-    stop_after: bool
 
 
 Check = Callable[[Facts], str | None]  # None: passed; otherwise the reason it failed
@@ -159,13 +163,15 @@ class CompiledRule:
     stop_after: bool
     checks: tuple[Check, ...]
     actions: tuple[dict[str, Any], ...]
+    # A keyword rule without conditions: one call on the folded text (the hot path).
+    quick: Callable[[str], bool] | None = None
 
     def judge(self, facts: Facts) -> Verdict:
         for check in self.checks:
             reason = check(facts)
             if reason is not None:
-                return Verdict(self.rule_id, self.name, False, reason, self.actions, False)
-        return Verdict(self.rule_id, self.name, True, "auto.why_matched", self.actions, True)
+                return Verdict(self.rule_id, self.name, False, reason, self.actions)
+        return Verdict(self.rule_id, self.name, True, "auto.why_matched", self.actions)
 
 
 def compile_rule(
@@ -178,29 +184,37 @@ def compile_rule(
     stop_after: bool = False,
 ) -> CompiledRule:
     checks = (_compile_trigger(trigger), *(_compile_condition(c) for c in conditions))
-    return CompiledRule(rule_id, name, stop_after, checks, tuple(actions))
+    quick = None
+    if trigger.get("type") == TRIGGER_KEYWORD and not conditions:
+        quick = _text_test(trigger)
+    return CompiledRule(rule_id, name, stop_after, checks, tuple(actions), quick)
 
 
 def _compile_trigger(trigger: dict[str, Any]) -> Check:
     if trigger.get("type") == TRIGGER_MESSAGE:
         return _received(str(trigger.get("which") or "any"))
-    keyword = fold(str(trigger.get("keyword") or "")).strip()
-    match = trigger.get("match") or "contains"
-    test: Callable[[str], bool]
-    if match == "equals":
-        test = lambda text: text.strip() == keyword  # noqa: E731
-    elif match == "starts_with":
-        test = lambda text: text.lstrip().startswith(keyword)  # noqa: E731
-    elif match == "regex":
-        pattern = re.compile(keyword)
-        test = lambda text: pattern.search(text) is not None  # noqa: E731
-    else:
-        test = lambda text: keyword in text  # noqa: E731
+    test = _text_test(trigger)
 
     def check(facts: Facts) -> str | None:
-        return None if keyword and test(facts.folded_text) else "auto.why_keyword"
+        return None if test(facts.folded_text) else "auto.why_keyword"
 
     return check
+
+
+def _text_test(trigger: dict[str, Any]) -> Callable[[str], bool]:
+    """A test on the folded, stripped text (Facts.folded_text is both)."""
+    keyword = fold(str(trigger.get("keyword") or "")).strip()
+    match = trigger.get("match") or "contains"
+    if not keyword:
+        return lambda text: False
+    if match == "equals":
+        return keyword.__eq__
+    if match == "starts_with":
+        return lambda text: text.startswith(keyword)
+    if match == "regex":
+        search = re.compile(keyword).search
+        return lambda text: search(text) is not None
+    return lambda text: keyword in text
 
 
 def _received(which: str) -> Check:
@@ -227,6 +241,23 @@ def _compile_condition(condition: dict[str, Any]) -> Check:
     return check
 
 
+def firing(rules: list[CompiledRule], facts: Facts) -> list[Verdict]:
+    """Only the rules that fire, in order (the engine's hot path: no verdicts for the rest)."""
+    fired: list[Verdict] = []
+    text = facts.folded_text
+    for rule in rules:
+        quick = rule.quick
+        if quick is not None:
+            if not quick(text):
+                continue
+        elif not all(check(facts) is None for check in rule.checks):
+            continue
+        fired.append(Verdict(rule.rule_id, rule.name, True, "auto.why_matched", rule.actions))
+        if rule.stop_after:
+            break
+    return fired
+
+
 def evaluate(rules: list[CompiledRule], facts: Facts) -> list[Verdict]:
     """Every rule's verdict in priority order; after a firing ``stop_after`` rule the rest
     are reported as not run."""
@@ -235,7 +266,7 @@ def evaluate(rules: list[CompiledRule], facts: Facts) -> list[Verdict]:
     for rule in rules:
         if stopped:
             verdicts.append(
-                Verdict(rule.rule_id, rule.name, False, "auto.why_stopped", rule.actions, False)
+                Verdict(rule.rule_id, rule.name, False, "auto.why_stopped", rule.actions)
             )
             continue
         verdict = rule.judge(facts)

@@ -114,8 +114,9 @@ def move_rule(
     other = index + (1 if step > 0 else -1)
     if 0 <= other < len(rules):
         rules[index], rules[other] = rules[other], rules[index]
+    now = utcnow()
     for position, rule in enumerate(rules):
-        rule.priority = (position + 1) * 10
+        rule.priority, rule.updated_at = (position + 1) * 10, now  # also the cache's version
         scope.session.add(rule)
     scope.session.flush()
     return rules

@@ -285,7 +285,9 @@ def _department(index: rx.Var, value: rx.Var) -> rx.Component:
 
 def _switch(key: str, field_id: str, checked: rx.Var, on_change: object) -> rx.Component:
     return rx.el.label(
-        rx.switch(id=field_id, name=field_id, checked=checked, on_change=on_change, aria_label=T[key]),
+        rx.switch(
+            id=field_id, name=field_id, checked=checked, on_change=on_change, aria_label=T[key]
+        ),
         rx.text(T[key], as_="span", size="2"),
         html_for=field_id,
         display="flex",
