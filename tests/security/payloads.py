@@ -56,6 +56,7 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "reply": v.quick_reply_id,
         "invite": v.invite_id,
         "user": v.users["agent_in"],
+        "rule": v.rule_id,
     }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.automations import service as automations
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.inbox import departments, quick_replies
@@ -41,6 +42,7 @@ SECRET_CAMPAIGN = "secret-campaign-5e6f"
 SECRET_QUICK_REPLY = "secret-quick-reply-8a8a"
 SECRET_DEPARTMENT = "SecretSalesDept"
 SECRET_TENANT = "SecretVictimCo"
+SECRET_RULE = "secret-automation-rule-4d4d"
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Victim:
     quick_reply_id: int
     invite_id: int
     users: dict[str, int] = field(default_factory=dict)
+    rule_id: int = 0  # an automation rule whose reply is SECRET_RULE
 
 
 @dataclass
@@ -174,6 +177,16 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         s.flush()
         assert reply.id is not None
         reply_id = reply.id
+        rule = automations.save_rule(
+            scope,
+            owner,
+            name="Victim rule",
+            trigger={"type": "keyword", "match": "equals", "keyword": "never-sent-keyword"},
+            conditions=[],
+            actions=[{"type": "send_message", "message": SECRET_RULE}],
+        )
+        assert rule.id is not None
+        rule_id = rule.id
     with session_scope() as s:
         invite = accounts.invite_user(
             TenantScope(s, owner.tenant_id), owner, email="pending@victim.test", name="Pending"
@@ -195,6 +208,7 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         campaign_id=plans[3],
         quick_reply_id=reply_id,
         invite_id=invite.invite_id,
+        rule_id=rule_id,
     )
 
 

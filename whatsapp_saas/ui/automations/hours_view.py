@@ -26,14 +26,14 @@ def _day(day: int) -> rx.Component:
                     default_value=H.hours[f"{kind}_{day}"],
                 ),
             ),
-            flex="1 1 120px",
+            flex="0 0 150px",
         )
 
     return rx.flex(
         rx.text(T[f"auto.day.{day}"], weight="medium", width="110px", flex_shrink="0"),
         part("open"),
         part("close"),
-        gap="3",
+        spacing="3",
         align="end",
         wrap="wrap",
         width="100%",
@@ -112,7 +112,7 @@ def hours_tab() -> rx.Component:
                     _number("auto.grace", "grace"),
                     _number("auto.pause_minutes", "pause_minutes"),
                     _number("auto.hourly_cap", "hourly_cap"),
-                    gap="3",
+                    spacing="3",
                     wrap="wrap",
                     width="100%",
                 ),

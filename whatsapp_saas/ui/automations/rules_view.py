@@ -42,7 +42,7 @@ def toolbar() -> rx.Component:
             on_click=A.open_run_log,
             aria_label=T["auto.run_log"],
         ),
-        gap="2",
+        spacing="2",
         wrap="wrap",
     )
 
@@ -113,10 +113,10 @@ def _rule_card(row: rx.Var) -> rx.Component:
                     color_scheme="red",
                     on_click=A.delete_rule(row["id"]),
                 ),
-                gap="2",
+                spacing="2",
                 wrap="wrap",
             ),
-            gap="3",
+            spacing="3",
             direction=rx.breakpoints(initial="column", md="row"),
             justify="between",
             width="100%",
@@ -175,7 +175,7 @@ def _trigger_fields() -> rx.Component:
                         default_value=A.trigger_match,
                     ),
                 ),
-                gap="3",
+                spacing="3",
                 width="100%",
                 direction=rx.breakpoints(initial="column", sm="row"),
             ),
@@ -190,7 +190,7 @@ def _trigger_fields() -> rx.Component:
                 ),
             ),
         ),
-        gap="3",
+        spacing="3",
         width="100%",
         direction="column",
     )
@@ -223,7 +223,7 @@ def _action_row(action: rx.Var, index: rx.Var) -> rx.Component:
                     aria_label=T["auto.remove_action"],
                 ),
                 align="end",
-                gap="2",
+                spacing="2",
                 width="100%",
             ),
             rx.match(
@@ -344,7 +344,7 @@ def editor() -> rx.Component:
                     _switch(
                         "auto.stop_after", "auto-stop", A.form_stop_after, A.set_form_stop_after
                     ),
-                    gap="4",
+                    spacing="4",
                     wrap="wrap",
                 ),
                 rx.hstack(
@@ -513,7 +513,7 @@ def run_log() -> rx.Component:
                         color_scheme="gray",
                         on_click=A.show_list,
                     ),
-                    gap="3",
+                    spacing="3",
                     align="end",
                     wrap="wrap",
                     direction=rx.breakpoints(initial="column", sm="row"),
