@@ -140,3 +140,26 @@ def test_opt_outs_block_what_is_not_a_direct_reply(world: World) -> None:
         direct = Target(conv, contact, "Reply", {}, direct_reply=True)
         assert send_message(scope, indirect, {"message": "volte"}) == "opted_out"
         assert send_message(scope, direct, {"message": "sua resposta"}).startswith("queued")
+
+
+def test_out_of_hours_reply_skipped_right_after_an_agent_replied(world: World) -> None:
+    bus.clear()
+    with session_scope() as session:
+        save_settings(
+            TenantScope(session, world.tenant_id),
+            weekly_hours={"0": ["09:00", "10:00"]},
+            out_of_hours_enabled=True,
+            out_of_hours_message="Fechados.",
+            agent_grace_minutes=5,
+        )
+    message_id = inbound(world, "oi")
+    c = conversation(world)
+    from whatsapp_saas.inbox.replies import enqueue_text_reply
+
+    with session_scope() as session:
+        enqueue_text_reply(TenantScope(session, world.tenant_id), world.owner, c.id or 0, "Já vou")
+    with session_scope() as session:
+        c_row = TenantScope(session, world.tenant_id).get(type(c), c.id)
+        c_row.owner_kind = "flow"  # only the grace rule is under test here
+        handle_inbound(TenantScope(session, world.tenant_id), message_id)
+    assert automated(world) == []
