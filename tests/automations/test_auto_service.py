@@ -17,6 +17,7 @@ from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import PermissionDenied
 from whatsapp_saas.events.bus import bus
+from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.optout import record_opt_out
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 
@@ -160,6 +161,6 @@ def test_out_of_hours_reply_skipped_right_after_an_agent_replied(world: World) -
         enqueue_text_reply(TenantScope(session, world.tenant_id), world.owner, c.id or 0, "Já vou")
     with session_scope() as session:
         c_row = TenantScope(session, world.tenant_id).get(type(c), c.id)
-        c_row.owner_kind = "flow"  # only the grace rule is under test here
-        handle_inbound(TenantScope(session, world.tenant_id), message_id)
-    assert automated(world) == []
+        c_row.resolved_at = utcnow()  # the takeover lapsed: only the grace rule is under test
+        outcome = handle_inbound(TenantScope(session, world.tenant_id), message_id)
+    assert outcome.skipped is None and automated(world) == []

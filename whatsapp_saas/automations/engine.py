@@ -23,7 +23,7 @@ from whatsapp_saas.automations.models import (
     AutomationSettings,
     RunStatus,
 )
-from whatsapp_saas.automations.owner import Owner, owner_of
+from whatsapp_saas.automations.owner import Owner, last_human_message_at, owner_of
 from whatsapp_saas.automations.rules import (
     CompiledRule,
     Facts,
@@ -162,14 +162,17 @@ def handle_inbound(
         return Outcome([], "missing")
     if message.direction != Direction.IN.value or message.is_internal_note:
         return Outcome([], "not_inbound")  # never our own or from-me messages
-    conversation = scope.get(Conversation, message.conversation_id)
     settings = settings_for(scope)
-    if owner_of(conversation, settings.pause_minutes, now) is not Owner.FLOW:
+    rules = cache.rules(scope) if cache is not None else compiled_rules(scope)
+    if not rules and not settings.out_of_hours_enabled:
+        return Outcome([], "no_rules")  # the common case costs three small queries
+    conversation = scope.get(Conversation, message.conversation_id)
+    last_human = last_human_message_at(scope, conversation.id or 0)
+    if owner_of(conversation, settings.pause_minutes, now, last_human) is not Owner.FLOW:
         _log(scope, f"paused:msg:{message_id}", None, conversation, message_id, RunStatus.PAUSED)
         return Outcome([], "paused")
     contact = scope.get(Contact, conversation.contact_id)
     facts = facts_for(scope, message, conversation, settings, now)
-    rules = cache.rules(scope) if cache is not None else compiled_rules(scope)
     verdicts = firing(rules, facts)
     fired: list[int] = []
     for verdict in verdicts:

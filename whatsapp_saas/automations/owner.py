@@ -1,9 +1,14 @@
 """The conversation owner: who answers the customer now, a human, a flow or the AI.
 
 A human reply from the inbox, or a from-me message sent from the business's own phone (one
-we did not send), makes the owner ``human``: automated replies pause. The pause lapses when the
-conversation is resolved after the takeover, or after the tenant's idle time
-(``AutomationSettings.pause_minutes``) without another human message.
+we did not send: stored by ingest with no ``sent_by``), makes the owner ``human``: automated
+replies pause. The pause lapses when the conversation is resolved after that message, or after
+the tenant's idle time (``AutomationSettings.pause_minutes``) without another human message.
+
+The takeover is read from the messages themselves (one indexed query when a rule is about to
+answer), so an attendant's reply costs no extra write. An explicit owner (the inbox's switch,
+a rule's "hand to a human") is stored on the conversation (``owner_kind``, ``owner_since``)
+and lapses the same way.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from whatsapp_saas.automations.settings import settings_for
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.inbox.models import Conversation
+from whatsapp_saas.inbox.models import Conversation, Direction, Message, SentBy
 from whatsapp_saas.models_base import as_utc, utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -26,17 +32,48 @@ class Owner(StrEnum):
     AI = "ai"
 
 
-def owner_of(conversation: Conversation, pause_minutes: int, now: datetime) -> Owner:
-    """The effective owner: a human takeover that lapsed counts as the flow again."""
-    kind = Owner(conversation.owner_kind or Owner.FLOW.value)
-    if kind is not Owner.HUMAN or conversation.owner_since is None:
-        return kind
-    since = as_utc(conversation.owner_since)
+def _lapsed(conversation: Conversation, since: datetime, pause: int, now: datetime) -> bool:
     if conversation.resolved_at is not None and as_utc(conversation.resolved_at) >= since:
-        return Owner.FLOW
-    if pause_minutes > 0 and now - since >= timedelta(minutes=pause_minutes):
-        return Owner.FLOW
-    return Owner.HUMAN
+        return True
+    return pause > 0 and now - since >= timedelta(minutes=pause)
+
+
+def owner_of(
+    conversation: Conversation,
+    pause_minutes: int,
+    now: datetime,
+    last_human_at: datetime | None = None,
+) -> Owner:
+    """The effective owner: an explicit one unless it lapsed, else a recent human message's."""
+    kind = Owner(conversation.owner_kind or Owner.FLOW.value)
+    since = conversation.owner_since
+    explicit = kind is not Owner.FLOW and since is not None
+    if explicit and not _lapsed(conversation, as_utc(since), pause_minutes, now):  # type: ignore[arg-type]
+        return kind
+    if last_human_at is not None and not _lapsed(
+        conversation, as_utc(last_human_at), pause_minutes, now
+    ):
+        return Owner.HUMAN
+    return Owner.FLOW
+
+
+def last_human_message_at(scope: TenantScope, conversation_id: int) -> datetime | None:
+    """When a person last wrote to the customer: an attendant, or the phone itself."""
+    t: sa.Table = Message.__table__  # type: ignore[attr-defined]
+    query = (
+        sa.select(t.c.created_at)
+        .where(t.c.tenant_id == scope.tenant_id, t.c.conversation_id == conversation_id)
+        .where(t.c.direction == Direction.OUT.value, t.c.is_internal_note.is_(False))
+        .where(sa.or_(t.c.sent_by == SentBy.AGENT.value, t.c.sent_by.is_(None)))
+        .order_by(t.c.id.desc())
+        .limit(1)
+    )
+    return scope.session.execute(query).scalar()
+
+
+def effective_owner(scope: TenantScope, conversation: Conversation, now: datetime) -> Owner:
+    pause = settings_for(scope).pause_minutes
+    return owner_of(conversation, pause, now, last_human_message_at(scope, conversation.id or 0))
 
 
 def current_owner(session: Session, conversation_id: int) -> Owner:
@@ -44,14 +81,13 @@ def current_owner(session: Session, conversation_id: int) -> Owner:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise LookupError(conversation_id)
-    scope = TenantScope(session, conversation.tenant_id)
-    return owner_of(conversation, settings_for(scope).pause_minutes, utcnow())
+    return effective_owner(TenantScope(session, conversation.tenant_id), conversation, utcnow())
 
 
 def set_owner(
     scope: TenantScope, conversation_id: int, kind: str, *, at: datetime | None = None
 ) -> Conversation:
-    """Hand the conversation to ``kind`` (the inbox's switch, a rule's action, a takeover)."""
+    """Hand the conversation to ``kind`` (the inbox's switch, a rule's action)."""
     try:
         owner = Owner(kind)
     except ValueError as exc:
@@ -62,8 +98,3 @@ def set_owner(
     scope.session.add(conversation)
     scope.session.flush()
     return conversation
-
-
-def human_took_over(scope: TenantScope, conversation_id: int, at: datetime | None = None) -> None:
-    """A person wrote to the customer: automated replies pause (the idle clock restarts)."""
-    set_owner(scope, conversation_id, Owner.HUMAN.value, at=at)
