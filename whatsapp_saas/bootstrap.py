@@ -78,6 +78,7 @@ MODEL_MODULES = (
     "whatsapp_saas.events.models",
     "whatsapp_saas.crm.models",
     "whatsapp_saas.deals.models",
+    "whatsapp_saas.automations.models",
 )
 
 # Modules that define domain events: the spine decodes stored events with their classes.
@@ -91,7 +92,10 @@ EVENT_MODULES = (
 
 # Durable subscribers (each module's ``subscribers()``): run by the spine runner, which the
 # roles that run the scheduler start beside it.
-DURABLE_MODULES: tuple[str, ...] = ("whatsapp_saas.scheduling.handlers",)
+DURABLE_MODULES: tuple[str, ...] = (
+    "whatsapp_saas.scheduling.handlers",
+    "whatsapp_saas.automations.handlers",
+)
 
 # Modules whose ``register(bus)`` subscribes their live event handlers, once per graph.
 HANDLER_MODULES: tuple[str, ...] = (

@@ -11,6 +11,8 @@ from whatsapp_saas.ui import routes
 from whatsapp_saas.ui.api import build_api
 from whatsapp_saas.ui.auth.pages import invite_page, login_page, signup_page
 from whatsapp_saas.ui.auth.state import AuthFormState, InviteState
+from whatsapp_saas.ui.automations.page import automations_page
+from whatsapp_saas.ui.automations.state import AutomationsState
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.crm import pages as crm_pages
 from whatsapp_saas.ui.dashboard.page import DashboardState, dashboard_page
@@ -112,8 +114,14 @@ app.add_page(
 
 crm_pages.register(app, _title)
 
+app.add_page(
+    automations_page,
+    route=routes.AUTOMATIONS,
+    title=_title("automations"),
+    on_load=AutomationsState.load,
+)
+
 _PLACEHOLDERS = {
-    routes.AUTOMATIONS: "nav.automations",
     routes.AI: "nav.ai",
 }
 for _route, _key in _PLACEHOLDERS.items():

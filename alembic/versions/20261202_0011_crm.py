@@ -1,7 +1,7 @@
 """crm: contact profile columns, tags, custom fields, notes, changes, segments, jobs, audit
 
 Revision ID: 0011_crm
-Revises: 0007_accounts
+Revises: 0010_event_spine
 Create Date: 2026-12-02 05:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_crm"
-down_revision: str | None = "0007_accounts"
+down_revision: str | None = "0010_event_spine"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ Values are integer cents. A deal's stage cannot be deleted under it (RESTRICT); 
 refuses first with a clear message.
 
 Revision ID: 0012_deals
-Revises: 0007_accounts
+Revises: 0011_crm
 Create Date: 2026-12-02 05:19:05.391428
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012_deals"
-down_revision: str | None = "0007_accounts"
+down_revision: str | None = "0011_crm"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

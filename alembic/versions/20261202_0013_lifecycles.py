@@ -1,7 +1,7 @@
 """lifecycles: a merged contact stays as a row that points at its survivor
 
 Revision ID: 0013_lifecycles
-Revises: 0007_accounts
+Revises: 0012_deals
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_lifecycles"
-down_revision: str | None = "0007_accounts"
+down_revision: str | None = "0012_deals"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,6 +16,7 @@ from whatsapp_saas.crm.filters import ContactFilter
 from whatsapp_saas.crm.models import AuditEntry, Job, JobStatus, Note
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import PermissionDenied
+from whatsapp_saas.inbox.contact_merge import INBOX_PARTICIPANTS
 
 
 def _people(world: World, count: int) -> list[int]:
@@ -112,7 +113,8 @@ def test_merge_keeps_notes_tags_profile_and_both_ids(world: World) -> None:
     phone_id = make_contact(owner, "+5511988887777", "Ana", email="ana@x.io")
 
     def lid_contact(scope):  # type: ignore[no-untyped-def]
-        contact = ContactResolver(scope).resolve([Identity("lid", "123456789012345")], "Ana LID")
+        resolver = ContactResolver(scope, participants=INBOX_PARTICIPANTS)
+        contact = resolver.resolve([Identity("lid", "123456789012345")], "Ana LID")
         tag = tags.create_tag(scope, name="VIP")
         tags.tag_contacts(scope, tag.id, [contact.id])
         timeline.add_note(scope, contact_id=contact.id, user_id=owner.user_id, body="called")

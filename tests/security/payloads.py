@@ -62,6 +62,7 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         **v.crm,
         "pipeline": v.pipeline_id,
         "stage": v.stage_id,
+        "rule": v.rule_id,
     }
 
 

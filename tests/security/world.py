@@ -13,6 +13,7 @@ from pathlib import Path
 
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.automations import service as automations
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.deals import pipelines
@@ -45,6 +46,7 @@ SECRET_QUICK_REPLY = "secret-quick-reply-8a8a"
 SECRET_DEPARTMENT = "SecretSalesDept"
 SECRET_TENANT = "SecretVictimCo"
 SECRET_HIDDEN_DEAL = "secret-hidden-deal-6c3b"
+SECRET_RULE = "secret-automation-rule-4d4d"
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Victim:
     open_deal_id: int = 0
     users: dict[str, int] = field(default_factory=dict)
     crm: dict[str, int] = field(default_factory=dict)  # tag, segment, definition, job
+    rule_id: int = 0  # an automation rule whose reply is SECRET_RULE
 
 
 @dataclass
@@ -186,6 +189,16 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         s.flush()
         assert reply.id is not None
         reply_id = reply.id
+        rule = automations.save_rule(
+            scope,
+            owner,
+            name="Victim rule",
+            trigger={"type": "keyword", "match": "equals", "keyword": "never-sent-keyword"},
+            conditions=[],
+            actions=[{"type": "send_message", "message": SECRET_RULE}],
+        )
+        assert rule.id is not None
+        rule_id = rule.id
     with session_scope() as s:
         invite = accounts.invite_user(
             TenantScope(s, owner.tenant_id), owner, email="pending@victim.test", name="Pending"
@@ -211,6 +224,7 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         stage_id=deal_ids[1],
         hidden_deal_id=deal_ids[2],
         open_deal_id=deal_ids[3],
+        rule_id=rule_id,
     )
 
 

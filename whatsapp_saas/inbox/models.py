@@ -109,6 +109,11 @@ class Conversation(TenantOwned, table=True):
     last_read_message_id: int | None = Field(default=None)
     resolved_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
+    # Who answers: "flow" (automations), "human" or "ai" (automations.owner; migration 0014).
+    owner_kind: str = Field(
+        default="flow", max_length=8, sa_column_kwargs={"server_default": "flow"}
+    )
+    owner_since: datetime | None = timestamp_field()
 
 
 class Message(TenantOwned, table=True):
@@ -168,6 +173,7 @@ class Message(TenantOwned, table=True):
     author_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     sent_by: str | None = Field(default=None, max_length=12)
     created_at: datetime = created_at_field()
+    automation_rule: str | None = Field(default=None, max_length=120)  # the rule that sent it
 
 
 class QuickReply(TenantOwned, table=True):

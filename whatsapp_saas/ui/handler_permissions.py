@@ -45,6 +45,8 @@ _SIM = "whatsapp_saas.ui.simulator.state.SimulatorState"
 _WA = "whatsapp_saas.ui.whatsapp.state.WhatsAppState"
 _SIGNATURE = "whatsapp_saas.ui.inbox.signature.SignatureState"
 _NEW_CONV = "whatsapp_saas.ui.inbox.new_conversation.NewConversationState"
+_AUTO = "whatsapp_saas.ui.automations.state.AutomationsState"
+_HOURS = "whatsapp_saas.ui.automations.hours_state.HoursState"
 _MEDIA_USAGE = "whatsapp_saas.ui.settings.media_usage.MediaUsageState"
 _CRM_LIST = "whatsapp_saas.ui.crm.list_state.ContactsState"
 _CRM_PROFILE = "whatsapp_saas.ui.crm.profile_state.ContactProfileState"
@@ -295,6 +297,38 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "request_pairing_code",
         "confirm_new_phone",
     ),
+    # Automations: rules, dry runs and run logs are managers' (agents cannot edit rules).
+    # The signed_in ones only change what the caller's own page shows.
+    **_each(
+        _AUTO,
+        "signed_in",
+        "load",
+        "set_tab",
+        "new_rule",
+        "show_list",
+        "set_trigger_type",
+        "set_action_type",
+        "add_action",
+        "remove_action",
+        "set_form_enabled",
+        "set_form_stop_after",
+        "open_dry_run",
+    ),
+    **_each(
+        _AUTO,
+        "manager",
+        "edit_rule",
+        "save_rule",
+        "toggle_rule",
+        "duplicate_rule",
+        "move_rule",
+        "delete_rule",
+        "run_dry",
+        "open_run_log",
+        "filter_runs",
+    ),
+    **_each(_HOURS, "signed_in", "set_ooh_enabled", "add_holidays"),
+    **_each(_HOURS, "manager", "load_hours", "save_hours"),
 }
 
 

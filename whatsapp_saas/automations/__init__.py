@@ -1,0 +1,1 @@
+"""Automations: rules that react to conversations (issue 12)."""

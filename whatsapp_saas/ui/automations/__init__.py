@@ -1,0 +1,1 @@
+"""The Automations page: rules, dry run, run log, business hours and menus."""
