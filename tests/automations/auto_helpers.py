@@ -14,6 +14,7 @@ from whatsapp_saas.automations import service
 from whatsapp_saas.automations.models import AutomationRun
 from whatsapp_saas.contacts.service import create_contact
 from whatsapp_saas.db import session_scope
+from whatsapp_saas.events.cli import drain as drain_spine
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.models import Conversation, Message
 from whatsapp_saas.tenancy.models import Tenant
@@ -76,8 +77,11 @@ def add_rule(world: World, **values: Any) -> int:
         return rule.id
 
 
-def inbound(world: World, text: str, phone: str = PHONES[0], from_me: bool = False) -> int:
-    """Ingest a message (the bus runs the automations after commit); its stored id."""
+def inbound(
+    world: World, text: str, phone: str = PHONES[0], from_me: bool = False, run: bool = True
+) -> int:
+    """Ingest a message and run the spine's durable subscribers (the automations), as the
+    spine runner does right after the commit (``run=False``: only ingest); its stored id."""
     msg = gw.MessageReceived(
         session_id=str(world.number_id),
         message_id=f"AU{next(_wa_ids):010d}",
@@ -91,6 +95,8 @@ def inbound(world: World, text: str, phone: str = PHONES[0], from_me: bool = Fal
     )
     result = ingest_event(InboundMessageArrived(world.tenant_id, world.number_id, msg))
     assert result.outcome.stored, result
+    if run:
+        drain_spine()
     return result.outcome.stored[0].message_id
 
 

@@ -16,7 +16,6 @@ from whatsapp_saas.automations.settings import save_settings
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import PermissionDenied
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.optout import record_opt_out
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
@@ -105,7 +104,7 @@ def test_duplicate_is_disabled_and_move_reorders(world: World) -> None:
 
 
 def test_out_of_hours_reply_once_per_closed_period(world: World) -> None:
-    bus.clear()  # the engine runs here at chosen times only, not at ingest's real "now"
+    # The engine runs here at chosen times only, not at ingest's real "now" (run=False).
     with session_scope() as session:
         save_settings(
             TenantScope(session, world.tenant_id),
@@ -115,14 +114,16 @@ def test_out_of_hours_reply_once_per_closed_period(world: World) -> None:
             out_of_hours_message="Estamos fechados, {{contact.first_name}}.",
         )
     saturday = datetime(2030, 6, 1, 15, 0, tzinfo=UTC)
-    ids = [inbound(world, text) for text in ("a", "b")]
+    ids = [inbound(world, text, run=False) for text in ("a", "b")]
     with session_scope() as session:
         scope = TenantScope(session, world.tenant_id)
         handle_inbound(scope, ids[0], now=saturday)
         handle_inbound(scope, ids[1], now=saturday + timedelta(hours=3))
     with session_scope() as session:
         monday_night = datetime(2030, 6, 3, 23, 0, tzinfo=UTC)  # 20:00 local: a new period
-        handle_inbound(TenantScope(session, world.tenant_id), inbound(world, "c"), now=monday_night)
+        handle_inbound(
+            TenantScope(session, world.tenant_id), inbound(world, "c", run=False), now=monday_night
+        )
     replies = [m.body for m in automated(world)]
     assert replies.count("Estamos fechados, Maria.") == 2
     assert {r.rule_name for r in runs(world)} == {"out_of_hours"}
@@ -144,7 +145,6 @@ def test_opt_outs_block_what_is_not_a_direct_reply(world: World) -> None:
 
 
 def test_out_of_hours_reply_skipped_right_after_an_agent_replied(world: World) -> None:
-    bus.clear()
     with session_scope() as session:
         save_settings(
             TenantScope(session, world.tenant_id),
@@ -153,7 +153,7 @@ def test_out_of_hours_reply_skipped_right_after_an_agent_replied(world: World) -
             out_of_hours_message="Fechados.",
             agent_grace_minutes=5,
         )
-    message_id = inbound(world, "oi")
+    message_id = inbound(world, "oi", run=False)
     c = conversation(world)
     from whatsapp_saas.inbox.replies import enqueue_text_reply
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.deals.conftest import DealWorld, Recorder
+from whatsapp_saas.crm.fields import create_definition
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.deals import service as deals
 from whatsapp_saas.deals.events import DealCreated, DealStageChanged, DealUpdated
@@ -152,6 +153,10 @@ def test_update_a_deal(deal_world: DealWorld, deal_events: Recorder) -> None:
     deal_id = _create(a, a.w.owner)
     values = DealValues("Bolo grande", a.hidden_contact, a.stages[1], 99_00, a.w.owner.user_id)
     with session_scope() as s:
+        create_definition(
+            TenantScope(s, a.w.tenant_id), entity="deal", key="sabor", label="Sabor", type="text"
+        )
+    with session_scope() as s:
         deal = deals.update_deal(
             TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, values, fields={"sabor": "chocolate"}
         )
@@ -164,3 +169,27 @@ def test_update_a_deal(deal_world: DealWorld, deal_events: Recorder) -> None:
         deals.update_deal(TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, bad)
     with session_scope() as s:
         assert TenantScope(s, a.w.tenant_id).get(Deal, deal_id).title == "Bolo grande"
+
+
+def test_deal_custom_fields_follow_the_tenants_definitions(deal_world: DealWorld) -> None:
+    a = deal_world.a
+    with session_scope() as s:
+        scope = TenantScope(s, a.w.tenant_id)
+        create_definition(
+            scope, entity="deal", key="discount", label="Desconto", type="percent", max_value=30
+        )
+    values = DealValues("Plano anual", a.open_contact, a.stages[0])
+    with pytest.raises(DealInvalid) as err, session_scope() as s:
+        deals.create_deal(
+            TenantScope(s, a.w.tenant_id), a.w.owner, values, fields={"discount": "95"}
+        )
+    assert set(err.value.errors) == {"field-discount"}
+    with pytest.raises(DealInvalid) as err, session_scope() as s:
+        deals.create_deal(TenantScope(s, a.w.tenant_id), a.w.owner, values, fields={"cpf": "1"})
+    assert err.value.errors == {"field-cpf": "crm.error_field_unknown"}
+    assert _count(a.w.tenant_id) == 0
+    with session_scope() as s:
+        deal = deals.create_deal(
+            TenantScope(s, a.w.tenant_id), a.w.owner, values, fields={"discount": "10"}
+        )
+        assert deal.fields["discount"] is not None

@@ -14,6 +14,8 @@ from sqlmodel import col
 
 from whatsapp_saas.accounts.models import User
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.crm.fields import FieldErrors, validate_values
+from whatsapp_saas.crm.models import FieldEntity
 from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.deals.access import get_deal, get_visible_contact
 from whatsapp_saas.deals.events import DealCreated, DealStageChanged, DealUpdated
@@ -196,8 +198,11 @@ def _check_references(scope: TenantScope, actor: CurrentUser, values: DealValues
 
 
 def _check_fields(scope: TenantScope, values: dict[str, Any]) -> dict[str, Any]:
-    """The deal's custom field values, as the tenant's field definitions allow them."""
-    # TODO(merge): validate against the tenant's deal field definitions (helper K1's crm):
-    # values = crm.fields.validate_values(scope, entity="deal", values=values)
-    del scope
-    return dict(values)
+    """The deal's custom field values, as the tenant's field definitions allow them (each
+    invalid field named in the error; nothing is written)."""
+    if not values:
+        return {}
+    try:
+        return validate_values(scope, entity=FieldEntity.DEAL.value, values=values)
+    except FieldErrors as err:
+        raise DealInvalid({f"field-{key}": code for key, code in err.errors.items()}) from err

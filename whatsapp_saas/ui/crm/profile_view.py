@@ -18,18 +18,10 @@ from whatsapp_saas.ui.crm.profile_state import ContactProfileState as S
 from whatsapp_saas.ui.crm.routes import CONTACTS
 from whatsapp_saas.ui.crm.widgets import avatar
 from whatsapp_saas.ui.layout import shell
+from whatsapp_saas.ui.pipeline.contact_deals import deals_section
 
 T = S.t
 PREFIX = "crm-profile"
-
-
-def deals_section(contact_id: rx.Var) -> rx.Component:
-    """The contact's deals (helper K2's ``ui/pipeline``).
-
-    TODO(lead): at merge, return K2's deals list for ``contact_id`` here
-    (e.g. ``from whatsapp_saas.ui.pipeline.contact_deals import contact_deals``).
-    """
-    return rx.fragment()
 
 
 def _section(title_key: str, *children: rx.Component, **props: object) -> rx.Component:
@@ -148,7 +140,7 @@ def _history() -> rx.Component:
                 S.plans.length() == 0, rx.text(T["crm.none_yet"], size="2", color_scheme="gray")
             ),
         ),
-        deals_section(S.contact_id),
+        deals_section(contact_id=S.contact_id),
         width="100%",
         spacing="3",
     )

@@ -200,6 +200,7 @@ def conversation_header(
         "title": contact.display_name,
         "phone": for_people(contact.phone),
         "push_name": contact.push_name or "",
+        "contact_id": str(contact.id or ""),
         "tags": ", ".join(contact.tags or []),
         "status": conv.status,
         "assignee_id": str(conv.assignee_id or ""),
