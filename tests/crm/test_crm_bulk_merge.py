@@ -132,7 +132,9 @@ def test_merge_keeps_notes_tags_profile_and_both_ids(world: World) -> None:
     )
     with session_scope() as session:
         survivor = session.get(Contact, phone_id)
-        assert survivor is not None and session.get(Contact, lid_id) is None
+        merged = session.get(Contact, lid_id)
+        # The merged row stays, pointing at the survivor, so every id that names it resolves.
+        assert survivor is not None and merged is not None and merged.merged_into_id == phone_id
         assert (survivor.company, survivor.email, survivor.tags) == ("Padaria", "ana@x.io", ["VIP"])
         kinds = {i.kind for i in session.exec(select(ContactIdentity)).all()}
         assert kinds == {"phone", "lid"}

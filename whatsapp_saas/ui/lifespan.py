@@ -42,6 +42,6 @@ async def run_graph(graph: App) -> None:
 
 
 def register_background_tasks(app: rx.App, graph: App) -> None:
-    channel = graph.realtime if isinstance(graph.realtime, Channel) else get_channel()
+    channel: Channel = graph.realtime if graph.realtime is not None else get_channel()
     app.register_lifespan_task(realtime_hub(channel))
     app.register_lifespan_task(run_graph, graph=graph)
