@@ -144,7 +144,7 @@ def test_unknown_pages_need_sign_in_and_unbuilt_ones_say_so(
     page.goto(f"{live_app.url}/inbox")
     expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT)
     sign_up(page, live_app.url, company="Acme", name="Olivia", email=unique_email("owner"))
-    page.get_by_role("link", name="Automations").click()
+    page.get_by_role("link", name="AI", exact=True).click()
     expect(page.get_by_text("Not built yet")).to_be_visible()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout
-from whatsapp_saas.ui.crm.panel import ContactPanelState, contact_panel
 from whatsapp_saas.ui.inbox.chat import message_list
 from whatsapp_saas.ui.inbox.composer_view import composer
 from whatsapp_saas.ui.inbox.new_conversation import new_conversation
@@ -13,7 +12,6 @@ from whatsapp_saas.ui.inbox.plans import PlansState
 from whatsapp_saas.ui.inbox.plans_view import plans_panel
 from whatsapp_saas.ui.inbox.state import InboxState as S
 from whatsapp_saas.ui.layout import shell
-from whatsapp_saas.ui.pipeline.contact_deals import deals_section
 
 T = S.t
 
@@ -344,13 +342,6 @@ def _chat() -> rx.Component:
     )
 
 
-def _crm_panel(contact_id: rx.Var) -> rx.Component:
-    """The CRM's profile of the open conversation's contact (tags, fields, notes, quick edit);
-    keyed by the contact, so opening another conversation loads its contact once."""
-    loader = rx.box(on_mount=ContactPanelState.open_contact(contact_id), display="none")
-    return rx.fragment(rx.box(loader, key=contact_id, display="none"), contact_panel())
-
-
 def _contact_panel() -> rx.Component:
     h = S.header
     return rx.cond(
@@ -368,9 +359,6 @@ def _contact_panel() -> rx.Component:
             ),
             rx.divider(),
             plans_panel(),
-            rx.divider(),
-            _crm_panel(h["contact_id"]),
-            deals_section(conversation_id=S.selected_id),
             width="250px",
             min_width="230px",
             height="100%",
