@@ -51,6 +51,9 @@ app = rx.App(
         rx.script(src="/composer.js"),
         rx.script(src="/notify.js"),
         rx.script(src="/chat_scroll.js"),
+        # Loaded with the app, not by its page: a page's <script> mounts through a
+        # componentWillMount side effect that React's strict mode reports on every visit.
+        rx.script(src="/pipeline.js"),
         # Installable on a phone's home screen (opens at the inbox).
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.meta(name="theme-color", content="#128c60"),

@@ -62,6 +62,5 @@ def pipeline_page() -> rx.Component:
         drop_form(),
         _feed_trigger(),
         _language_trigger(),
-        rx.script(src="/pipeline.js"),
         title=T["deals.title"],
     )
