@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from conftest import QueryCounter, Shop
+from conftest import QueryCounter, Shop, make_shop
 from spine_helpers import event_rows, inbound
 
 from whatsapp_saas.bootstrap import event_registry
@@ -88,8 +88,6 @@ def test_live_only_events_reach_the_bus_but_not_the_table(shop: Shop) -> None:
 
 
 def test_sequences_are_per_tenant(shop: Shop) -> None:
-    from conftest import make_shop
-
     other = make_shop("Beta")
     with session_scope() as session:
         announce_after_commit(
