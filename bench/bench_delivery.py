@@ -203,7 +203,6 @@ async def bench_latency(
 async def run(args: argparse.Namespace) -> None:
     from whatsapp_saas.bootstrap import bootstrap
     from whatsapp_saas.delivery.worker import notifier
-    from whatsapp_saas.events.bus import bus
 
     stack = Stack()
     redis_port, sim_port = free_port(), free_port()
@@ -221,9 +220,9 @@ async def run(args: argparse.Namespace) -> None:
                                   str(sim_port), "--log-level", "WARNING"])  # fmt: skip
         await asyncio.sleep(1.5)
         stack.spawn("manager", [sys.executable, "-m", "whatsapp_saas.whatsapp.manager"])
-        bootstrap()
+        graph = bootstrap()
         stream = notifier.StreamNotifier(os.environ["REDIS_URL"])
-        detach_waker = notifier.attach(bus, stream)
+        detach_waker = notifier.attach(graph.bus, stream)
         tenant_id, threads = await setup(args, stack)
         await bench_throughput(args, tenant_id, threads)
         await bench_latency(args, tenant_id, threads)

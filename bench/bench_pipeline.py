@@ -65,8 +65,8 @@ def _seed():  # type: ignore[no-untyped-def]
             for i, c in enumerate(contacts)
         )
         scope = TenantScope(s, tid)
-        [pipeline] = pipelines.ensure_default_pipeline(scope, "pt-BR")
-        stages = pipelines.stages_of(scope, int(pipeline.id or 0))
+        [pipeline] = pipelines.ensure_default_pipeline(scope, language="pt-BR")
+        stages = pipelines.stages_of(scope, pipeline_id=int(pipeline.id or 0))
         start = utcnow() - timedelta(days=60)
         s.add_all(
             Deal(
@@ -149,7 +149,9 @@ def main() -> int:
 
         def next_page():  # type: ignore[no-untyped-def]
             with session_scope() as s:
-                board.column_page(TenantScope(s, tid), owner, stages[0], after=cursor)
+                board.column_page(
+                    TenantScope(s, tid), actor=owner, stage_id=stages[0], after=cursor
+                )
 
         p50, p95 = _time(next_page)
         print(f"next page of a column: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
@@ -160,7 +162,10 @@ def main() -> int:
             i = next(moves)
             with session_scope() as s:
                 deals.move_deal(
-                    TenantScope(s, tid), owner, deal_ids[i % len(deal_ids)], stages[1 + i % 2]
+                    TenantScope(s, tid),
+                    actor=owner,
+                    deal_id=deal_ids[i % len(deal_ids)],
+                    stage_id=stages[1 + i % 2],
                 )
 
         p50, p95 = _time(move)

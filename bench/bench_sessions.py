@@ -218,9 +218,9 @@ async def link_numbers(sim_url: str, count: int) -> list[int]:
         session.add(tenant)
         session.flush()
         scope = TenantScope(session, tenant.id or 0)
-        ids = [service.add_number(scope, f"n{i}").id or 0 for i in range(count)]
+        ids = [service.add_number(scope, name=f"n{i}").id or 0 for i in range(count)]
         for number_id in ids:
-            service.request_connect(scope, number_id)
+            service.request_connect(scope, number_id=number_id)
     node = await start_node(start_rate=200)
     qr = await _qr_codes(ids)
     async with httpx.AsyncClient(base_url=sim_url, timeout=30) as client:

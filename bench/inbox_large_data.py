@@ -235,30 +235,54 @@ def bench_large_data(url: str, args: argparse.Namespace) -> None:
     owner, agent = people["owner"], people["agent"]
     with session_scope() as session:
         scope = TenantScope(session, people["tenant"])
-        first = service.list_conversations(scope, owner, limit=30)
+        first = service.list_conversations(scope, actor=owner, limit=30)
         cursor, busy_id = first.next_cursor, first.items[0].conversation.id
         assert busy_id is not None
     cases: list[tuple[str, Callable[[TenantScope], Any], float | None]] = [
-        ("first conversation page (admin)", lambda s: service.list_conversations(s, owner), 50),
-        ("first conversation page (agent)", lambda s: service.list_conversations(s, agent), 50),
-        ("second page (cursor)", lambda s: service.list_conversations(s, owner, cursor=cursor), 50),
         (
-            "page: status=open, mine",
-            lambda s: service.list_conversations(s, agent, status="open", filter="mine"),
+            "first conversation page (admin)",
+            lambda s: service.list_conversations(s, actor=owner),
             50,
         ),
-        ("messages of a conversation", lambda s: service.get_messages(s, owner, busy_id), 50),
-        ("search 'boleto' (0.1%)", lambda s: service.search_messages(s, owner, "boleto"), 150),
-        ("search 'pix' (2%)", lambda s: service.search_messages(s, owner, "pix"), 150),
         (
-            "search 'entrega prazo'",
-            lambda s: service.search_messages(s, owner, "entrega prazo"),
+            "first conversation page (agent)",
+            lambda s: service.list_conversations(s, actor=agent),
+            50,
+        ),
+        (
+            "second page (cursor)",
+            lambda s: service.list_conversations(s, actor=owner, cursor=cursor),
+            50,
+        ),
+        (
+            "page: status=open, mine",
+            lambda s: service.list_conversations(s, actor=agent, status="open", filter="mine"),
+            50,
+        ),
+        (
+            "messages of a conversation",
+            lambda s: service.get_messages(s, actor=owner, conversation_id=busy_id),
+            50,
+        ),
+        (
+            "search 'boleto' (0.1%)",
+            lambda s: service.search_messages(s, actor=owner, text="boleto"),
             150,
         ),
-        ("search 'boleto' (agent)", lambda s: service.search_messages(s, agent, "boleto"), 150),
+        ("search 'pix' (2%)", lambda s: service.search_messages(s, actor=owner, text="pix"), 150),
+        (
+            "search 'entrega prazo'",
+            lambda s: service.search_messages(s, actor=owner, text="entrega prazo"),
+            150,
+        ),
+        (
+            "search 'boleto' (agent)",
+            lambda s: service.search_messages(s, actor=agent, text="boleto"),
+            150,
+        ),
         (
             "list filtered by search 'boleto'",
-            lambda s: service.list_conversations(s, owner, search="boleto"),
+            lambda s: service.list_conversations(s, actor=owner, search="boleto"),
             150,
         ),
     ]

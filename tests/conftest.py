@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,20 +106,47 @@ def _truncate_all(url: str) -> None:
     from sqlmodel import SQLModel
 
     from whatsapp_saas.bootstrap import load_models
-    from whatsapp_saas.db import get_engine
 
     load_models()
     tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    if url.startswith("sqlite"):
+        _delete_all_rows(tables)
+    else:
+        _truncate_with_retry(tables)
+
+
+def _delete_all_rows(tables: list[str]) -> None:
+    from whatsapp_saas.db import get_engine
+
     with get_engine().begin() as conn:
-        if url.startswith("sqlite"):
-            for table in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{table}"'))
-        else:
-            conn.execute(
-                text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
-            )
+        for table in reversed(tables):
+            conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+def _truncate_with_retry(tables: list[str], attempts: int = 5) -> None:
+    """TRUNCATE every table. A background thread an earlier test left behind (a spine runner,
+    a delivery worker winding down) may still hold a read lock on one of them; TRUNCATE then
+    deadlocks or times out and PostgreSQL rolls it back, so trying again is safe."""
+    from sqlalchemy.exc import OperationalError
+
+    from whatsapp_saas.db import get_engine
+
+    statement = "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+    for attempt in range(attempts):
+        try:
+            with get_engine().begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                conn.execute(text(statement))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+# The graph build_graph built last: the one whose handlers the bus runs now (tests that start
+# nodes of their own join its node registry, services reach them through its control).
+_built: list[App] = []
 
 
 def build_graph(**parts: object) -> App:
@@ -129,7 +157,18 @@ def build_graph(**parts: object) -> App:
     from whatsapp_saas.config import get_settings
 
     role = parts.pop("role", Role.EMBEDDED)
-    return bootstrap(get_settings(), role, **parts)  # type: ignore[arg-type]
+    for previous in _built:  # its announcer would only pop nothing on every commit
+        previous.announcer.uninstall()
+    graph = bootstrap(get_settings(), role, **parts)  # type: ignore[arg-type]
+    _built[:] = [graph]
+    return graph
+
+
+def current_graph() -> App:
+    """The graph of the running test (the ``db``/``any_db`` fixtures build one)."""
+    if not _built:
+        return build_graph()
+    return _built[0]
 
 
 @contextmanager

@@ -22,8 +22,9 @@ How a new part plugs in: build it in a ``_part(settings, parts, …)`` function 
 field on :class:`App`, list it in :data:`PARTS` for the roles that run it, and start/stop it in
 ``App.start``/``App.stop`` if it is long-running. Whatever needs it receives it as an argument
 (a constructor parameter, a lifespan task's keyword, taskiq's ``state.graph``); the UI reads
-it with ``whatsapp_saas.ui.graph.current_graph()``. ``outbox_waker`` (the spine's live
-subscriber that wakes delivery) and ``realtime`` (the channel to browsers) are such slots.
+it with ``whatsapp_saas.ui.graph.current_graph()``. ``announcer`` (hands committed events to
+the bus), ``outbox_waker`` (the spine's live subscriber that wakes delivery with Redis) and
+``realtime`` (the channel to browsers, which the live handlers publish on) are such parts.
 """
 
 from __future__ import annotations
@@ -40,17 +41,23 @@ from typing import TYPE_CHECKING, Any
 
 from whatsapp_saas import db
 from whatsapp_saas.config import Settings, get_settings
-from whatsapp_saas.events.bus import EventBus, bus
+from whatsapp_saas.events.bus import EventBus
 from whatsapp_saas.events.codec import EventRegistry
+from whatsapp_saas.events.live import LiveParts
 from whatsapp_saas.events.subscriber import Subscriber
 from whatsapp_saas.inbox.media import MediaStore, media_store
 from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.realtime.channel import Channel, open_channel
 from whatsapp_saas.whatsapp.drivers.registry import DRIVERS, DriverRegistry, DriverSpec
+from whatsapp_saas.whatsapp.manager.control import Control
+from whatsapp_saas.whatsapp.manager.local import LocalNodes
 
 if TYPE_CHECKING:
     from whatsapp_saas.delivery.common.settings import DeliverySettings
+    from whatsapp_saas.delivery.send.agent import SendAgents
     from whatsapp_saas.delivery.worker.assembly import DeliveryRuntime, WorkerDelivery
     from whatsapp_saas.delivery.worker.embedded import EmbeddedDelivery
+    from whatsapp_saas.delivery.worker.notifier import StreamNotifier
     from whatsapp_saas.events.spine import RunningSpine
     from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
     from whatsapp_saas.inbox.media_download import MediaFetcher
@@ -79,6 +86,10 @@ MODEL_MODULES = (
     "whatsapp_saas.crm.models",
     "whatsapp_saas.deals.models",
     "whatsapp_saas.automations.models",
+    "whatsapp_saas.automations.menus",
+    "whatsapp_saas.automations.timer_models",
+    "whatsapp_saas.automations.files",
+    "whatsapp_saas.automations.hook_models",
 )
 
 # Modules that define domain events: the spine decodes stored events with their classes.
@@ -88,6 +99,7 @@ EVENT_MODULES = (
     "whatsapp_saas.contacts.events",
     "whatsapp_saas.realtime.access",
     "whatsapp_saas.deals.events",
+    "whatsapp_saas.automations.events",
 )
 
 # Durable subscribers (each module's ``subscribers()``): run by the spine runner, which the
@@ -97,13 +109,15 @@ DURABLE_MODULES: tuple[str, ...] = (
     "whatsapp_saas.automations.handlers",
 )
 
-# Modules whose ``register(bus)`` subscribes their live event handlers, once per graph.
+# Modules whose ``register(bus, parts)`` subscribes their live event handlers, once per graph
+# (``parts``: the graph's parts they publish to, see ``events/live.py``).
 HANDLER_MODULES: tuple[str, ...] = (
     "whatsapp_saas.realtime.handlers",
     "whatsapp_saas.inbox.handlers",
     "whatsapp_saas.delivery.handlers",
     "whatsapp_saas.events.handlers",
     "whatsapp_saas.deals.handlers",
+    "whatsapp_saas.whatsapp.handlers",
 )
 
 
@@ -141,6 +155,11 @@ class App:
     drivers: DriverRegistry
     driver: DriverSpec  # the configured driver's declared capabilities
     media_store: MediaStore
+    announcer: db.CommitAnnouncer  # committed sessions' events → the bus's live subscribers
+    realtime: Channel  # the tenant channel: live handlers publish, the web's InboxHub reads
+    nodes: LocalNodes  # the manager nodes running in this process (the manager part joins)
+    control: Control  # how services and handlers wake managers and ask for pairing codes
+    send_agents: SendAgents  # with Redis, a send agent beside each node of this process
     # Where a simulated driver's network is (None for a real engine): sessions and the
     # "Simulated phone" page share it.
     simulator: SimulatorHost | None = None
@@ -149,10 +168,9 @@ class App:
     manager: ManagerNode | None = None
     delivery: EmbeddedDelivery | WorkerDelivery | None = None
     scheduler: SchedulerLoop | None = None
-    # Slots for the parts being redesigned (see docs in the report of issue 10): the durable
-    # spine's outbound waker (a live subscriber) and the realtime channel to browsers.
-    outbox_waker: Any | None = None
-    realtime: Any | None = None
+    # With Redis, the live subscriber that writes a delivery wake-up for each committed
+    # OutboundQueued (embedded delivery attaches its own in-process waker when it starts).
+    outbox_waker: StreamNotifier | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
     _spines: list[RunningSpine] = field(default_factory=list, repr=False)
 
@@ -192,6 +210,8 @@ class App:
             stops.append(self.ingest.stop)
         if self.simulator is not None:
             stops.append(self._stop_simulator)
+        if self.outbox_waker is not None:
+            stops.append(self._close_waker)
         for stop in stops:
             try:
                 await stop()
@@ -217,6 +237,10 @@ class App:
         for spine in spines:
             await spine.stop()
 
+    async def _close_waker(self) -> None:
+        if self.outbox_waker is not None:
+            await asyncio.to_thread(self.outbox_waker.close)
+
     async def _stop_simulator(self) -> None:
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)
@@ -235,13 +259,25 @@ def load_models() -> None:
         importlib.import_module(module)
 
 
-def configure_bus(target: EventBus = bus) -> EventBus:
-    """Register every handler on the bus and make committed sessions announce through it."""
-    target.clear()
+def configure_bus(target: EventBus, parts: LiveParts) -> db.CommitAnnouncer:
+    """Register every live handler on the graph's bus; returns the announcer that feeds it
+    commits (installed: the events table is db's own, this is the live side)."""
     for module in HANDLER_MODULES:
-        importlib.import_module(module).register(target)
-    db.set_announcer(target.publish_many)  # live subscribers; the events table is db's own
-    return target
+        importlib.import_module(module).register(target, parts)
+    announcer = db.CommitAnnouncer(target.publish_many)
+    announcer.install()
+    return announcer
+
+
+def _outbox_waker(settings: Settings, event_bus: EventBus) -> StreamNotifier | None:
+    """With Redis, committed OutboundQueued events write wake-ups to the delivery stream."""
+    if not settings.redis_url:
+        return None
+    from whatsapp_saas.delivery.worker import notifier
+
+    waker = notifier.StreamNotifier(settings.redis_url)  # its thread starts on the first one
+    notifier.attach(event_bus, waker)
+    return waker
 
 
 def event_registry() -> EventRegistry:
@@ -274,7 +310,15 @@ def bootstrap(
     """
     settings = settings or get_settings()
     load_models()
-    event_bus = configure_bus(bus)
+    from whatsapp_saas.delivery.send.agent import SendAgents
+
+    channel = open_channel(settings.redis_url)
+    nodes = LocalNodes()
+    control = Control(settings.redis_url, nodes)
+    agents = SendAgents(nodes, settings.redis_url)
+    event_bus = EventBus()  # this graph's: nothing else publishes on or subscribes to it
+    live = LiveParts(realtime=channel, control=control, send_agents=agents)
+    announcer = configure_bus(event_bus, live)
     driver = DRIVERS[settings.whatsapp_driver]
     store = media_store(settings)
     parts = _parts(settings, role) - set(skip)
@@ -282,7 +326,7 @@ def bootstrap(
     fetcher = ingest = node = None
     if "manager" in parts:
         choose = driver_choice or _choose_driver(settings, simulator)
-        fetcher, ingest, node = _manager_parts(store, manager_settings, choose)
+        fetcher, ingest, node = _manager_parts(store, manager_settings, choose, nodes, event_bus)
     return App(
         settings=settings,
         role=role,
@@ -291,11 +335,17 @@ def bootstrap(
         drivers=DRIVERS,
         driver=driver,
         media_store=store,
+        announcer=announcer,
+        realtime=channel,
+        nodes=nodes,
+        control=control,
+        send_agents=agents,
+        outbox_waker=_outbox_waker(settings, event_bus),
         simulator=simulator,
         media_fetcher=fetcher,
         ingest=ingest,
         manager=node,
-        delivery=_delivery(settings, driver, event_bus, parts, delivery_config),
+        delivery=_delivery(settings, driver, event_bus, parts, delivery_config, (nodes, agents)),
         scheduler=_scheduler(parts, scheduler_config, clock),
     )
 
@@ -331,24 +381,33 @@ def _manager_parts(
     store: MediaStore,
     settings: ManagerSettings | None,
     driver: tuple[str, dict[str, Any]] | Callable[[], tuple[str, dict[str, Any]]],
+    nodes: LocalNodes,
+    event_bus: EventBus,
 ) -> tuple[MediaFetcher, IngestPipeline, ManagerNode]:
-    from whatsapp_saas.whatsapp.manager import fetch_media
     from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
-    ingest = ingest_pipeline(store, fetch_media)
-    if callable(driver):
-        node = ManagerNode(settings, sink=ingest.submit, choose_driver=driver)
-    else:
-        node = ManagerNode(settings, sink=ingest.submit, driver=driver)
+    fetch_media = nodes.fetch_media  # through whichever node of this process runs the number
+    ingest = ingest_pipeline(store, fetch_media, event_bus)
+    node = ManagerNode(
+        settings,
+        sink=ingest.submit,
+        driver=None if callable(driver) else driver,
+        choose_driver=driver if callable(driver) else None,
+        nodes=nodes,
+        bus=event_bus,
+    )
     return fetch_media, ingest, node
 
 
-def ingest_pipeline(store: MediaStore, fetcher: MediaFetcher) -> IngestPipeline:
-    """The manager's inbound pipeline: media downloads through ``fetcher`` into ``store``."""
+def ingest_pipeline(
+    store: MediaStore, fetcher: MediaFetcher, event_bus: EventBus
+) -> IngestPipeline:
+    """The manager's inbound pipeline: media downloads through ``fetcher`` into ``store``,
+    typing signals published on ``event_bus``."""
     from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
     from whatsapp_saas.inbox.media_download import MediaDownloader
 
-    return IngestPipeline(downloader=MediaDownloader(fetcher, store))
+    return IngestPipeline(bus=event_bus, downloader=MediaDownloader(fetcher, store))
 
 
 def _delivery(
@@ -357,11 +416,13 @@ def _delivery(
     event_bus: EventBus,
     parts: set[str],
     config: DeliverySettings | None,
+    local: tuple[LocalNodes, SendAgents],
 ) -> EmbeddedDelivery | WorkerDelivery | None:
     if "embedded_delivery" in parts:
         from whatsapp_saas.delivery.worker.embedded import EmbeddedDelivery
 
-        return EmbeddedDelivery(settings, driver, event_bus, config)
+        nodes, agents = local
+        return EmbeddedDelivery(settings, driver, event_bus, config, nodes=nodes, agents=agents)
     if "worker_delivery" in parts:
         from whatsapp_saas.delivery.worker.assembly import WorkerDelivery
         from whatsapp_saas.delivery.worker.tasks import kick
@@ -377,7 +438,10 @@ def _scheduler(
 ) -> SchedulerLoop | None:
     if "scheduler" not in parts:
         return None
+    from whatsapp_saas.automations.engine import scheduler_pass
+    from whatsapp_saas.automations.timer_scan import scan_due
     from whatsapp_saas.scheduling.scheduler import Scheduler
     from whatsapp_saas.scheduling.scheduler_startup import SchedulerLoop, SchedulerSettings
 
-    return SchedulerLoop(Scheduler(config or SchedulerSettings().config(), clock=clock))
+    config = config or SchedulerSettings().config()
+    return SchedulerLoop(Scheduler(config, clock=clock, passes=(scheduler_pass,), timers=scan_due))

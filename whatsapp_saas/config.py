@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     @property
     def effective_media_dir(self) -> Path:
         return self.media_dir if self.media_dir is not None else self.data_dir / "media"
+
     # The durable event spine: stored events are kept this long after every durable
     # subscriber has passed them (for replays and for a subscriber added later), and the
     # runner looks at the table at least this often (wake-ups make it sooner).

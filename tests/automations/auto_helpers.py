@@ -72,7 +72,9 @@ def add_rule(world: World, **values: Any) -> int:
     }
     defaults.update(values)
     with session_scope() as session:
-        rule = service.save_rule(TenantScope(session, world.tenant_id), world.owner, **defaults)
+        rule = service.save_rule(
+            TenantScope(session, world.tenant_id), actor=world.owner, **defaults
+        )
         assert rule.id is not None
         return rule.id
 

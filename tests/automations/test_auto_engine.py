@@ -86,9 +86,14 @@ def test_an_agent_reply_pauses_the_flow_until_resolved(world: World) -> None:
     inbound(world, "oi")
     c = conversation(world)
     with session_scope() as session:
-        enqueue_text_reply(TenantScope(session, world.tenant_id), world.owner, c.id or 0, "Eu!")
+        enqueue_text_reply(
+            TenantScope(session, world.tenant_id),
+            actor=world.owner,
+            conversation_id=c.id or 0,
+            text="Eu!",
+        )
     with session_scope() as session:
-        assert current_owner(session, c.id or 0) is Owner.HUMAN
+        assert current_owner(session, conversation_id=c.id or 0) is Owner.HUMAN
     inbound(world, "e agora?")
     assert len(automated(world)) == 1
     assert runs(world)[-1].status == "paused"
@@ -104,13 +109,13 @@ def test_a_from_me_message_from_the_phone_pauses_the_flow(world: World) -> None:
     inbound(world, "respondo pelo celular", from_me=True)
     c = conversation(world)
     with session_scope() as session:
-        assert current_owner(session, c.id or 0) is Owner.HUMAN
+        assert current_owner(session, conversation_id=c.id or 0) is Owner.HUMAN
     inbound(world, "ok")
     assert len(automated(world)) == 1
     with session_scope() as session:
         outcome = handle_inbound(
             TenantScope(session, world.tenant_id),
-            inbound(world, "depois"),
+            message_id=inbound(world, "depois"),
             now=utcnow() + timedelta(minutes=61),
         )
     assert outcome.fired, "the pause lapsed"

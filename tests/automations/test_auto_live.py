@@ -40,7 +40,7 @@ async def test_keyword_reply_reaches_the_phone_exactly_once(db: str, sim_url: st
         with session_scope() as session:
             service.save_rule(
                 TenantScope(session, tenant_id),
-                _owner(tenant_id),
+                actor=_owner(tenant_id),
                 name="Preço",
                 trigger={"type": "keyword", "match": "contains", "keyword": "preco"},
                 conditions=[],

@@ -9,7 +9,8 @@ import pytest
 from whatsapp_saas.automations.hours import OpeningHours, brazilian_holidays, easter
 from whatsapp_saas.automations.models import AutomationSettings
 from whatsapp_saas.automations.rules import Facts, compile_rule, evaluate, prepare, validate
-from whatsapp_saas.automations.variables import render
+from whatsapp_saas.automations.variables import contact_values, render
+from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.errors import UserError
 
 SEND = [{"type": "send_message", "message": "oi"}]
@@ -106,6 +107,15 @@ def test_variables_render_and_missing_fields_are_empty() -> None:
     values = {"contact.first_name": "Maria", "contact.name": "Maria Silva"}
     text = "Oi {{contact.first_name}} ({{ contact.name }}), CPF {{contact.fields.cpf}}."
     assert render(text, values) == "Oi Maria (Maria Silva), CPF ."
+
+
+def test_field_values_read_as_a_customer_would_read_them() -> None:
+    fields = {"vip": True, "old": False, "sizes": ["P", "M"]}
+    contact = Contact(tenant_id=1, name="Maria Silva", custom_fields=fields)
+    pt = contact_values(contact, language="pt-BR")
+    assert (pt["contact.fields.vip"], pt["contact.fields.old"]) == ("Sim", "Não")
+    assert pt["contact.fields.sizes"] == "P, M"
+    assert contact_values(contact, language="en")["contact.fields.vip"] == "Yes"
 
 
 def test_easter_and_brazilian_holidays() -> None:

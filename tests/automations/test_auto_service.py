@@ -28,18 +28,18 @@ def test_agents_cannot_edit_or_read_rules(world: World) -> None:
         with pytest.raises(PermissionDenied):
             service.save_rule(
                 scope,
-                world.agent,
+                actor=world.agent,
                 name="x",
                 trigger={"type": "message_received"},
                 conditions=[],
                 actions=[{"type": "resolve"}],
             )
         with pytest.raises(PermissionDenied):
-            service.set_enabled(scope, world.agent, rule_id=rule_id, enabled=False)
+            service.set_enabled(scope, actor=world.agent, rule_id=rule_id, enabled=False)
         with pytest.raises(PermissionDenied):
-            service.dry_run(scope, world.agent, text="preco")
+            service.dry_run(scope, actor=world.agent, text="preco")
         with pytest.raises(PermissionDenied):
-            service.run_log(scope, world.agent)
+            service.run_log(scope, actor=world.agent)
 
 
 def test_a_foreign_tenants_rule_is_not_found(world: World) -> None:
@@ -48,13 +48,13 @@ def test_a_foreign_tenants_rule_is_not_found(world: World) -> None:
     with session_scope() as session:
         scope = TenantScope(session, other.tenant_id)
         for call in (
-            lambda: service.set_enabled(scope, other.owner, rule_id=rule_id, enabled=False),
-            lambda: service.duplicate_rule(scope, other.owner, rule_id=rule_id),
-            lambda: service.delete_rule(scope, other.owner, rule_id=rule_id),
-            lambda: service.run_log(scope, other.owner, rule_id=rule_id),
+            lambda: service.set_enabled(scope, actor=other.owner, rule_id=rule_id, enabled=False),
+            lambda: service.duplicate_rule(scope, actor=other.owner, rule_id=rule_id),
+            lambda: service.delete_rule(scope, actor=other.owner, rule_id=rule_id),
+            lambda: service.run_log(scope, actor=other.owner, rule_id=rule_id),
             lambda: service.save_rule(
                 scope,
-                other.owner,
+                actor=other.owner,
                 rule_id=rule_id,
                 name="stolen",
                 trigger={"type": "message_received"},
@@ -77,7 +77,7 @@ def test_dry_run_says_what_would_happen_and_sends_nothing(world: World) -> None:
     with session_scope() as session:
         lines = service.dry_run(
             TenantScope(session, world.tenant_id),
-            world.owner,
+            actor=world.owner,
             text="preço?",
             conversation_id=c.id,
         )
@@ -96,10 +96,10 @@ def test_duplicate_is_disabled_and_move_reorders(world: World) -> None:
     add_rule(world, name="B")
     with session_scope() as session:
         scope = TenantScope(session, world.tenant_id)
-        copy = service.duplicate_rule(scope, world.owner, rule_id=first)
+        copy = service.duplicate_rule(scope, actor=world.owner, rule_id=first)
         assert not copy.enabled and copy.name == "A (2)"
-        service.move_rule(scope, world.owner, rule_id=first, step=1)
-        names = [r.name for r in service.list_rules(scope, world.owner)]
+        service.move_rule(scope, actor=world.owner, rule_id=first, step=1)
+        names = [r.name for r in service.list_rules(scope, actor=world.owner)]
     assert names == ["A (2)", "A", "B"]
 
 
@@ -117,12 +117,14 @@ def test_out_of_hours_reply_once_per_closed_period(world: World) -> None:
     ids = [inbound(world, text, run=False) for text in ("a", "b")]
     with session_scope() as session:
         scope = TenantScope(session, world.tenant_id)
-        handle_inbound(scope, ids[0], now=saturday)
-        handle_inbound(scope, ids[1], now=saturday + timedelta(hours=3))
+        handle_inbound(scope, message_id=ids[0], now=saturday)
+        handle_inbound(scope, message_id=ids[1], now=saturday + timedelta(hours=3))
     with session_scope() as session:
         monday_night = datetime(2030, 6, 3, 23, 0, tzinfo=UTC)  # 20:00 local: a new period
         handle_inbound(
-            TenantScope(session, world.tenant_id), inbound(world, "c", run=False), now=monday_night
+            TenantScope(session, world.tenant_id),
+            message_id=inbound(world, "c", run=False),
+            now=monday_night,
         )
     replies = [m.body for m in automated(world)]
     assert replies.count("Estamos fechados, Maria.") == 2
@@ -135,7 +137,7 @@ def test_opt_outs_block_what_is_not_a_direct_reply(world: World) -> None:
     with session_scope() as session:
         scope = TenantScope(session, world.tenant_id)
         contact = scope.get(Contact, c.contact_id)
-        record_opt_out(scope, c.contact_id, source="manual")
+        record_opt_out(scope, contact_id=c.contact_id, source="manual")
         session.flush()
         conv = scope.get(type(c), c.id)
         indirect = Target(conv, contact, "Nudge", {}, direct_reply=False)
@@ -158,9 +160,14 @@ def test_out_of_hours_reply_skipped_right_after_an_agent_replied(world: World) -
     from whatsapp_saas.inbox.replies import enqueue_text_reply
 
     with session_scope() as session:
-        enqueue_text_reply(TenantScope(session, world.tenant_id), world.owner, c.id or 0, "Já vou")
+        enqueue_text_reply(
+            TenantScope(session, world.tenant_id),
+            actor=world.owner,
+            conversation_id=c.id or 0,
+            text="Já vou",
+        )
     with session_scope() as session:
         c_row = TenantScope(session, world.tenant_id).get(type(c), c.id)
         c_row.resolved_at = utcnow()  # the takeover lapsed: only the grace rule is under test
-        outcome = handle_inbound(TenantScope(session, world.tenant_id), message_id)
+        outcome = handle_inbound(TenantScope(session, world.tenant_id), message_id=message_id)
     assert outcome.skipped is None and automated(world) == []

@@ -43,9 +43,31 @@ def add_deal(database_url: str, email: str, contact_id: int, title: str, cents: 
     owner = _owner(email)
     with session_scope() as s:
         scope = TenantScope(s, owner.tenant_id)
-        [first, *_rest] = pipelines.ensure_default_pipeline(scope, "en")
-        stage = pipelines.stages_of(scope, int(first.id or 0))[0]
+        [first, *_rest] = pipelines.ensure_default_pipeline(scope, language="en")
+        stage = pipelines.stages_of(scope, pipeline_id=int(first.id or 0))[0]
         deal = deals.create_deal(
-            scope, owner, DealValues(title, contact_id, int(stage.id or 0), cents, owner.user_id)
+            scope,
+            actor=owner,
+            values=DealValues(title, contact_id, int(stage.id or 0), cents, owner.user_id),
         )
         return int(deal.id or 0)
+
+
+def add_deal_field(
+    database_url: str, email: str, key: str, label: str, type: str, **options: object
+) -> None:
+    """A deal custom field of the owner's tenant (as the Contacts setup page defines one)."""
+    from whatsapp_saas.crm.fields import create_definition
+
+    point_app_at(database_url)
+    load_models()
+    owner = _owner(email)
+    with session_scope() as s:
+        create_definition(
+            TenantScope(s, owner.tenant_id),
+            entity="deal",
+            key=key,
+            label=label,
+            type=type,
+            **options,  # type: ignore[arg-type]
+        )

@@ -57,7 +57,7 @@ def test_keyword_rule_replies_once_and_shows_in_the_inbox(page: Page, live_app: 
     page.get_by_test_id("conversation-item").filter(has_text="Maria").click()
     bubble = page.get_by_test_id("outgoing-bubble").filter(has_text=expected)
     expect(bubble).to_be_visible()
-    expect(bubble).to_contain_text("Automation")
+    expect(bubble.get_by_test_id("message-sender")).to_have_text("Automation · preco")
     assert phone_texts(live_app, customer).count(expected) == 1
 
     page.get_by_role("link", name="Automations").click()

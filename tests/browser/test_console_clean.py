@@ -175,7 +175,7 @@ def seed_tenant(database_url: str, owner_email: str) -> int:
     with session_scope() as s:
         owner = s.exec(select(User).where(User.email == owner_email)).one()
         tenant_id = owner.tenant_id
-        number_id = add_number(TenantScope(s, tenant_id), "Loja Centro").id
+        number_id = add_number(TenantScope(s, tenant_id), name="Loja Centro").id
         quick_replies.create_quick_reply(
             TenantScope(s, tenant_id), shortcut="pix", text="Nossa chave *Pix*: loja@example.com"
         )
@@ -191,10 +191,10 @@ def seed_tenant(database_url: str, owner_email: str) -> int:
         ).first()
         assert conversation is not None and conversation.id is not None
         me = sign_in(s, email=owner_email, password=PASSWORD).user
-        departments.create_department(TenantScope(s, tenant_id), me, "Vendas")
+        departments.create_department(TenantScope(s, tenant_id), actor=me, name="Vendas")
         create_schedule(
             TenantScope(s, tenant_id),
-            me,
+            actor=me,
             number_id=number_id,
             contact_id=conversation.contact_id,
             when_local=datetime.now() + timedelta(days=2),

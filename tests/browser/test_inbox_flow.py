@@ -176,7 +176,7 @@ def test_quick_reply_assign_and_transfer(page: Page, live_app: RunningApp) -> No
     with session_scope() as s:
         scope = TenantScope(s, owner.tenant_id)
         create_quick_reply(scope, shortcut="horario", text="Abrimos das 8h às 18h.")
-        create_department(scope, owner, "Financeiro")
+        create_department(scope, actor=owner, name="Financeiro")
 
     customer = customer_phone()
     sim_post(

@@ -74,11 +74,11 @@ def _conversation_for(database_url: str, email: str) -> int:
         with Session(engine, expire_on_commit=False) as session:
             me = accounts.sign_in(session, email=email, password=PASSWORD).user
             scope = TenantScope(session, me.tenant_id)
-            number = numbers.add_number(scope, "Main")
+            number = numbers.add_number(scope, name="Main")
             contact = contacts.create_contact(scope, phone="+5511988887777", name="Maria")
             assert number.id is not None and contact.id is not None
             conversation = inbox.open_conversation(
-                scope, me, number_id=number.id, contact_id=contact.id
+                scope, actor=me, number_id=number.id, contact_id=contact.id
             )
             session.commit()
             assert conversation.id is not None

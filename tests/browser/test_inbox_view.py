@@ -16,6 +16,7 @@ from tests.browser.conftest import RunningApp
 from tests.browser.helpers import sign_up, unique_email
 from tests.browser.test_inbox_flow import _wait_for, customer_phone, linked_business, phone_texts
 from tests.browser.test_whatsapp_flow import sim_post
+from whatsapp_saas.i18n import translate
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/h2-shots")
@@ -37,6 +38,11 @@ def _say(app: RunningApp, customer: str, business: str, text: str, name: str = "
 def _language(page: Page, code: str) -> None:
     select = page.locator("#sidebar-language")
     select.select_option(code)
+    # The server's answer relabels the select: wait for it, so a second switch cannot be
+    # overwritten by the late echo of the first.
+    expect(page.locator("label[for='sidebar-language']")).to_have_text(
+        translate(code, "nav.language")
+    )
     expect(select).to_have_value(code)
     expect(select).to_be_visible()
 

@@ -1,5 +1,6 @@
-"""The Pipeline board in real browsers: **New deal** with per-field errors, then a deal
-dragged across stages in one browser shows up moved in a second one, without a reload."""
+"""The Pipeline board in real browsers: **New deal** with per-field errors, the tenant's deal
+custom fields in the form and on the card, then a deal dragged across stages in one browser
+shows up moved in a second one, without a reload."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import RunningApp
 from tests.browser.helpers import NAVIGATION_TIMEOUT_MS, sign_in, sign_up, unique_email
-from tests.browser.pipeline_helpers import add_contact, add_deal
+from tests.browser.pipeline_helpers import add_contact, add_deal, add_deal_field
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,71 @@ def test_new_deal_refuses_bad_fields_then_lands_in_its_column(
     expect(page.get_by_test_id("stage-column")).to_have_count(6, timeout=10_000)
     expect(page.get_by_test_id("stage-settings-row")).to_have_count(6)
     _screenshots(page, "settings")
+
+
+def test_deal_custom_fields_in_the_form_and_on_the_card(page: Page, live_app: RunningApp) -> None:
+    email = unique_email("owner")
+    sign_up(page, live_app.url, company="Confeitaria", name="Olivia", email=email)
+    add_contact(live_app.database_url, email, "Ana Doces", _phone())
+    add_deal_field(live_app.database_url, email, "flavour", "Flavour", "text")
+    add_deal_field(live_app.database_url, email, "discount", "Discount", "percent", max_value=30)
+    add_deal_field(
+        live_app.database_url, email, "size", "Size", "select", options=["Small", "Large"]
+    )
+    _open_pipeline(page)
+
+    page.get_by_role("button", name="New deal").click()
+    dialog = page.get_by_test_id("deal-form")
+    dialog.get_by_label("Title").fill("Bolo de aniversário")
+    dialog.get_by_label("Find a contact").fill("ana")
+    picker = dialog.get_by_label("Contact", exact=True)
+    expect(picker.locator("option")).to_have_count(2)
+    picker.select_option(index=1)
+    dialog.get_by_label("Flavour").fill("Chocolate")
+    dialog.get_by_label("Discount").fill("95")
+    dialog.get_by_label("Size").select_option(label="Large")
+    dialog.get_by_role("button", name="Save").click()
+    # The service's error sits under its own field; nothing is saved, what was typed stays.
+    expect(dialog.locator("#deal-field-discount-error")).to_be_visible()
+    expect(dialog.locator("#deal-field-flavour-error")).to_have_count(0)
+    expect(dialog.get_by_label("Flavour")).to_have_value("Chocolate")
+    expect(page.get_by_test_id("deal-card")).to_have_count(0)
+    _form_screenshots(page, "deal-form-fields")
+
+    dialog.get_by_label("Discount").fill("10")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    card = _column(page, "New").get_by_test_id("deal-card")
+    lines = card.get_by_test_id("deal-card-field")
+    expect(lines).to_have_count(2, timeout=10_000)
+    expect(lines.nth(0)).to_have_text("Flavour: Chocolate")
+    expect(lines.nth(1)).to_have_text("Discount: 10%")
+    _form_screenshots(page, "board-fields")
+
+    # Editing loads the stored values; a change shows on the card.
+    card.get_by_test_id("deal-open").click()
+    expect(dialog.get_by_label("Flavour")).to_have_value("Chocolate")
+    expect(dialog.get_by_label("Discount")).to_have_value("10")
+    expect(dialog.get_by_label("Size")).to_have_value("Large")
+    dialog.get_by_label("Flavour").fill("")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(lines.nth(0)).to_have_text("Discount: 10%", timeout=10_000)
+    expect(lines.nth(1)).to_have_text("Size: Large")
+
+
+def _form_screenshots(page: Page, name: str) -> None:
+    """With SCREENSHOT_DIR set: the page at 1366x768 and at 390 px, in English."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=f"{folder}/{name}-en-1366.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(500)
+    page.screenshot(path=f"{folder}/{name}-en-390.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.wait_for_timeout(300)
 
 
 def test_a_dragged_deal_moves_in_a_second_browser(browser: Browser, live_app: RunningApp) -> None:

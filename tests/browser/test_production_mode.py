@@ -90,5 +90,7 @@ def test_live_inbox_and_delivery_across_workers(browser: Browser, redis_app: Run
     first.get_by_test_id("conversation-item").filter(has_text="Rita").click()
     first.get_by_placeholder("Type a message").fill("Olá Rita, tudo bem?")
     first.get_by_role("button", name="Send").click()
-    _wait_for(lambda: "Olá Rita, tudo bem?" in phone_texts(redis_app, customer), timeout=30)
+    # Under a full run's load the first send after start has taken just over 30 s (the
+    # worker picked it up at once; see the closing note of 2026-12-03): wait longer for it.
+    _wait_for(lambda: "Olá Rita, tudo bem?" in phone_texts(redis_app, customer), timeout=75)
     expect(first.get_by_test_id("message-tick").last).to_have_text("✓", timeout=20_000)

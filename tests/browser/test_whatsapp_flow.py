@@ -114,7 +114,7 @@ def add_agent(app: RunningApp, owner_email: str) -> str:
             "UTC",
         )
         invite = accounts.invite_user(
-            TenantScope(s, owner.tenant_id), actor, email=email, name="Agnes", role="agent"
+            TenantScope(s, owner.tenant_id), actor=actor, email=email, name="Agnes", role="agent"
         )
     with session_scope() as s:
         accounts.accept_invite(s, token=invite.token, password=PASSWORD)

@@ -104,10 +104,10 @@ def test_repeated_failures_are_throttled_even_with_right_password(any_db: str) -
 def test_sign_out_revokes_the_session(any_db: str) -> None:
     issued = make_owner()
     with session_scope() as s:
-        assert service.resolve_session(s, issued.token) is not None
-        service.sign_out(s, issued.token)
+        assert service.resolve_session(s, token=issued.token) is not None
+        service.sign_out(s, token=issued.token)
     with session_scope() as s:
-        assert service.resolve_session(s, issued.token) is None
+        assert service.resolve_session(s, token=issued.token) is None
 
 
 def test_sessions_expire(any_db: str) -> None:
@@ -116,15 +116,18 @@ def test_sessions_expire(any_db: str) -> None:
         row = s.exec(select(AuthSession)).one()
         row.expires_at = utcnow() - timedelta(seconds=1)
     with session_scope() as s:
-        assert service.resolve_session(s, issued.token) is None
-        assert service.resolve_session(s, "made-up-token") is None
+        assert service.resolve_session(s, token=issued.token) is None
+        assert service.resolve_session(s, token="made-up-token") is None
 
 
 def test_invite_accept_and_sign_in_as_agent(any_db: str) -> None:
     owner = make_owner()
     with session_scope() as s:
         invite = service.invite_user(
-            TenantScope(s, owner.user.tenant_id), owner.user, email="Agent@Example.com", name="Ari"
+            TenantScope(s, owner.user.tenant_id),
+            actor=owner.user,
+            email="Agent@Example.com",
+            name="Ari",
         )
     with session_scope() as s:
         service.accept_invite(s, token=invite.token, password="agent password 1")
@@ -140,23 +143,25 @@ def test_agents_cannot_invite_or_disable(any_db: str) -> None:
     owner = make_owner()
     with session_scope() as s:
         invite = service.invite_user(
-            TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A"
+            TenantScope(s, owner.user.tenant_id), actor=owner.user, email="a@x.io", name="A"
         )
     with session_scope() as s:
         service.accept_invite(s, token=invite.token, password="agent password 1")
     with session_scope() as s:
         agent = service.sign_in(s, email="a@x.io", password="agent password 1").user
     with pytest.raises(PermissionDenied), session_scope() as s:
-        service.invite_user(TenantScope(s, agent.tenant_id), agent, email="b@x.io", name="B")
+        service.invite_user(TenantScope(s, agent.tenant_id), actor=agent, email="b@x.io", name="B")
     with pytest.raises(PermissionDenied), session_scope() as s:
-        service.set_user_active(TenantScope(s, agent.tenant_id), agent, owner.user.user_id, False)
+        service.set_user_active(
+            TenantScope(s, agent.tenant_id), actor=agent, user_id=owner.user.user_id, active=False
+        )
 
 
 def test_disabling_a_user_ends_their_sessions(any_db: str) -> None:
     owner = make_owner()
     with session_scope() as s:
         invite = service.invite_user(
-            TenantScope(s, owner.user.tenant_id), owner.user, email="a@x.io", name="A"
+            TenantScope(s, owner.user.tenant_id), actor=owner.user, email="a@x.io", name="A"
         )
     with session_scope() as s:
         service.accept_invite(s, token=invite.token, password="agent password 1")
@@ -164,10 +169,13 @@ def test_disabling_a_user_ends_their_sessions(any_db: str) -> None:
         agent = service.sign_in(s, email="a@x.io", password="agent password 1")
     with session_scope() as s:
         service.set_user_active(
-            TenantScope(s, owner.user.tenant_id), owner.user, agent.user.user_id, False
+            TenantScope(s, owner.user.tenant_id),
+            actor=owner.user,
+            user_id=agent.user.user_id,
+            active=False,
         )
     with session_scope() as s:
-        assert service.resolve_session(s, agent.token) is None
+        assert service.resolve_session(s, token=agent.token) is None
     with pytest.raises(UserError) as err, session_scope() as s:
         service.sign_in(s, email="a@x.io", password="agent password 1")
     assert err.value.code == "error.account_disabled"
@@ -177,7 +185,10 @@ def test_owner_cannot_be_disabled_or_demoted(any_db: str) -> None:
     owner = make_owner()
     with pytest.raises(UserError), session_scope() as s:
         service.set_user_active(
-            TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, False
+            TenantScope(s, owner.user.tenant_id),
+            actor=owner.user,
+            user_id=owner.user.user_id,
+            active=False,
         )
 
 
@@ -185,19 +196,27 @@ def test_managers_change_roles_but_not_the_owners(any_db: str) -> None:
     owner = make_owner()
     with session_scope() as s:
         scope = TenantScope(s, owner.user.tenant_id)
-        invite = service.invite_user(scope, owner.user, email="a@x.io", name="A")
+        invite = service.invite_user(scope, actor=owner.user, email="a@x.io", name="A")
     with session_scope() as s:
         agent_id = service.accept_invite(s, token=invite.token, password="agent password 1").id
         assert agent_id is not None
     with session_scope() as s:
         scope = TenantScope(s, owner.user.tenant_id)
-        assert service.set_user_role(scope, owner.user, agent_id, "admin").role == "admin"
+        assert (
+            service.set_user_role(scope, actor=owner.user, user_id=agent_id, role="admin").role
+            == "admin"
+        )
     with pytest.raises(UserError) as err, session_scope() as s:
-        service.set_user_role(TenantScope(s, owner.user.tenant_id), owner.user, agent_id, "owner")
+        service.set_user_role(
+            TenantScope(s, owner.user.tenant_id), actor=owner.user, user_id=agent_id, role="owner"
+        )
     assert err.value.code == "error.role_invalid"
     with pytest.raises(PermissionDenied), session_scope() as s:
         service.set_user_role(
-            TenantScope(s, owner.user.tenant_id), owner.user, owner.user.user_id, "agent"
+            TenantScope(s, owner.user.tenant_id),
+            actor=owner.user,
+            user_id=owner.user.user_id,
+            role="agent",
         )
 
 
@@ -239,11 +258,16 @@ def test_the_invite_form_does_not_say_whether_an_email_has_an_account_elsewhere(
     owner = make_owner("boss@example.com")
     with session_scope() as s:
         scope = TenantScope(s, owner.user.tenant_id)
-        issued = service.invite_user(scope, owner.user, email="elsewhere@example.com", name="E")
+        issued = service.invite_user(
+            scope, actor=owner.user, email="elsewhere@example.com", name="E"
+        )
     assert issued.token
     with pytest.raises(UserError) as err, session_scope() as s:
         service.invite_user(
-            TenantScope(s, owner.user.tenant_id), owner.user, email="boss@example.com", name="B"
+            TenantScope(s, owner.user.tenant_id),
+            actor=owner.user,
+            email="boss@example.com",
+            name="B",
         )
     assert err.value.code == "error.already_member"  # only this company's own team is named
 
@@ -256,9 +280,12 @@ def test_a_person_invited_by_a_second_company_joins_with_their_own_password(any_
     boss = make_owner("boss@example.com", company="Mercado")
     with session_scope() as s:
         invite = service.invite_user(
-            TenantScope(s, boss.user.tenant_id), boss.user, email="maria@example.com", name="M"
+            TenantScope(s, boss.user.tenant_id),
+            actor=boss.user,
+            email="maria@example.com",
+            name="M",
         )
-        assert service.invite_has_account(s, invite.token)
+        assert service.invite_has_account(s, token=invite.token)
     with pytest.raises(UserError) as err, session_scope() as s:
         service.accept_invite(s, token=invite.token, password="not her password")
     assert err.value.code == "error.invalid_credentials"
@@ -266,7 +293,7 @@ def test_a_person_invited_by_a_second_company_joins_with_their_own_password(any_
         joined = service.accept_invite(s, token=invite.token, password=PASSWORD)
         assert joined.tenant_id == boss.user.tenant_id and joined.role == "agent"
     with session_scope() as s:
-        companies = service.companies_of(s, "maria@example.com")
+        companies = service.companies_of(s, email="maria@example.com")
     assert [(c.name, c.role) for c in companies] == [("Mercado", "agent"), ("Padaria", "owner")]
 
 
@@ -279,15 +306,19 @@ def test_switching_company_signs_the_same_person_into_the_other_one(any_db: str)
     from whatsapp_saas.security.tokens import token_hash
 
     with session_scope() as s:
-        code = service.switch_company(s, first.user, second.tenant_id, token_hash(first.token))
+        code = service.switch_company(
+            s, actor=first.user, tenant_id=second.tenant_id, current_hash=token_hash(first.token)
+        )
     with session_scope() as s:
-        assert service.resolve_session(s, first.token) is None  # the old session ended
-        switched = service.redeem_sign_in_code(s, code)
+        assert service.resolve_session(s, token=first.token) is None  # the old session ended
+        switched = service.redeem_sign_in_code(s, code=code)
     assert switched.user.tenant_id == second.tenant_id and switched.user.role == "owner"
     assert switched.user.tenant_name == "Mercado"
     stranger = make_owner("x@example.com", company="Elsewhere")
     with pytest.raises(UserError) as err, session_scope() as s:
-        service.switch_company(s, switched.user, stranger.user.tenant_id, None)
+        service.switch_company(
+            s, actor=switched.user, tenant_id=stranger.user.tenant_id, current_hash=None
+        )
     assert err.value.code == "error.not_found"
 
 
@@ -296,16 +327,21 @@ def test_disabled_in_one_company_still_works_in_the_other(any_db: str) -> None:
     make_owner("maria@example.com", company="Padaria")
     with session_scope() as s:
         invite = service.invite_user(
-            TenantScope(s, boss.user.tenant_id), boss.user, email="maria@example.com", name="M"
+            TenantScope(s, boss.user.tenant_id),
+            actor=boss.user,
+            email="maria@example.com",
+            name="M",
         )
     with session_scope() as s:
         member = service.accept_invite(s, token=invite.token, password=PASSWORD)
         assert member.id is not None
         member_id = member.id
     with session_scope() as s:
-        service.set_user_active(TenantScope(s, boss.user.tenant_id), boss.user, member_id, False)
+        service.set_user_active(
+            TenantScope(s, boss.user.tenant_id), actor=boss.user, user_id=member_id, active=False
+        )
     with session_scope() as s:
         back = service.sign_in(s, email="maria@example.com", password=PASSWORD)
     assert back.user.tenant_name == "Padaria"
     with session_scope() as s:
-        assert [c.name for c in service.companies_of(s, "maria@example.com")] == ["Padaria"]
+        assert [c.name for c in service.companies_of(s, email="maria@example.com")] == ["Padaria"]

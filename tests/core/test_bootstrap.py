@@ -21,6 +21,7 @@ from whatsapp_saas.delivery.common.reasons import driver_keeps_message_ids
 from whatsapp_saas.delivery.worker.assembly import WorkerDelivery
 from whatsapp_saas.delivery.worker.embedded import EmbeddedDelivery
 from whatsapp_saas.inbox.media import LocalMediaStore
+from whatsapp_saas.realtime.channel import LocalChannel
 from whatsapp_saas.whatsapp.drivers.registry import DRIVERS, NEONIZE, SIMULATOR, UnknownDriver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +92,26 @@ def test_the_parts_are_wired_to_each_other(tmp_path: Path) -> None:
     assert app.driver is SIMULATOR and app.drivers is DRIVERS
     assert app.simulator is not None, "a simulated driver's network, for sessions and phone page"
     assert app.scheduler is not None and app.scheduler.scheduler.clock is app.clock
-    assert app.outbox_waker is None and app.realtime is None, "slots for helpers S and R"
+    assert app.outbox_waker is None, "without Redis, embedded delivery wakes in-process"
+    assert isinstance(app.realtime, LocalChannel), "without Redis, an in-process channel"
+
+
+def test_committed_events_reach_the_newest_graphs_bus_once(tmp_path: Path) -> None:
+    """The announcer is a part of the graph: a graph built again takes over, with no copy
+    left announcing twice, and its live handlers publish on its own channel."""
+    from whatsapp_saas.db import announce_after_commit, session_scope
+    from whatsapp_saas.inbox.events import TypingIndicated
+
+    bootstrap(settings(tmp_path), Role.WEB)
+    app = bootstrap(settings(tmp_path), Role.WEB)
+    heard: list[object] = []
+    app.bus.subscribe(TypingIndicated, heard.append)
+    published: list[object] = []
+    app.realtime.publish = published.append  # type: ignore[method-assign,assignment]
+    with session_scope() as session:
+        announce_after_commit(session, TypingIndicated(1, 2, 3, typing=True))  # live-only
+    assert heard == [TypingIndicated(1, 2, 3, typing=True)]
+    assert len(published) == 1, "the realtime handler published on this graph's channel"
 
 
 def test_scheduler_in_app_false_leaves_it_to_its_own_process(
@@ -268,25 +288,10 @@ def test_the_graph_travels_on_the_reflex_app(tmp_path: Path) -> None:
 # (``global x``, ``_x = None``/``[]``/``{}`` at module level, ``def set_x`` installing one)
 # fails the test below: build it in bootstrap and pass it in.
 ALLOWED_GLOBALS = {
-    # the live seam of committed events (bootstrap installs the bus), and the outbound
-    # waker's one Redis connection per URL
-    ("whatsapp_saas/db.py", "_announcer"),
-    ("whatsapp_saas/delivery/handlers.py", "_notifiers"),
-    # the realtime channel: the bus handlers still reach it through get_channel()
-    ("whatsapp_saas/realtime/channel.py", "_channel"),
     # the engine is an optional module, imported lazily once (never in the manager process)
     ("whatsapp_saas/whatsapp/drivers/neonize_runtime.py", "_neonize"),
-    # registries of live objects of this process, filled by the objects' own start/stop
-    # (nodes and their send agents, the local control channel); next to go into the graph
-    ("whatsapp_saas/whatsapp/manager/node.py", "_nodes"),
-    ("whatsapp_saas/whatsapp/manager/control.py", "_local"),
-    ("whatsapp_saas/delivery/send/agent.py", "_agents"),
-    # inbox hooks registered by bootstrap's handler modules (the durable spine replaces them)
-    ("whatsapp_saas/inbox/hooks.py", "_hooks"),
-    ("whatsapp_saas/inbox/hooks.py", "_batch_hooks"),
 }
 ALLOWED_SETTERS = {
-    ("whatsapp_saas/db.py", "set_announcer"),  # called by bootstrap only
     ("whatsapp_saas/whatsapp/drivers/neonize_runtime.py", "set_engine_log_level"),  # a level
 }
 GLOBAL_ASSIGNMENT = re.compile(
@@ -294,6 +299,15 @@ GLOBAL_ASSIGNMENT = re.compile(
     re.MULTILINE,
 )
 GLOBAL_STATEMENT = re.compile(r"^\s+global\s+([\w, ]+)$", re.MULTILINE)
+# A module-level instance of a part the graph owns (``bus = EventBus()``), or a module-level
+# cache (``_cache = OrderedDict()``): one per graph instead, held by whoever uses it.
+GRAPH_PART_CLASSES = (
+    "EventBus|IngestPipeline|InboxHooks|TypingLookup|Control|LocalNodes|SendAgents"
+    "|StreamNotifier|LocalChannel|RedisChannel|CommitAnnouncer|OrderedDict|defaultdict"
+)
+MODULE_INSTANCE = re.compile(
+    rf"^([a-z_]+)\s*(?::[^=\n]*)?=\s*(?:{GRAPH_PART_CLASSES})\(", re.MULTILINE
+)
 MODULE_SETTER = re.compile(r"^def (set_[a-z_]+)\(", re.MULTILINE)
 
 
@@ -311,6 +325,7 @@ def test_no_new_module_level_wiring() -> None:
     for path in _sources():
         text = (ROOT / path).read_text()
         found |= {(path, m.group(1)) for m in GLOBAL_ASSIGNMENT.finditer(text)}
+        found |= {(path, m.group(1)) for m in MODULE_INSTANCE.finditer(text)}
         for m in GLOBAL_STATEMENT.finditer(text):
             found |= {(path, name.strip()) for name in m.group(1).split(",")}
         setters |= {(path, m.group(1)) for m in MODULE_SETTER.finditer(text)}

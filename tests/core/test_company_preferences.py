@@ -23,7 +23,7 @@ def _owner(company: str, email: str) -> service.CurrentUser:
 
 def _receipts(tenant_id: int) -> bool:
     with session_scope() as s:
-        return preferences.get_tenant(s, tenant_id).send_read_receipts
+        return preferences.get_tenant(s, tenant_id=tenant_id).send_read_receipts
 
 
 def test_read_receipts_are_a_managers_choice(any_db: str) -> None:
@@ -32,10 +32,10 @@ def test_read_receipts_are_a_managers_choice(any_db: str) -> None:
     assert _receipts(owner.tenant_id) is False
     agent = dataclasses.replace(owner, role="agent")
     with pytest.raises(PermissionDenied), session_scope() as s:
-        preferences.set_read_receipts(s, viewer=agent, enabled=True)
+        preferences.set_read_receipts(s, actor=agent, enabled=True)
     assert _receipts(owner.tenant_id) is False
     with session_scope() as s:
-        preferences.set_read_receipts(s, viewer=owner, enabled=True)
+        preferences.set_read_receipts(s, actor=owner, enabled=True)
     assert (_receipts(owner.tenant_id), _receipts(other.tenant_id)) == (True, False)
 
 

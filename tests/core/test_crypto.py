@@ -73,14 +73,21 @@ def _tenant_scope_id() -> int:
 def test_rotation_reencrypts_everything_and_leaves_bad_rows_alone(any_db: str) -> None:
     tenant_id = _tenant_scope_id()
     with session_scope() as s:
-        set_secret(TenantScope(s, tenant_id), Keyring(OLD), "ai_key", "sk-live-abc")
-        set_secret(TenantScope(s, tenant_id), Keyring(os.urandom(32)), "orphan", "unknown key")
+        set_secret(
+            TenantScope(s, tenant_id), keyring=Keyring(OLD), name="ai_key", value="sk-live-abc"
+        )
+        set_secret(
+            TenantScope(s, tenant_id),
+            keyring=Keyring(os.urandom(32)),
+            name="orphan",
+            value="unknown key",
+        )
     with session_scope() as s:
-        report = rotate_all(s, Keyring(NEW, (OLD,)))
+        report = rotate_all(s, keyring=Keyring(NEW, (OLD,)))
     assert report.rotated == 1 and len(report.failures) == 1
     with session_scope() as s:
         scope = TenantScope(s, tenant_id)
-        assert get_secret(scope, Keyring(NEW), "ai_key") == "sk-live-abc"
+        assert get_secret(scope, keyring=Keyring(NEW), name="ai_key") == "sk-live-abc"
         orphan = s.exec(select(TenantSecret).where(TenantSecret.name == "orphan")).one()
         with pytest.raises(KeyNotAvailable):
             decrypt(Keyring(NEW, (OLD,)), orphan.ciphertext, f"tenant_secret:{tenant_id}:orphan")

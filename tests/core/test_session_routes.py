@@ -50,7 +50,7 @@ def test_behind_https_the_cookie_is_secure_http_only_and_strict(https_app: TestC
 def test_a_one_time_code_is_traded_once_for_the_cookie(https_app: TestClient) -> None:
     user = _owner()
     with session_scope() as s:
-        code = service.issue_sign_in_code(s, s.merge(user))
+        code = service.issue_sign_in_code(s, user=s.merge(user))
     first = https_app.post("/auth/session", data={"code": code}, follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"] == "https://desk.example.com/"
     assert "wa_session=" in first.headers["set-cookie"]
@@ -88,7 +88,7 @@ def test_sign_out_revokes_and_clears_the_cookie(https_app: TestClient) -> None:
     )
     assert out.status_code == 303 and "max-age=0" in out.headers["set-cookie"].lower()
     with session_scope() as s:
-        assert service.resolve_session(s, token) is None
+        assert service.resolve_session(s, token=token) is None
 
 
 def test_reflex_sees_only_the_hash_and_never_a_forged_one() -> None:
@@ -110,7 +110,7 @@ def test_two_ports_of_one_host_count_as_ours_only_in_development(
     reset_settings_cache()
     user = _owner()
     with session_scope() as s:
-        code = service.issue_sign_in_code(s, s.merge(user))
+        code = service.issue_sign_in_code(s, user=s.merge(user))
     with TestClient(build_api(), base_url="http://127.0.0.1:8000") as client:
         response = client.post(
             "/auth/session",

@@ -32,9 +32,14 @@ def _rows_of(tenant: service.CurrentUser) -> dict[type, int]:
     with session_scope() as s:
         scope = TenantScope(s, tenant.tenant_id)
         invite = service.invite_user(
-            scope, tenant, email=f"agent-{tenant.tenant_id}@x.io", name="A"
+            scope, actor=tenant, email=f"agent-{tenant.tenant_id}@x.io", name="A"
         )
-        set_secret(scope, keyring_from_settings(), "openai_api_key", "sk-test-secret-value")
+        set_secret(
+            scope,
+            keyring=keyring_from_settings(),
+            name="openai_api_key",
+            value="sk-test-secret-value",
+        )
         s.flush()
         secret = scope.first(TenantSecret)
         session_row = scope.first(AuthSession)
@@ -69,9 +74,9 @@ def test_tenant_b_gets_not_found_for_tenant_a_ids(any_db: str) -> None:
             rows: Sequence[TenantOwned] = scope_b.all(model)
             assert all(r.tenant_id == b.tenant_id for r in rows)
         with pytest.raises(NotFound):
-            service.set_user_active(scope_b, b, a.user_id, False)
+            service.set_user_active(scope_b, actor=b, user_id=a.user_id, active=False)
         with pytest.raises(NotFound):
-            service.revoke_invite(scope_b, b, ids[Invite])
+            service.revoke_invite(scope_b, actor=b, invite_id=ids[Invite])
     with session_scope() as s:
         assert TenantScope(s, a.tenant_id).get(User, a.user_id).is_active
 

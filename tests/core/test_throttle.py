@@ -142,9 +142,11 @@ def test_invitations_are_throttled_per_company(
     boss = owner("boss@example.com")
     for n in range(3):
         with session_scope() as s:
-            service.invite_user(TenantScope(s, boss.tenant_id), boss, email=f"a{n}@x.io", name="A")
+            service.invite_user(
+                TenantScope(s, boss.tenant_id), actor=boss, email=f"a{n}@x.io", name="A"
+            )
     with pytest.raises(UserError) as err, session_scope() as s:
-        service.invite_user(TenantScope(s, boss.tenant_id), boss, email="a9@x.io", name="A")
+        service.invite_user(TenantScope(s, boss.tenant_id), actor=boss, email="a9@x.io", name="A")
     assert err.value.code == "error.too_many_requests"
 
 

@@ -20,10 +20,10 @@ def run(tenant_id: int, work: Callable[[TenantScope], T]) -> T:
 
 def make_contact(viewer: CurrentUser, phone: str, name: str = "", **changes: object) -> int:
     def work(scope: TenantScope) -> int:
-        contact, _ = profile.new_contact(scope, viewer=viewer, phone=phone, name=name)
+        contact, _ = profile.new_contact(scope, actor=viewer, phone=phone, name=name)
         assert contact.id is not None
         if changes:
-            profile.update_profile(scope, viewer=viewer, contact_id=contact.id, changes=changes)
+            profile.update_profile(scope, actor=viewer, contact_id=contact.id, changes=changes)
         return contact.id
 
     return run(viewer.tenant_id, work)

@@ -31,7 +31,7 @@ def test_a_whole_filter_bulk_action_runs_as_a_job(world: World) -> None:
     job_id = run(
         owner.tenant_id,
         lambda s: (
-            bulk.start_on_filter(s, viewer=owner, action="tag", args={"tag_id": tag}, flt=flt).id
+            bulk.start_on_filter(s, actor=owner, action="tag", args={"tag_id": tag}, flt=flt).id
         ),
     )
     assert run(owner.tenant_id, lambda s: s.get(Job, job_id).total) == 30
@@ -41,7 +41,7 @@ def test_a_whole_filter_bulk_action_runs_as_a_job(world: World) -> None:
     page = run(
         owner.tenant_id,
         lambda s: listing.contact_page(
-            s, viewer=owner, flt=ContactFilter(tag_ids=[tag]), per_page=100
+            s, actor=owner, flt=ContactFilter(tag_ids=[tag]), per_page=100
         ),
     )
     assert sorted(r.contact.id for r in page.rows) == sorted(ids)
@@ -59,7 +59,7 @@ def test_selection_actions_and_delete_rules(world: World) -> None:
     done = run(
         owner.tenant_id,
         lambda s: bulk.on_selection(
-            s, viewer=owner, action="field", args={"key": "plan", "value": "pro"}, contact_ids=ids
+            s, actor=owner, action="field", args={"key": "plan", "value": "pro"}, contact_ids=ids
         ),
     )
     assert done == 3
@@ -67,12 +67,12 @@ def test_selection_actions_and_delete_rules(world: World) -> None:
     with pytest.raises(PermissionDenied):
         run(
             owner.tenant_id,
-            lambda s: bulk.on_selection(s, viewer=agent, action="delete", args={}, contact_ids=ids),
+            lambda s: bulk.on_selection(s, actor=agent, action="delete", args={}, contact_ids=ids),
         )
     beta = run(
         world.b.tenant_id,
         lambda s: bulk.on_selection(
-            s, viewer=world.b.owner, action="owner", args={}, contact_ids=ids
+            s, actor=world.b.owner, action="owner", args={}, contact_ids=ids
         ),
     )
     assert beta == 0  # another tenant's ids are simply not there
@@ -80,7 +80,7 @@ def test_selection_actions_and_delete_rules(world: World) -> None:
         run(
             owner.tenant_id,
             lambda s: bulk.on_selection(
-                s, viewer=owner, action="delete", args={}, contact_ids=ids[:2]
+                s, actor=owner, action="delete", args={}, contact_ids=ids[:2]
             ),
         )
         == 2
@@ -95,7 +95,7 @@ def test_export_picks_columns_and_is_audited(world: World) -> None:
         owner.tenant_id,
         lambda s: export.export_csv(
             s,
-            viewer=owner,
+            actor=owner,
             flt=ContactFilter(),
             columns=["name", "phone", "email"],
             headers=str.upper,
@@ -116,19 +116,19 @@ def test_merge_keeps_notes_tags_profile_and_both_ids(world: World) -> None:
         resolver = ContactResolver(scope, participants=INBOX_PARTICIPANTS)
         contact = resolver.resolve([Identity("lid", "123456789012345")], "Ana LID")
         tag = tags.create_tag(scope, name="VIP")
-        tags.tag_contacts(scope, tag.id, [contact.id])
+        tags.tag_contacts(scope, tag_id=tag.id, contact_ids=[contact.id])
         timeline.add_note(scope, contact_id=contact.id, user_id=owner.user_id, body="called")
         contact.company = "Padaria"
         return contact.id
 
     lid_id = run(owner.tenant_id, lid_contact)
     suggestions = run(
-        owner.tenant_id, lambda s: merging.suggest_duplicates(s, viewer=owner, contact_id=phone_id)
+        owner.tenant_id, lambda s: merging.suggest_duplicates(s, actor=owner, contact_id=phone_id)
     )
     assert suggestions == []  # nothing ties them yet: a person decides
     run(
         owner.tenant_id,
-        lambda s: merging.merge_contacts(s, viewer=owner, survivor_id=phone_id, merged_id=lid_id),
+        lambda s: merging.merge_contacts(s, actor=owner, survivor_id=phone_id, merged_id=lid_id),
     )
     with session_scope() as session:
         survivor = session.get(Contact, phone_id)
@@ -146,7 +146,7 @@ def test_duplicates_are_suggested_by_email_and_phone_forms(world: World) -> None
     first = make_contact(owner, "+5511988887777", "Ana", email="ana@x.io")
     second = make_contact(owner, "+5521977776666", "Ana 2", email="ana@x.io")
     found = run(
-        owner.tenant_id, lambda s: merging.suggest_duplicates(s, viewer=owner, contact_id=first)
+        owner.tenant_id, lambda s: merging.suggest_duplicates(s, actor=owner, contact_id=first)
     )
     assert [(f.contact_id, f.reason) for f in found] == [(second, "crm.dup_same_email")]
 
@@ -157,7 +157,7 @@ def test_the_crm_works_on_sqlite_too(sqlite_world: World) -> None:
     for text in ("jose", "pao quente", "98888-7777"):
         page = run(
             owner.tenant_id,
-            lambda s, t=text: listing.contact_page(s, viewer=owner, flt=ContactFilter(search=t)),
+            lambda s, t=text: listing.contact_page(s, actor=owner, flt=ContactFilter(search=t)),
         )
         assert [r.contact.name for r in page.rows] == ["José Conceição"], text
     from whatsapp_saas.crm import importer
@@ -167,7 +167,7 @@ def test_the_crm_works_on_sqlite_too(sqlite_world: World) -> None:
         lambda s: (
             importer.start_import(
                 s,
-                viewer=owner,
+                actor=owner,
                 data="Nome;Telefone\nBia;21977776666\nX;1\n",
                 mapping=["name", "phone"],
                 duplicates="merge",
@@ -175,5 +175,5 @@ def test_the_crm_works_on_sqlite_too(sqlite_world: World) -> None:
         ),
     )
     jobs.run_pending("test")
-    got = run(owner.tenant_id, lambda s: importer.progress(s, job_id))
+    got = run(owner.tenant_id, lambda s: importer.progress(s, job_id=job_id))
     assert (got.created, got.failed) == (1, 1)

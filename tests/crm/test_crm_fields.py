@@ -117,7 +117,7 @@ def test_an_invalid_edit_changes_nothing(world: World) -> None:
             owner.tenant_id,
             lambda s: profile.update_profile(
                 s,
-                viewer=owner,
+                actor=owner,
                 contact_id=cid,
                 changes={
                     "name": "Ana Maria",

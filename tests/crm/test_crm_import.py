@@ -31,14 +31,14 @@ def _start(
         defs = fields.definitions(scope)
         chosen = mapping or propose_mapping(table.rows[0], defs)
         return importer.start_import(
-            scope, viewer=owner, data=data, mapping=chosen, duplicates=duplicates, file_name="x.csv"
+            scope, actor=owner, data=data, mapping=chosen, duplicates=duplicates, file_name="x.csv"
         ).id
 
     return run(owner.tenant_id, work)
 
 
 def _progress(world: World, job_id: int) -> importer.ImportProgress:
-    return run(world.a.tenant_id, lambda s: importer.progress(s, job_id))
+    return run(world.a.tenant_id, lambda s: importer.progress(s, job_id=job_id))
 
 
 @pytest.fixture
@@ -104,7 +104,9 @@ def test_phone_forms_are_one_number_and_bad_rows_are_reported(world: World, city
     job = run(world.a.tenant_id, lambda s: s.get(Job, job_id))
     report = run(
         world.a.tenant_id,
-        lambda s: importer.failed_rows_csv(s, job, lambda code, value: f"{code}:{value}"),
+        lambda s: importer.failed_rows_csv(
+            s, job=job, translate=lambda code, value: f"{code}:{value}"
+        ),
     )
     lines = report.lstrip("\ufeff").splitlines()
     assert lines[0].endswith("crm.import_reason_header:")
@@ -150,16 +152,16 @@ def test_an_interrupted_import_resumes_without_duplicating(world: World) -> None
     rows = "\n".join(f"P{i};+55119{i:08d}" for i in range(1, 451))
     job_id = _start(world, "Nome;Telefone\n" + rows + "\n")
     with session_scope(write=True) as session:
-        assert jobs.claim(session, "dying", utcnow()) == job_id
+        assert jobs.claim(session, holder="dying", now=utcnow()) == job_id
     assert not jobs.run_chunk(job_id, "dying", limit=200)  # one chunk committed, then it dies
     assert _progress(world, job_id).created == 200
     # A second runner cannot take the job while the lease holds...
     with session_scope(write=True) as session:
-        assert jobs.claim(session, "rescuer", utcnow()) is None
+        assert jobs.claim(session, holder="rescuer", now=utcnow()) is None
     # ...and takes it over once the lease has run out; the dead runner can no longer write.
     later = utcnow() + timedelta(seconds=jobs.LEASE_SECONDS + 1)
     with session_scope(write=True) as session:
-        assert jobs.claim(session, "rescuer", later) == job_id
+        assert jobs.claim(session, holder="rescuer", now=later) == job_id
     assert jobs.run_chunk(job_id, "dying", limit=200)  # not its job anymore: stops at once
     while not jobs.run_chunk(job_id, "rescuer", limit=200, clock=lambda: later):
         pass
@@ -183,14 +185,14 @@ def test_a_crash_inside_a_chunk_leaves_no_partial_rows(world: World, monkeypatch
 
     monkeypatch.setattr(importer.RowImporter, "import_row", dying)
     with session_scope(write=True) as session:
-        jobs.claim(session, "dying", utcnow())
+        jobs.claim(session, holder="dying", now=utcnow())
     with pytest.raises(KeyboardInterrupt):
         jobs.run_chunk(job_id, "dying")
     assert run(world.a.tenant_id, lambda s: s.count(Contact)) == 0  # the chunk rolled back
     monkeypatch.setattr(importer.RowImporter, "import_row", original)
     later = utcnow() + timedelta(seconds=jobs.LEASE_SECONDS + 1)
     with session_scope(write=True) as session:
-        assert jobs.claim(session, "rescuer", later) == job_id
+        assert jobs.claim(session, holder="rescuer", now=later) == job_id
     assert jobs.run_chunk(job_id, "rescuer", clock=lambda: later)
     assert _progress(world, job_id).created == 2
     assert run(world.a.tenant_id, lambda s: s.count(Contact)) == 2
@@ -203,7 +205,7 @@ def test_only_managers_import_and_rows_stay_in_their_tenant(world: World) -> Non
             agent.tenant_id,
             lambda s: importer.start_import(
                 s,
-                viewer=agent,
+                actor=agent,
                 data="Nome;Telefone\nA;11988887777\n",
                 mapping=["name", "phone"],
                 duplicates="merge",
@@ -213,7 +215,7 @@ def test_only_managers_import_and_rows_stay_in_their_tenant(world: World) -> Non
     jobs.run_pending("test")
     assert run(world.b.tenant_id, lambda s: s.count(Contact)) == 0
     with pytest.raises(LookupError):
-        run(world.b.tenant_id, lambda s: importer.import_job(s, world.b.owner, job_id))
+        run(world.b.tenant_id, lambda s: importer.import_job(s, actor=world.b.owner, job_id=job_id))
     with session_scope() as session:
         assert {r.tenant_id for r in session.exec(select(ImportRow)).all()} == {world.a.tenant_id}
     assert run(world.b.tenant_id, lambda s: s.count(FieldDefinition)) == 0

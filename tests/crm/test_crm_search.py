@@ -18,7 +18,7 @@ from whatsapp_saas.tenancy.scope import NotFound
 
 
 def _names(viewer, flt: ContactFilter, **kw) -> list[str]:  # type: ignore[no-untyped-def]
-    page = run(viewer.tenant_id, lambda s: listing.contact_page(s, viewer=viewer, flt=flt, **kw))
+    page = run(viewer.tenant_id, lambda s: listing.contact_page(s, actor=viewer, flt=flt, **kw))
     return [r.contact.display_name for r in page.rows]
 
 
@@ -67,7 +67,7 @@ def test_filters_combine_and_sort(world: World, people: dict[str, int]) -> None:
 
     def setup(scope):  # type: ignore[no-untyped-def]
         vip = tags.create_tag(scope, name="VIP", color="amber")
-        tags.tag_contacts(scope, vip.id, [people["José"], people["Ana"]])
+        tags.tag_contacts(scope, tag_id=vip.id, contact_ids=[people["José"], people["Ana"]])
         scope.add(
             Conversation(
                 tenant_id=scope.tenant_id,
@@ -77,7 +77,7 @@ def test_filters_combine_and_sort(world: World, people: dict[str, int]) -> None:
                 last_message_at=datetime(2026, 11, 20, 15, tzinfo=UTC),
             )
         )
-        profile.opt_out(scope, viewer=owner, contact_id=people["Bia"])
+        profile.opt_out(scope, actor=owner, contact_id=people["Bia"])
         return vip.id
 
     vip = run(owner.tenant_id, setup)
@@ -102,12 +102,12 @@ def test_filters_combine_and_sort(world: World, people: dict[str, int]) -> None:
 
 def test_segments_personal_shared_and_their_members(world: World, people: dict[str, int]) -> None:
     owner, agent = world.a.owner, world.a.agent
-    run(owner.tenant_id, lambda s: set_agent_visibility(s, owner, Visibility.ALL.value))
+    run(owner.tenant_id, lambda s: set_agent_visibility(s, actor=owner, value=Visibility.ALL.value))
     mine = run(
         owner.tenant_id,
         lambda s: (
             segments.create_segment(
-                s, viewer=owner, name="Cariocas", filters=ContactFilter(search="+5521")
+                s, actor=owner, name="Cariocas", filters=ContactFilter(search="+5521")
             ).id
         ),
     )
@@ -115,27 +115,27 @@ def test_segments_personal_shared_and_their_members(world: World, people: dict[s
         owner.tenant_id,
         lambda s: (
             segments.create_segment(
-                s, viewer=owner, name="Josés", filters=ContactFilter(search="jose"), shared=True
+                s, actor=owner, name="Josés", filters=ContactFilter(search="jose"), shared=True
             ).id
         ),
     )
     assert run(
-        owner.tenant_id, lambda s: segments.contact_ids(s, viewer=owner, segment_id=mine)
+        owner.tenant_id, lambda s: segments.contact_ids(s, actor=owner, segment_id=mine)
     ) == [people["Ana"]]
     assert run(
         owner.tenant_id,
-        lambda s: segments.is_member(s, viewer=owner, segment_id=shared, contact_id=people["José"]),
+        lambda s: segments.is_member(s, actor=owner, segment_id=shared, contact_id=people["José"]),
     )
-    names = [s.name for s in run(owner.tenant_id, lambda s: segments.list_segments(s, agent))]
+    names = [s.name for s in run(owner.tenant_id, lambda s: segments.list_segments(s, actor=agent))]
     assert names == ["Josés"]
     with pytest.raises(NotFound):
-        run(owner.tenant_id, lambda s: segments.contact_ids(s, viewer=agent, segment_id=mine))
+        run(owner.tenant_id, lambda s: segments.contact_ids(s, actor=agent, segment_id=mine))
     # A segment plus more filters: AND.
     assert _names(owner, ContactFilter(segment_id=shared, search="ana")) == []
     with pytest.raises(NotFound):  # another tenant's segment id is no segment
         run(
             world.b.tenant_id,
-            lambda s: segments.contact_ids(s, viewer=world.b.owner, segment_id=shared),
+            lambda s: segments.contact_ids(s, actor=world.b.owner, segment_id=shared),
         )
 
 
@@ -171,10 +171,10 @@ def test_agents_see_what_the_tenant_allows(world: World, people: dict[str, int])
         run(
             owner.tenant_id,
             lambda s: profile.update_profile(
-                s, viewer=agent, contact_id=people["Ana"], changes={"name": "x"}
+                s, actor=agent, contact_id=people["Ana"], changes={"name": "x"}
             ),
         )
-    run(owner.tenant_id, lambda s: set_agent_visibility(s, owner, Visibility.ALL.value))
+    run(owner.tenant_id, lambda s: set_agent_visibility(s, actor=owner, value=Visibility.ALL.value))
     assert len(_names(agent, ContactFilter())) == 3
 
 
@@ -184,14 +184,14 @@ def test_another_tenants_contact_is_not_found(world: World, people: dict[str, in
         run(
             beta.tenant_id,
             lambda s: profile.update_profile(
-                s, viewer=beta, contact_id=people["Ana"], changes={"name": "x"}
+                s, actor=beta, contact_id=people["Ana"], changes={"name": "x"}
             ),
         )
     with pytest.raises(NotFound):
         run(
             world.a.tenant_id,
             lambda s: profile.update_profile(
-                s, viewer=beta, contact_id=people["Ana"], changes={"name": "x"}
+                s, actor=beta, contact_id=people["Ana"], changes={"name": "x"}
             ),
         )
     assert _names(beta, ContactFilter(search="jose")) == ["José of Beta"]

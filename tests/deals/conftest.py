@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.inbox.conftest import TenantWorld, _tenant_world
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.deals import pipelines
 from whatsapp_saas.deals.events import DealCreated, DealStageChanged, DealUpdated, PipelineChanged
 from whatsapp_saas.deals.models import Stage
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -67,9 +67,9 @@ def _side(name: str) -> Side:
     w = _tenant_world(name)
     with session_scope() as s:
         scope = TenantScope(s, w.tenant_id)
-        [pipeline] = pipelines.ensure_default_pipeline(scope, "pt-BR")
+        [pipeline] = pipelines.ensure_default_pipeline(scope, language="pt-BR")
         assert pipeline.id is not None
-        stages = [int(st.id or 0) for st in pipelines.stages_of(scope, pipeline.id)]
+        stages = [int(st.id or 0) for st in pipelines.stages_of(scope, pipeline_id=pipeline.id)]
         open_contact = _contact(scope, "Maria", "+5511988880001")
         hidden_contact = _contact(scope, "Segredo", "+5511988880002")
         open_conversation = _conversation(scope, w, open_contact, None)
@@ -108,13 +108,13 @@ class Recorder:
 def deal_events(db: str) -> Recorder:
     found = Recorder()
     for kind in (DealCreated, DealUpdated, DealStageChanged, PipelineChanged):
-        bus.subscribe(kind, found)
+        current_graph().bus.subscribe(kind, found)
     return found
 
 
 def stage_names(tenant_id: int, pipeline_id: int) -> list[tuple[str, str]]:
     with session_scope() as s:
-        rows = pipelines.stages_of(TenantScope(s, tenant_id), pipeline_id)
+        rows = pipelines.stages_of(TenantScope(s, tenant_id), pipeline_id=pipeline_id)
         return [(r.name, r.outcome) for r in rows]
 
 

@@ -49,10 +49,10 @@ def test_column_totals_and_pages_with_5000_deals(deal_world: DealWorld) -> None:
     _seed(deal_world.b, 50)  # another tenant's deals never count
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        totals = board.column_totals(scope, a.w.owner, a.pipeline_id)
+        totals = board.column_totals(scope, actor=a.w.owner, pipeline_id=a.pipeline_id)
         assert {k: (v.count, v.total_cents) for k, v in totals.items()} == expected
         seen: list[int] = []
-        cards, cursor = board.column_page(scope, a.w.owner, a.stages[1], limit=25)
+        cards, cursor = board.column_page(scope, actor=a.w.owner, stage_id=a.stages[1], limit=25)
         assert len(cards) == 25 and cursor
         first_times = [c.stage_entered_at for c in cards]
         assert first_times == sorted(first_times, reverse=True)
@@ -60,7 +60,7 @@ def test_column_totals_and_pages_with_5000_deals(deal_world: DealWorld) -> None:
         pages = 1
         while cursor:
             cards, cursor = board.column_page(
-                scope, a.w.owner, a.stages[1], after=cursor, limit=200
+                scope, actor=a.w.owner, stage_id=a.stages[1], after=cursor, limit=200
             )
             seen += [c.deal_id for c in cards]
             pages += 1
@@ -84,7 +84,9 @@ def test_cards_show_owner_and_last_message(deal_world: DealWorld) -> None:
             )
         )
     with session_scope() as s:
-        [card], cursor = board.column_page(TenantScope(s, a.w.tenant_id), a.w.owner, a.stages[0])
+        [card], cursor = board.column_page(
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, stage_id=a.stages[0]
+        )
     assert cursor == ""
     assert (card.title, card.owner_name, card.contact_name) == ("Com conversa", "in", "Maria")
     assert card.last_message == f"hello from {a.open_contact}"
@@ -95,11 +97,11 @@ def test_an_agent_board_leaves_out_hidden_contacts(deal_world: DealWorld) -> Non
     expected = _seed(a, 300)
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        mine = board.column_totals(scope, a.w.agent_out, a.pipeline_id)
-        theirs = board.column_totals(scope, a.w.agent_in, a.pipeline_id)
-        cards, _ = board.column_page(scope, a.w.agent_out, a.stages[0], limit=200)
-        hidden_deals = board.contact_deals(scope, a.w.agent_out, a.hidden_contact)
-        open_deals = board.contact_deals(scope, a.w.agent_out, a.open_contact)
+        mine = board.column_totals(scope, actor=a.w.agent_out, pipeline_id=a.pipeline_id)
+        theirs = board.column_totals(scope, actor=a.w.agent_in, pipeline_id=a.pipeline_id)
+        cards, _ = board.column_page(scope, actor=a.w.agent_out, stage_id=a.stages[0], limit=200)
+        hidden_deals = board.contact_deals(scope, actor=a.w.agent_out, contact_id=a.hidden_contact)
+        open_deals = board.contact_deals(scope, actor=a.w.agent_out, contact_id=a.open_contact)
     assert sum(v.count for v in theirs.values()) == 300
     assert sum(v.count for v in mine.values()) == 300 - 30
     assert mine[a.stages[0]].count < expected[a.stages[0]][0]
@@ -112,9 +114,9 @@ def test_another_tenants_stage_pages_nothing(deal_world: DealWorld) -> None:
     _seed(a, 10)
     with session_scope() as s:
         scope = TenantScope(s, b.w.tenant_id)
-        assert board.column_totals(scope, b.w.owner, a.pipeline_id) == {}
+        assert board.column_totals(scope, actor=b.w.owner, pipeline_id=a.pipeline_id) == {}
         try:
-            board.column_page(scope, b.w.owner, a.stages[0])
+            board.column_page(scope, actor=b.w.owner, stage_id=a.stages[0])
         except LookupError:
             pass
         else:

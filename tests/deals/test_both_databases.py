@@ -33,17 +33,19 @@ def test_create_move_and_page_a_column(any_deal_world: DealWorld) -> None:
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
         made = deals.create_deal(
-            scope, a.w.agent_out, DealValues("Novo", a.open_contact, a.stages[0], 250)
+            scope, actor=a.w.agent_out, values=DealValues("Novo", a.open_contact, a.stages[0], 250)
         )
-        deals.move_deal(scope, a.w.agent_out, int(made.id or 0), a.stages[1])
+        deals.move_deal(scope, actor=a.w.agent_out, deal_id=int(made.id or 0), stage_id=a.stages[1])
         seen, cursor = [], ""
         while True:
-            cards, cursor = board.column_page(scope, a.w.owner, a.stages[0], after=cursor, limit=10)
+            cards, cursor = board.column_page(
+                scope, actor=a.w.owner, stage_id=a.stages[0], after=cursor, limit=10
+            )
             seen += [c.deal_id for c in cards]
             if not cursor:
                 break
-        totals = board.column_totals(scope, a.w.owner, a.pipeline_id)
-        history = deals.history(scope, a.w.owner, int(made.id or 0))
+        totals = board.column_totals(scope, actor=a.w.owner, pipeline_id=a.pipeline_id)
+        history = deals.history(scope, actor=a.w.owner, deal_id=int(made.id or 0))
     assert len(seen) == len(set(seen)) == 45
     assert (totals[a.stages[0]].count, totals[a.stages[0]].total_cents) == (45, 4500)
     assert (totals[a.stages[1]].count, totals[a.stages[1]].total_cents) == (1, 250)

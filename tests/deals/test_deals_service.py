@@ -27,7 +27,7 @@ def _create(side, actor, **overrides):  # type: ignore[no-untyped-def]
     }
     with session_scope() as s:
         deal = deals.create_deal(
-            TenantScope(s, side.w.tenant_id), actor, parse_form(DealForm.of(form))
+            TenantScope(s, side.w.tenant_id), actor=actor, values=parse_form(DealForm.of(form))
         )
         return deal.id
 
@@ -52,7 +52,7 @@ def test_create_a_deal_records_its_first_stage_and_announces(
         deal = TenantScope(s, a.w.tenant_id).get(Deal, deal_id)
         assert (deal.value_cents, deal.owner_id) == (123456, a.w.agent_in.user_id)
         assert deal.expected_close == date(2027, 1, 31) and deal.pipeline_id == a.pipeline_id
-        [step] = deals.history(TenantScope(s, a.w.tenant_id), a.w.owner, deal_id)
+        [step] = deals.history(TenantScope(s, a.w.tenant_id), actor=a.w.owner, deal_id=deal_id)
     assert (step.from_stage_id, step.to_stage_id, step.by_user_id) == (
         None,
         a.stages[0],
@@ -100,9 +100,13 @@ def test_agents_only_touch_deals_of_contacts_they_may_see(deal_world: DealWorld)
     assert err.value.errors == {"contact_id": "deals.not_found"}
     hidden = _create(a, a.w.agent_in, contact_id=str(a.hidden_contact))
     with pytest.raises(NotFound), session_scope() as s:
-        deals.move_deal(TenantScope(s, a.w.tenant_id), a.w.agent_out, hidden, a.stages[1])
+        deals.move_deal(
+            TenantScope(s, a.w.tenant_id), actor=a.w.agent_out, deal_id=hidden, stage_id=a.stages[1]
+        )
     with session_scope() as s:
-        deals.move_deal(TenantScope(s, a.w.tenant_id), a.w.agent_in, hidden, a.stages[1])
+        deals.move_deal(
+            TenantScope(s, a.w.tenant_id), actor=a.w.agent_in, deal_id=hidden, stage_id=a.stages[1]
+        )
         assert TenantScope(s, a.w.tenant_id).get(Deal, hidden).stage_id == a.stages[1]
 
 
@@ -113,13 +117,19 @@ def test_stage_changes_build_the_history_and_won_closes(
     deal_id = _create(a, a.w.owner)
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        assert deals.move_deal(scope, a.w.agent_in, deal_id, a.stages[2]) is not None
-        assert deals.move_deal(scope, a.w.agent_in, deal_id, a.stages[2]) is None  # no-op
+        assert (
+            deals.move_deal(scope, actor=a.w.agent_in, deal_id=deal_id, stage_id=a.stages[2])
+            is not None
+        )
+        assert (
+            deals.move_deal(scope, actor=a.w.agent_in, deal_id=deal_id, stage_id=a.stages[2])
+            is None
+        )  # no-op
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        deals.move_deal(scope, a.w.owner, deal_id, a.stages[3])
+        deals.move_deal(scope, actor=a.w.owner, deal_id=deal_id, stage_id=a.stages[3])
         assert scope.get(Deal, deal_id).closed_at is not None
-        steps = deals.history(scope, a.w.owner, deal_id)
+        steps = deals.history(scope, actor=a.w.owner, deal_id=deal_id)
     assert [(h.from_stage_id, h.to_stage_id) for h in steps] == [
         (None, a.stages[0]),
         (a.stages[0], a.stages[2]),
@@ -132,7 +142,9 @@ def test_stage_changes_build_the_history_and_won_closes(
     ]
     assert moves[0].contact_id == a.open_contact and moves[0].pipeline_id == a.pipeline_id
     with session_scope() as s:
-        deals.move_deal(TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, a.stages[0])
+        deals.move_deal(
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, deal_id=deal_id, stage_id=a.stages[0]
+        )
         assert TenantScope(s, a.w.tenant_id).get(Deal, deal_id).closed_at is None
 
 
@@ -140,9 +152,13 @@ def test_a_failed_move_announces_nothing(deal_world: DealWorld, deal_events: Rec
     a, b = deal_world.a, deal_world.b
     deal_id = _create(a, a.w.owner)
     with pytest.raises(NotFound), session_scope() as s:
-        deals.move_deal(TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, b.stages[1])
+        deals.move_deal(
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, deal_id=deal_id, stage_id=b.stages[1]
+        )
     with pytest.raises(NotFound), session_scope() as s:
-        deals.move_deal(TenantScope(s, b.w.tenant_id), b.w.owner, deal_id, b.stages[1])
+        deals.move_deal(
+            TenantScope(s, b.w.tenant_id), actor=b.w.owner, deal_id=deal_id, stage_id=b.stages[1]
+        )
     assert deal_events.of(DealStageChanged) == []
     with session_scope() as s:
         assert TenantScope(s, a.w.tenant_id).count(DealStageChange) == 1
@@ -158,7 +174,11 @@ def test_update_a_deal(deal_world: DealWorld, deal_events: Recorder) -> None:
         )
     with session_scope() as s:
         deal = deals.update_deal(
-            TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, values, fields={"sabor": "chocolate"}
+            TenantScope(s, a.w.tenant_id),
+            actor=a.w.owner,
+            deal_id=deal_id,
+            values=values,
+            fields={"sabor": "chocolate"},
         )
         assert deal.contact_id == a.open_contact  # a deal's contact is fixed
     [updated] = deal_events.of(DealUpdated)
@@ -166,7 +186,9 @@ def test_update_a_deal(deal_world: DealWorld, deal_events: Recorder) -> None:
     assert [m.to_stage_id for m in deal_events.of(DealStageChanged)] == [a.stages[1]]
     bad = DealValues("Bolo", a.open_contact, a.stages[1], owner_id=deal_world.b.w.owner.user_id)
     with pytest.raises(DealInvalid), session_scope() as s:
-        deals.update_deal(TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, bad)
+        deals.update_deal(
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, deal_id=deal_id, values=bad
+        )
     with session_scope() as s:
         assert TenantScope(s, a.w.tenant_id).get(Deal, deal_id).title == "Bolo grande"
 
@@ -181,15 +203,17 @@ def test_deal_custom_fields_follow_the_tenants_definitions(deal_world: DealWorld
     values = DealValues("Plano anual", a.open_contact, a.stages[0])
     with pytest.raises(DealInvalid) as err, session_scope() as s:
         deals.create_deal(
-            TenantScope(s, a.w.tenant_id), a.w.owner, values, fields={"discount": "95"}
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, values=values, fields={"discount": "95"}
         )
     assert set(err.value.errors) == {"field-discount"}
     with pytest.raises(DealInvalid) as err, session_scope() as s:
-        deals.create_deal(TenantScope(s, a.w.tenant_id), a.w.owner, values, fields={"cpf": "1"})
+        deals.create_deal(
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, values=values, fields={"cpf": "1"}
+        )
     assert err.value.errors == {"field-cpf": "crm.error_field_unknown"}
     assert _count(a.w.tenant_id) == 0
     with session_scope() as s:
         deal = deals.create_deal(
-            TenantScope(s, a.w.tenant_id), a.w.owner, values, fields={"discount": "10"}
+            TenantScope(s, a.w.tenant_id), actor=a.w.owner, values=values, fields={"discount": "10"}
         )
         assert deal.fields["discount"] is not None

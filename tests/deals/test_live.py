@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.conftest import build_graph
 from tests.deals.conftest import DealWorld
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.deals import service as deals
 from whatsapp_saas.deals.validation import DealValues
-from whatsapp_saas.realtime.channel import get_channel
 from whatsapp_saas.realtime.events import DealsChanged, RealtimeEvent
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.pipeline.contact_deals import _rows
@@ -18,9 +18,10 @@ from whatsapp_saas.ui.pipeline.live import apply_deal_events, changed_keys
 
 async def _published(work) -> list[RealtimeEvent]:  # type: ignore[no-untyped-def]
     found: list[RealtimeEvent] = []
+    channel = build_graph().realtime  # the live handlers now publish on this graph's channel
 
     async def listen() -> None:
-        async for event in get_channel().subscribe():
+        async for event in channel.subscribe():
             found.append(event)
 
     task = asyncio.create_task(listen())
@@ -38,13 +39,20 @@ async def test_a_move_publishes_the_two_stages(deal_world: DealWorld) -> None:
     a = deal_world.a
     with session_scope() as s:
         made = deals.create_deal(
-            TenantScope(s, a.w.tenant_id), a.w.owner, DealValues("X", a.open_contact, a.stages[0])
+            TenantScope(s, a.w.tenant_id),
+            actor=a.w.owner,
+            values=DealValues("X", a.open_contact, a.stages[0]),
         )
     deal_id = int(made.id or 0)
 
     def move() -> None:
         with session_scope() as s:
-            deals.move_deal(TenantScope(s, a.w.tenant_id), a.w.owner, deal_id, a.stages[2])
+            deals.move_deal(
+                TenantScope(s, a.w.tenant_id),
+                actor=a.w.owner,
+                deal_id=deal_id,
+                stage_id=a.stages[2],
+            )
 
     [event] = [e for e in await _published(move) if isinstance(e, DealsChanged)]
     assert event.tenant_id == a.w.tenant_id
@@ -75,7 +83,7 @@ def test_contact_section_rows(deal_world: DealWorld) -> None:
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
         deals.create_deal(
-            scope, a.w.owner, DealValues("Oculto", a.hidden_contact, a.stages[0], 990)
+            scope, actor=a.w.owner, values=DealValues("Oculto", a.hidden_contact, a.stages[0], 990)
         )
     with session_scope() as s:
         rows, options = _rows(s, a.w.agent_in, a.hidden_contact, "pt-BR")

@@ -25,7 +25,7 @@ def test_first_visit_creates_one_translated_default_pipeline(deal_world: DealWor
         ("Perdido", "lost"),
     ]
     with session_scope() as s:
-        again = pipelines.ensure_default_pipeline(TenantScope(s, a.w.tenant_id), "en")
+        again = pipelines.ensure_default_pipeline(TenantScope(s, a.w.tenant_id), language="en")
     assert [p.name for p in again] == ["Vendas"]
 
 
@@ -34,8 +34,11 @@ def test_english_default_pipeline(db: str) -> None:
 
     w = _tenant_world("Gamma")
     with session_scope() as s:
-        [p] = pipelines.ensure_default_pipeline(TenantScope(s, w.tenant_id), "en")
-        names = [st.name for st in pipelines.stages_of(TenantScope(s, w.tenant_id), p.id or 0)]
+        [p] = pipelines.ensure_default_pipeline(TenantScope(s, w.tenant_id), language="en")
+        names = [
+            st.name
+            for st in pipelines.stages_of(TenantScope(s, w.tenant_id), pipeline_id=p.id or 0)
+        ]
     assert p.name == "Sales"
     assert names == ["New", "Qualified", "Proposal", "Won", "Lost"]
 
@@ -45,14 +48,20 @@ def test_manager_defines_stages_in_order(deal_world: DealWorld, deal_events) -> 
     owner = a.w.owner
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        support = pipelines.create_pipeline(scope, owner, name="  Pós-venda ", language="en")
+        support = pipelines.create_pipeline(scope, actor=owner, name="  Pós-venda ", language="en")
         assert support.name == "Pós-venda" and support.id is not None
-        added = pipelines.add_stage(scope, owner, support.id, name="Churned", outcome="lost")
-        first = pipelines.stages_of(scope, support.id)[0]
-        pipelines.update_stage(scope, owner, first.id or 0, name="Lead", outcome="open")
-        pipelines.move_stage(scope, owner, added.id or 0, offset=-1)
-        pipelines.move_stage(scope, owner, first.id or 0, offset=-1)  # already first: stays
-        pipelines.rename_pipeline(scope, owner, support.id, name="Support")
+        added = pipelines.add_stage(
+            scope, actor=owner, pipeline_id=support.id, name="Churned", outcome="lost"
+        )
+        first = pipelines.stages_of(scope, pipeline_id=support.id)[0]
+        pipelines.update_stage(
+            scope, actor=owner, stage_id=first.id or 0, name="Lead", outcome="open"
+        )
+        pipelines.move_stage(scope, actor=owner, stage_id=added.id or 0, offset=-1)
+        pipelines.move_stage(
+            scope, actor=owner, stage_id=first.id or 0, offset=-1
+        )  # already first: stays
+        pipelines.rename_pipeline(scope, actor=owner, pipeline_id=support.id, name="Support")
         support_id = support.id
     assert stage_names(a.w.tenant_id, support_id) == [
         ("Lead", "open"),
@@ -69,22 +78,26 @@ def test_bad_names_and_outcomes_change_nothing(deal_world: DealWorld) -> None:
     a = deal_world.a
     cases = [
         (
-            lambda scope: pipelines.create_pipeline(scope, a.w.owner, name=" ", language="en"),
+            lambda scope: pipelines.create_pipeline(
+                scope, actor=a.w.owner, name=" ", language="en"
+            ),
             "deals.name_required",
         ),
         (
-            lambda scope: pipelines.create_pipeline(scope, a.w.owner, name="Vendas", language="en"),
+            lambda scope: pipelines.create_pipeline(
+                scope, actor=a.w.owner, name="Vendas", language="en"
+            ),
             "deals.name_taken",
         ),
         (
             lambda scope: pipelines.add_stage(
-                scope, a.w.owner, a.pipeline_id, name="x" * 81, outcome="open"
+                scope, actor=a.w.owner, pipeline_id=a.pipeline_id, name="x" * 81, outcome="open"
             ),
             "deals.name_too_long",
         ),
         (
             lambda scope: pipelines.add_stage(
-                scope, a.w.owner, a.pipeline_id, name="X", outcome="maybe"
+                scope, actor=a.w.owner, pipeline_id=a.pipeline_id, name="X", outcome="maybe"
             ),
             "deals.bad_outcome",
         ),
@@ -101,14 +114,16 @@ def test_stage_with_deals_and_last_pipeline_are_kept(deal_world: DealWorld) -> N
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
         values = DealValues("Venda", a.open_contact, a.stages[0])
-        deals.create_deal(scope, a.w.owner, values)
+        deals.create_deal(scope, actor=a.w.owner, values=values)
     for work, code in [
         (
-            lambda scope: pipelines.delete_stage(scope, a.w.owner, a.stages[0]),
+            lambda scope: pipelines.delete_stage(scope, actor=a.w.owner, stage_id=a.stages[0]),
             "deals.stage_has_deals",
         ),
         (
-            lambda scope: pipelines.delete_pipeline(scope, a.w.owner, a.pipeline_id),
+            lambda scope: pipelines.delete_pipeline(
+                scope, actor=a.w.owner, pipeline_id=a.pipeline_id
+            ),
             "deals.last_pipeline",
         ),
     ]:
@@ -117,13 +132,13 @@ def test_stage_with_deals_and_last_pipeline_are_kept(deal_world: DealWorld) -> N
         assert err.value.code == code
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        pipelines.delete_stage(scope, a.w.owner, a.stages[1])
+        pipelines.delete_stage(scope, actor=a.w.owner, stage_id=a.stages[1])
     names = [n for n, _ in stage_names(a.w.tenant_id, a.pipeline_id)]
     assert names == ["Novo", "Proposta", "Ganho", "Perdido"]
     with session_scope() as s:
         scope = TenantScope(s, a.w.tenant_id)
-        extra = pipelines.create_pipeline(scope, a.w.owner, name="Extra", language="en")
-        pipelines.delete_pipeline(scope, a.w.owner, extra.id or 0)
+        extra = pipelines.create_pipeline(scope, actor=a.w.owner, name="Extra", language="en")
+        pipelines.delete_pipeline(scope, actor=a.w.owner, pipeline_id=extra.id or 0)
         assert scope.count(Pipeline) == 1 and scope.count(Deal) == 1
 
 
@@ -131,11 +146,15 @@ def test_agents_may_not_define_pipelines(deal_world: DealWorld) -> None:
     a = deal_world.a
     with pytest.raises(PermissionDenied), session_scope() as s:
         pipelines.add_stage(
-            TenantScope(s, a.w.tenant_id), a.w.agent_in, a.pipeline_id, name="X", outcome="open"
+            TenantScope(s, a.w.tenant_id),
+            actor=a.w.agent_in,
+            pipeline_id=a.pipeline_id,
+            name="X",
+            outcome="open",
         )
     with pytest.raises(PermissionDenied), session_scope() as s:
         pipelines.create_pipeline(
-            TenantScope(s, a.w.tenant_id), a.w.agent_in, name="Mine", language="en"
+            TenantScope(s, a.w.tenant_id), actor=a.w.agent_in, name="Mine", language="en"
         )
     assert len(stage_names(a.w.tenant_id, a.pipeline_id)) == 5
 
@@ -144,19 +163,25 @@ def test_another_tenants_pipeline_is_not_found(deal_world: DealWorld) -> None:
     a, b = deal_world.a, deal_world.b
     for work in (
         lambda scope: pipelines.add_stage(
-            scope, b.w.owner, a.pipeline_id, name="X", outcome="open"
+            scope, actor=b.w.owner, pipeline_id=a.pipeline_id, name="X", outcome="open"
         ),
         lambda scope: pipelines.update_stage(
-            scope, b.w.owner, a.stages[0], name="X", outcome="won"
+            scope, actor=b.w.owner, stage_id=a.stages[0], name="X", outcome="won"
         ),
-        lambda scope: pipelines.delete_stage(scope, b.w.owner, a.stages[1]),
-        lambda scope: pipelines.rename_pipeline(scope, b.w.owner, a.pipeline_id, name="X"),
+        lambda scope: pipelines.delete_stage(scope, actor=b.w.owner, stage_id=a.stages[1]),
+        lambda scope: pipelines.rename_pipeline(
+            scope, actor=b.w.owner, pipeline_id=a.pipeline_id, name="X"
+        ),
     ):
         with pytest.raises(NotFound), session_scope() as s:
             work(TenantScope(s, b.w.tenant_id))
     # The victim's user acting in the attacker's scope is refused too (not a member there).
     with pytest.raises(NotFound), session_scope() as s:
         pipelines.add_stage(
-            TenantScope(s, b.w.tenant_id), a.w.owner, b.pipeline_id, name="X", outcome="open"
+            TenantScope(s, b.w.tenant_id),
+            actor=a.w.owner,
+            pipeline_id=b.pipeline_id,
+            name="X",
+            outcome="open",
         )
     assert stage_names(a.w.tenant_id, a.pipeline_id)[0] == ("Novo", "open")

@@ -164,8 +164,11 @@ def sim_url(simulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def with_redis(dlv_redis: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Production shape: REDIS_URL set (leases, routing, limiter), on our private Redis."""
+    from tests.conftest import current_graph
+
     monkeypatch.setenv("REDIS_URL", dlv_redis)
     reset_settings_cache()
+    current_graph().control.redis_url = dlv_redis  # wake-ups reach the nodes over Redis
     return dlv_redis
 
 

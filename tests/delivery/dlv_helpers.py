@@ -66,7 +66,7 @@ def make_conversations(tenant_id: int, number_id: int, phones: Sequence[str]) ->
             session.flush()
             assert contact.id is not None
             keys.append((number_id, contact.id))
-        found = find_or_create(scope, {key: utcnow() for key in keys})
+        found = find_or_create(scope, first_seen={key: utcnow() for key in keys})
         return [found[key] for key in keys]
 
 
@@ -82,7 +82,9 @@ def queue(
         threads = {c.id: c for c in scope.all(Conversation)}
         for conversation_id, text in items:
             message = queue_message(
-                scope, threads[conversation_id], Draft(body=text, sent_by=sent_by)
+                scope,
+                conversation=threads[conversation_id],
+                draft=Draft(body=text, sent_by=sent_by),
             )
             assert message.id is not None
             ids.append(message.id)

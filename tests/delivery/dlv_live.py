@@ -56,9 +56,9 @@ def number_row(number_id: int) -> WhatsAppNumber:
 def add_and_connect(tenant_id: int, name: str) -> int:
     with session_scope() as session:
         scope = TenantScope(session, tenant_id)
-        row = service.add_number(scope, name)
+        row = service.add_number(scope, name=name)
         assert row.id is not None
-        service.request_connect(scope, row.id)
+        service.request_connect(scope, number_id=row.id)
         return row.id
 
 

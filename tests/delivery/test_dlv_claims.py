@@ -16,7 +16,7 @@ from whatsapp_saas.models_base import utcnow
 
 def claim(ids: list[int]) -> list[Claimed]:
     with session_scope() as session:
-        return claim_batch(session, ids, utcnow())
+        return claim_batch(session, message_ids=ids, now=utcnow())
 
 
 def test_claim_moves_queued_to_sending_once(shop: Shop) -> None:
@@ -61,11 +61,11 @@ def test_a_conversation_goes_out_in_order(shop: Shop) -> None:
 
     assert [c.ref.message_id for c in claim([third, second, first])] == [first]
     with session_scope() as session:
-        assert next_heads(session, [thread]) == [], "the head is still in flight"
+        assert next_heads(session, conversation_ids=[thread]) == [], "the head is still in flight"
         from whatsapp_saas.delivery.claim.claims import MESSAGES
 
         session.execute(MESSAGES.update().where(MESSAGES.c.id == first).values(status="sent"))
-        assert next_heads(session, [thread]) == [second]
+        assert next_heads(session, conversation_ids=[thread]) == [second]
     assert [c.ref.message_id for c in claim([second, third])] == [second]
 
 
@@ -76,12 +76,12 @@ def test_a_held_message_waits_for_its_time(shop: Shop) -> None:
         from whatsapp_saas.delivery.record.outcomes import record_held
 
         later = utcnow() + timedelta(seconds=30)
-        assert record_held(session, claimed[0].ref, later, "rate", utcnow())
+        assert record_held(session, ref=claimed[0].ref, until=later, why="rate", now=utcnow())
 
     assert statuses([message_id])[message_id] == "queued"
     assert claim([message_id]) == []
     with session_scope() as session:
-        upsert_state(session, claimed[0].ref, utcnow(), next_attempt_at=utcnow())
+        upsert_state(session, ref=claimed[0].ref, now=utcnow(), next_attempt_at=utcnow())
     assert len(claim([message_id])) == 1
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.delivery.dlv_helpers import bulk_queue, make_conversations, make_tenant, random_phone
 from tests.delivery.dlv_live import inboxes, link_numbers, wait_until
 from tests.delivery.dlv_procs import (
@@ -26,7 +27,6 @@ from tests.delivery.dlv_procs import (
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.delivery.service import set_number_limits, set_tenant_limits
 from whatsapp_saas.delivery.worker import notifier
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.tenancy.scope import TenantScope
 
 RATE, WINDOW, MESSAGES = 5, 1.0, 40
@@ -69,7 +69,7 @@ async def test_two_workers_never_exceed_a_numbers_rate(
     ((number_id, _),) = await link_numbers(sim_url, tenant_id, 1)
     with session_scope() as session:
         scope = TenantScope(session, tenant_id)
-        set_number_limits(scope, number_id, rate_count=RATE, rate_window=WINDOW)
+        set_number_limits(scope, number_id=number_id, rate_count=RATE, rate_window=WINDOW)
         set_tenant_limits(scope, per_minute=10_000, per_day=100_000)
     phones = [random_phone() for _ in range(MESSAGES)]
     threads = await asyncio.to_thread(make_conversations, tenant_id, number_id, phones)
@@ -82,7 +82,7 @@ async def test_two_workers_never_exceed_a_numbers_rate(
         DELIVERY_BATCH_WAIT="0.001",
     )
     stream = notifier.StreamNotifier(with_redis)
-    detach_waker = notifier.attach(bus, stream)
+    detach_waker = notifier.attach(current_graph().bus, stream)
     try:
         for _ in range(2):
             children.spawn(WORKER_CMD, env, "worker")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.delivery.conftest import PrivateRedis
 from tests.delivery.dlv_helpers import (
     bulk_queue,
@@ -29,10 +30,9 @@ from tests.delivery.dlv_live import (
     wait_until,
 )
 from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
-from whatsapp_saas.config import reset_settings_cache
-from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.config import get_settings, reset_settings_cache
+from whatsapp_saas.delivery.send.agent import SendAgents
 from whatsapp_saas.delivery.worker import notifier
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 NUMBERS, CUSTOMERS = 10, 30
@@ -58,17 +58,24 @@ async def node(db: str, own_redis: PrivateRedis, sim_url: str) -> AsyncIterator[
     started = ManagerNode(settings, driver=("simulator", {"base_url": sim_url}))
     await started.start()
     yield started
-    await stop_send_agents()
     await started.stop()
+
+
+@pytest.fixture
+async def agents(node: ManagerNode) -> AsyncIterator[SendAgents]:
+    """Send agents beside the node, as a process graph keeps them (``App.send_agents``)."""
+    found = SendAgents(node.nodes, get_settings().redis_url)
+    yield found
+    await found.stop()
 
 
 @pytest.mark.slow
 async def test_redis_outage_loses_nothing_and_sending_resumes(
-    node: ManagerNode, own_redis: PrivateRedis, sim_url: str, tmp_path: Path
+    node: ManagerNode, agents: SendAgents, own_redis: PrivateRedis, sim_url: str, tmp_path: Path
 ) -> None:
     tenant_id = make_tenant()
     linked = await link_numbers(sim_url, tenant_id, NUMBERS)
-    ensure_send_agents()
+    agents.ensure()
     threads, phones = await _threads(tenant_id, linked)
     env = env_for(
         REDIS_URL=own_redis.url, DELIVERY_GOVERNOR_ENABLED="false", DELIVERY_SENDING_TIMEOUT="6",
@@ -78,7 +85,7 @@ async def test_redis_outage_loses_nothing_and_sending_resumes(
     )  # fmt: skip
     children = Children(tmp_path)
     stream = notifier.StreamNotifier(own_redis.url)
-    detach_waker = notifier.attach(bus, stream)
+    detach_waker = notifier.attach(current_graph().bus, stream)
     ids: list[int] = []
     try:
         for _ in range(2):

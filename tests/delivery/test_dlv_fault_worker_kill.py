@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.delivery.dlv_helpers import (
     bulk_queue,
     make_conversations,
@@ -37,9 +38,9 @@ from tests.delivery.dlv_procs import (
     log_tail,
     status_counts,
 )
-from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.delivery.send.agent import SendAgents
 from whatsapp_saas.delivery.worker import notifier
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 NUMBERS, CUSTOMERS, PER_THREAD = 20, 20, 5  # 20 * 20 * 5 = 2,000 messages
@@ -63,20 +64,27 @@ async def node(db: str, with_redis: str, sim_url: str) -> AsyncIterator[ManagerN
     started = ManagerNode(manager_settings(), driver=("simulator", {"base_url": sim_url}))
     await started.start()
     yield started
-    await stop_send_agents()
     await started.stop()
+
+
+@pytest.fixture
+async def agents(node: ManagerNode) -> AsyncIterator[SendAgents]:
+    """Send agents beside the node, as a process graph keeps them (``App.send_agents``)."""
+    found = SendAgents(node.nodes, get_settings().redis_url)
+    yield found
+    await found.stop()
 
 
 @pytest.mark.slow
 async def test_kill_9_of_a_worker_loses_and_duplicates_nothing(
-    node: ManagerNode, with_redis: str, sim_url: str, tmp_path: Path
+    node: ManagerNode, agents: SendAgents, with_redis: str, sim_url: str, tmp_path: Path
 ) -> None:
     tenant_id = make_tenant()
     linked = await link_numbers(sim_url, tenant_id, NUMBERS)
-    ensure_send_agents()
+    agents.ensure()
     children = Children(tmp_path)
     stream = notifier.StreamNotifier(with_redis)
-    detach_waker = notifier.attach(bus, stream)
+    detach_waker = notifier.attach(current_graph().bus, stream)
     try:
         # Everything queued (and its wake-up written) first: the kill lands mid-stream.
         phones, ids = await _queue_all(tenant_id, linked)

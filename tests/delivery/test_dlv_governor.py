@@ -179,7 +179,9 @@ async def test_quiet_hours_hold_campaigns_not_live_replies(
 
 async def test_daily_cap_holds_bulk_until_tomorrow(shop: Shop, transport: FakeTransport) -> None:
     with session_scope() as session:
-        set_number_limits(TenantScope(session, shop.tenant_id), shop.number_id, daily_cap=2)
+        set_number_limits(
+            TenantScope(session, shop.tenant_id), number_id=shop.number_id, daily_cap=2
+        )
     one, two, three, four = shop.conversations
     bulk = queue(shop.tenant_id, [(one, "a"), (two, "b"), (three, "c")], SentBy.SCHEDULE)
     live = queue(shop.tenant_id, [(four, "live")], SentBy.AGENT)
@@ -197,8 +199,10 @@ async def test_a_new_number_warms_up(shop: Shop, transport: FakeTransport) -> No
     new_number = make_number(shop.tenant_id, linked_days_ago=0.01)
     with session_scope() as session:
         scope = TenantScope(session, shop.tenant_id)
-        set_number_limits(scope, new_number, daily_cap=100, warmup_start_cap=2, warmup_days=10)
-        set_number_limits(scope, shop.number_id, daily_cap=100, warmup_start_cap=2)
+        set_number_limits(
+            scope, number_id=new_number, daily_cap=100, warmup_start_cap=2, warmup_days=10
+        )
+        set_number_limits(scope, number_id=shop.number_id, daily_cap=100, warmup_start_cap=2)
     from tests.delivery.dlv_helpers import make_conversations, random_phone
 
     fresh_threads = make_conversations(
@@ -212,14 +216,18 @@ async def test_a_new_number_warms_up(shop: Shop, transport: FakeTransport) -> No
     assert sorted(transport.ids()) == sorted(fresh[:2] + seasoned)
     assert statuses([fresh[2]])[fresh[2]] == "queued"
     with session_scope() as session:
-        today = effective_limits(TenantScope(session, shop.tenant_id), new_number)
+        today = effective_limits(TenantScope(session, shop.tenant_id), number_id=new_number)
     assert today.daily_cap == 2
 
 
 async def test_short_waits_are_served_in_the_worker(shop: Shop, transport: FakeTransport) -> None:
     with session_scope() as session:
-        set_number_limits(TenantScope(session, shop.tenant_id), shop.number_id, rate_count=2,
-                          rate_window=0.3)  # fmt: skip
+        set_number_limits(
+            TenantScope(session, shop.tenant_id),
+            number_id=shop.number_id,
+            rate_count=2,
+            rate_window=0.3,
+        )
     ids = queue(shop.tenant_id, [(c, "x") for c in shop.conversations[:3]])
     started = time.monotonic()
 

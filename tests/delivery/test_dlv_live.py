@@ -13,10 +13,11 @@ from tests.delivery.conftest import fast
 from tests.delivery.dlv_helpers import make_conversations, make_tenant, queue, random_phone, rows
 from tests.delivery.dlv_live import inboxes, link_numbers, manager_settings, wait_until
 from whatsapp_saas.bootstrap import App
+from whatsapp_saas.config import get_settings
 from whatsapp_saas.delivery.common import reasons
 from whatsapp_saas.delivery.common.jobs import SendJob
 from whatsapp_saas.delivery.common.settings import reset_delivery_settings
-from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.delivery.send.agent import SendAgents
 from whatsapp_saas.delivery.send.executor import SendExecutor
 from whatsapp_saas.delivery.worker import notifier
 from whatsapp_saas.delivery.worker.assembly import redis_runtime
@@ -32,16 +33,23 @@ async def node(db: str, with_redis: str, sim_url: str) -> AsyncIterator[ManagerN
     started = ManagerNode(manager_settings(), driver=("simulator", {"base_url": sim_url}))
     await started.start()
     yield started
-    await stop_send_agents()
     await started.stop()
 
 
+@pytest.fixture
+async def agents(node: ManagerNode) -> AsyncIterator[SendAgents]:
+    """Send agents beside the node, as a process graph keeps them (``App.send_agents``)."""
+    found = SendAgents(node.nodes, get_settings().redis_url)
+    yield found
+    await found.stop()
+
+
 async def test_redis_mode_routes_each_send_to_the_owning_node(
-    node: ManagerNode, with_redis: str, sim_url: str
+    node: ManagerNode, agents: SendAgents, with_redis: str, sim_url: str
 ) -> None:
     tenant_id = make_tenant()
     linked = await link_numbers(sim_url, tenant_id, 2)
-    assert ensure_send_agents(), "an agent beside the node"
+    assert agents.ensure(), "an agent beside the node"
     customers = [random_phone() for _ in range(6)]
     ids: list[int] = []
     for index, (number_id, _) in enumerate(linked):
@@ -176,7 +184,7 @@ def _queue_photo(tenant_id: int, thread: int) -> list[int]:
     )
     with session_scope() as session:
         scope = TenantScope(session, tenant_id)
-        message = queue_message(scope, scope.get(Conversation, thread), draft)
+        message = queue_message(scope, conversation=scope.get(Conversation, thread), draft=draft)
         assert message.id is not None
         return [message.id]
 

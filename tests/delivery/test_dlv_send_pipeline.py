@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.delivery.conftest import Shop, fast
 from tests.delivery.dlv_helpers import FakeTransport, queue, rows, set_columns, state, statuses
 from whatsapp_saas.accounts.service import CurrentUser
@@ -18,7 +19,6 @@ from whatsapp_saas.delivery.common.settings import DeliverySettings
 from whatsapp_saas.delivery.govern.governor import Governor
 from whatsapp_saas.delivery.sweep.sweeper import Sweeper
 from whatsapp_saas.delivery.worker.send_pipeline import Pipeline
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.events import MessageStatusChanged
 from whatsapp_saas.inbox.status import retry_failed
 from whatsapp_saas.models_base import as_utc, utcnow
@@ -41,7 +41,7 @@ def transient(message_id: int) -> SendOutcome:
 
 async def test_sends_and_records_sent(shop: Shop, transport: FakeTransport) -> None:
     heard: list[MessageStatusChanged] = []
-    bus.subscribe(MessageStatusChanged, heard.append)
+    current_graph().bus.subscribe(MessageStatusChanged, heard.append)
     ids = queue(shop.tenant_id, [(c, "hi") for c in shop.conversations])
     pipe = pipeline(transport)
 
@@ -137,7 +137,7 @@ async def test_permanent_failure_then_attendant_retry(shop: Shop, transport: Fak
     with session_scope() as session:
         retry_failed(
             TenantScope(session, shop.tenant_id),
-            viewer=manager(shop.tenant_id),
+            actor=manager(shop.tenant_id),
             message_id=message_id,
         )
     again = rows([message_id])[message_id]
@@ -157,7 +157,7 @@ async def test_retry_of_another_tenants_message_is_not_found(shop: Shop) -> None
     set_columns([message_id], status="failed")
     other = make_tenant("Other")
     with session_scope() as session, pytest.raises(NotFound):
-        retry_failed(TenantScope(session, other), viewer=manager(other), message_id=message_id)
+        retry_failed(TenantScope(session, other), actor=manager(other), message_id=message_id)
 
 
 async def test_inbox_retry_starts_a_fresh_attempt_count(
@@ -175,7 +175,7 @@ async def test_inbox_retry_starts_a_fresh_attempt_count(
 
     with session_scope() as session:
         scope = TenantScope(session, shop.tenant_id)
-        retry_failed(scope, viewer=manager(shop.tenant_id), message_id=message_id)
+        retry_failed(scope, actor=manager(shop.tenant_id), message_id=message_id)
     transport.script[message_id] = [transient(message_id)]
     await pipe.process([message_id])
     assert statuses([message_id])[message_id] == "queued"
@@ -191,7 +191,9 @@ async def test_sweeper_takes_back_a_dead_workers_claim(
     with session_scope() as session:
         from whatsapp_saas.delivery.claim.claims import claim_batch
 
-        claim_batch(session, ids, utcnow() - timedelta(seconds=60))  # then the worker died
+        claim_batch(
+            session, message_ids=ids, now=utcnow() - timedelta(seconds=60)
+        )  # then the worker died
     dispatched: list[int] = []
 
     async def dispatch(found: list[int]) -> None:
@@ -211,7 +213,7 @@ async def test_sweeper_fails_unknown_outcomes_when_ids_are_not_fixed(shop: Shop)
     with session_scope() as session:
         from whatsapp_saas.delivery.claim.claims import claim_batch
 
-        claim_batch(session, [message_id], utcnow() - timedelta(seconds=60))
+        claim_batch(session, message_ids=[message_id], now=utcnow() - timedelta(seconds=60))
 
     async def dispatch(found: list[int]) -> None:
         raise AssertionError("nothing to dispatch")
@@ -247,10 +249,10 @@ async def test_sweeper_wakes_one_held_bulk_message_per_number_at_a_time(shop: Sh
 
     ids = queue(shop.tenant_id, [(c, "promo") for c in shop.conversations], SentBy.CAMPAIGN)
     with session_scope() as session:
-        claimed = claim_batch(session, ids, utcnow())
+        claimed = claim_batch(session, message_ids=ids, now=utcnow())
         for index, item in enumerate(claimed):  # all held; the first one longest
             until = utcnow() + timedelta(seconds=30 if index == 0 else -1)
-            record_held(session, item.ref, until, "gap", utcnow())
+            record_held(session, ref=item.ref, until=until, why="gap", now=utcnow())
     dispatched: list[int] = []
 
     async def dispatch(found: list[int]) -> None:

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.delivery.dlv_helpers import bulk_queue, make_conversations, make_tenant, random_phone
 from tests.delivery.dlv_live import link_numbers, manager_settings, wait_until
 from tests.delivery.dlv_procs import WORKER_CMD, Children, env_for, log_tail, status_counts
-from whatsapp_saas.delivery.send.agent import ensure_send_agents, stop_send_agents
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.delivery.send.agent import SendAgents
 from whatsapp_saas.delivery.worker import notifier
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp.manager.node import ManagerNode
 
 
@@ -25,8 +26,15 @@ async def node(db: str, with_redis: str, sim_url: str) -> AsyncIterator[ManagerN
     started = ManagerNode(manager_settings(), driver=("simulator", {"base_url": sim_url}))
     await started.start()
     yield started
-    await stop_send_agents()
     await started.stop()
+
+
+@pytest.fixture
+async def agents(node: ManagerNode) -> AsyncIterator[SendAgents]:
+    """Send agents beside the node, as a process graph keeps them (``App.send_agents``)."""
+    found = SendAgents(node.nodes, get_settings().redis_url)
+    yield found
+    await found.stop()
 
 
 async def _exit_time(proc: object, timeout: float) -> float:
@@ -40,18 +48,18 @@ async def _exit_time(proc: object, timeout: float) -> float:
 
 @pytest.mark.slow
 async def test_sigterm_is_graceful(
-    node: ManagerNode, with_redis: str, sim_url: str, tmp_path: Path
+    node: ManagerNode, agents: SendAgents, with_redis: str, sim_url: str, tmp_path: Path
 ) -> None:
     tenant_id = make_tenant()
     ((number_id, _),) = await link_numbers(sim_url, tenant_id, 1)
-    ensure_send_agents()
+    agents.ensure()
     threads = await asyncio.to_thread(
         make_conversations, tenant_id, number_id, [random_phone() for _ in range(100)]
     )
     env = env_for(REDIS_URL=with_redis, DELIVERY_GOVERNOR_ENABLED="false")
     children = Children(tmp_path)
     stream = notifier.StreamNotifier(with_redis)
-    detach_waker = notifier.attach(bus, stream)
+    detach_waker = notifier.attach(current_graph().bus, stream)
     try:
         idle = children.spawn(WORKER_CMD, env, "idle-worker")
         await asyncio.sleep(5)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from conftest import Shop
 
+from tests.conftest import current_graph
 from whatsapp_saas.bootstrap import event_registry
 from whatsapp_saas.db import announce_after_commit, session_scope
 from whatsapp_saas.events import cli
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.events.spine import SpineOptions, start_spine_runner
 from whatsapp_saas.events.subscriber import Delivery, Subscriber
 from whatsapp_saas.inbox.events import MessageDelivered, MessageStatusChanged
@@ -30,7 +30,7 @@ async def test_the_embedded_runner_handles_what_was_just_committed(shop: Shop) -
     # A poll interval far longer than the test: only the bus's wake-up can explain a quick run.
     options = SpineOptions(poll_interval=3600.0, prune_every=3600.0)
     spine = await start_spine_runner(
-        bus=bus, subscribers=[sub], registry=event_registry(), options=options
+        bus=current_graph().bus, subscribers=[sub], registry=event_registry(), options=options
     )
     try:
         await asyncio.sleep(0.2)  # its first pass finds nothing

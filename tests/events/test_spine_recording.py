@@ -9,10 +9,10 @@ import pytest
 from conftest import QueryCounter, Shop, make_shop
 from spine_helpers import event_rows, inbound
 
+from tests.conftest import current_graph
 from whatsapp_saas.bootstrap import event_registry
 from whatsapp_saas.contacts.events import ContactsMerged
 from whatsapp_saas.db import announce_after_commit, session_scope
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.events import (
     ConversationRead,
     ConversationUpdated,
@@ -31,7 +31,7 @@ AT = datetime(2026, 12, 2, 5, 30, 1, 123456, tzinfo=UTC)
 
 def heard() -> list[object]:
     found: list[object] = []
-    bus.subscribe_batch(object, found.extend)
+    current_graph().bus.subscribe_batch(object, found.extend)
     return found
 
 
@@ -119,7 +119,8 @@ def test_inbound_messages_and_their_events_share_the_batch_transaction(shop: Sho
         e.message_id for e in result.outcome.stored
     }
     assert all(isinstance(e, MessageReceived) for e in result.outcome.stored)
-    assert len(event_rows("ConversationUpdated")) == 2  # one bump per conversation
+    # One per conversation: both are new, so each is an opening (see inbox/conversation_rows.py).
+    assert len(event_rows("ConversationOpened")) == 2 and event_rows("ConversationUpdated") == []
     replay = ingest_batch(
         [inbound(shop.tenant_id, shop.number_id, i, contacts=2) for i in range(6)]
     )
@@ -128,10 +129,16 @@ def test_inbound_messages_and_their_events_share_the_batch_transaction(shop: Sho
 
 def test_the_bus_dispatches_the_specific_events_to_general_handlers(shop: Shop) -> None:
     general: list[object] = []
-    bus.subscribe(MessageStored, general.append)
-    bus.subscribe(ConversationUpdated, general.append)
-    ingest_batch([inbound(shop.tenant_id, shop.number_id, 0)])
-    assert [type(e).__name__ for e in general] == ["MessageReceived", "ConversationUpdated"]
+    current_graph().bus.subscribe(MessageStored, general.append)
+    current_graph().bus.subscribe(ConversationUpdated, general.append)
+    ingest_batch([inbound(shop.tenant_id, shop.number_id, 0, contacts=1)])
+    ingest_batch([inbound(shop.tenant_id, shop.number_id, 1, contacts=1)])
+    assert [type(e).__name__ for e in general] == [
+        "MessageReceived",
+        "ConversationOpened",  # a ConversationUpdated: its handlers hear it
+        "MessageReceived",
+        "ConversationUpdated",
+    ]
 
 
 def test_one_inbound_message_costs_a_constant_number_of_queries(

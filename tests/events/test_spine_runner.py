@@ -150,14 +150,14 @@ def test_failures_retry_with_backoff_then_park_and_hold_their_conversation(
     (parked,) = cli_parked()
     assert parked.attempts == 3 and "cannot handle message 1" in parked.last_error
     with session_scope() as session:
-        (state,) = cli.status(session, ["test.a"])
+        (state,) = cli.status(session, known=["test.a"])
     assert (state.lag, state.held, state.parked) == (0, 2, 1)
     clock.advance(3600)
     spine.drain()
     assert handler.calls.count(1) == 4 and effect_messages() == [3]  # parked stays parked
     handler.fail_on.clear()  # the bug is fixed; someone retries the parked event
     with session_scope() as session:
-        assert cli.retry(session, "test.a", parked.event_id)
+        assert cli.retry(session, name="test.a", event_id=parked.event_id)
     spine.drain()
     assert handler.calls[-2:] == [1, 2]  # 1, then the one that waited behind it
     assert effect_messages() == [1, 2, 3]
@@ -166,7 +166,7 @@ def test_failures_retry_with_backoff_then_park_and_hold_their_conversation(
 
 def cli_parked() -> list[object]:
     with session_scope() as session:
-        return cli.parked(session, "test.a")
+        return cli.parked(session, name="test.a")
 
 
 def test_a_failing_subscriber_never_blocks_another(shop: Shop, effects: None) -> None:
@@ -183,7 +183,7 @@ def test_a_failing_subscriber_never_blocks_another(shop: Shop, effects: None) ->
 
 def cli_parked_of(name: str) -> list[object]:
     with session_scope() as session:
-        return cli.parked(session, name)
+        return cli.parked(session, name=name)
 
 
 def test_retention_prunes_only_what_every_subscriber_passed(shop: Shop, effects: None) -> None:
@@ -195,12 +195,14 @@ def test_retention_prunes_only_what_every_subscriber_passed(shop: Shop, effects:
     announce(status(shop, 4, 4))
     runner(a).drain()  # b has not seen event 5 yet
     with session_scope() as session:
-        assert prune(session, timedelta(hours=1)) == 0  # inside the grace period
+        assert prune(session, grace=timedelta(hours=1)) == 0  # inside the grace period
     with session_scope() as session:
-        removed = prune(session, timedelta(hours=1), now=datetime.now(UTC) + timedelta(hours=2))
+        removed = prune(
+            session, grace=timedelta(hours=1), now=datetime.now(UTC) + timedelta(hours=2)
+        )
     left = [r.payload["message_id"] for r in event_rows()]
     assert removed == 3 and left == [2, 4]  # 2 is parked for a; b has not passed 4
     runner(b).drain()
     with session_scope() as session:
-        prune(session, timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1))
+        prune(session, grace=timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1))
     assert [r.payload["message_id"] for r in event_rows()] == [2]

@@ -38,8 +38,14 @@ COMPOSER = (
 )
 SCHEDULES = f"{APP_STATE}.whatsapp_saas___ui___scheduling___schedules_state____schedules_state"
 CAMPAIGNS = f"{APP_STATE}.whatsapp_saas___ui___scheduling___campaigns_state____campaigns_state"
+AUTO_FILES = f"{APP_STATE}.whatsapp_saas___ui___automations___files_state____automation_files_state"
 T = TypeVar("T")
-UPLOAD_HANDLERS = (f"{COMPOSER}.upload", f"{SCHEDULES}.upload", f"{CAMPAIGNS}.load_csv_file")
+UPLOAD_HANDLERS = (
+    f"{COMPOSER}.upload",
+    f"{SCHEDULES}.upload",
+    f"{CAMPAIGNS}.load_csv_file",
+    f"{AUTO_FILES}.upload_file",
+)
 
 
 BOUNDARY = "----wa-test-boundary"
@@ -132,16 +138,18 @@ def company(language: str = "en") -> Company:
         )
     owner_token = sign_in(f"owner-{slug}@example.com")
     with session_scope() as session:
-        owner = accounts.resolve_session(session, owner_token)
+        owner = accounts.resolve_session(session, token=owner_token)
         assert owner is not None
         scope = TenantScope(session, owner.tenant_id)
-        issued = accounts.invite_user(scope, owner, email=f"agent-{slug}@example.com", name="Ana")
+        issued = accounts.invite_user(
+            scope, actor=owner, email=f"agent-{slug}@example.com", name="Ana"
+        )
         accounts.accept_invite(session, token=issued.token, password=PASSWORD)
-        number = numbers.add_number(scope, "Main")
+        number = numbers.add_number(scope, name="Main")
         contact = contacts.create_contact(scope, phone="+5511988887777", name="Maria")
         assert number.id is not None and contact.id is not None
         conversation = inbox.open_conversation(
-            scope, owner, number_id=number.id, contact_id=contact.id
+            scope, actor=owner, number_id=number.id, contact_id=contact.id
         )
         assert conversation.id is not None
         ids = (conversation.id, number.id, contact.id)

@@ -74,8 +74,8 @@ def test_an_inline_pdf_is_sandboxed(http_app: RunningApp, acme: Company) -> None
         scope = TenantScope(session, acme.owner.tenant_id)
         message = inbox.enqueue_media_reply(
             scope,
-            acme.owner,
-            acme.conversation_id,
+            actor=acme.owner,
+            conversation_id=acme.conversation_id,
             data=PDF,
             mimetype="application/pdf",
             filename="boleto.pdf",
@@ -151,11 +151,16 @@ def test_a_conversation_with_media_works_under_the_policy(
         scope = TenantScope(session, acme.owner.tenant_id)
         for data, mimetype in [(PNG, "image/png"), (OGG, "audio/ogg")]:
             inbox.enqueue_media_reply(
-                scope, acme.owner, acme.conversation_id, data=data, mimetype=mimetype
+                scope,
+                actor=acme.owner,
+                conversation_id=acme.conversation_id,
+                data=data,
+                mimetype=mimetype,
             )
     page.add_init_script(WATCH_CSP)
     sign_in(page, http_app.url, acme.owner.email, PASSWORD)
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    # The first paint is in the default language until the account's own arrives.
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible(timeout=20_000)
     page.get_by_role("link", name="Inbox", exact=True).first.click()
     page.get_by_test_id("conversation-item").filter(has_text="Maria").click()
     expect(page.locator("img[src*='/media/']").first).to_be_visible()

@@ -22,6 +22,7 @@ import pytest
 
 from tests.browser.conftest import RunningApp
 from tests.http_security.live import (
+    AUTO_FILES,
     BOUNDARY,
     CAMPAIGNS,
     COMPOSER,
@@ -254,3 +255,17 @@ def test_no_session_no_upload(http_app: RunningApp, handler: str) -> None:
         },
     )
     assert response.status_code == 401
+
+
+def test_only_a_manager_uploads_a_file_for_automations(http_app: RunningApp, acme: Company) -> None:
+    pdf = b"%PDF-1.4\n" + b"0" * 1024
+    handler = f"{AUTO_FILES}.upload_file"
+    status, streamed = _upload_in_tab(
+        http_app.url, handler, acme.agent_token, "tabela.pdf", "application/pdf", pdf
+    )
+    assert status == 403
+    assert json.loads(streamed)["error"] == translate("pt-BR", "error.permission_denied")
+    status, streamed = _upload_in_tab(
+        http_app.url, handler, acme.owner_token, "tabela.pdf", "application/pdf", pdf
+    )
+    assert status == 200 and "tabela.pdf" in streamed

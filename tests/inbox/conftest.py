@@ -11,13 +11,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.conftest import media_dir
+from tests.conftest import current_graph, media_dir
 from whatsapp_saas.accounts.models import Role, User
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.events import ContactsMerged
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.events.bus import bus
-from whatsapp_saas.inbox import hooks, typing_lookup
 from whatsapp_saas.inbox.events import InboxEvent
 from whatsapp_saas.inbox.models import Department, DepartmentMember
 from whatsapp_saas.tenancy.models import Tenant
@@ -92,13 +90,9 @@ def pg_world(db: str) -> World:
 
 @pytest.fixture(autouse=True)
 def _clean_inbox_globals(tmp_path: Path) -> Iterator[None]:
-    """Hooks, notifier, media store and caches are process-wide: reset them around each test."""
-    hooks.clear_hooks()
-    typing_lookup.forget_cache()
+    """The media store follows MEDIA_DIR: point it at the test's folder."""
     with media_dir(tmp_path / "media"):
         yield
-    hooks.clear_hooks()
-    typing_lookup.forget_cache()
 
 
 class Recorder:
@@ -124,6 +118,6 @@ class Recorder:
 @pytest.fixture
 def recorder(any_db: str) -> Recorder:
     found = Recorder()
-    bus.subscribe(InboxEvent, found)
-    bus.subscribe(ContactsMerged, found)
+    current_graph().bus.subscribe(InboxEvent, found)
+    current_graph().bus.subscribe(ContactsMerged, found)
     return found

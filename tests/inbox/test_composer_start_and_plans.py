@@ -27,7 +27,7 @@ def test_a_typed_phone_starts_an_assigned_conversation_with_a_first_message(
         scope = TenantScope(session, a.tenant_id)
         conversation = start_conversation(
             scope,
-            a.agent_out,
+            actor=a.agent_out,
             number_id=a.number_id,
             phone="(11) 98765-4321",
             name="Dona Maria",
@@ -46,7 +46,7 @@ def test_a_typed_phone_starts_an_assigned_conversation_with_a_first_message(
     with session_scope() as session:
         again = start_conversation(
             TenantScope(session, a.tenant_id),
-            a.agent_out,
+            actor=a.agent_out,
             number_id=a.number_id,
             phone="+55 11 98765-4321",
         )
@@ -68,7 +68,7 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(
     with pytest.raises(UserError) as err, session_scope() as session:
         start_conversation(
             TenantScope(session, a.tenant_id),
-            a.owner,
+            actor=a.owner,
             number_id=a.number_id if number else None,
             phone=phone,
             text="Oi",
@@ -81,7 +81,7 @@ def test_another_tenants_number_is_not_found(world: World) -> None:
     with pytest.raises(NotFound), session_scope() as session:
         start_conversation(
             TenantScope(session, world.a.tenant_id),
-            world.a.owner,
+            actor=world.a.owner,
             number_id=world.b.number_id,
             phone="11 98765-4321",
         )
@@ -96,8 +96,8 @@ def test_the_follow_up_leaves_the_panel_when_the_customer_replies(world: World) 
     with session_scope() as session:
         start_follow_up(
             TenantScope(session, a.tenant_id),
-            a.owner,
-            conversation_id,
+            actor=a.owner,
+            conversation_id=conversation_id,
             steps=[{"delay_hours": 2, "text": "Conseguiu ver o orçamento?"}],
         )
     with session_scope() as session:
@@ -111,4 +111,4 @@ def test_the_follow_up_leaves_the_panel_when_the_customer_replies(world: World) 
         assert shown == []
         # Whether or not the after-commit hook has cancelled the row yet, the panel is right.
         scope = TenantScope(session, a.tenant_id)
-        assert len(list_follow_ups(scope, a.owner, conversation_id=conversation_id)) <= 1
+        assert len(list_follow_ups(scope, actor=a.owner, conversation_id=conversation_id)) <= 1

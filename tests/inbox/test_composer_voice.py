@@ -69,7 +69,10 @@ def test_a_converted_note_is_queued_as_push_to_talk_with_seconds(world: World) -
     recorded = audio.prepare_voice(webm(2), "audio/webm;codecs=opus", "recado.webm")
     with session_scope() as session:
         message = enqueue_voice_reply(
-            TenantScope(session, a.tenant_id), a.owner, conversation_id, recorded
+            TenantScope(session, a.tenant_id),
+            actor=a.owner,
+            conversation_id=conversation_id,
+            audio=recorded,
         )
         message_id = message.id
     with session_scope() as session:
@@ -78,7 +81,7 @@ def test_a_converted_note_is_queued_as_push_to_talk_with_seconds(world: World) -
         assert (row.type, row.status, row.media_kind) == ("voice", "queued", "audio")
         assert (row.media_mimetype, row.media_seconds) == ("audio/ogg; codecs=opus", 2)
         assert row.media_filename == "recado.ogg"
-        [claimed] = claim_batch(session, [message_id or 0], utcnow())
+        [claimed] = claim_batch(session, message_ids=[message_id or 0], now=utcnow())
     job = claimed.job
     assert job is not None and job.media_key is not None
     assert (job.type, job.media_seconds) == ("voice", 2)
@@ -91,7 +94,10 @@ def test_a_failed_conversion_keeps_the_original_on_a_failed_message(world: World
     recorded = audio.prepare_voice(b"\x1aE\xdf\xa3 broken", "audio/webm", "recado.webm")
     with session_scope() as session:
         message = enqueue_voice_reply(
-            TenantScope(session, a.tenant_id), a.owner, conversation_id, recorded
+            TenantScope(session, a.tenant_id),
+            actor=a.owner,
+            conversation_id=conversation_id,
+            audio=recorded,
         )
         message_id = message.id
     with session_scope() as session:
@@ -102,7 +108,7 @@ def test_a_failed_conversion_keeps_the_original_on_a_failed_message(world: World
         assert row.media_storage_key is not None
         stored = media_store().get(a.tenant_id, row.media_storage_key)
         assert stored == b"\x1aE\xdf\xa3 broken"
-        assert claim_batch(session, [message_id or 0], utcnow()) == []  # never sent
+        assert claim_batch(session, message_ids=[message_id or 0], now=utcnow()) == []  # never sent
     with pytest.raises(UserError) as err, session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message_id or 0)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.owner, message_id=message_id or 0)
     assert err.value.code == "voice.retry_record_again"

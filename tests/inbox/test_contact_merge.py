@@ -46,7 +46,7 @@ def test_merge_keeps_ids_moves_inbox_rows_and_says_so(world: World, recorder: Re
     kept = {c.contact_id: c.id for c in conversations()}[survivor_id]
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        result = merge_contacts(scope, viewer=a.owner, survivor_id=survivor_id, merged_id=merged_id)
+        result = merge_contacts(scope, actor=a.owner, survivor_id=survivor_id, merged_id=merged_id)
     assert result.conversation_map == {folded: kept}
     merged = _contact(merged_id)  # the row stays, pointing at the survivor
     assert (merged.merged_into_id, merged.merged_at is not None) == (survivor_id, True)
@@ -61,8 +61,8 @@ def test_merge_keeps_ids_moves_inbox_rows_and_says_so(world: World, recorder: Re
         scope = TenantScope(session, a.tenant_id)
         owners = {r.contact_id for r in session.query(ContactIdentity).all()}
         assert owners == {survivor_id}
-        assert current_id(scope, merged_id) == survivor_id
-        assert contact_address(scope, merged_id) == "5511988887777@s.whatsapp.net"
+        assert current_id(scope, contact_id=merged_id) == survivor_id
+        assert contact_address(scope, contact_id=merged_id) == "5511988887777@s.whatsapp.net"
         assert [c.id for c in list_contacts(scope)] == [survivor_id]
     [event] = recorder.of(ContactsMerged)
     assert (event.tenant_id, event.survivor_id, event.merged_id) == (
@@ -89,7 +89,7 @@ def test_threads_on_other_numbers_move_whole(world: World) -> None:
     with session_scope() as session:
         merge_contacts(
             TenantScope(session, a.tenant_id),
-            viewer=a.owner,
+            actor=a.owner,
             survivor_id=phone_contact,
             merged_id=lid_contact,
         )
@@ -112,13 +112,13 @@ def test_refused_merges_change_nothing(world: World, recorder: Recorder) -> None
         (a.tenant_id, a.owner, survivor_id, survivor_id, UserError),  # into itself
         (a.tenant_id, a.owner, survivor_id, foreign, NotFound),  # another tenant's contact
         (b.tenant_id, b.owner, survivor_id, merged_id, NotFound),  # another tenant's scope
-        (a.tenant_id, b.owner, survivor_id, merged_id, NotFound),  # another tenant's viewer
+        (a.tenant_id, b.owner, survivor_id, merged_id, NotFound),  # another tenant's user
     ]
-    for tenant_id, viewer, s_id, m_id, error in cases:
+    for tenant_id, actor, s_id, m_id, error in cases:
         with pytest.raises(error), session_scope() as session:
             merge_contacts(
                 TenantScope(session, tenant_id),
-                viewer=viewer,  # type: ignore[arg-type]
+                actor=actor,  # type: ignore[arg-type]
                 survivor_id=s_id,
                 merged_id=m_id,
             )
@@ -132,11 +132,13 @@ def test_an_agent_who_cannot_see_a_thread_cannot_merge_its_contact(world: World)
     hidden = {c.contact_id: c.id for c in conversations()}[merged_id]
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        service.transfer(scope, a.owner, hidden, department_id=a.department_id)  # type: ignore[arg-type]
+        service.transfer(
+            scope, actor=a.owner, conversation_id=hidden, department_id=a.department_id
+        )  # type: ignore[arg-type]
     with pytest.raises(NotFound), session_scope() as session:
         merge_contacts(
             TenantScope(session, a.tenant_id),
-            viewer=a.agent_out,
+            actor=a.agent_out,
             survivor_id=survivor_id,
             merged_id=merged_id,
         )
@@ -144,7 +146,7 @@ def test_an_agent_who_cannot_see_a_thread_cannot_merge_its_contact(world: World)
     with session_scope() as session:  # the department's agent sees both threads
         merge_contacts(
             TenantScope(session, a.tenant_id),
-            viewer=a.agent_in,
+            actor=a.agent_in,
             survivor_id=survivor_id,
             merged_id=merged_id,
         )
@@ -156,10 +158,10 @@ def test_a_merged_contact_cannot_be_merged_again(world: World) -> None:
     survivor_id, merged_id = _two_threads(world)
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        merge_contacts(scope, viewer=a.owner, survivor_id=survivor_id, merged_id=merged_id)
+        merge_contacts(scope, actor=a.owner, survivor_id=survivor_id, merged_id=merged_id)
     with pytest.raises(UserError) as err, session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        merge_contacts(scope, viewer=a.owner, survivor_id=merged_id, merged_id=survivor_id)
+        merge_contacts(scope, actor=a.owner, survivor_id=merged_id, merged_id=survivor_id)
     assert err.value.code == "contacts.error_merge_merged"
 
 
@@ -177,14 +179,14 @@ def test_duplicates_same_phone_in_other_forms_and_lid_with_phone(world: World) -
         )
         create_contact(TenantScope(session, b.tenant_id), phone=PHONE)  # another tenant's
         session.flush()
-        found = suggest_duplicates(scope, typed.id)  # type: ignore[arg-type]
+        found = suggest_duplicates(scope, contact_id=typed.id)  # type: ignore[arg-type]
         assert {(s.contact_id, s.reason) for s in found} == {
             (old_form.id, SAME_PHONE),
             (lid_only.id, LID_AND_PHONE),
         }
         assert stranger.id not in {s.contact_id for s in found}
         with pytest.raises(NotFound):
-            suggest_duplicates(TenantScope(session, b.tenant_id), typed.id)  # type: ignore[arg-type]
+            suggest_duplicates(TenantScope(session, b.tenant_id), contact_id=typed.id)  # type: ignore[arg-type]
 
 
 def test_every_way_of_typing_a_number_is_one_contact(world: World) -> None:
@@ -207,8 +209,10 @@ def test_a_send_written_for_the_merged_contact_goes_to_the_survivors_thread(worl
     survivor_id, merged_id = _two_threads(world)
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        merge_contacts(scope, viewer=a.owner, survivor_id=survivor_id, merged_id=merged_id)
+        merge_contacts(scope, actor=a.owner, survivor_id=survivor_id, merged_id=merged_id)
     with session_scope() as session:
-        thread = conversation_for(TenantScope(session, a.tenant_id), a.number_id, merged_id)
+        thread = conversation_for(
+            TenantScope(session, a.tenant_id), number_id=a.number_id, contact_id=merged_id
+        )
         assert thread.contact_id == survivor_id
     assert len(conversations(tenant_id=a.tenant_id)) == 1

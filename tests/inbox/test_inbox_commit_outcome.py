@@ -10,6 +10,7 @@ import pytest
 from conftest import World
 from inbox_helpers import inbound, messages, receipt, typing
 
+from tests.conftest import current_graph
 from whatsapp_saas.inbox import ingest_pipeline as pipeline_module
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
 from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
@@ -20,7 +21,7 @@ async def test_outcomes_resolve_true_after_the_commit_and_a_batch_resolves_toget
     world: World,
 ) -> None:
     a = world.a
-    pipeline = IngestPipeline()
+    pipeline = IngestPipeline(bus=current_graph().bus)
     seen_in_db: list[bool] = []
     events = [inbound(a.tenant_id, a.number_id, seconds=i) for i in range(20)]
     outcomes = [await pipeline.submit(e) for e in events]
@@ -36,7 +37,7 @@ async def test_outcomes_resolve_true_after_the_commit_and_a_batch_resolves_toget
 
 async def test_duplicates_receipts_and_skipped_events_count_as_done(world: World) -> None:
     a = world.a
-    pipeline = IngestPipeline(wait_for_commit=True)
+    pipeline = IngestPipeline(bus=current_graph().bus, wait_for_commit=True)
     event = inbound(a.tenant_id, a.number_id)
     group = inbound(a.tenant_id, a.number_id, is_group=True)  # never stored, on purpose
     ack = receipt(a.tenant_id, a.number_id, gw.ReceiptKind.READ, event.message.message_id)
@@ -59,7 +60,7 @@ async def test_an_event_that_cannot_be_stored_resolves_false(
         return result
 
     monkeypatch.setattr(pipeline_module, "ingest_batch", ingest)
-    pipeline = IngestPipeline()
+    pipeline = IngestPipeline(bus=current_graph().bus)
     good = await pipeline.submit(inbound(a.tenant_id, a.number_id, seconds=1))
     poison = await pipeline.submit(bad)
     assert good is not None and poison is not None
@@ -80,7 +81,7 @@ async def test_events_waiting_for_the_database_resolve_after_the_retry_commits(
         return ingest_batch(events)
 
     monkeypatch.setattr(pipeline_module, "ingest_batch", ingest)
-    pipeline = IngestPipeline(retry_cap=0.05)
+    pipeline = IngestPipeline(bus=current_graph().bus, retry_cap=0.05)
     outcome = await pipeline.submit(inbound(a.tenant_id, a.number_id))
     assert outcome is not None
     assert await outcome is True and len(calls) == 2 and len(messages()) == 1
@@ -99,7 +100,7 @@ async def test_stop_resolves_what_it_did_not_store_as_false(
         return IngestResult(retry=list(events))
 
     monkeypatch.setattr(pipeline_module, "ingest_batch", slow)
-    pipeline = IngestPipeline()
+    pipeline = IngestPipeline(bus=current_graph().bus)
     held = await pipeline.submit(inbound(a.tenant_id, a.number_id))
     await asyncio.to_thread(entered.wait, 5)
     queued = await pipeline.submit(inbound(a.tenant_id, a.number_id, seconds=1))

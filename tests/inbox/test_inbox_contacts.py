@@ -126,14 +126,24 @@ def test_resolve_contact_and_address(world: World) -> None:
     a = world.a
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
-        lid_only = resolve_contact(scope, None, f"{LID}@lid", "Zé", participants=INBOX_PARTICIPANTS)
-        assert contact_address(scope, lid_only.id) == f"{LID}@lid"  # type: ignore[arg-type]
+        lid_only = resolve_contact(
+            scope,
+            sender_jid=None,
+            sender_lid=f"{LID}@lid",
+            push_name="Zé",
+            participants=INBOX_PARTICIPANTS,
+        )
+        assert contact_address(scope, contact_id=lid_only.id) == f"{LID}@lid"  # type: ignore[arg-type]
         phone_jid = PHONE.lstrip("+") + "@s.whatsapp.net"
         both = resolve_contact(
-            scope, phone_jid, f"{LID}@lid", None, participants=INBOX_PARTICIPANTS
+            scope,
+            sender_jid=phone_jid,
+            sender_lid=f"{LID}@lid",
+            push_name=None,
+            participants=INBOX_PARTICIPANTS,
         )
         assert both.id == lid_only.id
-        assert contact_address(scope, both.id) == "5511987654321@s.whatsapp.net"  # type: ignore[arg-type]
+        assert contact_address(scope, contact_id=both.id) == "5511987654321@s.whatsapp.net"  # type: ignore[arg-type]
         assert [c.id for c in list_contacts(scope, search="zé")] == [both.id]
 
 

@@ -66,7 +66,7 @@ def test_a_new_inbound_message_reopens_a_resolved_conversation(world: World) -> 
     ingest_event(inbound(a.tenant_id, a.number_id))
     [conversation] = conversations()
     with session_scope() as session:
-        resolve(TenantScope(session, a.tenant_id), a.owner, conversation.id)  # type: ignore[arg-type]
+        resolve(TenantScope(session, a.tenant_id), actor=a.owner, conversation_id=conversation.id)  # type: ignore[arg-type]
     assert conversations()[0].status == ConversationStatus.RESOLVED
     ingest_event(inbound(a.tenant_id, a.number_id, seconds=5))
     assert conversations()[0].status == ConversationStatus.OPEN

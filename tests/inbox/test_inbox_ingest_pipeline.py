@@ -8,10 +8,10 @@ import pytest
 from conftest import Recorder, World
 from inbox_helpers import inbound, messages, typing
 
-from tests.conftest import build_graph
+from tests.conftest import build_graph, current_graph
 from whatsapp_saas.bootstrap import Role
-from whatsapp_saas.inbox import hooks
 from whatsapp_saas.inbox.events import MessageStored, TypingIndicated
+from whatsapp_saas.inbox.hooks import InboxHooks
 from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 
 
@@ -29,9 +29,9 @@ async def test_hooks_run_after_commit_and_a_failing_hook_breaks_nothing(
         rows = await asyncio.to_thread(messages, id=event.message_id)
         seen_in_db.append(len(rows) == 1)
 
-    hooks.register_hook(broken)
-    hooks.register_hook(automation)
-    pipeline = IngestPipeline()
+    pipeline = IngestPipeline(bus=current_graph().bus)
+    pipeline.hooks.register(broken)
+    pipeline.hooks.register(automation)
     for i in range(3):
         await pipeline.submit(inbound(a.tenant_id, a.number_id, seconds=i))
     await pipeline.flush()
@@ -48,8 +48,8 @@ async def test_replays_through_the_pipeline_do_not_reach_hooks(world: World) -> 
     async def automation(event: MessageStored) -> None:
         calls.append(event.message_id)
 
-    hooks.register_hook(automation)
-    pipeline = IngestPipeline(wait_for_commit=True)
+    pipeline = IngestPipeline(bus=current_graph().bus, wait_for_commit=True)
+    pipeline.hooks.register(automation)
     event = inbound(a.tenant_id, a.number_id)
     for _ in range(3):
         await pipeline.submit(event)
@@ -60,7 +60,7 @@ async def test_replays_through_the_pipeline_do_not_reach_hooks(world: World) -> 
 
 async def test_busy_pipeline_batches(world: World) -> None:
     a = world.a
-    pipeline = IngestPipeline(max_batch=100)
+    pipeline = IngestPipeline(bus=current_graph().bus, max_batch=100)
     events = [
         inbound(a.tenant_id, a.number_id, phone=f"+55119444400{i % 10:02d}", seconds=i)
         for i in range(250)
@@ -74,7 +74,7 @@ async def test_busy_pipeline_batches(world: World) -> None:
 
 async def test_typing_becomes_a_transient_event(world: World, recorder: Recorder) -> None:
     a = world.a
-    pipeline = IngestPipeline()
+    pipeline = IngestPipeline(bus=current_graph().bus)
     await pipeline.submit(typing(a.tenant_id, a.number_id, "+5511988887777"))
     assert recorder.of(TypingIndicated) == []  # no conversation yet: nothing to show
     await pipeline.submit(inbound(a.tenant_id, a.number_id))
@@ -113,7 +113,7 @@ async def test_events_wait_while_the_database_is_away(
         return ingest_batch(events)
 
     monkeypatch.setattr(pipeline_module, "ingest_batch", flaky)
-    pipeline = IngestPipeline(retry_cap=0.05)
+    pipeline = IngestPipeline(bus=current_graph().bus, retry_cap=0.05)
     await pipeline.submit(inbound(a.tenant_id, a.number_id))
     await pipeline.flush()
     assert len(messages()) == 1 and outages == [0] and pipeline.batches == 3
@@ -123,7 +123,6 @@ async def test_events_wait_while_the_database_is_away(
 def test_batch_hooks_get_each_committed_batch_once() -> None:
     import asyncio
 
-    from whatsapp_saas.inbox import hooks
     from whatsapp_saas.inbox.events import MessageStored
 
     seen: list[int] = []
@@ -134,13 +133,10 @@ def test_batch_hooks_get_each_committed_batch_once() -> None:
     async def broken(events) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
-    hooks.clear_hooks()
-    hooks.register_batch_hook(broken)
-    hooks.register_batch_hook(batch_hook)
-    try:
-        events = [MessageStored(1, i, 1, 1, 1, "in", "text", f"W{i}") for i in range(3)]
-        asyncio.run(hooks.run_hooks(events))
-        asyncio.run(hooks.run_hooks([]))
-    finally:
-        hooks.clear_hooks()
+    hooks = InboxHooks()
+    hooks.register_batch(broken)
+    hooks.register_batch(batch_hook)
+    events = [MessageStored(1, i, 1, 1, 1, "in", "text", f"W{i}") for i in range(3)]
+    asyncio.run(hooks.run(events))
+    asyncio.run(hooks.run([]))
     assert seen == [3]

@@ -9,6 +9,7 @@ import pytest
 from conftest import Recorder, World
 from inbox_helpers import image, inbound, messages
 
+from tests.conftest import current_graph
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.inbox import service
@@ -39,7 +40,7 @@ class FlakyFetcher:
 
 def _pipeline(fetcher: FlakyFetcher, attempts: int = 3) -> IngestPipeline:
     downloader = MediaDownloader(fetcher, max_attempts=attempts, base_delay=0.01)
-    return IngestPipeline(downloader=downloader)
+    return IngestPipeline(bus=current_graph().bus, downloader=downloader)
 
 
 async def test_media_is_stored_after_the_text_is_committed(
@@ -63,7 +64,9 @@ async def test_media_is_stored_after_the_text_is_committed(
     assert row.media_size == len(b"JPEG:m1")
     assert [e.media_status for e in recorder.of(MessageMediaUpdated)] == ["stored"]
     with session_scope() as session:
-        data, mimetype, _ = service.media_of(TenantScope(session, a.tenant_id), a.owner, row.id)  # type: ignore[arg-type]
+        data, mimetype, _ = service.media_of(
+            TenantScope(session, a.tenant_id), actor=a.owner, message_id=row.id
+        )  # type: ignore[arg-type]
     assert (data, mimetype) == (b"JPEG:m1", "image/jpeg")
     await pipeline.stop()
 
@@ -91,12 +94,12 @@ async def test_permanent_failure_then_manual_retry(world: World) -> None:
     assert (row.media_status, row.media_attempts) == ("failed", 2)
     assert row.media_error and "reconnecting" in row.media_error
     with session_scope() as session:
-        service.retry_media(TenantScope(session, a.tenant_id), a.owner, row.id)  # type: ignore[arg-type]
+        service.retry_media(TenantScope(session, a.tenant_id), actor=a.owner, message_id=row.id)  # type: ignore[arg-type]
     assert pipeline.downloader is not None
     assert await pipeline.downloader.sweep(number_ids=[a.number_id]) == 1
     assert messages()[0].media_status == "stored"
     with pytest.raises(UserError), session_scope() as session:
-        service.retry_media(TenantScope(session, a.tenant_id), a.owner, row.id)  # type: ignore[arg-type]
+        service.retry_media(TenantScope(session, a.tenant_id), actor=a.owner, message_id=row.id)  # type: ignore[arg-type]
     await pipeline.stop()
 
 

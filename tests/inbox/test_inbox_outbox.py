@@ -9,11 +9,11 @@ import pytest
 from conftest import Recorder, World
 from inbox_helpers import conversations, inbound, messages
 
+from tests.conftest import current_graph
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.delivery.claim.claims import claim_batch
 from whatsapp_saas.delivery.worker.notifier import attach
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.events import MessageStored, OutboundQueued
 from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.media import MB, media_store
@@ -50,7 +50,7 @@ class FakeNotifier:
 def notifier(world: World) -> Iterator[FakeNotifier]:
     """The outbound waker: a live subscriber on the bus (after commit)."""
     fake = FakeNotifier()
-    detach = attach(bus, fake)
+    detach = attach(current_graph().bus, fake)
     yield fake
     detach()
 
@@ -70,9 +70,9 @@ def test_text_reply_is_a_queued_row_with_a_fixed_id(
     with session_scope() as session:
         message = enqueue_text_reply(
             TenantScope(session, a.tenant_id),
-            a.agent_out,
-            conversation_id,
-            "  Olá! Como posso ajudar? 😊 ",
+            actor=a.agent_out,
+            conversation_id=conversation_id,
+            text="  Olá! Como posso ajudar? 😊 ",
         )
         assert notifier.woken == []  # not before commit
     row = messages(direction="out")[0]
@@ -89,7 +89,12 @@ def test_rolled_back_reply_wakes_nobody(world: World, notifier: FakeNotifier) ->
     a = world.a
     conversation_id = _conversation(world)
     with pytest.raises(RuntimeError), session_scope() as session:
-        enqueue_text_reply(TenantScope(session, a.tenant_id), a.owner, conversation_id, "hi")
+        enqueue_text_reply(
+            TenantScope(session, a.tenant_id),
+            actor=a.owner,
+            conversation_id=conversation_id,
+            text="hi",
+        )
         raise RuntimeError("the request failed after writing")
     assert notifier.woken == []
     assert messages(direction="out") == []
@@ -102,14 +107,19 @@ def test_internal_notes_are_never_queued(
     conversation_id = _conversation(world)
     with session_scope() as session:
         note = add_internal_note(
-            TenantScope(session, a.tenant_id), a.owner, conversation_id, "VIP customer, be nice"
+            TenantScope(session, a.tenant_id),
+            actor=a.owner,
+            conversation_id=conversation_id,
+            text="VIP customer, be nice",
         )
     assert notifier.woken == []
     [row] = messages(is_internal_note=True)
     assert (row.status, row.wa_message_id) == (None, None)
     with session_scope() as session:
-        assert claim_batch(session, [note.id], utcnow()) == []  # type: ignore[list-item]
-        page = get_messages(TenantScope(session, a.tenant_id), a.owner, conversation_id)
+        assert claim_batch(session, message_ids=[note.id], now=utcnow()) == []  # type: ignore[list-item]
+        page = get_messages(
+            TenantScope(session, a.tenant_id), actor=a.owner, conversation_id=conversation_id
+        )
         assert [m.is_internal_note for m in page.messages] == [False, True]
     [stored] = [e for e in recorder.of(MessageStored) if e.is_internal_note]
     assert stored.wa_message_id is None
@@ -122,24 +132,29 @@ def test_sender_claims_sends_and_failures_can_be_retried_with_the_same_id(
     conversation_id = _conversation(world)
     with session_scope() as session:
         message = enqueue_text_reply(
-            TenantScope(session, a.tenant_id), a.owner, conversation_id, "hi"
+            TenantScope(session, a.tenant_id),
+            actor=a.owner,
+            conversation_id=conversation_id,
+            text="hi",
         )
     assert message.id is not None
     with session_scope() as session:
-        [claimed] = claim_batch(session, [message.id], utcnow())
+        [claimed] = claim_batch(session, message_ids=[message.id], now=utcnow())
         assert claimed.job is not None and claimed.job.text == "hi"
         assert claimed.job.to == "5511988887777@s.whatsapp.net"
-        assert claim_batch(session, [message.id], utcnow()) == []
-        assert fail_one(session, message.id, utcnow(), "number not on WhatsApp")
+        assert claim_batch(session, message_ids=[message.id], now=utcnow()) == []
+        assert fail_one(
+            session, message_id=message.id, at=utcnow(), reason="number not on WhatsApp"
+        )
     [row] = messages(direction="out")
     assert (row.status, row.failure_reason) == ("failed", "number not on WhatsApp")
     with session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message.id)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.owner, message_id=message.id)
     [again] = messages(direction="out")
     assert (again.status, again.wa_message_id) == ("queued", row.wa_message_id)
     assert [j.message_id for j in notifier.woken] == [message.id, message.id]
     with pytest.raises(UserError) as err, session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message.id)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.owner, message_id=message.id)
     assert err.value.code == "error.inbox_not_failed"
 
 
@@ -149,8 +164,8 @@ def test_media_reply_is_stored_and_queued(world: World, notifier: FakeNotifier) 
     with session_scope() as session:
         message = enqueue_media_reply(
             TenantScope(session, a.tenant_id),
-            a.owner,
-            conversation_id,
+            actor=a.owner,
+            conversation_id=conversation_id,
             data=b"\x89PNG fake",
             mimetype="image/png",
             filename="plan.png",
@@ -158,7 +173,7 @@ def test_media_reply_is_stored_and_queued(world: World, notifier: FakeNotifier) 
         )
     assert message.id is not None
     with session_scope() as session:
-        [claimed] = claim_batch(session, [message.id], utcnow())
+        [claimed] = claim_batch(session, message_ids=[message.id], now=utcnow())
     job = claimed.job
     assert job is not None and job.media_key is not None
     assert media_store().get(a.tenant_id, job.media_key) == b"\x89PNG fake"
@@ -176,7 +191,9 @@ def test_media_limits_give_clear_errors(world: World, notifier: FakeNotifier) ->
     ]:
         with pytest.raises(UserError) as err, session_scope() as session:
             scope = TenantScope(session, a.tenant_id)
-            enqueue_media_reply(scope, a.owner, conversation_id, data=data, mimetype=mimetype)
+            enqueue_media_reply(
+                scope, actor=a.owner, conversation_id=conversation_id, data=data, mimetype=mimetype
+            )
         assert err.value.code == code
     assert notifier.woken == []
     assert messages(direction="out") == []
@@ -190,5 +207,10 @@ def test_empty_and_long_texts_are_refused(world: World, notifier: FakeNotifier) 
         ("x" * 5000, "error.inbox_message_too_long"),
     ):
         with pytest.raises(UserError) as err, session_scope() as session:
-            enqueue_text_reply(TenantScope(session, a.tenant_id), a.owner, conversation_id, text)
+            enqueue_text_reply(
+                TenantScope(session, a.tenant_id),
+                actor=a.owner,
+                conversation_id=conversation_id,
+                text=text,
+            )
         assert err.value.code == code

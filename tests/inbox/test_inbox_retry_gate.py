@@ -25,10 +25,16 @@ def _failed_reply(world: World, *, department: bool = False) -> int:
     with session_scope() as session:
         scope = TenantScope(session, a.tenant_id)
         if department:
-            service.transfer(scope, a.owner, conversation_id, department_id=a.department_id)
-        message = service.enqueue_text_reply(scope, a.owner, conversation_id, "hi")
+            service.transfer(
+                scope, actor=a.owner, conversation_id=conversation_id, department_id=a.department_id
+            )
+        message = service.enqueue_text_reply(
+            scope, actor=a.owner, conversation_id=conversation_id, text="hi"
+        )
         assert message.id is not None
-        assert fail_one(session, message.id, utcnow(), "number not on WhatsApp")
+        assert fail_one(
+            session, message_id=message.id, at=utcnow(), reason="number not on WhatsApp"
+        )
         return message.id
 
 
@@ -42,11 +48,11 @@ def test_an_agent_outside_the_department_cannot_retry(world: World, recorder: Re
     message_id = _failed_reply(world, department=True)
     recorder.clear()
     with pytest.raises(NotFound), session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.agent_out, message_id=message_id)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.agent_out, message_id=message_id)
     assert _row_status(message_id) == ("failed", "number not on WhatsApp")
     assert recorder.events == []
     with session_scope() as session:  # a member of the department may
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.agent_in, message_id=message_id)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.agent_in, message_id=message_id)
     assert _row_status(message_id) == ("queued", None)
 
 
@@ -55,7 +61,7 @@ def test_another_tenants_viewer_or_scope_gets_not_found(world: World) -> None:
     message_id = _failed_reply(world)
     for tenant_id, viewer in [(b.tenant_id, b.owner), (a.tenant_id, b.owner)]:
         with pytest.raises(NotFound), session_scope() as session:
-            retry_failed(TenantScope(session, tenant_id), viewer=viewer, message_id=message_id)
+            retry_failed(TenantScope(session, tenant_id), actor=viewer, message_id=message_id)
     assert _row_status(message_id) == ("failed", "number not on WhatsApp")
 
 
@@ -64,12 +70,12 @@ def test_retry_requeues_once_and_says_so(world: World, recorder: Recorder) -> No
     message_id = _failed_reply(world)
     recorder.clear()
     with session_scope() as session:
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message_id)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.owner, message_id=message_id)
     assert _row_status(message_id) == ("queued", None)
     assert [e.status for e in recorder.of(MessageStatusChanged)] == ["queued"]
     assert [e.message_id for e in recorder.of(OutboundQueued)] == [message_id]
     with pytest.raises(UserError) as err, session_scope() as session:  # a double click
-        retry_failed(TenantScope(session, a.tenant_id), viewer=a.owner, message_id=message_id)
+        retry_failed(TenantScope(session, a.tenant_id), actor=a.owner, message_id=message_id)
     assert err.value.code == "error.inbox_not_failed"
 
 

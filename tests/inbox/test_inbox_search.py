@@ -31,7 +31,9 @@ def _seed(world: World) -> None:
 
 def _search(viewer, text: str) -> list[str]:  # type: ignore[no-untyped-def]
     with session_scope() as session:
-        hits = service.search_messages(TenantScope(session, viewer.tenant_id), viewer, text)
+        hits = service.search_messages(
+            TenantScope(session, viewer.tenant_id), actor=viewer, text=text
+        )
         return sorted((h.message.body or h.message.caption or "") for h in hits)
 
 
@@ -65,7 +67,12 @@ def test_search_respects_departments(
     first = conversations(tenant_id=world.a.tenant_id)[0]
     with session_scope() as session:
         scope = TenantScope(session, world.a.tenant_id)
-        service.transfer(scope, world.a.owner, first.id, department_id=world.a.department_id)  # type: ignore[arg-type]
+        service.transfer(
+            scope,
+            actor=world.a.owner,
+            conversation_id=first.id,
+            department_id=world.a.department_id,
+        )  # type: ignore[arg-type]
     assert _search(world.a.agent_out, "boleto") == ["boleto"]
     assert len(_search(world.a.agent_in, "boleto")) == 2
 
@@ -79,15 +86,15 @@ def test_conversation_list_search_covers_messages_and_contact(
     _seed(world)
     with session_scope() as session:
         scope = TenantScope(session, world.a.tenant_id)
-        by_text = service.list_conversations(scope, world.a.owner, search="horário")
-        by_phone = service.list_conversations(scope, world.a.owner, search="933330003")
-        by_name = service.list_conversations(scope, world.a.owner, search="mari")
+        by_text = service.list_conversations(scope, actor=world.a.owner, search="horário")
+        by_phone = service.list_conversations(scope, actor=world.a.owner, search="933330003")
+        by_name = service.list_conversations(scope, actor=world.a.owner, search="mari")
         assert [i.contact.phone for i in by_text.items] == ["+5511933330002"]
         assert [i.contact.phone for i in by_phone.items] == ["+5511933330003"]
         assert len(by_name.items) == 3  # push name "Maria"
-        agent = service.list_conversations(scope, world.a.agent_out, search="boleto")
+        agent = service.list_conversations(scope, actor=world.a.agent_out, search="boleto")
         assert len(agent.items) == 2
-        assert service.list_conversations(scope, world.a.owner, search="50%_off").items == []
+        assert service.list_conversations(scope, actor=world.a.owner, search="50%_off").items == []
 
 
 def test_contact_list_search(world: World) -> None:

@@ -50,14 +50,16 @@ def _seed(world: World) -> None:
 
 def _search(viewer, text: str) -> list[str]:  # type: ignore[no-untyped-def]
     with session_scope() as session:
-        hits = service.search_messages(TenantScope(session, viewer.tenant_id), viewer, text)
+        hits = service.search_messages(
+            TenantScope(session, viewer.tenant_id), actor=viewer, text=text
+        )
         return sorted((h.message.body or h.message.caption or "") for h in hits)
 
 
 def _listed(viewer, text: str) -> int:  # type: ignore[no-untyped-def]
     with session_scope() as session:
         scope = TenantScope(session, viewer.tenant_id)
-        return len(service.list_conversations(scope, viewer, search=text).items)
+        return len(service.list_conversations(scope, actor=viewer, search=text).items)
 
 
 def test_fold_strips_accents_and_case() -> None:

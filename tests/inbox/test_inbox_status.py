@@ -33,9 +33,9 @@ def _queued(world: World) -> tuple[int, str]:
     with session_scope() as session:
         message = enqueue_text_reply(
             TenantScope(session, a.tenant_id),
-            a.owner,
-            conversations()[0].id,
-            "hello",  # type: ignore[arg-type]
+            actor=a.owner,
+            conversation_id=conversations()[0].id,
+            text="hello",  # type: ignore[arg-type]
         )
     assert message.id is not None and message.wa_message_id is not None
     return message.id, message.wa_message_id
@@ -49,8 +49,8 @@ def test_receipts_move_forward_only(world: World, recorder: Recorder) -> None:
     a = world.a
     message_id, wa = _queued(world)
     with session_scope() as session:
-        assert advance_one(session, message_id, S.SENDING, utcnow()) is not None
-        assert mark_sent(session, [message_id], utcnow())
+        assert advance_one(session, message_id=message_id, new=S.SENDING, at=utcnow()) is not None
+        assert mark_sent(session, message_ids=[message_id], at=utcnow())
     for kind, expected in [
         (ReceiptKind.READ, "read"),  # read before delivered: jumps, fills delivered_at
         (ReceiptKind.DELIVERED, "read"),  # late delivered receipt: ignored
@@ -64,19 +64,19 @@ def test_receipts_move_forward_only(world: World, recorder: Recorder) -> None:
     changes = [e.status for e in recorder.of(MessageStatusChanged)]
     assert changes == ["sending", "sent", "read"]
     with session_scope() as session:
-        assert not fail_one(session, message_id, utcnow(), "too late to fail")
-        assert not mark_sent(session, [message_id], utcnow())
+        assert not fail_one(session, message_id=message_id, at=utcnow(), reason="too late to fail")
+        assert not mark_sent(session, message_ids=[message_id], at=utcnow())
     assert _status(message_id) == "read"
 
 
 def test_failed_only_from_queued_or_sending(world: World) -> None:
     message_id, _ = _queued(world)
     with session_scope() as session:
-        assert fail_one(session, message_id, utcnow(), "session not running")
+        assert fail_one(session, message_id=message_id, at=utcnow(), reason="session not running")
     assert _status(message_id) == "failed"
     with session_scope() as session:
         assert not mark_sent(
-            session, [message_id], utcnow()
+            session, message_ids=[message_id], at=utcnow()
         )  # failed is final until a person retries
 
 

@@ -26,6 +26,7 @@ from whatsapp_saas.inbox.media_quota import check_room, human_size, usage
 from whatsapp_saas.inbox.media_sweep import delete_if_unreferenced, sweep_unreferenced
 from whatsapp_saas.scheduling import schedules
 from whatsapp_saas.tenancy.scope import TenantScope
+from whatsapp_saas.ui import upload_guard
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 1024
 DAY = 24 * 3600
@@ -70,26 +71,48 @@ def test_usage_counts_every_file_of_the_tenant_and_the_quota_stops_the_next(
     assert human_size(5 * MB // 2) == "2.5 MB" and human_size(2048 * MB) == "2 GB"
 
 
+@pytest.mark.parametrize("policy", [upload_guard.MEDIA, upload_guard.AUTOMATION_MEDIA])
+def test_every_stored_upload_counts_against_the_quota(
+    db: str, store: LocalMediaStore, small_quota: None, policy: upload_guard.UploadPolicy
+) -> None:
+    """The inbox's attachments and the files automations send share the tenant's quota."""
+    acme = company()
+    store.put(acme.owner.tenant_id, b"x" * (900 * 1024), mimetype="image/png", filename="a.png")
+    with pytest.raises(UserError):
+        upload_guard._check_quota(acme.owner, policy, 200 * 1024)
+    upload_guard._check_quota(acme.owner, upload_guard.CSV, 200 * 1024)  # a CSV is not kept
+
+
 def test_the_sweep_deletes_old_unreferenced_uploads_only(db: str, store: LocalMediaStore) -> None:
     acme = company()
     tenant = acme.owner.tenant_id
     with session_scope() as session:
         scope = TenantScope(session, tenant)
         reply = inbox.enqueue_media_reply(
-            scope, acme.owner, acme.conversation_id, data=PNG, mimetype="image/png"
+            scope,
+            actor=acme.owner,
+            conversation_id=acme.conversation_id,
+            data=PNG,
+            mimetype="image/png",
         )
-        attached = schedules.store_media(scope, PNG, "image/png", "promo.png")
+        attached = schedules.store_media(
+            scope, data=PNG, mimetype="image/png", filename="promo.png"
+        )
         schedules.create_schedule(
             scope,
-            acme.owner,
+            actor=acme.owner,
             number_id=acme.number_id,
             contact_id=acme.contact_id,
             when_local=datetime.now() + timedelta(days=2),
             text="Promo",
             media=attached,
         )
-        abandoned = schedules.store_media(scope, PNG, "image/png", "never-sent.png")
-        fresh = schedules.store_media(scope, PNG, "image/png", "being-scheduled.png")
+        abandoned = schedules.store_media(
+            scope, data=PNG, mimetype="image/png", filename="never-sent.png"
+        )
+        fresh = schedules.store_media(
+            scope, data=PNG, mimetype="image/png", filename="being-scheduled.png"
+        )
     assert reply.media_storage_key is not None
     for key in (reply.media_storage_key, attached.storage_key, abandoned.storage_key):
         _age(store, tenant, key, 3 * DAY)
@@ -108,9 +131,13 @@ def test_a_cleared_attachment_is_deleted_unless_something_refers_to_it(
     tenant = acme.owner.tenant_id
     with session_scope() as session:
         scope = TenantScope(session, tenant)
-        picked = schedules.store_media(scope, PNG, "image/png", "picked.png")
+        picked = schedules.store_media(scope, data=PNG, mimetype="image/png", filename="picked.png")
         reply = inbox.enqueue_media_reply(
-            scope, acme.owner, acme.conversation_id, data=PNG, mimetype="image/png"
+            scope,
+            actor=acme.owner,
+            conversation_id=acme.conversation_id,
+            data=PNG,
+            mimetype="image/png",
         )
     assert reply.media_storage_key is not None
 

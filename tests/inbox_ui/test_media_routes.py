@@ -57,7 +57,7 @@ def _signed_in(email: str) -> str:
 def _invite(owner: CurrentUser, email: str) -> None:
     with session_scope() as session:
         scope = TenantScope(session, owner.tenant_id)
-        issued = accounts.invite_user(scope, owner, email=email, name=email.split("@")[0])
+        issued = accounts.invite_user(scope, actor=owner, email=email, name=email.split("@")[0])
         accounts.accept_invite(session, token=issued.token, password=PASSWORD)
 
 
@@ -73,31 +73,31 @@ def _tenant(slug: str, language: str = "en") -> Tenant:
         )
     owner_token = _signed_in(f"owner@{slug}.io")
     with session_scope() as session:
-        owner = accounts.resolve_session(session, owner_token)
+        owner = accounts.resolve_session(session, token=owner_token)
     assert owner is not None
     _invite(owner, f"in@{slug}.io")
     _invite(owner, f"out@{slug}.io")
     in_token, out_token = _signed_in(f"in@{slug}.io"), _signed_in(f"out@{slug}.io")
     with session_scope() as session:
         scope = TenantScope(session, owner.tenant_id)
-        agent_in = accounts.resolve_session(session, in_token)
+        agent_in = accounts.resolve_session(session, token=in_token)
         assert agent_in is not None
-        sales = departments.create_department(scope, owner, "Sales")
+        sales = departments.create_department(scope, actor=owner, name="Sales")
         assert sales.id is not None
-        departments.add_member(scope, owner, sales.id, agent_in.user_id)
-        number = numbers.add_number(scope, "Main")
+        departments.add_member(scope, actor=owner, department_id=sales.id, user_id=agent_in.user_id)
+        number = numbers.add_number(scope, name="Main")
         contact = contacts.create_contact(scope, phone="+5511988887777", name="Maria")
         assert number.id is not None and contact.id is not None
         conversation = inbox.open_conversation(
-            scope, owner, number_id=number.id, contact_id=contact.id
+            scope, actor=owner, number_id=number.id, contact_id=contact.id
         )
         assert conversation.id is not None
         # In the Sales queue with no assignee: only Sales members (and managers) see it.
-        inbox.transfer(scope, owner, conversation.id, department_id=sales.id)
+        inbox.transfer(scope, actor=owner, conversation_id=conversation.id, department_id=sales.id)
         reply = inbox.enqueue_media_reply(
             scope,
-            owner,
-            conversation.id,
+            actor=owner,
+            conversation_id=conversation.id,
             data=PNG,
             mimetype="image/png",
             filename='relatório "final".png',
@@ -185,8 +185,8 @@ def test_active_content_is_always_a_download(acme: Tenant) -> None:
         scope = TenantScope(session, acme.owner_user.tenant_id)
         page = inbox.enqueue_media_reply(
             scope,
-            acme.owner_user,
-            acme.conversation_id,
+            actor=acme.owner_user,
+            conversation_id=acme.conversation_id,
             data=b"<script>alert(1)</script>",
             mimetype="text/html",
             filename="page.html",

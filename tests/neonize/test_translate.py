@@ -445,6 +445,18 @@ def test_phone_and_jid_helpers() -> None:
     assert tr.normalize_recipient(LID) == LID
 
 
+def test_phones_follow_the_one_phone_module() -> None:
+    """The driver reads numbers by ``phones.py``'s rules, not rules of its own."""
+    from whatsapp_saas import phones
+
+    for typed in ("+55 11 98765-4321", "5511987654321", "+1 (202) 555-0143"):
+        assert "+" + tr.phone_digits(typed) == phones.to_e164(typed, None, valid=False)
+    assert tr.jid_to_phone(f"{PHONE}.0:2@c.us") == f"+{PHONE}"
+    for impossible in ("+55 11", "+999 1234567", "5511999990000@s.whatsapp.net"):
+        with pytest.raises(InvalidRecipient):
+            tr.phone_digits(impossible)
+
+
 @pytest.mark.parametrize(
     "bad", ["", "abc", "+0011999", "123", "x@s.whatsapp.net", "status@broadcast", "1@newsletter"]
 )

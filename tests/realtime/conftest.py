@@ -51,7 +51,7 @@ def make_team(role: str = "agent") -> Team:
         owner = accounts.sign_in(s, email=owner_email, password=PASSWORD)
         invite = accounts.invite_user(
             TenantScope(s, owner.user.tenant_id),
-            owner.user,
+            actor=owner.user,
             email=agent_email,
             name="Ana",
             role=role,
@@ -91,7 +91,7 @@ def make_colleagues(role: str = "admin") -> tuple[str, str]:
         owner = accounts.sign_in(s, email=owner_email, password=PASSWORD)
         invite = accounts.invite_user(
             TenantScope(s, owner.user.tenant_id),
-            owner.user,
+            actor=owner.user,
             email=colleague_email,
             name="Ana",
             role=role,

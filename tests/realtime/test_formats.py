@@ -50,11 +50,11 @@ def test_scheduling_shows_contacts_and_numbers_with_phones_for_people(db: str) -
         scope = TenantScope(s, owner.tenant_id)
         create_contact(scope, phone="+5511987654321", name="Dona Maria")
         create_contact(scope, phone="+5521976543210")
-        number = add_number(scope, "Loja Centro")
+        number = add_number(scope, name="Loja Centro")
         number.phone = "+5511912345678"
         s.flush()
         issued = accounts.sign_in(s, email="o@example.com", password="x" * 12)
-        viewer = accounts.resolve_session(s, issued.token)
+        viewer = accounts.resolve_session(s, token=issued.token)
         assert viewer is not None
         labels = sorted(row["label"] for row in view.contacts(scope, viewer))
         number_labels = [row["label"] for row in view.numbers(scope)]

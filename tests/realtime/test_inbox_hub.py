@@ -110,8 +110,8 @@ def _every_tab_may_receive(monkeypatch: pytest.MonkeyPatch) -> None:
     every tab's session is taken as live, so the counts are about the fan-out alone."""
     real = hub_module.refused_tabs
 
-    def none_refused(session: Any, tenant_id: int, tabs: Any) -> set[str]:
-        real(session, tenant_id, [])  # the same query shape, for the query count
+    def none_refused(session: Any, *, tenant_id: int, tabs: Any) -> set[str]:
+        real(session, tenant_id=tenant_id, tabs=[])  # the same query shape, for the query count
         return set()
 
     monkeypatch.setattr(hub_module, "refused_tabs", none_refused)
@@ -210,3 +210,23 @@ async def test_a_department_change_refreshes_the_viewers_memberships_and_reloads
     assert tab.viewer.departments == frozenset()
     assert [u.resync for u in pushes.to("out")] == [True]
     assert pushes.to("owner") == []
+
+
+async def test_updates_that_arrive_within_a_tabs_push_interval_go_in_one_push(
+    pg: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty open inboxes must not cost fifty state updates per message: a tab pushed a
+    moment ago gets what arrives next in one later push, with nothing lost or reordered."""
+    a = pg.a
+    # A long interval, so that a loaded machine still handles the three within one of them.
+    monkeypatch.setattr(hub_module, "PUSH_BUDGET_S", 5.0)
+    monkeypatch.setattr(hub_module, "PUSH_PAUSE_MAX_S", 2.0)
+    hub, pushes, sockets = hub_with_tabs([a.owner], 1)
+    app = fake_app(sockets)
+    assert hub.push_interval() == pytest.approx(2.0), "capped however many tabs are open"
+    for index, phone in enumerate(("+5511911110021", "+5511911110022", "+5511911110023")):
+        await hub.handle(app, inbound_events(a.tenant_id, a.number_id, f"lote {index}", phone))
+        await settle()
+    await asyncio.sleep(2.3)
+    assert [len(updates) for _t, updates, _v in pushes.calls] == [1, 2]
+    assert [u.seq for u in pushes.to("tab-0")] == [1, 2, 3]

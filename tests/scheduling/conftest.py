@@ -10,15 +10,12 @@ import pytest
 from sched_helpers import World, make_world
 
 from tests.conftest import media_dir
-from whatsapp_saas.inbox import hooks
 
 
 @pytest.fixture(autouse=True)
 def _clean_globals(tmp_path: Path) -> Iterator[None]:
-    hooks.clear_hooks()
     with media_dir(tmp_path / "media"):
         yield
-    hooks.clear_hooks()
 
 
 @pytest.fixture

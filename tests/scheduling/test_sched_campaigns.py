@@ -42,12 +42,17 @@ def make(world: World, **extra: object) -> Campaign:
 
 def run(world: World, campaign_id: int, now: datetime | None = None) -> int:
     with session_scope() as session:
-        return advance_campaign(session, world.tenant_id, campaign_id, now or datetime.now(UTC))
+        return advance_campaign(
+            session,
+            tenant_id=world.tenant_id,
+            campaign_id=campaign_id,
+            now=now or datetime.now(UTC),
+        )
 
 
 def act(world: World, action, campaign_id: int) -> Campaign:  # type: ignore[no-untyped-def]
     with session_scope() as session:
-        return action(world.scope(session), campaign_id)
+        return action(world.scope(session), campaign_id=campaign_id)
 
 
 def recipients(campaign_id: int) -> list[CampaignRecipient]:
@@ -104,14 +109,20 @@ def test_running_campaign_sends_each_recipient_its_rendered_text(world: World) -
     assert any("Cliente" in b for b in bodies) and any("Ana" in b for b in bodies)
     assert run(world, campaign.id or 0) == 0
     # Nobody waits, but five messages are still queued: running (Pause, Cancel) until sent.
-    status = act(world, lambda s, i: s.get(Campaign, i).status, campaign.id or 0)
+    status = act(
+        world, lambda s, campaign_id: s.get(Campaign, campaign_id).status, campaign.id or 0
+    )
     assert status == "running"
     assert {r.status for r in recipients(campaign.id or 0)} == {"queued"}
     for message in outbound(sent_by="campaign"):
         with session_scope() as session:
-            advance_one(session, message.id or 0, MessageStatus.SENT, datetime.now(UTC))
+            advance_one(
+                session, message_id=message.id or 0, new=MessageStatus.SENT, at=datetime.now(UTC)
+            )
     assert run(world, campaign.id or 0) == 0
-    status = act(world, lambda s, i: s.get(Campaign, i).status, campaign.id or 0)
+    status = act(
+        world, lambda s, campaign_id: s.get(Campaign, campaign_id).status, campaign.id or 0
+    )
     assert status == "done"
 
 
@@ -122,11 +133,19 @@ def test_progress_counts_follow_the_messages(world: World) -> None:
     first, second, third = outbound(sent_by="campaign")
     now = datetime.now(UTC)
     with session_scope() as session:
-        advance_one(session, first.id or 0, MessageStatus.SENT, now)
-        advance_one(session, second.id or 0, MessageStatus.READ, now)
-        advance_one(session, third.id or 0, MessageStatus.FAILED, now, "invalid number")
+        advance_one(session, message_id=first.id or 0, new=MessageStatus.SENT, at=now)
+        advance_one(session, message_id=second.id or 0, new=MessageStatus.READ, at=now)
+        advance_one(
+            session,
+            message_id=third.id or 0,
+            new=MessageStatus.FAILED,
+            at=now,
+            reason="invalid number",
+        )
     with session_scope() as session:
-        progress = campaign_progress(world.scope(session), [campaign.id or 0])[campaign.id or 0]
+        progress = campaign_progress(world.scope(session), campaign_ids=[campaign.id or 0])[
+            campaign.id or 0
+        ]
     assert (progress.sent, progress.read, progress.failed, progress.queued) == (1, 1, 1, 0)
     assert progress.total == 3
 
@@ -142,7 +161,9 @@ def test_batches_wait_for_the_sender_and_quiet_hours(world: World) -> None:
     assert run(world, campaign.id or 0) == 0
     for message in outbound(sent_by="campaign")[:3]:
         with session_scope() as session:
-            advance_one(session, message.id or 0, MessageStatus.SENT, datetime.now(UTC))
+            advance_one(
+                session, message_id=message.id or 0, new=MessageStatus.SENT, at=datetime.now(UTC)
+            )
     assert run(world, campaign.id or 0) == 3
     local = utc_to_local(datetime.now(UTC), world.timezone)
     with session_scope() as session:  # quiet from one hour ago to one hour ahead
@@ -155,7 +176,9 @@ def test_batches_wait_for_the_sender_and_quiet_hours(world: World) -> None:
         )
     for message in outbound(sent_by="campaign"):
         with session_scope() as session:
-            advance_one(session, message.id or 0, MessageStatus.SENT, datetime.now(UTC))
+            advance_one(
+                session, message_id=message.id or 0, new=MessageStatus.SENT, at=datetime.now(UTC)
+            )
     assert run(world, campaign.id or 0) == 0
     assert run(world, campaign.id or 0, datetime.now(UTC) + timedelta(hours=3)) == 4
 
@@ -175,14 +198,16 @@ def test_pause_resume_and_cancel(world: World) -> None:
     assert run(world, cid) == 3
     first = outbound(sent_by="campaign")[0]
     with session_scope() as session:  # the sender already has this one
-        advance_one(session, first.id or 0, MessageStatus.SENDING, datetime.now(UTC))
+        advance_one(
+            session, message_id=first.id or 0, new=MessageStatus.SENDING, at=datetime.now(UTC)
+        )
     act(world, svc.cancel_campaign, cid)
     assert run(world, cid) == 0
     statuses = sorted(m.status or "" for m in outbound(sent_by="campaign"))
     assert statuses == ["failed"] * 5 + ["sending"]
     assert all(m.failure_reason == "campaign cancelled" for m in outbound(status="failed"))
     with session_scope() as session:
-        progress = campaign_progress(world.scope(session), [cid])[cid]
+        progress = campaign_progress(world.scope(session), campaign_ids=[cid])[cid]
     assert (progress.cancelled, progress.failed, progress.queued) == (7, 5, 1)
 
 
@@ -195,7 +220,12 @@ def test_a_crash_mid_batch_leaves_nothing_half_done(world: World) -> None:
         pass
 
     with pytest.raises(Crash), session_scope() as session:
-        assert advance_campaign(session, world.tenant_id, cid, datetime.now(UTC)) == 3
+        assert (
+            advance_campaign(
+                session, tenant_id=world.tenant_id, campaign_id=cid, now=datetime.now(UTC)
+            )
+            == 3
+        )
         raise Crash  # the process dies before COMMIT
     assert outbound() == [] and {r.status for r in recipients(cid)} == {"pending"}
     assert run(world, cid) == 3

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sched_helpers import World, conversation_of, customer_writes, outbound
 
+from tests.conftest import current_graph
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.events.cli import drain as drain_spine
@@ -31,18 +32,25 @@ def open_conversation(world: World) -> int:
     conversation = conversation_of(world, world.contact_ids[0])
     assert conversation is not None and conversation.id is not None
     with session_scope() as session:
-        inbox.enqueue_text_reply(world.scope(session), world.owner, conversation.id, "R$ 10")
+        inbox.enqueue_text_reply(
+            world.scope(session), actor=world.owner, conversation_id=conversation.id, text="R$ 10"
+        )
     return conversation.id
 
 
 def start(world: World, conversation_id: int, **extra: object) -> FollowUp:
     with session_scope() as session:
-        return start_follow_up(world.scope(session), world.owner, conversation_id, **extra)  # type: ignore[arg-type]
+        return start_follow_up(
+            world.scope(session),
+            actor=world.owner,
+            conversation_id=conversation_id,
+            **extra,  # type: ignore[arg-type]
+        )
 
 
 def fire(at: datetime) -> list:
     with session_scope() as session:
-        return fire_due_follow_ups(session, at)
+        return fire_due_follow_ups(session, now=at)
 
 
 def current(world: World, follow_up_id: int) -> FollowUp:
@@ -77,7 +85,7 @@ async def test_a_customer_reply_cancels_through_the_durable_subscriber(
 ) -> None:
     conversation_id = open_conversation(world)
     follow_up = start(world, conversation_id, steps=STEPS, business_hours_only=False)
-    pipeline = IngestPipeline(wait_for_commit=True)
+    pipeline = IngestPipeline(bus=current_graph().bus, wait_for_commit=True)
     msg = gw.MessageReceived(
         session_id=str(world.number_id),
         message_id="REPLY1",
@@ -114,7 +122,7 @@ def test_resolving_the_conversation_cancels_it(world: World, always_open: None) 
     conversation_id = open_conversation(world)
     follow_up = start(world, conversation_id, steps=STEPS, business_hours_only=False)
     with session_scope() as session:
-        inbox.resolve(world.scope(session), world.owner, conversation_id)
+        inbox.resolve(world.scope(session), actor=world.owner, conversation_id=conversation_id)
     drain_spine()  # the durable subscriber (the spine runner does this right after commit)
     row = current(world, follow_up.id or 0)
     assert row.status == "cancelled" and row.cancel_reason == "resolved"
@@ -125,7 +133,12 @@ def test_an_attendant_message_restarts_the_clock(world: World, always_open: None
     conversation_id = open_conversation(world)
     follow_up = start(world, conversation_id, steps=STEPS, business_hours_only=False)
     with session_scope() as session:
-        inbox.enqueue_text_reply(world.scope(session), world.owner, conversation_id, "Mais info")
+        inbox.enqueue_text_reply(
+            world.scope(session),
+            actor=world.owner,
+            conversation_id=conversation_id,
+            text="Mais info",
+        )
     drain_spine()
     row = current(world, follow_up.id or 0)
     assert row.anchor_at > follow_up.anchor_at and row.due_at > follow_up.due_at
@@ -144,8 +157,8 @@ def test_business_hours_move_a_step_to_the_next_opening(world: World) -> None:
     with session_scope() as session:
         row = start_follow_up(
             world.scope(session),
-            world.owner,
-            conversation_id,
+            actor=world.owner,
+            conversation_id=conversation_id,
             steps=STEPS,
             business_hours_only=True,
             now=friday_night,
@@ -171,7 +184,7 @@ def test_rules_are_reusable_and_validated(world: World, always_open: None) -> No
     ]
     second = start(world, conversation_id, steps=STEPS[:1])  # replaces the running one
     with session_scope() as session:
-        pending = list_follow_ups(world.scope(session), None, conversation_id=conversation_id)
+        pending = list_follow_ups(world.scope(session), actor=None, conversation_id=conversation_id)
     assert [p.id for p in pending] == [second.id]
     assert current(world, follow_up.id or 0).cancel_reason == "replaced"
 

@@ -101,20 +101,20 @@ def test_keywords_are_configurable_per_tenant(world: World, other: World) -> Non
 
 def test_the_scan_catches_a_keyword_whose_hook_was_lost(world: World) -> None:
     with session_scope() as session:
-        scan_opt_outs(session, datetime.now(UTC))  # first run: starts at the newest message
+        scan_opt_outs(session, now=datetime.now(UTC))  # first run: starts at the newest message
     customer_writes(world, "SAIR")  # stored; the hook never ran (crash after commit)
     with session_scope() as session:
-        assert scan_opt_outs(session, datetime.now(UTC)) == 0  # too fresh to trust the order
+        assert scan_opt_outs(session, now=datetime.now(UTC)) == 0  # too fresh to trust the order
     with session_scope() as session:
-        assert scan_opt_outs(session, datetime.now(UTC) + LAG + timedelta(seconds=1)) == 1
+        assert scan_opt_outs(session, now=datetime.now(UTC) + LAG + timedelta(seconds=1)) == 1
     with session_scope() as session:
-        assert scan_opt_outs(session, datetime.now(UTC) + LAG * 2) == 0  # read once
+        assert scan_opt_outs(session, now=datetime.now(UTC) + LAG * 2) == 0  # read once
     assert [o.keyword for o in opt_outs(world)] == ["SAIR"]
 
 
 def test_opted_out_contacts_get_no_campaign(world: World) -> None:
     with session_scope() as session:
-        record_opt_out(world.scope(session), world.contact_ids[0], source="manual")
+        record_opt_out(world.scope(session), contact_id=world.contact_ids[0], source="manual")
         draft = svc.create_campaign(
             world.scope(session),
             name="Promo",
@@ -123,9 +123,14 @@ def test_opted_out_contacts_get_no_campaign(world: World) -> None:
             contact_ids=world.contact_ids,
             csv_text=PHONES[0],
         )
-        svc.start_campaign(world.scope(session), draft.campaign.id or 0)
+        svc.start_campaign(world.scope(session), campaign_id=draft.campaign.id or 0)
     with session_scope() as session:
-        advance_campaign(session, world.tenant_id, draft.campaign.id or 0, datetime.now(UTC))
+        advance_campaign(
+            session,
+            tenant_id=world.tenant_id,
+            campaign_id=draft.campaign.id or 0,
+            now=datetime.now(UTC),
+        )
     sent_to = {m.conversation_id for m in outbound(sent_by="campaign")}
     assert len(sent_to) == 2
     first = conversation_of(world, world.contact_ids[0])
@@ -139,16 +144,22 @@ def test_opted_out_contacts_get_no_follow_up(world: World) -> None:
     steps = [{"delay_hours": 1, "text": "E aí?"}]
     with session_scope() as session:
         follow_up = start_follow_up(
-            world.scope(session), None, conversation.id, steps=steps, business_hours_only=False
+            world.scope(session),
+            actor=None,
+            conversation_id=conversation.id,
+            steps=steps,
+            business_hours_only=False,
         )
-        record_opt_out(world.scope(session), world.contact_ids[0], source="manual")
+        record_opt_out(world.scope(session), contact_id=world.contact_ids[0], source="manual")
     with session_scope() as session:
-        fire_due_follow_ups(session, follow_up.due_at + timedelta(seconds=1))
+        fire_due_follow_ups(session, now=follow_up.due_at + timedelta(seconds=1))
     with session_scope() as session:
         row = world.scope(session).get(FollowUp, follow_up.id)
         assert row.status == "cancelled" and row.cancel_reason == "opted_out"
         with pytest.raises(UserError) as err:
-            start_follow_up(world.scope(session), None, conversation.id, steps=steps)
+            start_follow_up(
+                world.scope(session), actor=None, conversation_id=conversation.id, steps=steps
+            )
         assert err.value.code == "error.sched_followup_opted_out"
     assert outbound(sent_by="schedule") == []
 
@@ -156,10 +167,10 @@ def test_opted_out_contacts_get_no_follow_up(world: World) -> None:
 def test_revoking_keeps_the_log(world: World) -> None:
     with session_scope() as session:
         scope = world.scope(session)
-        record_opt_out(scope, world.contact_ids[0], source="manual")
-        assert revoke_opt_out(scope, world.contact_ids[0])
-        assert not is_opted_out(scope, world.contact_ids[0])
-        record_opt_out(scope, world.contact_ids[0], source="keyword", keyword="STOP")
+        record_opt_out(scope, contact_id=world.contact_ids[0], source="manual")
+        assert revoke_opt_out(scope, contact_id=world.contact_ids[0])
+        assert not is_opted_out(scope, contact_id=world.contact_ids[0])
+        record_opt_out(scope, contact_id=world.contact_ids[0], source="keyword", keyword="STOP")
     assert len(opt_outs(world)) == 2
 
 
@@ -170,12 +181,19 @@ def test_stop_withdraws_bulk_messages_still_waiting_in_the_outbox(world: World) 
     with session_scope() as session:
         draft = svc.create_campaign(world.scope(session), name="Promo", number_id=world.number_id,
                                     text="Oferta", contact_ids=world.contact_ids[:2])  # fmt: skip
-        svc.start_campaign(world.scope(session), draft.campaign.id or 0)
+        svc.start_campaign(world.scope(session), campaign_id=draft.campaign.id or 0)
     with session_scope() as session:
-        advance_campaign(session, world.tenant_id, draft.campaign.id or 0, datetime.now(UTC))
+        advance_campaign(
+            session,
+            tenant_id=world.tenant_id,
+            campaign_id=draft.campaign.id or 0,
+            now=datetime.now(UTC),
+        )
     _first, second = outbound(sent_by="campaign")
     with session_scope() as session:  # the sender already holds the second contact's message
-        advance_one(session, second.id or 0, MessageStatus.SENDING, datetime.now(UTC))
+        advance_one(
+            session, message_id=second.id or 0, new=MessageStatus.SENDING, at=datetime.now(UTC)
+        )
     message_id = customer_writes(world, "STOP")  # the first contact
     asyncio.run(on_message_stored(stored_event(world, message_id)))
     first_after, second_after = outbound(sent_by="campaign")

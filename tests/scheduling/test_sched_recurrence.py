@@ -63,7 +63,7 @@ def test_a_recurring_schedule_fires_each_occurrence_once(world: World) -> None:
     with session_scope() as session:
         row = create_schedule(
             world.scope(session),
-            world.owner,
+            actor=world.owner,
             number_id=world.number_id,
             contact_id=world.contact_ids[0],
             when_local=utc_to_local(start, world.timezone),
@@ -75,7 +75,7 @@ def test_a_recurring_schedule_fires_each_occurrence_once(world: World) -> None:
         at = start + timedelta(days=day, seconds=1)
         for _ in range(2):  # a second pass at the same moment finds nothing
             with session_scope() as session:
-                fire_due_schedules(session, at, late_after=30)
+                fire_due_schedules(session, now=at, late_after=30)
     assert len(outbound()) == 3
     with session_scope() as session:
         row = world.scope(session).get(ScheduledMessage, sid)

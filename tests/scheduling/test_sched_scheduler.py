@@ -31,7 +31,7 @@ def schedule_many(world: World, due: list[datetime]) -> list[int]:
         for i, at in enumerate(due):
             row = create_schedule(
                 scope,
-                world.owner,
+                actor=world.owner,
                 number_id=world.number_id,
                 contact_id=world.contact_ids[i % len(world.contact_ids)],
                 when_local=utc_to_local(at, world.timezone),
@@ -100,7 +100,7 @@ async def test_one_leader_and_a_standby_that_takes_over(world: World) -> None:
     await asyncio.sleep(1.2)  # node-a dies silently: its lease runs out
     assert await asyncio.to_thread(standby.run_once) is not None
     with session_scope() as session:
-        assert current_leader(session, datetime.now(UTC)) == "node-b"
+        assert current_leader(session, now=datetime.now(UTC)) == "node-b"
 
 
 # --- fault test: the scheduler process is down across the due time -------------------------
@@ -108,7 +108,7 @@ async def test_one_leader_and_a_standby_that_takes_over(world: World) -> None:
 
 def leader() -> str | None:
     with session_scope() as session:
-        return current_leader(session, datetime.now(UTC))
+        return current_leader(session, now=datetime.now(UTC))
 
 
 def start_scheduler_process(database_url: str, log: Path) -> subprocess.Popen[bytes]:

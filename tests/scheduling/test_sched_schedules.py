@@ -36,7 +36,7 @@ def schedule(world: World, at: datetime, text: str | None = "Olá!", **extra: ob
     with session_scope() as session:
         row = create_schedule(
             world.scope(session),
-            world.owner,
+            actor=world.owner,
             number_id=world.number_id,
             contact_id=world.contact_ids[0],
             when_local=utc_to_local(at, world.timezone),
@@ -49,7 +49,7 @@ def schedule(world: World, at: datetime, text: str | None = "Olá!", **extra: ob
 
 def fire(at: datetime, late_after: float = 30.0) -> list:
     with session_scope() as session:
-        return fire_due_schedules(session, at, late_after=late_after)
+        return fire_due_schedules(session, now=at, late_after=late_after)
 
 
 def get(world: World, schedule_id: int) -> ScheduledMessage:
@@ -61,7 +61,7 @@ def test_local_time_is_stored_as_utc_in_the_tenant_zone(world: World) -> None:
     with session_scope() as session:
         row = create_schedule(
             world.scope(session),
-            world.owner,
+            actor=world.owner,
             number_id=world.number_id,
             contact_id=world.contact_ids[0],
             when_local=datetime(2030, 1, 15, 9, 0),
@@ -98,8 +98,8 @@ def test_edit_before_due_moves_it_and_cancel_stops_it(world: World) -> None:
     with session_scope() as session:
         update_schedule(
             world.scope(session),
-            world.owner,
-            sid,
+            actor=world.owner,
+            schedule_id=sid,
             when_local=utc_to_local(later, world.timezone),
             text="Novo texto",
         )
@@ -109,7 +109,7 @@ def test_edit_before_due_moves_it_and_cancel_stops_it(world: World) -> None:
 
     other = schedule(world, NOW + timedelta(minutes=5))
     with session_scope() as session:
-        cancel_schedule(world.scope(session), world.owner, other)
+        cancel_schedule(world.scope(session), actor=world.owner, schedule_id=other)
     assert fire(NOW + timedelta(hours=5)) == []
     assert get(world, other).status == "cancelled"
 
@@ -118,7 +118,7 @@ def test_sent_schedules_cannot_be_edited_or_cancelled(world: World) -> None:
     sid = schedule(world, NOW + timedelta(minutes=1))
     fire(NOW + timedelta(minutes=2))
     with session_scope() as session, pytest.raises(UserError) as err:
-        cancel_schedule(world.scope(session), world.owner, sid)
+        cancel_schedule(world.scope(session), actor=world.owner, schedule_id=sid)
     assert err.value.code == "error.sched_not_pending"
 
 
@@ -136,7 +136,9 @@ def test_validation(world: World) -> None:
 
 def test_media_schedule_queues_an_attachment_with_caption(world: World) -> None:
     with session_scope() as session:
-        media = store_media(world.scope(session), b"\x89PNG fake", "image/png", "promo.png")
+        media = store_media(
+            world.scope(session), data=b"\x89PNG fake", mimetype="image/png", filename="promo.png"
+        )
     schedule(world, NOW + timedelta(minutes=1), text="Veja", media=media)
     fire(NOW + timedelta(minutes=2))
     (message,) = outbound()
@@ -154,9 +156,14 @@ def test_unreachable_contact_fails_with_a_reason_and_others_still_go(world: Worl
         assert ghost.id is not None and not scope.all(
             ContactIdentity, ContactIdentity.contact_id == ghost.id
         )
-        bad = create_schedule(scope, world.owner, number_id=world.number_id, contact_id=ghost.id,
-                              when_local=utc_to_local(NOW + timedelta(minutes=1), world.timezone),
-                              text="x").id  # fmt: skip
+        bad = create_schedule(
+            scope,
+            actor=world.owner,
+            number_id=world.number_id,
+            contact_id=ghost.id,
+            when_local=utc_to_local(NOW + timedelta(minutes=1), world.timezone),
+            text="x",
+        ).id
     assert bad is not None
     good = schedule(world, NOW + timedelta(minutes=1))
     fire(NOW + timedelta(minutes=1, seconds=5))
@@ -169,13 +176,13 @@ def test_another_tenant_cannot_see_or_touch_a_schedule(world: World, other: Worl
     sid = schedule(world, NOW + timedelta(minutes=5))
     with session_scope() as session:
         scope = other.scope(session)
-        assert list_schedules(scope, other.owner) == []
+        assert list_schedules(scope, actor=other.owner) == []
         with pytest.raises(NotFound):
-            cancel_schedule(scope, other.owner, sid)
+            cancel_schedule(scope, actor=other.owner, schedule_id=sid)
         with pytest.raises(NotFound):  # nor schedule to the other tenant's contact
             create_schedule(
                 scope,
-                other.owner,
+                actor=other.owner,
                 number_id=other.number_id,
                 contact_id=world.contact_ids[0],
                 when_local=datetime(2031, 1, 1, 9),

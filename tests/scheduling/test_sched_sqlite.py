@@ -24,7 +24,7 @@ def test_schedules_follow_ups_and_campaigns_on_both_databases(sqlite_world: Worl
         scope = lite.scope(session)
         schedule = create_schedule(
             scope,
-            lite.owner,
+            actor=lite.owner,
             number_id=lite.number_id,
             contact_id=lite.contact_ids[0],
             when_local=utc_to_local(now + timedelta(minutes=1), lite.timezone),
@@ -46,13 +46,13 @@ def test_schedules_follow_ups_and_campaigns_on_both_databases(sqlite_world: Worl
     with session_scope() as session:
         follow_up = start_follow_up(
             lite.scope(session),
-            None,
-            conversation.id,
+            actor=None,
+            conversation_id=conversation.id,
             steps=[{"delay_hours": 1, "text": "E aí?"}],
             business_hours_only=False,
         )
     with session_scope() as session:
-        assert len(fire_due_follow_ups(session, follow_up.due_at + timedelta(seconds=1))) == 1
+        assert len(fire_due_follow_ups(session, now=follow_up.due_at + timedelta(seconds=1))) == 1
     with session_scope() as session:
         assert lite.scope(session).get(FollowUp, follow_up.id).status == "done"
 
@@ -64,9 +64,19 @@ def test_schedules_follow_ups_and_campaigns_on_both_databases(sqlite_world: Worl
             text="Oi {{first_name}}",
             contact_ids=lite.contact_ids,
         )
-        svc.start_campaign(lite.scope(session), draft.campaign.id or 0)
+        svc.start_campaign(lite.scope(session), campaign_id=draft.campaign.id or 0)
     with session_scope() as session:
-        assert advance_campaign(session, lite.tenant_id, draft.campaign.id or 0, now) == 3
+        assert (
+            advance_campaign(
+                session, tenant_id=lite.tenant_id, campaign_id=draft.campaign.id or 0, now=now
+            )
+            == 3
+        )
     with session_scope() as session:
-        assert advance_campaign(session, lite.tenant_id, draft.campaign.id or 0, now) == 0
+        assert (
+            advance_campaign(
+                session, tenant_id=lite.tenant_id, campaign_id=draft.campaign.id or 0, now=now
+            )
+            == 0
+        )
     assert len(outbound(sent_by="campaign")) == 3 and len(outbound(sent_by="schedule")) == 2

@@ -60,7 +60,7 @@ def test_scheduler_sender_and_inbox_write_at_once(lite: World) -> None:
             csv_text=csv,
         )  # fmt: skip
         draft.campaign.batch_size = 5
-        svc.start_campaign(lite.scope(session), draft.campaign.id or 0)
+        svc.start_campaign(lite.scope(session), campaign_id=draft.campaign.id or 0)
     scheduler = fast_scheduler()
     errors: list[BaseException] = []
 
@@ -74,13 +74,18 @@ def test_scheduler_sender_and_inbox_write_at_once(lite: World) -> None:
             ).all()
         for message_id in ids[:5]:
             with session_scope() as session:
-                advance_one(session, message_id or 0, MessageStatus.SENT, datetime.now(UTC))
+                advance_one(
+                    session,
+                    message_id=message_id or 0,
+                    new=MessageStatus.SENT,
+                    at=datetime.now(UTC),
+                )
 
     def inbox(i: int) -> None:  # customers answer, attendants schedule
         customer_writes(lite, f"Oi {i}")
         with session_scope() as session:
             create_schedule(
-                lite.scope(session), lite.owner, number_id=lite.number_id,
+                lite.scope(session), actor=lite.owner, number_id=lite.number_id,
                 contact_id=lite.contact_ids[1], text=f"Lembrete {i}",
                 when_local=utc_to_local(datetime.now(UTC) + timedelta(hours=1), lite.timezone),
             )  # fmt: skip

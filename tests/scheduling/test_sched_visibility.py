@@ -67,11 +67,14 @@ def setup(world: World) -> tuple[World, CurrentUser, CurrentUser, int, int]:
     with session_scope() as session:
         scope = world.scope(session)
         schedule = create_schedule(
-            scope, world.owner, number_id=world.number_id, contact_id=world.contact_ids[0],
+            scope, actor=world.owner, number_id=world.number_id, contact_id=world.contact_ids[0],
             when_local=when, text="Seu pedido chegou",
         )  # fmt: skip
         follow_up = start_follow_up(
-            scope, world.owner, conversation.id, steps=[{"delay_hours": 2, "text": "E aí?"}]
+            scope,
+            actor=world.owner,
+            conversation_id=conversation.id,
+            steps=[{"delay_hours": 2, "text": "E aí?"}],
         )
         assert schedule.id is not None and follow_up.id is not None
         return world, inside, outside, schedule.id, follow_up.id
@@ -89,12 +92,14 @@ def test_an_agent_outside_the_department_cannot_read_edit_or_cancel(setup: tuple
     with session_scope() as session:
         scope = world.scope(session)
         with pytest.raises(NotFound):
-            get_schedule(scope, outside, sid)
+            get_schedule(scope, actor=outside, schedule_id=sid)
         with pytest.raises(NotFound):
-            update_schedule(scope, outside, sid, when_local=later, text="Reescrito")
+            update_schedule(
+                scope, actor=outside, schedule_id=sid, when_local=later, text="Reescrito"
+            )
         with pytest.raises(NotFound):
-            cancel_schedule(scope, outside, sid)
-        assert list_schedules(scope, outside) == []
+            cancel_schedule(scope, actor=outside, schedule_id=sid)
+        assert list_schedules(scope, actor=outside) == []
     after = _row(world, sid)
     assert (after.status, after.text, after.due_at) == (before.status, before.text, before.due_at)
 
@@ -106,15 +111,15 @@ def test_an_agent_outside_cannot_schedule_into_that_conversation(setup: tuple) -
         scope = world.scope(session)
         with pytest.raises(NotFound):
             create_schedule(
-                scope, outside, number_id=world.number_id, contact_id=world.contact_ids[0],
+                scope, actor=outside, number_id=world.number_id, contact_id=world.contact_ids[0],
                 when_local=when, text="Oi",
             )  # fmt: skip
         # A contact nobody talks to yet is open to everyone.
         fresh = create_schedule(
-            scope, outside, number_id=world.number_id, contact_id=world.contact_ids[1],
+            scope, actor=outside, number_id=world.number_id, contact_id=world.contact_ids[1],
             when_local=when, text="Oi",
         )  # fmt: skip
-        assert [r.id for r in list_schedules(scope, outside)] == [fresh.id]
+        assert [r.id for r in list_schedules(scope, actor=outside)] == [fresh.id]
     with session_scope() as session:
         assert world.scope(session).count(ScheduledMessage) == 2
 
@@ -124,11 +129,11 @@ def test_the_department_member_and_the_owner_can(setup: tuple) -> None:
     later = utc_to_local(datetime.now(UTC) + timedelta(hours=3), world.timezone)
     with session_scope() as session:
         scope = world.scope(session)
-        assert [r.id for r in list_schedules(scope, inside)] == [sid]
-        update_schedule(scope, inside, sid, when_local=later, text="Ajustado")
+        assert [r.id for r in list_schedules(scope, actor=inside)] == [sid]
+        update_schedule(scope, actor=inside, schedule_id=sid, when_local=later, text="Ajustado")
     assert _row(world, sid).text == "Ajustado"
     with session_scope() as session:
-        cancel_schedule(world.scope(session), world.owner, sid)
+        cancel_schedule(world.scope(session), actor=world.owner, schedule_id=sid)
     assert _row(world, sid).status == "cancelled"
 
 
@@ -139,11 +144,11 @@ def test_lists_of_contacts_and_follow_ups_hide_the_department(setup: tuple) -> N
         scope = world.scope(session)
         assert hidden not in {c["id"] for c in view.contacts(scope, outside)}
         assert hidden in {c["id"] for c in view.contacts(scope, inside)}
-        assert list_follow_ups(scope, outside) == []
+        assert list_follow_ups(scope, actor=outside) == []
         assert view.follow_ups(scope, outside) == []
-        assert [f.id for f in list_follow_ups(scope, inside)] == [fid]
+        assert [f.id for f in list_follow_ups(scope, actor=inside)] == [fid]
         with pytest.raises(NotFound):
-            cancel_follow_up(scope, outside, fid)
+            cancel_follow_up(scope, actor=outside, follow_up_id=fid)
     with session_scope() as session:
         assert world.scope(session).get(FollowUp, fid).status == "pending"
 
@@ -154,5 +159,7 @@ def test_the_inbox_cancels_only_a_schedule_of_the_open_conversation(setup: tuple
     elsewhere = conversation_of(world, world.contact_ids[1])
     assert elsewhere is not None and elsewhere.id is not None
     with session_scope() as session, pytest.raises(NotFound):
-        cancel_schedule(world.scope(session), world.owner, sid, in_conversation=elsewhere.id)
+        cancel_schedule(
+            world.scope(session), actor=world.owner, schedule_id=sid, in_conversation=elsewhere.id
+        )
     assert _row(world, sid).status == "pending"

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from tests.security.handlers import Handler
-from tests.security.world import VICTIM_NUMBER_PHONE, World
+from tests.security.world import HIDDEN_PHONE, VICTIM_NUMBER_PHONE, World
 from whatsapp_saas.accounts.service import CurrentUser
 
 UPLOAD_MARKER = "upload-marker-c0ffee"
@@ -36,6 +36,7 @@ SCALARS: dict[str, Any] = {
     "preview": "attack-preview",
     "offset": 1,  # move_stage
     "var_name": "token",  # setvar: try to overwrite the session var directly
+    "phone": HIDDEN_PHONE,  # the CRM's remove_phone: the hidden contact's number
 }
 
 
@@ -63,6 +64,7 @@ def target_ids(world: World, *, hidden: bool) -> dict[str, int]:
         "pipeline": v.pipeline_id,
         "stage": v.stage_id,
         "rule": v.rule_id,
+        "menu": v.menu_id,
     }
 
 
@@ -116,6 +118,7 @@ def form(ids: dict[str, int], *, email: str, password: str) -> dict[str, Any]:
         "label": "Attack label",
         "type": "text",
         "merge_search": "secret",
+        "new_phone": "+5511977775555",  # the CRM's add_phone: a valid, unused number
         "field-secret_code": "attack",
         # Deals and pipelines.
         "deal_id": str(ids["deal"]),
@@ -164,6 +167,8 @@ def _value(
     name, annotation = param.name, str(param.annotation)
     if name.endswith("_id") and name.removesuffix("_id") in ids:
         return str(ids[name.removesuffix("_id")])
+    if name == "hours_for":  # the Business hours tab's "Hours for": the victim's number
+        return f"number:{ids['number']}"
     if "CurrentUser" in annotation:
         return forged_owner(world)
     if "dict" in annotation:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -77,12 +78,27 @@ def take(ignore: frozenset[str] = frozenset()) -> Rows:
     return found
 
 
-def put_back(rows: Rows) -> None:
-    """Make the tables hold exactly ``rows`` again (ids and sequences included)."""
+def put_back(rows: Rows, attempts: int = 5) -> None:
+    """Make the tables hold exactly ``rows`` again (ids and sequences included).
+
+    The app under attack keeps background readers (spine runner, scheduler) on these tables;
+    a TRUNCATE that deadlocks with one is rolled back whole, so it is simply tried again."""
+    for attempt in range(attempts):
+        try:
+            _put_back_once(rows)
+            return
+        except sa.exc.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _put_back_once(rows: Rows) -> None:
     from sqlmodel import SQLModel
 
     tables = [t for t in SQLModel.metadata.sorted_tables if t.name in rows]
     with get_engine().begin() as conn:
+        conn.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
         quoted = ", ".join(f'"{t.name}"' for t in tables)
         conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         for table in tables:  # parents first

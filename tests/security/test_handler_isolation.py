@@ -191,7 +191,7 @@ async def test_handler_refuses(arena: Arena, handler: Handler, case: Case) -> No
 
 def _live(token: str | None) -> bool:
     with session_scope() as s:
-        return accounts.resolve_session(s, token) is not None
+        return accounts.resolve_session(s, token=token) is not None
 
 
 # --- controls: the harness sees a change, a leak and a refusal when there is one ---------

@@ -24,6 +24,7 @@ from whatsapp_saas.ui.api import build_api
 pytestmark = pytest.mark.slow
 
 OGG = b"OggS\x00\x02" + b"\x00" * 64
+HOOK_BODY = b'{"phone": "+5511977771234", "text": "attack-text"}'
 REFUSED = (401, 403, 404)
 EVIL_ORIGIN = "https://evil.example"
 
@@ -40,6 +41,10 @@ PROBES: dict[str, Probe] = {
     "/media/{message_id}": Probe("GET", lambda v: f"/media/{v.hidden_media_message_id}"),
     "/inbox/conversations/{conversation_id}/voice": Probe(
         "POST", lambda v: f"/inbox/conversations/{v.hidden_conversation_id}/voice", OGG, "audio/ogg"
+    ),
+    # A rule's inbound URL takes no cookie: a session (anyone's) without the secret is a 401.
+    "/hooks/automations/{token}": Probe(
+        "POST", lambda v: v.hook_path, HOOK_BODY, "application/json"
     ),
 }
 PUBLIC_ROUTES = {"/healthz"}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.automations import hook_service
+from whatsapp_saas.automations import menu_service as menus
 from whatsapp_saas.automations import service as automations
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.db import session_scope
@@ -25,6 +27,7 @@ from whatsapp_saas.inbox.ingest import ingest_event
 from whatsapp_saas.inbox.media import LocalMediaStore
 from whatsapp_saas.inbox.models import Message
 from whatsapp_saas.scheduling import campaigns, followups, schedules
+from whatsapp_saas.security.crypto import keyring_from_settings
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp import service as numbers
@@ -77,6 +80,8 @@ class Victim:
     users: dict[str, int] = field(default_factory=dict)
     crm: dict[str, int] = field(default_factory=dict)  # tag, segment, definition, job
     rule_id: int = 0  # an automation rule whose reply is SECRET_RULE
+    menu_id: int = 0  # a chatbot menu whose message is SECRET_RULE
+    hook_path: str = ""  # a "Webhook received" rule's inbound URL (its reply is SECRET_RULE)
 
 
 @dataclass
@@ -100,13 +105,15 @@ def seed(media_root: Path) -> World:
     victim = _victim_data(users, media_root)
     with session_scope() as s:
         attacker_scope = TenantScope(s, users["attacker"].tenant_id)
-        attacker_number = numbers.add_number(attacker_scope, "Attacker main")
+        attacker_number = numbers.add_number(attacker_scope, name="Attacker main")
         assert attacker_number.id is not None
         attacker_number_id = attacker_number.id
     tokens = {actor: _sign_in(_email(actor)) for actor in ACTORS}
     with session_scope() as s:
         scope = TenantScope(s, victim.tenant_id)
-        accounts.set_user_active(scope, users["owner"], users["disabled"].user_id, False)
+        accounts.set_user_active(
+            scope, actor=users["owner"], user_id=users["disabled"].user_id, active=False
+        )
     victim.users = {actor: users[actor].user_id for actor in ACTORS if actor != "attacker"}
     victim.crm = _crm_data(users["owner"], victim.hidden_contact_id)
     return World(
@@ -147,7 +154,7 @@ def _people() -> dict[str, CurrentUser]:
 def _invited(owner: CurrentUser, actor: str, role: str) -> CurrentUser:
     with session_scope() as s:
         issued = accounts.invite_user(
-            TenantScope(s, owner.tenant_id), owner, email=_email(actor), name=actor, role=role
+            TenantScope(s, owner.tenant_id), actor=owner, email=_email(actor), name=actor, role=role
         )
         user = accounts.accept_invite(s, token=issued.token, password=PASSWORD)
         return accounts._current(s, user)
@@ -162,11 +169,13 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
     owner = users["owner"]
     with session_scope() as s:
         scope = TenantScope(s, owner.tenant_id)
-        number = numbers.add_number(scope, "Victim main")
+        number = numbers.add_number(scope, name="Victim main")
         number.phone = VICTIM_NUMBER_PHONE
-        department = departments.create_department(scope, owner, SECRET_DEPARTMENT)
+        department = departments.create_department(scope, actor=owner, name=SECRET_DEPARTMENT)
         assert department.id is not None and number.id is not None
-        departments.add_member(scope, owner, department.id, users["agent_in"].user_id)
+        departments.add_member(
+            scope, actor=owner, department_id=department.id, user_id=users["agent_in"].user_id
+        )
         number_id, department_id = number.id, department.id
     hidden_message = _customer_writes(
         owner.tenant_id, number_id, HIDDEN_PHONE, SECRET_HIDDEN_MESSAGE
@@ -176,9 +185,13 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         scope = TenantScope(s, owner.tenant_id)
         hidden, opened = scope.get(Message, hidden_message), scope.get(Message, open_message)
         hidden_cid, open_cid = hidden.conversation_id, opened.conversation_id
-        hidden_conversation = inbox.transfer(scope, owner, hidden_cid, department_id=department_id)
+        hidden_conversation = inbox.transfer(
+            scope, actor=owner, conversation_id=hidden_cid, department_id=department_id
+        )
         hidden_contact_id = hidden_conversation.contact_id
-        open_contact_id = inbox.get_conversation(scope, owner, open_cid).contact_id
+        open_contact_id = inbox.get_conversation(
+            scope, actor=owner, conversation_id=open_cid
+        ).contact_id
         scope.get(Contact, hidden_contact_id).name = SECRET_HIDDEN_CONTACT
         media_id = _media_message(scope, hidden_cid, number_id, media_root)
         plans = _plans(
@@ -191,7 +204,7 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         reply_id = reply.id
         rule = automations.save_rule(
             scope,
-            owner,
+            actor=owner,
             name="Victim rule",
             trigger={"type": "keyword", "match": "equals", "keyword": "never-sent-keyword"},
             conditions=[],
@@ -199,9 +212,21 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         )
         assert rule.id is not None
         rule_id = rule.id
+        menu = menus.save_menu(
+            scope,
+            actor=owner,
+            name="Victim menu",
+            tree={"message": SECRET_RULE, "options": [{"label": "Sales", "target": "ai"}]},
+        )
+        assert menu.id is not None
+        menu_id = menu.id
+        hook_path = _hook_rule(scope, owner)
     with session_scope() as s:
         invite = accounts.invite_user(
-            TenantScope(s, owner.tenant_id), owner, email="pending@victim.test", name="Pending"
+            TenantScope(s, owner.tenant_id),
+            actor=owner,
+            email="pending@victim.test",
+            name="Pending",
         )
     return Victim(
         tenant_id=owner.tenant_id,
@@ -225,18 +250,36 @@ def _victim_data(users: dict[str, CurrentUser], media_root: Path) -> Victim:
         hidden_deal_id=deal_ids[2],
         open_deal_id=deal_ids[3],
         rule_id=rule_id,
+        menu_id=menu_id,
+        hook_path=hook_path,
     )
+
+
+def _hook_rule(scope: TenantScope, owner: CurrentUser) -> str:
+    """A webhook rule and its URL (its secret is thrown away: no attacker has it)."""
+    rule = automations.save_rule(
+        scope,
+        actor=owner,
+        name="Victim hook",
+        trigger={"type": "webhook_received"},
+        conditions=[],
+        actions=[{"type": "send_message", "message": SECRET_RULE}],
+    )
+    keyring = keyring_from_settings()
+    return hook_service.ensure_hook(scope, actor=owner, rule_id=rule.id or 0, keyring=keyring).path
 
 
 def _deals(
     scope: TenantScope, owner: CurrentUser, hidden_contact: int, open_contact: int
 ) -> tuple[int, int, int, int]:
     """The default pipeline, and a deal on the hidden contact and one on the open contact."""
-    [pipeline] = pipelines.ensure_default_pipeline(scope, "en")
-    first, second = pipelines.stages_of(scope, int(pipeline.id or 0))[:2]
+    [pipeline] = pipelines.ensure_default_pipeline(scope, language="en")
+    first, second = pipelines.stages_of(scope, pipeline_id=int(pipeline.id or 0))[:2]
     made = [
         deals.create_deal(
-            scope, owner, DealValues(title, contact, int(first.id or 0), 1000, owner.user_id)
+            scope,
+            actor=owner,
+            values=DealValues(title, contact, int(first.id or 0), 1000, owner.user_id),
         )
         for title, contact in ((SECRET_HIDDEN_DEAL, hidden_contact), ("Open deal", open_contact))
     ]
@@ -300,7 +343,7 @@ def _plans(
     def schedule(pair: tuple[int, int], body: str) -> int:
         row = schedules.create_schedule(
             scope,
-            owner,
+            actor=owner,
             number_id=number_id,
             contact_id=pair[1],
             when_local=when,
@@ -315,8 +358,8 @@ def _plans(
     open_schedule = schedule(opened, SECRET_OPEN_SCHEDULE)
     follow_up = followups.start_follow_up(
         scope,
-        owner,
-        hidden[0],
+        actor=owner,
+        conversation_id=hidden[0],
         steps=[{"delay_hours": 24 * 30, "text": SECRET_HIDDEN_FOLLOW_UP}],
         business_hours_only=False,
     )
@@ -343,7 +386,7 @@ def _crm_data(owner: CurrentUser, contact_id: int) -> dict[str, int]:
         scope = TenantScope(s, owner.tenant_id)
         tag = tags.create_tag(scope, name="SecretTag", color="red")
         assert tag.id is not None
-        tags.set_contact_tags(scope, contact_id, [tag.id], user_id=owner.user_id)
+        tags.set_contact_tags(scope, contact_id=contact_id, tag_ids=[tag.id], user_id=owner.user_id)
         definition = fields.create_definition(
             scope, entity="contact", key="secret_code", label="Secret code", type="text"
         )
@@ -354,10 +397,10 @@ def _crm_data(owner: CurrentUser, contact_id: int) -> dict[str, int]:
             body=SECRET_HIDDEN_CONTACT + " note",
         )
         segment = segments.create_segment(
-            scope, viewer=owner, name="Secret segment", filters=ContactFilter(search="secret")
+            scope, actor=owner, name="Secret segment", filters=ContactFilter(search="secret")
         )
         job = importer.upload(
-            scope, viewer=owner, data=f"Nome;Telefone\n{SECRET_HIDDEN_CONTACT};11988887777\n"
+            scope, actor=owner, data=f"Nome;Telefone\n{SECRET_HIDDEN_CONTACT};11988887777\n"
         )
         s.flush()
         assert definition.id is not None and segment.id is not None and job.id is not None

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import pytest
 import redis
 
+from tests.conftest import current_graph
 from whatsapp_saas.config import reset_settings_cache
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.inbox.ingest_pipeline import IngestPipeline
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.whatsapp.events import InboundSink, NumberStateChanged, QrCodeUpdated
@@ -80,8 +80,11 @@ def use_redis(db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     ``redis_url`` fixture flushes its database at every test, which wipes the live leases of
     any other test run on this machine at that moment.
     """
+    from tests.conftest import current_graph
+
     monkeypatch.setenv("REDIS_URL", MANAGER_REDIS_URL)
     reset_settings_cache()
+    current_graph().control.redis_url = MANAGER_REDIS_URL  # the graph was built without
     _clear_namespace()
     yield MANAGER_REDIS_URL
     _clear_namespace()
@@ -98,8 +101,11 @@ def _clear_namespace() -> None:
 
 @pytest.fixture
 def no_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import current_graph
+
     monkeypatch.delenv("REDIS_URL", raising=False)
     reset_settings_cache()
+    current_graph().control.redis_url = None
 
 
 @pytest.fixture
@@ -135,20 +141,21 @@ class Recorder:
 @pytest.fixture
 def recorder(db: str) -> Recorder:
     found = Recorder()
-    bus.subscribe(NumberStateChanged, found)
-    bus.subscribe(QrCodeUpdated, found)
+    current_graph().bus.subscribe(NumberStateChanged, found)
+    current_graph().bus.subscribe(QrCodeUpdated, found)
     return found
 
 
 @pytest.fixture
 async def ingest() -> AsyncIterator[IngestPipeline]:
     """The ingest pipeline of a manager process's graph, wired as ``bootstrap`` wires it
-    (built apart: re-bootstrapping would reset the bus other fixtures subscribed to)."""
+    (built apart: a new graph would bring a new bus, and other fixtures subscribed to this one)."""
+    from tests.conftest import current_graph
     from whatsapp_saas.bootstrap import ingest_pipeline
     from whatsapp_saas.inbox.media import media_store
-    from whatsapp_saas.whatsapp.manager import fetch_media
 
-    pipeline = ingest_pipeline(media_store(), fetch_media)
+    graph = current_graph()
+    pipeline = ingest_pipeline(media_store(), graph.nodes.fetch_media, graph.bus)
     yield pipeline
     await pipeline.stop()
 
@@ -158,14 +165,20 @@ async def nodes(
     sim_url: str, ingest: IngestPipeline
 ) -> AsyncIterator[Callable[..., Awaitable[ManagerNode]]]:
     """Start in-process manager nodes on the simulator, their inbound going to the graph's
-    ingest pipeline (``sink=`` gives another); all are stopped at the end."""
+    ingest pipeline (``sink=`` gives another); all are stopped at the end. They join the
+    graph's node registry, so its control channel reaches them as it reaches a process's."""
+    from tests.conftest import current_graph
+
     started: list[ManagerNode] = []
+    graph = current_graph()
 
     async def start(sink: InboundSink | None = None, **overrides: Any) -> ManagerNode:
         node = ManagerNode(
             fast_settings(**overrides),
             sink=sink or ingest.submit,
             driver=("simulator", {"base_url": sim_url}),
+            nodes=graph.nodes,
+            bus=graph.bus,  # its async live handlers run on this node's loop
         )
         await node.start()
         started.append(node)

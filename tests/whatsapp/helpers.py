@@ -61,14 +61,14 @@ async def wait_state(number_id: int, state: str, timeout: float = 10.0) -> Whats
 
 def add_number(tenant_id: int, name: str = "Sales") -> int:
     with session_scope() as session:
-        row = service.add_number(TenantScope(session, tenant_id), name)
+        row = service.add_number(TenantScope(session, tenant_id), name=name)
         assert row.id is not None
         return row.id
 
 
 def connect(tenant_id: int, number_id: int) -> None:
     with session_scope() as session:
-        service.request_connect(TenantScope(session, tenant_id), number_id)
+        service.request_connect(TenantScope(session, tenant_id), number_id=number_id)
 
 
 async def sim_post(sim_url: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:

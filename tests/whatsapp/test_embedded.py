@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import build_graph
+from tests.conftest import build_graph, current_graph
 from tests.whatsapp.conftest import fast_settings
 from tests.whatsapp.helpers import (
     add_number,
@@ -24,12 +24,11 @@ from tests.whatsapp.helpers import (
 from whatsapp_saas.bootstrap import App
 from whatsapp_saas.config import get_settings, reset_settings_cache
 from whatsapp_saas.db import session_scope
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.tenancy.models import Tenant
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp import service
 from whatsapp_saas.whatsapp.events import QrCodeUpdated
-from whatsapp_saas.whatsapp.manager import SimulatorHost, node_for
+from whatsapp_saas.whatsapp.manager import SimulatorHost
 from whatsapp_saas.whatsapp.manager.number_leases import FileLeases
 
 
@@ -57,15 +56,15 @@ async def test_embedded_manager_on_sqlite(sqlite_tenant: int, sim_url: str) -> N
         assert isinstance(node.leases, FileLeases)
         number_id = add_number(sqlite_tenant)
         with session_scope() as session:
-            service.request_connect(TenantScope(session, sqlite_tenant), number_id)
+            service.request_connect(TenantScope(session, sqlite_tenant), number_id=number_id)
         await link(sim_url, number_id, random_phone())
         row = await wait_state(number_id, "connected")
         assert row.owner_node == node.node_id
-        assert node_for(number_id) is node
+        assert graph.nodes.node_for(number_id) is node
     finally:
         await graph.stop()
     assert node.stopping
-    assert node_for(number_id) is None
+    assert graph.nodes.node_for(number_id) is None
 
 
 @pytest.fixture
@@ -158,7 +157,7 @@ async def test_a_restart_with_the_in_process_simulator_keeps_the_link(
 
     qr_codes: list[QrCodeUpdated] = []
     graph = embedded_graph()  # the app starts again (its graph re-registers the handlers)
-    bus.subscribe(QrCodeUpdated, qr_codes.append)
+    current_graph().bus.subscribe(QrCodeUpdated, qr_codes.append)
     await graph.start()
     try:
         row = await wait_state(number_id, "connected", timeout=20)

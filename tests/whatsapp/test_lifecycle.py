@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from tests.conftest import current_graph
 from tests.whatsapp.conftest import QR_FIRST_TTL, Recorder, fast_settings
 from tests.whatsapp.helpers import (
     add_number,
@@ -141,7 +142,9 @@ async def test_not_registered_after_a_restart_keeps_the_saved_session(
     from whatsapp_saas.simulator import start_in_background
 
     first = start_in_background("127.0.0.1", 0, qr_first_ttl=QR_FIRST_TTL)
-    node = ManagerNode(fast_settings(), driver=("simulator", {"base_url": first.url}))
+    node = ManagerNode(
+        fast_settings(), driver=("simulator", {"base_url": first.url}), nodes=current_graph().nodes
+    )
     await node.start()
     try:
         number_id = await connect_and_link(first.url, tenant_id, random_phone())
@@ -152,7 +155,11 @@ async def test_not_registered_after_a_restart_keeps_the_saved_session(
     assert saved is not None
 
     forgetful = start_in_background("127.0.0.1", 0, qr_first_ttl=QR_FIRST_TTL)
-    node = ManagerNode(fast_settings(), driver=("simulator", {"base_url": forgetful.url}))
+    node = ManagerNode(
+        fast_settings(),
+        driver=("simulator", {"base_url": forgetful.url}),
+        nodes=current_graph().nodes,
+    )
     await node.start()
     try:
         row = await wait_state(number_id, "failed")
@@ -187,7 +194,7 @@ async def test_relinking_to_another_phone_waits_for_the_tenants_confirmation(
     assert snapshot_blob(number_id) is not None, "the new link is kept for the confirmation"
 
     with session_scope() as session:
-        service.confirm_new_phone(TenantScope(session, tenant_id), number_id)
+        service.confirm_new_phone(TenantScope(session, tenant_id), number_id=number_id)
     row = await wait_state(number_id, "connected")
     assert row.phone == second and row.qr_code is None
 
@@ -206,6 +213,6 @@ async def test_a_phone_already_used_by_another_number_asks_first(
         reasons.CONFIRM_PHONE, {"new": phone, "other": "Vendas"}
     )
     with session_scope() as session, pytest.raises(NotFound):
-        service.confirm_new_phone(TenantScope(session, tenant_id + 999), other)
+        service.confirm_new_phone(TenantScope(session, tenant_id + 999), number_id=other)
     with session_scope() as session, pytest.raises(UserError):
-        service.confirm_new_phone(TenantScope(session, tenant_id), add_number(tenant_id))
+        service.confirm_new_phone(TenantScope(session, tenant_id), number_id=add_number(tenant_id))

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from tests.conftest import current_graph
 from tests.whatsapp.conftest import Recorder
 from tests.whatsapp.helpers import (
     add_number,
@@ -28,9 +29,9 @@ from whatsapp_saas.whatsapp.manager.node import ManagerNode
 Nodes = Callable[..., Awaitable[ManagerNode]]
 
 
-def _scope_call(tenant_id: int, fn: Callable[..., object], *args: object) -> object:
+def _scope_call(tenant_id: int, fn: Callable[..., object], **kwargs: object) -> object:
     with session_scope() as session:
-        return fn(TenantScope(session, tenant_id), *args)
+        return fn(TenantScope(session, tenant_id), **kwargs)
 
 
 async def _phone_linked(sim_url: str, phone: str) -> bool:
@@ -41,7 +42,7 @@ async def _phone_linked(sim_url: str, phone: str) -> bool:
 def test_add_rename_list_and_isolation(tenant_id: int) -> None:
     first = add_number(tenant_id, "  Sales   team ")
     second = add_number(tenant_id, "Support")
-    _scope_call(tenant_id, service.rename_number, second, "Help desk")
+    _scope_call(tenant_id, service.rename_number, number_id=second, name="Help desk")
     with session_scope() as session:
         rows = service.list_numbers(TenantScope(session, tenant_id))
         assert [(r.id, r.name, r.state) for r in rows] == [
@@ -53,7 +54,7 @@ def test_add_rename_list_and_isolation(tenant_id: int) -> None:
         session.flush()
         assert other.id is not None
         with pytest.raises(NotFound):
-            service.get_number(TenantScope(session, other.id), first)
+            service.get_number(TenantScope(session, other.id), number_id=first)
     with pytest.raises(UserError) as caught:
         add_number(tenant_id, "   ")
     assert caught.value.code == "error.name_required"
@@ -92,7 +93,12 @@ async def test_pairing_code_links_without_a_qr_scan(
     number_id = add_number(tenant_id)
 
     with session_scope() as session:  # starts the session itself, then asks the owner
-        code = await service.request_pairing_code(TenantScope(session, tenant_id), number_id, phone)
+        code = await service.request_pairing_code(
+            TenantScope(session, tenant_id),
+            number_id=number_id,
+            phone=phone,
+            control=current_graph().control,
+        )
     assert len(code) == 9 and code[4] == "-"
     assert number(number_id).pairing_code == code
 
@@ -109,14 +115,14 @@ async def test_disconnect_then_connect_resumes_without_qr(
     node = await nodes()
     number_id = await connect_and_link(sim_url, tenant_id, random_phone())
 
-    _scope_call(tenant_id, service.disconnect, number_id)
+    _scope_call(tenant_id, service.disconnect, number_id=number_id)
     row = await wait_state(number_id, "disconnected")
     assert row.state_reason == "wa.reason.user_disconnect"
     await wait_until(lambda: not node.owns(number_id), 5, "session stopped")
     assert snapshot_blob(number_id) is not None, "disconnect keeps the saved session"
 
     qr_count = len(recorder.of(QrCodeUpdated, number_id))
-    _scope_call(tenant_id, service.request_connect, number_id)
+    _scope_call(tenant_id, service.request_connect, number_id=number_id)
     await wait_state(number_id, "connected")
     assert len(recorder.of(QrCodeUpdated, number_id)) == qr_count
 
@@ -129,7 +135,7 @@ async def test_logout_unlinks_and_deletes_the_session_everywhere(
     number_id = await connect_and_link(sim_url, tenant_id, phone)
     assert (node.node_dir / str(number_id)).exists()
 
-    _scope_call(tenant_id, service.logout, number_id)
+    _scope_call(tenant_id, service.logout, number_id=number_id)
     row = number(number_id)
     assert (row.state, row.desired_state) == ("logged_out", "stopped")
     assert snapshot_blob(number_id) is None
@@ -148,9 +154,9 @@ async def test_delete_number_logs_out_first(
     phone = random_phone()
     number_id = await connect_and_link(sim_url, tenant_id, phone)
 
-    _scope_call(tenant_id, service.delete_number, number_id)
+    _scope_call(tenant_id, service.delete_number, number_id=number_id)
 
     await wait_until(lambda: not node.owns(number_id), 5, "session released")
     assert not await _phone_linked(sim_url, phone)
     with session_scope() as session, pytest.raises(NotFound):
-        service.get_number(TenantScope(session, tenant_id), number_id)
+        service.get_number(TenantScope(session, tenant_id), number_id=number_id)

@@ -38,10 +38,11 @@ def test_a_qr_code_is_scanned_only_for_the_tenant_that_shows_it(tenant_id: int) 
     rival = _other_tenant()
     with session_scope() as session:
         assert (
-            own.number_showing_qr(TenantScope(session, tenant_id), " 2@ours,abc ").id == number_id
+            own.number_showing_qr(TenantScope(session, tenant_id), qr=" 2@ours,abc ").id
+            == number_id
         )
         with pytest.raises(UserError) as caught:
-            own.number_showing_qr(TenantScope(session, rival), "2@ours,abc")
+            own.number_showing_qr(TenantScope(session, rival), qr="2@ours,abc")
     assert caught.value.code == "error.sim_qr_not_yours"
 
 
@@ -54,13 +55,13 @@ def test_pairing_codes_and_customer_messages_stay_in_the_tenant(tenant_id: int) 
     rival = _other_tenant()
     with session_scope() as session:
         scope = TenantScope(session, tenant_id)
-        assert own.number_with_pairing_code(scope, "abcdefgh").id == pairing
-        assert own.linked_number(scope, "+5511999990000").id == linked
+        assert own.number_with_pairing_code(scope, code="abcdefgh").id == pairing
+        assert own.linked_number(scope, phone="+5511999990000").id == linked
         theirs = TenantScope(session, rival)
         with pytest.raises(UserError):
-            own.number_with_pairing_code(theirs, "ABCD-EFGH")
+            own.number_with_pairing_code(theirs, code="ABCD-EFGH")
         with pytest.raises(UserError) as caught:
-            own.linked_number(theirs, "+5511999990000")
+            own.linked_number(theirs, phone="+5511999990000")
     assert caught.value.code == "error.sim_to_not_yours"
 
 

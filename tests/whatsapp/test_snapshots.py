@@ -73,7 +73,7 @@ def test_only_the_owner_writes_and_never_after_logout(tenant_id: int) -> None:
     number_id = _owned_number(tenant_id)
     assert not save_snapshot(number_id, b"x", "someone-else", keyring)
     with session_scope() as session:
-        row = records.locked_row(session, number_id)
+        row = records.locked_row(session, number_id=number_id)
         assert row is not None
         row.state = "logged_out"
     assert not save_snapshot(number_id, b"x", NODE, keyring)

@@ -120,10 +120,11 @@ async def test_a_lost_lease_drops_the_session_at_once(
 async def test_the_inbox_gets_the_live_session_media_fetcher(
     tenant_id: int, use_redis: str, nodes: Nodes, sim_url: str, ingest: IngestPipeline
 ) -> None:
-    from whatsapp_saas.whatsapp.manager import fetch_media
+    from tests.conftest import current_graph
 
+    fetch_media = current_graph().nodes.fetch_media
     await nodes()
-    assert ingest.downloader is not None and ingest.downloader.fetcher is fetch_media
+    assert ingest.downloader is not None and ingest.downloader.fetcher == fetch_media
 
     with pytest.raises(gw.SessionNotRunning):  # not run by this process: the inbox retries
         await fetch_media(12345, gw.MediaRef(gw.MediaKind.IMAGE, "image/png", "media_x"))

@@ -16,7 +16,7 @@ from whatsapp_saas.tenancy.scope import TenantScope
 DEFAULT_TIMEZONE = "UTC"
 
 
-def get_tenant(session: Session, tenant_id: int) -> Tenant:
+def get_tenant(session: Session, *, tenant_id: int) -> Tenant:
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:  # a signed-in user's tenant always exists; guard against races
         raise LookupError(f"tenant {tenant_id} not found")
@@ -29,9 +29,9 @@ def tenant_timezone(scope: TenantScope) -> str:
     return tenant.timezone if tenant is not None else DEFAULT_TIMEZONE
 
 
-def set_read_receipts(session: Session, *, viewer: CurrentUser, enabled: bool) -> Tenant:
+def set_read_receipts(session: Session, *, actor: CurrentUser, enabled: bool) -> Tenant:
     """Whether opening a conversation sends read receipts (blue ticks) to the customer."""
-    require_manager(viewer)
-    tenant = get_tenant(session, viewer.tenant_id)
+    require_manager(actor)
+    tenant = get_tenant(session, tenant_id=actor.tenant_id)
     tenant.send_read_receipts = enabled
     return tenant

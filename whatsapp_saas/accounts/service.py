@@ -96,7 +96,7 @@ def signup(
     address = normalise_email(email)
     check_password(password)
     zone = check_timezone(timezone)
-    check_sign_up(session, ip)
+    check_sign_up(session, ip=ip)
     hashed = hash_password(password)
     existing = _credential_row(_person_rows(session, address))
     if existing is not None:
@@ -138,10 +138,10 @@ def _credential_row(rows: list[User]) -> User | None:
 
 def _verify_person(session: Session, person: User, password: str, ip: str | None) -> None:
     """The person's password (the same in every company), throttled like the sign-in form."""
-    ticket = check_sign_in(session, person.email, ip)
+    ticket = check_sign_in(session, email=person.email, ip=ip)
     if not verify_password(password, person.password_hash):
         raise UserError("error.invalid_credentials")
-    sign_in_succeeded(session, ticket)
+    sign_in_succeeded(session, ticket=ticket)
 
 
 def check_credentials(
@@ -149,14 +149,14 @@ def check_credentials(
 ) -> User:
     """The active user behind these credentials; rate-limited before the slow hash runs."""
     address = email.strip().lower()
-    ticket = check_sign_in(session, address, ip)
+    ticket = check_sign_in(session, email=address, ip=ip)
     user = _credential_row(_person_rows(session, address))
     if not verify_password(password, user.password_hash if user else None):
         raise UserError("error.invalid_credentials")
     assert user is not None
     if not user.is_active:
         raise UserError("error.account_disabled")
-    sign_in_succeeded(session, ticket)
+    sign_in_succeeded(session, ticket=ticket)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -173,7 +173,7 @@ def _issue(session: Session, user: User, ip: str | None) -> IssuedSession:
     return IssuedSession(token=_open_session(session, user, ip), user=_current(session, user))
 
 
-def issue_sign_in_code(session: Session, user: User) -> str:
+def issue_sign_in_code(session: Session, *, user: User) -> str:
     """A one-time code, valid a minute, that ``/auth/session`` trades for the session cookie.
 
     The websocket handler that checked the password cannot set an HttpOnly cookie; the
@@ -193,7 +193,7 @@ def issue_sign_in_code(session: Session, user: User) -> str:
     return code
 
 
-def redeem_sign_in_code(session: Session, code: str, ip: str | None = None) -> IssuedSession:
+def redeem_sign_in_code(session: Session, *, code: str, ip: str | None = None) -> IssuedSession:
     """Trade a code for a new session, once: the DELETE … RETURNING makes it single-use."""
     table = SignInCode.__table__  # type: ignore[attr-defined]
     user_id = session.execute(
@@ -238,12 +238,12 @@ def _current(session: Session, user: User) -> CurrentUser:
     )
 
 
-def resolve_session(session: Session, token: str | None) -> CurrentUser | None:
+def resolve_session(session: Session, *, token: str | None) -> CurrentUser | None:
     """The user behind a token, or None if it is unknown, expired, revoked or disabled."""
-    return resolve_session_hash(session, token_hash(token)) if token else None
+    return resolve_session_hash(session, hashed=token_hash(token)) if token else None
 
 
-def resolve_session_hash(session: Session, hashed: str | None) -> CurrentUser | None:
+def resolve_session_hash(session: Session, *, hashed: str | None) -> CurrentUser | None:
     """Like :func:`resolve_session`, from the token's hash (what the websocket carries)."""
     if not hashed:
         return None
@@ -256,12 +256,12 @@ def resolve_session_hash(session: Session, hashed: str | None) -> CurrentUser | 
     return _current(session, user)
 
 
-def sign_out(session: Session, token: str | None) -> None:
+def sign_out(session: Session, *, token: str | None) -> None:
     if token:
-        sign_out_hash(session, token_hash(token))
+        sign_out_hash(session, hashed=token_hash(token))
 
 
-def sign_out_hash(session: Session, hashed: str | None) -> None:
+def sign_out_hash(session: Session, *, hashed: str | None) -> None:
     if not hashed:
         return
     session.exec(
@@ -272,7 +272,7 @@ def sign_out_hash(session: Session, hashed: str | None) -> None:
     )
 
 
-def revoke_user_sessions(session: Session, user_id: int) -> None:
+def revoke_user_sessions(session: Session, *, user_id: int) -> None:
     session.exec(
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id)
@@ -312,7 +312,7 @@ class IssuedInvite:
 
 
 def invite_user(
-    scope: TenantScope, actor: CurrentUser, *, email: str, name: str, role: str = "agent"
+    scope: TenantScope, *, actor: CurrentUser, email: str, name: str, role: str = "agent"
 ) -> IssuedInvite:
     """Invite a colleague; the returned token goes in the invite link, shown once."""
     require_manager(actor)
@@ -322,7 +322,7 @@ def invite_user(
     # confirm (the invitee finds out when accepting, and only they see it).
     if _member_of(scope, address):
         raise UserError("error.already_member")
-    check_invite(scope.session, scope.tenant_id)
+    check_invite(scope.session, tenant_id=scope.tenant_id)
     token = new_token()
     hours = get_settings().invite_valid_hours
     invite = scope.add(
@@ -341,7 +341,7 @@ def invite_user(
     return IssuedInvite(invite_id=invite.id, token=token)
 
 
-def find_invite(session: Session, token: str) -> Invite:
+def find_invite(session: Session, *, token: str) -> Invite:
     invite = session.exec(select(Invite).where(Invite.token_hash == token_hash(token))).first()
     if invite is None or invite.accepted_at is not None or as_utc(invite.expires_at) <= utcnow():
         raise UserError("error.invite_invalid")
@@ -357,7 +357,7 @@ def accept_invite(
     ip: str | None = None,
 ) -> User:
     """Join the inviting company. Someone who already has an account confirms their password."""
-    invite = find_invite(session, token)
+    invite = find_invite(session, token=token)
     rows = _person_rows(session, invite.email)
     if any(row.tenant_id == invite.tenant_id for row in rows):
         raise UserError("error.already_member")
@@ -384,12 +384,12 @@ def accept_invite(
     return user
 
 
-def invite_has_account(session: Session, token: str) -> bool:
+def invite_has_account(session: Session, *, token: str) -> bool:
     """For the invitation page: whether to ask for the existing password or a new one.
 
     Only the holder of the link, the invitee, learns this about their own email.
     """
-    invite = find_invite(session, token)
+    invite = find_invite(session, token=token)
     return bool(_person_rows(session, invite.email))
 
 
@@ -403,7 +403,7 @@ class Company:
     role: str
 
 
-def companies_of(session: Session, email: str) -> list[Company]:
+def companies_of(session: Session, *, email: str) -> list[Company]:
     """The companies this person may switch to (active memberships), by name."""
     rows = session.exec(
         select(User, Tenant)
@@ -415,20 +415,20 @@ def companies_of(session: Session, email: str) -> list[Company]:
 
 
 def switch_company(
-    session: Session, current: CurrentUser, tenant_id: int, current_hash: str | None
+    session: Session, *, actor: CurrentUser, tenant_id: int, current_hash: str | None
 ) -> str:
     """A sign-in code for the same person in another company; the current session ends."""
     target = session.exec(
         select(User).where(
-            col(User.email) == current.email,
+            col(User.email) == actor.email,
             col(User.tenant_id) == tenant_id,
             col(User.is_active),
         )
     ).first()
     if target is None:
         raise UserError("error.not_found")
-    sign_out_hash(session, current_hash)
-    return issue_sign_in_code(session, target)
+    sign_out_hash(session, hashed=current_hash)
+    return issue_sign_in_code(session, user=target)
 
 
 def list_pending_invites(scope: TenantScope) -> list[Invite]:
@@ -437,12 +437,12 @@ def list_pending_invites(scope: TenantScope) -> list[Invite]:
     return [row for row in rows if as_utc(row.expires_at) > now]
 
 
-def revoke_invite(scope: TenantScope, actor: CurrentUser, invite_id: int) -> None:
+def revoke_invite(scope: TenantScope, *, actor: CurrentUser, invite_id: int) -> None:
     require_manager(actor)
     scope.delete(Invite, invite_id)
 
 
-def set_user_active(scope: TenantScope, actor: CurrentUser, user_id: int, active: bool) -> User:
+def set_user_active(scope: TenantScope, *, actor: CurrentUser, user_id: int, active: bool) -> User:
     """Disable (ending every session at once) or re-enable a colleague."""
     require_manager(actor)
     user = scope.get(User, user_id)
@@ -452,11 +452,11 @@ def set_user_active(scope: TenantScope, actor: CurrentUser, user_id: int, active
         raise PermissionDenied("error.cannot_change_owner")
     user.is_active = active
     if not active:
-        revoke_user_sessions(scope.session, user_id)
+        revoke_user_sessions(scope.session, user_id=user_id)
     return user
 
 
-def set_user_role(scope: TenantScope, actor: CurrentUser, user_id: int, role: str) -> User:
+def set_user_role(scope: TenantScope, *, actor: CurrentUser, user_id: int, role: str) -> User:
     require_manager(actor)
     user = scope.get(User, user_id)
     if user.role == Role.OWNER.value or user.id == actor.user_id:
@@ -467,8 +467,8 @@ def set_user_role(scope: TenantScope, actor: CurrentUser, user_id: int, role: st
 
 def update_preferences(
     scope: TenantScope,
-    actor: CurrentUser,
     *,
+    actor: CurrentUser,
     language: str | None = None,
     timezone: str | None = None,
 ) -> User:
@@ -483,7 +483,7 @@ def update_preferences(
 SIGNATURE_MAX = 60
 
 
-def set_signature(scope: TenantScope, actor: CurrentUser, signature: str | None) -> User:
+def set_signature(scope: TenantScope, *, actor: CurrentUser, signature: str | None) -> User:
     """The actor's own signature for WhatsApp replies; empty removes it."""
     text = " ".join((signature or "").split())
     if len(text) > SIGNATURE_MAX:
@@ -493,7 +493,7 @@ def set_signature(scope: TenantScope, actor: CurrentUser, signature: str | None)
     return user
 
 
-def session_expiry(session: Session, token: str) -> datetime | None:
+def session_expiry(session: Session, *, token: str) -> datetime | None:
     row = session.exec(
         select(AuthSession).where(AuthSession.token_hash == token_hash(token))
     ).first()

@@ -99,7 +99,7 @@ def _blocked_until(rule: Rule, count: int, now: int, expires_at: int) -> int:
     return expires_at  # a hard limit: wait for the window to end
 
 
-def take(session: Session, rule: Rule) -> None:
+def take(session: Session, *, rule: Rule) -> None:
     """Take one attempt from ``rule``'s counter, or raise the translated "wait" error."""
     now = _now_ms()
     t = _table()
@@ -130,7 +130,7 @@ def _purge_expired(session: Session, now: int) -> None:
         log.info("throttle counters purge skipped (busy)")
 
 
-def give_back(session: Session, rule: Rule, attempts: int = 1) -> None:
+def give_back(session: Session, *, rule: Rule, attempts: int = 1) -> None:
     """Undo ``attempts`` :func:`take` calls; unblock the counter if it is under its limit."""
     t = _table()
     left = sa.case((t.c.count > attempts, t.c.count - attempts), else_=0)
@@ -143,7 +143,7 @@ def give_back(session: Session, rule: Rule, attempts: int = 1) -> None:
         own.commit()
 
 
-def clear(session: Session, rule: Rule) -> int:
+def clear(session: Session, *, rule: Rule) -> int:
     """Delete the counter; how many attempts it held."""
     t = _table()
     with Session(session.get_bind()) as own:
@@ -179,32 +179,34 @@ def sign_in_rules(email: str, ip: str | None) -> list[Rule]:
     return rules
 
 
-def check_sign_in(session: Session, email: str, ip: str | None) -> SignInTicket:
+def check_sign_in(session: Session, *, email: str, ip: str | None) -> SignInTicket:
     """Take an attempt from every sign-in counter, before the password is looked at."""
     for rule in sign_in_rules(email, ip):
-        take(session, rule)
+        take(session, rule=rule)
     return SignInTicket(email, ip)
 
 
-def sign_in_succeeded(session: Session, ticket: SignInTicket) -> None:
+def sign_in_succeeded(session: Session, *, ticket: SignInTicket) -> None:
     """Clear this pair, and its share (only) of the account's and the address's counts.
 
     Without an address there is no pair: the success gives back just its own attempt.
     """
     rules = sign_in_rules(ticket.email, ticket.ip)
     pair = [rule for rule in rules if rule.key.startswith("pair:")]
-    share = clear(session, pair[0]) if pair else 1
+    share = clear(session, rule=pair[0]) if pair else 1
     for rule in rules:
         if rule not in pair:
-            give_back(session, rule, max(share, 1))
+            give_back(session, rule=rule, attempts=max(share, 1))
 
 
-def check_sign_up(session: Session, ip: str | None) -> None:
+def check_sign_up(session: Session, *, ip: str | None) -> None:
     settings = get_settings()
     rule = Rule(f"signup:{ip or '-'}", settings.signup_max_per_hour, HOUR_MS, code=BUSY)
-    take(session, rule)
+    take(session, rule=rule)
 
 
-def check_invite(session: Session, tenant_id: int) -> None:
+def check_invite(session: Session, *, tenant_id: int) -> None:
     settings = get_settings()
-    take(session, Rule(f"invite:{tenant_id}", settings.invites_max_per_hour, HOUR_MS, code=BUSY))
+    take(
+        session, rule=Rule(f"invite:{tenant_id}", settings.invites_max_per_hour, HOUR_MS, code=BUSY)
+    )

@@ -24,6 +24,7 @@ class RunStatus(StrEnum):
     ERROR = "error"
     CAPPED = "capped"  # the per-conversation hourly cap was reached
     PAUSED = "paused"  # a human owns the conversation
+    BOT = "bot"  # the sender looks like another bot, or is on the ignore list
 
 
 class AutomationRule(TenantOwned, table=True):
@@ -85,4 +86,81 @@ class AutomationSettings(TenantOwned, table=True):
     out_of_hours_enabled: bool = Field(default=False)
     out_of_hours_message: str = Field(default="", sa_type=sa.Text)
     agent_grace_minutes: int = Field(default=5)  # skip the out-of-hours reply after an agent
+    # Not answering other bots: phones never answered, and a burst limit (0: off).
+    bot_ignore_phones: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    bot_max_per_minute: int = Field(default=8)
     updated_at: datetime = created_at_field()
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"  # out of attempts (a webhook that never answered 2xx)
+
+
+class AutomationJob(TenantOwned, table=True):
+    """An action to run later: a delayed action, a snooze's wake-up, an outbound webhook.
+
+    A durable row, never a sleep: the scheduler role runs the due ones (see
+    :mod:`whatsapp_saas.automations.jobs`), so a restart loses nothing. ``idempotency_key``
+    (the run's key and the action's index) makes a repeated firing schedule nothing twice.
+    """
+
+    __tablename__ = "automation_jobs"
+    __table_args__ = (
+        sa.UniqueConstraint("idempotency_key", name="uq_automation_jobs_key"),
+        sa.Index("ix_automation_jobs_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=160)
+    kind: str = Field(max_length=20)  # "action" | "webhook"
+    rule_name: str = Field(default="", max_length=120)
+    conversation_id: int | None = Field(
+        default=None, foreign_key="conversations.id", ondelete="CASCADE"
+    )
+    action: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    due_at: datetime = created_at_field()
+    status: str = Field(default=JobStatus.PENDING.value, max_length=10)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created_at_field()
+    done_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class HoursOverride(TenantOwned, table=True):
+    """A WhatsApp number's or a department's own business hours (exactly one of the two ids).
+
+    No row: it uses the company's hours (``AutomationSettings``). The out-of-hours reply's
+    text, the grace minutes and the loop guards stay per tenant; only the opening hours move.
+    """
+
+    __tablename__ = "automation_hours_overrides"
+    __table_args__ = (
+        sa.UniqueConstraint("number_id", name="uq_hours_overrides_number"),
+        sa.UniqueConstraint("department_id", name="uq_hours_overrides_department"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number_id: int | None = Field(
+        default=None, foreign_key="whatsapp_numbers.id", ondelete="CASCADE"
+    )
+    department_id: int | None = Field(
+        default=None, foreign_key="departments.id", ondelete="CASCADE"
+    )
+    timezone: str = Field(default="America/Sao_Paulo", max_length=64)
+    weekly_hours: dict[str, list[str]] = Field(
+        default_factory=dict, sa_type=sa.JSON, nullable=False
+    )
+    holidays: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)  # ISO
+    updated_at: datetime = created_at_field()
+
+
+class AgentPresence(TenantOwned, table=True):
+    """When a user last had an inbox open (a socket this app pushes to): round-robin prefers
+    the members seen lately. Written at most once a minute per user (automations.presence)."""
+
+    __tablename__ = "agent_presence"
+
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    last_seen_at: datetime = created_at_field()

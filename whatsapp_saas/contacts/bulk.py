@@ -16,7 +16,7 @@ from sqlmodel import col
 from whatsapp_saas import phones
 from whatsapp_saas.contacts.ids import Identity
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
-from whatsapp_saas.inbox.sqlutil import insert_ignore
+from whatsapp_saas.db.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -61,7 +61,7 @@ def unowned_groups(
     return [g for g in groups if g.identities]
 
 
-def insert_contacts(scope: TenantScope, groups: Sequence[NewContact]) -> list[Contact]:
+def insert_contacts(scope: TenantScope, *, groups: Sequence[NewContact]) -> list[Contact]:
     """Insert one contact per group; returns them (ORM rows) in the groups' order."""
     now = utcnow()
     rows: list[dict[str, object]] = [
@@ -83,7 +83,7 @@ def insert_contacts(scope: TenantScope, groups: Sequence[NewContact]) -> list[Co
 
 
 def insert_identities(
-    scope: TenantScope, pairs: Sequence[tuple[Identity, int]]
+    scope: TenantScope, *, pairs: Sequence[tuple[Identity, int]]
 ) -> list[tuple[Identity, int]]:
     """Attach identities to contacts, skipping any already taken; returns those attached."""
     now = utcnow()
@@ -99,15 +99,15 @@ def insert_identities(
     ]
     inserted = insert_ignore(
         scope.session,
-        IDENTITIES,
-        rows,
-        ["tenant_id", "kind", "value"],
-        [IDENTITIES.c.kind, IDENTITIES.c.value, IDENTITIES.c.contact_id],
+        table=IDENTITIES,
+        rows=rows,
+        conflict=["tenant_id", "kind", "value"],
+        returning=[IDENTITIES.c.kind, IDENTITIES.c.value, IDENTITIES.c.contact_id],
     )
     return [(Identity(row[0], row[1]), row[2]) for row in inserted]
 
 
-def delete_orphans(scope: TenantScope, contact_ids: Collection[int]) -> None:
+def delete_orphans(scope: TenantScope, *, contact_ids: Collection[int]) -> None:
     """Drop contacts created here that got none of their ids (someone else was faster)."""
     if contact_ids:
         scope.session.execute(

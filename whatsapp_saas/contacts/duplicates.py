@@ -30,7 +30,7 @@ class DuplicateSuggestion:
     reason: str  # SAME_PHONE or LID_AND_PHONE
 
 
-def suggest_duplicates(scope: TenantScope, contact_id: int) -> list[DuplicateSuggestion]:
+def suggest_duplicates(scope: TenantScope, *, contact_id: int) -> list[DuplicateSuggestion]:
     """Other live contacts of this tenant that are likely the same person (NotFound for a
     contact of another tenant)."""
     contact = scope.get(Contact, contact_id)

@@ -30,3 +30,28 @@ class ContactCreated:
 class ContactUpdated:
     tenant_id: int
     contact_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTagAdded:
+    """A tag was put on a contact (recorded with the change; automations' "tag added")."""
+
+    tenant_id: int
+    contact_id: int
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTagRemoved:
+    tenant_id: int
+    contact_id: int
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFieldChanged:
+    """A contact's core field (``email``) or custom field (``cpf``) changed."""
+
+    tenant_id: int
+    contact_id: int
+    field: str

@@ -8,8 +8,8 @@ survivor (an id names one person), and :class:`ContactsMerged` is recorded after
 This package owns only contact rows. Rows of other packages that point at a contact (the
 inbox's conversations and messages) are moved by the :class:`MergeParticipant`\\ s the caller
 passes in, inside the same transaction: the inbox's is
-:data:`whatsapp_saas.inbox.contact_merge.INBOX`. A participant may also refuse a viewer
-(the inbox refuses contacts whose conversations the viewer may not see).
+:data:`whatsapp_saas.inbox.contact_merge.INBOX`. A participant may also refuse a actor
+(the inbox refuses contacts whose conversations the actor may not see).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 class MergeParticipant(Protocol):
     """A package whose rows point at contacts, taking part in a merge."""
 
-    def check(self, scope: TenantScope, viewer: CurrentUser, contact_ids: Sequence[int]) -> None:
-        """Raise ``NotFound`` when ``viewer`` may not touch one of ``contact_ids``."""
+    def check(self, scope: TenantScope, actor: CurrentUser, contact_ids: Sequence[int]) -> None:
+        """Raise ``NotFound`` when ``actor`` may not touch one of ``contact_ids``."""
 
     def move(self, scope: TenantScope, *, survivor_id: int, merged_id: int) -> Mapping[int, int]:
         """Re-point this package's rows from ``merged_id`` to ``survivor_id``; returns the
@@ -53,34 +53,34 @@ class MergeResult:
 def merge_contacts(
     scope: TenantScope,
     *,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     survivor_id: int,
     merged_id: int,
     participants: MergeParticipants,
 ) -> MergeResult:
     """A person's merge of ``merged_id`` into ``survivor_id``.
 
-    Refused with a clear error, changing nothing: another tenant's contact or viewer
-    (``NotFound``, as for a missing one), a contact the viewer may not see, a contact into
+    Refused with a clear error, changing nothing: another tenant's contact or actor
+    (``NotFound``, as for a missing one), a contact the actor may not see, a contact into
     itself, or a contact already merged.
     """
-    if viewer.tenant_id != scope.tenant_id:
+    if actor.tenant_id != scope.tenant_id:
         raise NotFound(Contact, survivor_id)
     survivor, merged = _pair(scope, survivor_id, merged_id)
     for participant in participants:
-        participant.check(scope, viewer, [survivor_id, merged_id])
+        participant.check(scope, actor, [survivor_id, merged_id])
     return _fold(scope, survivor, merged, participants)
 
 
 def fold_contacts(
     scope: TenantScope, *, survivor_id: int, merged_id: int, participants: MergeParticipants
 ) -> MergeResult:
-    """The system's merge (WhatsApp tied a LID to a phone): no viewer to check."""
+    """The system's merge (WhatsApp tied a LID to a phone): no actor to check."""
     survivor, merged = _pair(scope, survivor_id, merged_id)
     return _fold(scope, survivor, merged, participants)
 
 
-def current_id(scope: TenantScope, contact_id: int) -> int:
+def current_id(scope: TenantScope, *, contact_id: int) -> int:
     """The id a contact has now: a merged contact's survivor (merges are one hop deep)."""
     contact = scope.get(Contact, contact_id)
     return contact.merged_into_id or contact_id

@@ -17,7 +17,7 @@ from whatsapp_saas.contacts.ids import Identity
 from whatsapp_saas.contacts.merge import MergeParticipants, fold_contacts
 from whatsapp_saas.contacts.models import Contact, ContactIdentity, IdentityKind
 from whatsapp_saas.db import announce_after_commit
-from whatsapp_saas.inbox.sqlutil import insert_ignore
+from whatsapp_saas.db.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -81,9 +81,9 @@ class ContactResolver:
         groups = bulk.unowned_groups(items, self._owner.keys())
         if not groups:
             return
-        contacts = bulk.insert_contacts(self.scope, groups)
+        contacts = bulk.insert_contacts(self.scope, groups=groups)
         pairs = [(i, c.id) for g, c in zip(groups, contacts, strict=True) for i in g.identities]
-        attached = bulk.insert_identities(self.scope, pairs)  # type: ignore[arg-type]
+        attached = bulk.insert_identities(self.scope, pairs=pairs)  # type: ignore[arg-type]
         for ident, contact_id in attached:
             self._owner[ident] = contact_id
         owning = {contact_id for _, contact_id in attached}
@@ -92,7 +92,7 @@ class ContactResolver:
                 self._contacts[contact.id] = contact
         created = (ContactCreated(self.scope.tenant_id, c) for c in sorted(owning))
         announce_after_commit(self.scope.session, *created)
-        bulk.delete_orphans(self.scope, [c.id for c in contacts if c.id not in owning])  # type: ignore[misc]
+        bulk.delete_orphans(self.scope, contact_ids=[c.id for c in contacts if c.id not in owning])  # type: ignore[misc]
 
     def resolve(self, identities: list[Identity], push_name: str | None) -> Contact:
         """The one contact owning ``identities``; created, or merged from several, if needed."""
@@ -143,7 +143,9 @@ class ContactResolver:
         }
         table = ContactIdentity.__table__  # type: ignore[attr-defined]
         conflict = ["tenant_id", "kind", "value"]
-        if insert_ignore(self.scope.session, table, [row], conflict, [table.c.id]):
+        if insert_ignore(
+            self.scope.session, table=table, rows=[row], conflict=conflict, returning=[table.c.id]
+        ):
             self._owner[ident] = contact.id
             return contact
         # A concurrent transaction attached it first (and committed): one person, merge.

@@ -25,7 +25,7 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def contact_matches(session: Session, text: str) -> sa.ColumnElement[bool]:
+def contact_matches(session: Session, *, text: str) -> sa.ColumnElement[bool]:
     """WHERE clause over ``contacts``: ``text`` appears in the name, push name or number."""
     pattern = f"%{escape_like(fold(text.strip()))}%"
     if session.get_bind().dialect.name == "postgresql":

@@ -22,10 +22,10 @@ TAG_MAX = 40
 
 def resolve_contact(
     scope: TenantScope,
+    *,
     sender_jid: str | None,
     sender_lid: str | None,
     push_name: str | None,
-    *,
     participants: MergeParticipants,
 ) -> Contact:
     """Find or create the contact behind these WhatsApp ids.
@@ -39,26 +39,31 @@ def resolve_contact(
     return ContactResolver(scope, participants=participants).resolve(identities, push_name)
 
 
-def get_contact(scope: TenantScope, contact_id: int) -> Contact:
+def get_contact(scope: TenantScope, *, contact_id: int) -> Contact:
     return scope.get(Contact, contact_id)
 
 
-def contact_identities(scope: TenantScope, contact_id: int) -> list[Identity]:
-    """The WhatsApp ids of a contact (of its survivor, when it was merged)."""
+def contact_identities(scope: TenantScope, *, contact_id: int) -> list[Identity]:
+    """The WhatsApp ids of a contact (of its survivor, when it was merged): its main phone
+    (``Contact.phone``) first, so a phone added later never takes its conversations over."""
     rows = scope.all(ContactIdentity, ContactIdentity.contact_id == contact_id)
     if not rows:  # a merged contact's ids moved to its survivor
         merged = scope.first(Contact, col(Contact.id) == contact_id)
         if merged is not None and merged.merged_into_id is not None:
             rows = scope.all(ContactIdentity, ContactIdentity.contact_id == merged.merged_into_id)
+    main: str | None = None
+    if sum(r.kind == IdentityKind.PHONE for r in rows) > 1:
+        owner = scope.first(Contact, col(Contact.id) == rows[0].contact_id)
+        main = owner.phone if owner is not None else None
     return sorted(
         (Identity(r.kind, r.value) for r in rows),
-        key=lambda i: (i.kind != IdentityKind.PHONE, i.value),
+        key=lambda i: (i.kind != IdentityKind.PHONE, i.value != main, i.value),
     )
 
 
-def contact_address(scope: TenantScope, contact_id: int) -> str | None:
+def contact_address(scope: TenantScope, *, contact_id: int) -> str | None:
     """The JID to send to: the phone when we know it, else the LID."""
-    found = contact_identities(scope, contact_id)
+    found = contact_identities(scope, contact_id=contact_id)
     return found[0].jid if found else None
 
 
@@ -75,7 +80,7 @@ def list_contacts(
     if after_id is not None:
         query = query.where(col(Contact.id) > after_id)
     if search and search.strip():
-        query = query.where(contact_matches(scope.session, search))
+        query = query.where(contact_matches(scope.session, text=search))
     return scope.session.exec(query).all()
 
 
@@ -101,18 +106,13 @@ def create_contact(
     return contact
 
 
-def update_contact(
-    scope: TenantScope,
-    contact_id: int,
-    *,
-    name: str | None = None,
-    tags: list[str] | None = None,
-) -> Contact:
+def update_contact(scope: TenantScope, *, contact_id: int, name: str | None = None) -> Contact:
+    """Rename a contact. Tags are not set here: they live in the CRM's tag tables (which
+    filters, segments and campaigns read), see ``crm.tags.set_contact_tag_names``; writing
+    ``contacts.tags`` alone would show a tag that no filter finds."""
     contact = scope.get(Contact, contact_id)
     if name is not None:
         contact.name = _clean_name(name) if name.strip() else None
-    if tags is not None:
-        contact.tags = list(dict.fromkeys(t.strip()[:TAG_MAX] for t in tags if t.strip()))
     contact.updated_at = utcnow()
     scope.session.add(contact)
     return contact

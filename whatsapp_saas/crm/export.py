@@ -50,7 +50,7 @@ def column_value(row: ContactRow, column: str) -> str:
 def export_csv(
     scope: TenantScope,
     *,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     flt: ContactFilter,
     columns: Sequence[str],
     headers: Callable[[str], str],
@@ -65,16 +65,16 @@ def export_csv(
     writer = csv.writer(out, delimiter=separator)
     writer.writerow([headers(c) for c in wanted])
     count = 0
-    for ids in _batches(scope, viewer, flt, contact_ids):
+    for ids in _batches(scope, actor, flt, contact_ids):
         contacts = list(scope.all(Contact, col(Contact.id).in_(ids)))
         contacts.sort(key=lambda c: c.id or 0)
-        for row in decorate(scope, contacts):
+        for row in decorate(scope, contacts=contacts):
             writer.writerow([column_value(row, c) for c in wanted])
             count += 1
     scope.add(
         AuditEntry(
             tenant_id=scope.tenant_id,
-            user_id=viewer.user_id,
+            user_id=actor.user_id,
             action="export",
             detail={
                 "filter": flt.as_dict(),
@@ -88,16 +88,16 @@ def export_csv(
 
 
 def _batches(
-    scope: TenantScope, viewer: CurrentUser, flt: ContactFilter, contact_ids: Sequence[int] | None
+    scope: TenantScope, actor: CurrentUser, flt: ContactFilter, contact_ids: Sequence[int] | None
 ) -> Any:
     if contact_ids is not None:
-        ids = sorted(visible_ids(scope, viewer, list(contact_ids)))
+        ids = sorted(visible_ids(scope, actor=actor, contact_ids=list(contact_ids)))
         for start in range(0, len(ids), CHUNK):
             yield ids[start : start + CHUNK]
         return
     after, sent = 0, 0
     while sent < EXPORT_MAX:
-        ids = matching_ids(scope, viewer, flt, after_id=after, limit=CHUNK)
+        ids = matching_ids(scope, actor=actor, flt=flt, after_id=after, limit=CHUNK)
         if not ids:
             return
         yield ids

@@ -33,7 +33,7 @@ class FieldErrors(UserError):
 
 
 def definitions(
-    scope: TenantScope, entity: str = FieldEntity.CONTACT.value
+    scope: TenantScope, *, entity: str = FieldEntity.CONTACT.value
 ) -> list[FieldDefinition]:
     rows = scope.all(FieldDefinition, FieldDefinition.entity == entity)
     return sorted(rows, key=lambda d: (d.position, d.id or 0))
@@ -43,7 +43,7 @@ def validate_values(
     scope: TenantScope, *, entity: str, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The cleaned values (None clears a field), or :class:`FieldErrors`; writes nothing."""
-    known = {d.key: d for d in definitions(scope, entity)}
+    known = {d.key: d for d in definitions(scope, entity=entity)}
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, raw in values.items():
@@ -76,7 +76,7 @@ def create_definition(
     _check_definition(entity, key, label, type, options, pattern, min_value, max_value)
     if scope.first(FieldDefinition, FieldDefinition.entity == entity, FieldDefinition.key == key):
         raise UserError("crm.error_field_key_taken")
-    position = len(definitions(scope, entity))
+    position = len(definitions(scope, entity=entity))
     definition = FieldDefinition(
         tenant_id=scope.tenant_id,
         entity=entity,
@@ -95,7 +95,7 @@ def create_definition(
     return definition
 
 
-def delete_definition(scope: TenantScope, definition_id: int) -> None:
+def delete_definition(scope: TenantScope, *, definition_id: int) -> None:
     """Forget a field; values already stored stay in the rows but are no longer shown."""
     scope.delete(FieldDefinition, definition_id)
 
@@ -143,7 +143,7 @@ def searchable_text(values: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
-def known_keys(scope: TenantScope, entity: str = FieldEntity.CONTACT.value) -> set[str]:
+def known_keys(scope: TenantScope, *, entity: str = FieldEntity.CONTACT.value) -> set[str]:
     rows = scope.session.exec(
         scope.select(FieldDefinition).where(col(FieldDefinition.entity) == entity)
     ).all()

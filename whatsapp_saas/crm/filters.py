@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
-from whatsapp_saas.crm.models import ContactTag
+from whatsapp_saas.crm.models import FIELD_KEY_MAX, FIELD_VALUE_MAX, FIELD_VALUES, ContactTag
 from whatsapp_saas.crm.search import crm_matches
+from whatsapp_saas.deals.models import Deal
 from whatsapp_saas.inbox.models import Conversation, ConversationStatus
 from whatsapp_saas.scheduling.models import ContactOptOut
 
@@ -38,6 +39,8 @@ class ContactFilter:
     open_conversation: str = ""  # "" any, "yes", "no"
     fields: dict[str, str] = field(default_factory=dict)  # custom field key = value
     segment_id: int | None = None
+    pipeline_id: int | None = None  # has a deal in this pipeline (and stage, if given)
+    stage_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in ("", None, [], {})}
@@ -49,10 +52,9 @@ class ContactFilter:
         found = cls(**known)
         found.tag_ids = [int(t) for t in found.tag_ids if str(t).isdigit()]
         found.fields = {str(k): str(v) for k, v in (found.fields or {}).items()}
-        if found.number_id is not None:
-            found.number_id = int(found.number_id)
-        if found.segment_id is not None:
-            found.segment_id = int(found.segment_id)
+        for name in ("number_id", "segment_id", "pipeline_id", "stage_id"):
+            if getattr(found, name) is not None:
+                setattr(found, name, int(getattr(found, name)))
         return found
 
     @property
@@ -61,12 +63,12 @@ class ContactFilter:
 
 
 def conditions(
-    session: Session, tenant_id: int, viewer: CurrentUser, flt: ContactFilter
+    session: Session, *, tenant_id: int, actor: CurrentUser, flt: ContactFilter
 ) -> list[sa.ColumnElement[bool]]:
     """WHERE clauses over ``contacts`` for ``flt`` (visibility and segment are the caller's)."""
     where: list[sa.ColumnElement[bool]] = []
     if flt.search.strip():
-        where.append(crm_matches(session, flt.search))
+        where.append(crm_matches(session, text=flt.search))
     for tag_id in flt.tag_ids:
         where.append(
             sa.exists(
@@ -75,9 +77,9 @@ def conditions(
                 )
             )
         )
-    where += _owner(flt.owner, viewer)
-    where += _conversations(tenant_id, viewer.timezone, flt)
-    where += _dates(viewer.timezone, flt)
+    where += _owner(flt.owner, actor)
+    where += _conversations(tenant_id, actor.timezone, flt)
+    where += _dates(actor.timezone, flt)
     if flt.opted_out in ("yes", "no"):
         opted = sa.exists(
             select(ContactOptOut.id).where(
@@ -86,14 +88,47 @@ def conditions(
             )
         )
         where.append(opted if flt.opted_out == "yes" else ~opted)
+    where += _deals(flt)
+    postgres = session.get_bind().dialect.name == "postgresql"
     for key, value in flt.fields.items():
-        where.append(col(Contact.custom_fields)[key].as_string() == value)
+        if postgres:
+            where.append(_field_value(tenant_id, key, value))
+        if not postgres or len(value) >= FIELD_VALUE_MAX or len(key) > FIELD_KEY_MAX:
+            # The side table holds the whole value only below its cut.
+            where.append(col(Contact.custom_fields)[key].as_string() == value)
     return where
 
 
-def _owner(owner: str, viewer: CurrentUser) -> list[sa.ColumnElement[bool]]:
+def _deals(flt: ContactFilter) -> list[sa.ColumnElement[bool]]:
+    """Contacts with a deal in the pipeline (and stage); ix_deals_pipeline_contact."""
+    if flt.pipeline_id is None and flt.stage_id is None:
+        return []
+    deals = select(Deal.id).where(col(Deal.contact_id) == CONTACT_ID)
+    if flt.pipeline_id is not None:
+        deals = deals.where(col(Deal.pipeline_id) == flt.pipeline_id)
+    if flt.stage_id is not None:
+        deals = deals.where(col(Deal.stage_id) == flt.stage_id)
+    return [sa.exists(deals)]
+
+
+def _field_value(tenant_id: int, key: str, value: str) -> sa.ColumnElement[bool]:
+    """PostgreSQL: the contact has this field value in the side table (migration 0021),
+    whose statistics let the planner choose between walking the sort index and starting
+    from the value's rows."""
+    v = FIELD_VALUES.c
+    return sa.exists(
+        sa.select(v.contact_id).where(
+            v.contact_id == CONTACT_ID,
+            v.tenant_id == tenant_id,
+            v.field_key == key[:FIELD_KEY_MAX],
+            v.value == value[:FIELD_VALUE_MAX],
+        )
+    )
+
+
+def _owner(owner: str, actor: CurrentUser) -> list[sa.ColumnElement[bool]]:
     if owner == "me":
-        return [col(Contact.owner_user_id) == viewer.user_id]
+        return [col(Contact.owner_user_id) == actor.user_id]
     if owner == "none":
         return [col(Contact.owner_user_id).is_(None)]
     if owner.isdigit():
@@ -120,17 +155,15 @@ def _conversations(tenant_id: int, tz: str, flt: ContactFilter) -> list[sa.Colum
         where.append(is_open if flt.open_conversation == "yes" else ~is_open)
     start, end = day_range(flt.last_contact_from, flt.last_contact_to, tz)
     if start or end:
-        # The last contact is the newest message of any of the contact's conversations.
-        last = (
-            select(sa.func.max(Conversation.last_message_at))
-            .where(col(Conversation.tenant_id) == tenant_id)
-            .where(col(Conversation.contact_id) == CONTACT_ID)
-            .scalar_subquery()
-        )
+        # The last contact is the newest message of any of the contact's conversations:
+        # it is on or after ``start`` if one conversation is, and before ``end`` if one has a
+        # message and none is at or after it (EXISTS probes, not a max() per contact).
+        last = col(Conversation.last_message_at)
         if start:
-            where.append(last >= start)
+            where.append(sa.exists(_threads(tenant_id).where(last >= start)))
         if end:
-            where.append(last < end)
+            where.append(sa.exists(_threads(tenant_id).where(last.is_not(None))))
+            where.append(~sa.exists(_threads(tenant_id).where(last >= end)))
     return where
 
 

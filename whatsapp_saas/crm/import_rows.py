@@ -92,7 +92,7 @@ def raw_values(cells: Sequence[str], mapping: Sequence[str]) -> dict[str, str]:
 
 
 def parse_row(
-    scope: TenantScope, cells: Sequence[str], mapping: Sequence[str], region: str | None
+    scope: TenantScope, *, cells: Sequence[str], mapping: Sequence[str], region: str | None
 ) -> ParsedRow:
     """The row as it will be stored, or :class:`RowError` (the first problem found)."""
     raw = raw_values(cells, mapping)

@@ -26,9 +26,9 @@ from whatsapp_saas.crm.models import AuditEntry, ImportRow, Job, JobKind, JobSta
 from whatsapp_saas.crm.profile import touch
 from whatsapp_saas.crm.timeline import record_change
 from whatsapp_saas.csvfiles import CsvTable, read_csv
+from whatsapp_saas.db.sqlutil import insert_ignore
 from whatsapp_saas.errors import PermissionDenied, UserError
 from whatsapp_saas.inbox.access import check_viewer
-from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.phones import DEFAULT_REGION
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -71,14 +71,14 @@ def read_table(data: bytes | str) -> CsvTable:
 def upload(
     scope: TenantScope,
     *,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     data: bytes | str,
     file_name: str = "",
     region: str | None = DEFAULT_REGION,
 ) -> Job:
     """Store an uploaded file's rows as a draft import (the header row is kept apart)."""
-    check_viewer(scope, viewer)
-    if not viewer.is_manager:
+    check_viewer(scope, actor=actor)
+    if not actor.is_manager:
         raise PermissionDenied()
     table = read_table(data)
     header, rows = table.rows[0], table.rows[1:]
@@ -90,12 +90,12 @@ def upload(
             "header": header,
             "file_name": file_name[:200],
             "region": region,
-            "user_id": viewer.user_id,
+            "user_id": actor.user_id,
             "sep": table.separator,
             "encoding": table.encoding,
         },
         total=len(rows),
-        created_by_user_id=viewer.user_id,
+        created_by_user_id=actor.user_id,
     )
     scope.add(job)
     scope.session.flush()
@@ -107,13 +107,13 @@ def upload(
 def queue(
     scope: TenantScope,
     *,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     job_id: int,
     mapping: Sequence[str],
     duplicates: str,
 ) -> Job:
     """Start a draft import with this column mapping and duplicates policy."""
-    job = import_job(scope, viewer, job_id)
+    job = import_job(scope, actor=actor, job_id=job_id)
     if job.status != JobStatus.DRAFT.value:
         raise UserError("crm.import_already_started")
     if duplicates not in {d.value for d in Duplicates}:
@@ -127,7 +127,7 @@ def queue(
     scope.add(
         AuditEntry(
             tenant_id=scope.tenant_id,
-            user_id=viewer.user_id,
+            user_id=actor.user_id,
             action="import",
             detail={"job_id": job.id, "rows": job.total, "file": job.params.get("file_name")},
         )
@@ -138,7 +138,7 @@ def queue(
 def start_import(
     scope: TenantScope,
     *,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     data: bytes | str,
     mapping: Sequence[str],
     duplicates: str,
@@ -146,12 +146,12 @@ def start_import(
     region: str | None = DEFAULT_REGION,
 ) -> Job:
     """Upload and queue in one go (what scripts and tests use)."""
-    job = upload(scope, viewer=viewer, data=data, file_name=file_name, region=region)
+    job = upload(scope, actor=actor, data=data, file_name=file_name, region=region)
     assert job.id is not None
-    return queue(scope, viewer=viewer, job_id=job.id, mapping=mapping, duplicates=duplicates)
+    return queue(scope, actor=actor, job_id=job.id, mapping=mapping, duplicates=duplicates)
 
 
-def first_rows(scope: TenantScope, job: Job, count: int = 5) -> list[ImportRow]:
+def first_rows(scope: TenantScope, *, job: Job, count: int = 5) -> list[ImportRow]:
     return list(
         scope.session.exec(
             select(ImportRow)
@@ -214,7 +214,9 @@ class RowImporter:
     def import_row(self, row: ImportRow) -> None:
         try:
             with self.scope.session.begin_nested():
-                parsed = parse_row(self.scope, row.cells, self.mapping, self.region)
+                parsed = parse_row(
+                    self.scope, cells=row.cells, mapping=self.mapping, region=self.region
+                )
                 row.status, row.contact_id = self._store(parsed)
                 row.reason = None
         except RowError as err:
@@ -282,7 +284,7 @@ class RowImporter:
         self.scope.session.add(contact)
         self._attach_ids(contact.id, parsed)
         for name in parsed.tags:
-            tag_svc.tag_contacts(self.scope, self._tag_id(name), [contact.id])
+            tag_svc.tag_contacts(self.scope, tag_id=self._tag_id(name), contact_ids=[contact.id])
 
     def _attach_ids(self, contact_id: int, parsed: ParsedRow) -> None:
         now = utcnow()
@@ -297,7 +299,9 @@ class RowImporter:
             for kind, value in ((IdentityKind.PHONE, parsed.phone), (IdentityKind.LID, parsed.lid))
             if value
         ]
-        insert_ignore(self.scope.session, IDENTITIES, rows, ["tenant_id", "kind", "value"])
+        insert_ignore(
+            self.scope.session, table=IDENTITIES, rows=rows, conflict=["tenant_id", "kind", "value"]
+        )
 
     def _tag_id(self, name: str) -> int:
         key = name.casefold()
@@ -308,15 +312,15 @@ class RowImporter:
         return self._tags[key]
 
 
-def import_job(scope: TenantScope, viewer: CurrentUser, job_id: int) -> Job:
-    check_viewer(scope, viewer)
+def import_job(scope: TenantScope, *, actor: CurrentUser, job_id: int) -> Job:
+    check_viewer(scope, actor=actor)
     job = scope.get(Job, job_id)
-    if job.kind != JobKind.IMPORT.value or not viewer.is_manager:
+    if job.kind != JobKind.IMPORT.value or not actor.is_manager:
         raise PermissionDenied()
     return job
 
 
-def progress(scope: TenantScope, job_id: int) -> ImportProgress:
+def progress(scope: TenantScope, *, job_id: int) -> ImportProgress:
     query = (
         sa.select(ROWS.c.status, sa.func.count())
         .where(ROWS.c.tenant_id == scope.tenant_id, ROWS.c.job_id == job_id)
@@ -333,7 +337,7 @@ def progress(scope: TenantScope, job_id: int) -> ImportProgress:
     )
 
 
-def failed_rows_csv(scope: TenantScope, job: Job, translate: Callable[[str, str], str]) -> str:
+def failed_rows_csv(scope: TenantScope, *, job: Job, translate: Callable[[str, str], str]) -> str:
     """The failed rows as they were uploaded, plus a last column with the reason, to fix and
     import again. ``translate(code, value)`` words each reason in the reader's language."""
     out = io.StringIO()
@@ -352,14 +356,20 @@ def failed_rows_csv(scope: TenantScope, job: Job, translate: Callable[[str, str]
 
 
 def preview(
-    scope: TenantScope, job: Job, mapping: Sequence[str], *, rows: int = 5
+    scope: TenantScope, *, job: Job, mapping: Sequence[str], rows: int = 5
 ) -> list[tuple[int, ParsedRow | None, UserError | None]]:
     """The first data rows as they will be stored (or why each would fail)."""
     found: list[tuple[int, ParsedRow | None, UserError | None]] = []
     region = job.params.get("region")
-    for row in first_rows(scope, job, rows):
+    for row in first_rows(scope, job=job, count=rows):
         try:
-            found.append((row.row_number, parse_row(scope, row.cells, mapping, region), None))
+            found.append(
+                (
+                    row.row_number,
+                    parse_row(scope, cells=row.cells, mapping=mapping, region=region),
+                    None,
+                )
+            )
         except UserError as err:
             found.append((row.row_number, None, err))
     return found

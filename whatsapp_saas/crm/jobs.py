@@ -46,7 +46,9 @@ def chunk_runners() -> dict[str, ChunkRunner]:
     return {JobKind.IMPORT.value: importer.run_chunk, JobKind.BULK.value: bulk.run_chunk}
 
 
-def claim(session: Session, holder: str, now: datetime, ttl: float = LEASE_SECONDS) -> int | None:
+def claim(
+    session: Session, *, holder: str, now: datetime, ttl: float = LEASE_SECONDS
+) -> int | None:
     """Take the oldest job that nobody holds (or whose holder's lease ran out)."""
     free = sa.or_(JOBS.c.lease_until.is_(None), JOBS.c.lease_until < now)
     candidates = (
@@ -100,7 +102,9 @@ def run_chunk(
             _fail(job_id, str(exc))
             return True
         if finished:
-            job.status, job.finished_at = JobStatus.DONE.value, clock()
+            # A runner that stopped the job for a reason it recorded (``error``) failed it.
+            status = JobStatus.FAILED if job.error else JobStatus.DONE
+            job.status, job.finished_at = status.value, clock()
             job.lease_holder, job.lease_until = None, None
         session.add(job)
     return finished
@@ -120,7 +124,7 @@ def run_pending(holder: str | None = None, *, limit: int = CHUNK, max_jobs: int 
     ran = 0
     while ran < max_jobs:
         with session_scope(write=True) as session:
-            job_id = claim(session, holder, utcnow())
+            job_id = claim(session, holder=holder, now=utcnow())
         if job_id is None:
             return ran
         while not run_chunk(job_id, holder, limit=limit):
@@ -129,7 +133,7 @@ def run_pending(holder: str | None = None, *, limit: int = CHUNK, max_jobs: int 
     return ran
 
 
-def job_of(scope: TenantScope, job_id: int) -> Job:
+def job_of(scope: TenantScope, *, job_id: int) -> Job:
     return scope.get(Job, job_id)
 
 

@@ -42,13 +42,13 @@ class Suggestion:
 
 
 def merge_contacts(
-    scope: TenantScope, *, viewer: CurrentUser, survivor_id: int, merged_id: int
+    scope: TenantScope, *, actor: CurrentUser, survivor_id: int, merged_id: int
 ) -> engine.MergeResult:
     """Fold ``merged_id`` into ``survivor_id``; both must be visible to ``viewer``."""
     if survivor_id == merged_id:
         raise UserError("crm.error_merge_same")
-    survivor = visible_contact(scope, viewer, survivor_id, for_update=True)
-    merged = visible_contact(scope, viewer, merged_id, for_update=True)
+    survivor = visible_contact(scope, actor=actor, contact_id=survivor_id, for_update=True)
+    merged = visible_contact(scope, actor=actor, contact_id=merged_id, for_update=True)
     _carry_crm_rows(scope, survivor_id, merged_id)
     for key in ("email", "company", "owner_user_id"):
         if getattr(survivor, key) is None and getattr(merged, key) is not None:
@@ -59,14 +59,14 @@ def merge_contacts(
     record_change(
         scope,
         contact_id=survivor_id,
-        user_id=viewer.user_id,
+        user_id=actor.user_id,
         field="merged",
         old=merged.display_name,
         new=survivor.display_name,
     )
     scope.session.flush()
-    result = merge_with_inbox(scope, viewer=viewer, survivor_id=survivor_id, merged_id=merged_id)
-    tag_svc.sync_names(scope, [survivor_id])
+    result = merge_with_inbox(scope, actor=actor, survivor_id=survivor_id, merged_id=merged_id)
+    tag_svc.sync_names(scope, contact_ids=[survivor_id])
     return result
 
 
@@ -77,9 +77,9 @@ def _carry_crm_rows(scope: TenantScope, survivor_id: int, merged_id: int) -> Non
             .where(col(model.tenant_id) == scope.tenant_id, col(model.contact_id) == merged_id)
             .values(contact_id=survivor_id)
         )
-    tag_ids = [t.id for t in tag_svc.contact_tags(scope, merged_id) if t.id is not None]
+    tag_ids = [t.id for t in tag_svc.contact_tags(scope, contact_id=merged_id) if t.id is not None]
     for tag_id in tag_ids:
-        tag_svc.tag_contacts(scope, tag_id, [survivor_id])
+        tag_svc.tag_contacts(scope, tag_id=tag_id, contact_ids=[survivor_id])
     scope.session.execute(
         sa.delete(ContactTag).where(
             col(ContactTag.tenant_id) == scope.tenant_id, col(ContactTag.contact_id) == merged_id
@@ -88,11 +88,11 @@ def _carry_crm_rows(scope: TenantScope, survivor_id: int, merged_id: int) -> Non
 
 
 def suggest_duplicates(
-    scope: TenantScope, *, viewer: CurrentUser, contact_id: int, limit: int = 5
+    scope: TenantScope, *, actor: CurrentUser, contact_id: int, limit: int = 5
 ) -> list[Suggestion]:
     """Likely duplicates: the same phone in another form, a LID that WhatsApp tied to one of
     this contact's phones (:mod:`whatsapp_saas.contacts.duplicates`), or the same email."""
-    contact = visible_contact(scope, viewer, contact_id)
+    contact = visible_contact(scope, actor=actor, contact_id=contact_id)
     found: dict[int, Suggestion] = {}
     if contact.email:
         for other in scope.all(
@@ -103,13 +103,13 @@ def suggest_duplicates(
         ):
             assert other.id is not None
             found[other.id] = Suggestion(other.id, other.display_name, "crm.dup_same_email")
-    for dup in duplicates.suggest_duplicates(scope, contact_id):
+    for dup in duplicates.suggest_duplicates(scope, contact_id=contact_id):
         if dup.contact_id not in found:
             other = scope.get(Contact, dup.contact_id)
             found[dup.contact_id] = Suggestion(
                 dup.contact_id, other.display_name, REASONS[dup.reason]
             )
-    visible = set(_visible(scope, viewer, list(found)))
+    visible = set(_visible(scope, actor, list(found)))
     return [s for s in found.values() if s.contact_id in visible][:limit]
 
 
@@ -122,7 +122,7 @@ def _phones(scope: TenantScope, contact: Contact) -> set[str]:
     return {r.value for r in rows} | ({contact.phone} if contact.phone else set())
 
 
-def _visible(scope: TenantScope, viewer: CurrentUser, ids: list[int]) -> list[int]:
+def _visible(scope: TenantScope, actor: CurrentUser, ids: list[int]) -> list[int]:
     from whatsapp_saas.crm.visibility import visible_ids
 
-    return visible_ids(scope, viewer, ids)
+    return visible_ids(scope, actor=actor, contact_ids=ids)

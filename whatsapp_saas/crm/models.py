@@ -222,14 +222,35 @@ sa.Index(
     postgresql_using="gin",
     _table=Contact.__table__,  # type: ignore[attr-defined]
 ).ddl_if(dialect="postgresql")
-sa.Index(
-    "ix_contacts_tenant_created",
-    Contact.__table__.c.tenant_id,  # type: ignore[attr-defined]
-    Contact.__table__.c.created_at,  # type: ignore[attr-defined]
-)
+# Keyset pages of the contact list, per sort (migration 0018): (tenant, key, id).
+for _name, _key in (("created", "created_at"), ("updated", "updated_at")):
+    sa.Index(
+        f"ix_contacts_tenant_{_name}",
+        Contact.__table__.c.tenant_id,  # type: ignore[attr-defined]
+        Contact.__table__.c[_key],  # type: ignore[attr-defined]
+        Contact.__table__.c.id,  # type: ignore[attr-defined]
+    )
 sa.Index(
     "ix_contacts_crm_name",
     Contact.__table__.c.tenant_id,  # type: ignore[attr-defined]
     sa.text("lower(coalesce(name, push_name, phone, ''))"),
     Contact.__table__.c.id,  # type: ignore[attr-defined]
 )
+
+# PostgreSQL only (migration 0021): one row per (contact, custom field), the value as the
+# text ``custom_fields ->> key`` gives, kept by a trigger on ``contacts``. The custom-field
+# filter reads it (crm.filters); its own MetaData keeps it out of SQLite's schema.
+FIELD_KEY_MAX = 64
+FIELD_VALUE_MAX = 256  # a longer value is stored cut, and the filter checks the JSON too
+FIELD_VALUES = sa.Table(
+    "crm_contact_field_values",
+    sa.MetaData(),
+    sa.Column("contact_id", sa.Integer, primary_key=True),
+    sa.Column("field_key", sa.String(FIELD_KEY_MAX), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+)
+# The sort "last contact" (migration 0021): the newest last_message_at of the contact's
+# conversations, kept by a trigger on ``conversations``; 1970-01-01 when never contacted.
+# Not mapped, so writes of Contact never touch it.
+LAST_CONTACT_COLUMN = sa.literal_column("contacts.crm_last_contact_at", sa.DateTime(timezone=True))

@@ -59,37 +59,37 @@ class ProfileData:
         return dict(self.contact.custom_fields or {})
 
 
-def load_profile(scope: TenantScope, viewer: CurrentUser, contact_id: int) -> ProfileData:
-    contact = visible_contact(scope, viewer, contact_id)
+def load_profile(scope: TenantScope, *, actor: CurrentUser, contact_id: int) -> ProfileData:
+    contact = visible_contact(scope, actor=actor, contact_id=contact_id)
     users = [(u.id, u.name) for u in scope.all(User, col(User.is_active)) if u.id is not None]
     names = dict(users)
-    status = opt_out_status(scope, contact_id)
+    status = opt_out_status(scope, contact_id=contact_id)
     return ProfileData(
         contact=contact,
         identities=sorted(
             scope.all(ContactIdentity, ContactIdentity.contact_id == contact_id),
             key=lambda i: (i.kind != "phone", i.value),
         ),
-        tags=contact_tags(scope, contact_id),
+        tags=contact_tags(scope, contact_id=contact_id),
         all_tags=list_tags(scope),
         fields=definitions(scope),
         owner_name=names.get(contact.owner_user_id or 0, ""),
         opt_out=status,
         opt_out_by=names.get(status.by_user_id or 0, ""),
         users=sorted(users, key=lambda u: u[1].casefold()),
-        conversations=_conversations(scope, viewer, contact_id),
+        conversations=_conversations(scope, actor, contact_id),
         plans=_plans(scope, contact_id),
-        timeline=timeline(scope, contact_id),
+        timeline=timeline(scope, contact_id=contact_id),
     )
 
 
-def _conversations(scope: TenantScope, viewer: CurrentUser, contact_id: int) -> list[Activity]:
+def _conversations(scope: TenantScope, actor: CurrentUser, contact_id: int) -> list[Activity]:
     """The contact's threads on every number of the tenant (those the viewer may open)."""
     numbers = {n.id: n.name for n in scope.all(WhatsAppNumber)}
     rows = scope.session.exec(
         scope.select(Conversation)
         .where(col(Conversation.contact_id) == contact_id)
-        .where(visible_to(scope, viewer))
+        .where(visible_to(scope, actor=actor))
         .order_by(col(Conversation.last_message_at).desc())
         .limit(HISTORY_ROWS)
     ).all()

@@ -25,6 +25,10 @@ DOCUMENT = (
 )
 PHONE_LIKE = re.compile(r"^[\d\s()+\-.]+$")
 MIN_PHONE_DIGITS = 4
+# A phone search asks the trigram index for its last digits only: the leading ones (country,
+# area code) are in nearly every phone, and their trigrams' posting lists cost a scan of the
+# whole index; the full digits are then checked on the few rows found.
+INDEXED_PHONE_DIGITS = 6
 
 
 def search_term(text: str) -> str:
@@ -37,14 +41,21 @@ def search_term(text: str) -> str:
     return fold(stripped)
 
 
-def crm_matches(session: Session, text: str) -> sa.ColumnElement[bool]:
+def crm_matches(session: Session, *, text: str) -> sa.ColumnElement[bool]:
     """WHERE clause over ``contacts`` (bind parameters are unique, so two searches in one
     query, e.g. a segment's and the search box's, do not overwrite each other)."""
-    pattern = f"%{escape_like(search_term(text))}%"
+    term = search_term(text)
+    pattern = f"%{escape_like(term)}%"
     if session.get_bind().dialect.name == "postgresql":
         # The stored, already folded document (migration 0011), trigram-indexed; both sides
         # are folded, so LIKE (cheaper per row than ILIKE) is enough.
-        return sa.literal_column("contacts.crm_search").like(pattern, escape="\\")
+        stored: sa.ColumnElement[str] = sa.literal_column("contacts.crm_search", sa.Text)
+        if term.isdigit() and len(term) > INDEXED_PHONE_DIGITS:
+            tail = f"%{term[-INDEXED_PHONE_DIGITS:]}%"
+            # concat() hides the full pattern from the index: it is the recheck only.
+            exact = sa.func.concat(stored, "").like(pattern, escape="\\")
+            return sa.and_(stored.like(tail, escape="\\"), exact)
+        return stored.like(pattern, escape="\\")
     register_sqlite_fold(session)
     document = sa.func.wa_fold(sa.literal_column(DOCUMENT))
     return document.like(pattern, escape="\\")

@@ -19,12 +19,12 @@ NAME_MAX = 80
 def create_segment(
     scope: TenantScope,
     *,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     name: str,
     filters: ContactFilter,
     shared: bool = False,
 ) -> Segment:
-    check_viewer(scope, viewer)
+    check_viewer(scope, actor=actor)
     cleaned = " ".join(name.split())
     if not cleaned:
         raise UserError("error.name_required")
@@ -37,7 +37,7 @@ def create_segment(
     segment = Segment(
         tenant_id=scope.tenant_id,
         name=cleaned,
-        owner_user_id=viewer.user_id,
+        owner_user_id=actor.user_id,
         shared=shared,
         filters=stored.as_dict(),
     )
@@ -46,27 +46,27 @@ def create_segment(
     return segment
 
 
-def list_segments(scope: TenantScope, viewer: CurrentUser) -> list[Segment]:
+def list_segments(scope: TenantScope, *, actor: CurrentUser) -> list[Segment]:
     """The viewer's own segments and the shared ones, by name."""
-    check_viewer(scope, viewer)
-    rows = scope.all(Segment, (col(Segment.owner_user_id) == viewer.user_id) | col(Segment.shared))
+    check_viewer(scope, actor=actor)
+    rows = scope.all(Segment, (col(Segment.owner_user_id) == actor.user_id) | col(Segment.shared))
     return sorted(rows, key=lambda s: s.name.casefold())
 
 
-def delete_segment(scope: TenantScope, *, viewer: CurrentUser, segment_id: int) -> None:
-    segment = segment_for(scope, viewer, segment_id)
-    if segment.owner_user_id != viewer.user_id and not viewer.is_manager:
+def delete_segment(scope: TenantScope, *, actor: CurrentUser, segment_id: int) -> None:
+    segment = segment_for(scope, actor=actor, segment_id=segment_id)
+    if segment.owner_user_id != actor.user_id and not actor.is_manager:
         raise PermissionDenied()
     scope.session.delete(segment)
 
 
-def contact_ids(scope: TenantScope, *, viewer: CurrentUser, segment_id: int) -> list[int]:
+def contact_ids(scope: TenantScope, *, actor: CurrentUser, segment_id: int) -> list[int]:
     """Every contact in the segment that ``viewer`` may see, by id (for campaigns)."""
-    return matching_ids(scope, viewer, ContactFilter(segment_id=segment_id))
+    return matching_ids(scope, actor=actor, flt=ContactFilter(segment_id=segment_id))
 
 
-def is_member(scope: TenantScope, *, viewer: CurrentUser, segment_id: int, contact_id: int) -> bool:
+def is_member(scope: TenantScope, *, actor: CurrentUser, segment_id: int, contact_id: int) -> bool:
     """Whether one contact is in the segment (for automations' conditions)."""
     flt = ContactFilter(segment_id=segment_id)
-    query = scope.select(Contact).where(*where_clauses(scope, viewer, flt))
+    query = scope.select(Contact).where(*where_clauses(scope, actor=actor, flt=flt))
     return scope.session.exec(query.where(col(Contact.id) == contact_id)).first() is not None

@@ -11,14 +11,16 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.events import ContactUpdated
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.crm.models import ContactTag, ConversationTag, Tag
 from whatsapp_saas.crm.timeline import record_change
 from whatsapp_saas.db import announce_after_commit
+from whatsapp_saas.db.sqlutil import insert_ignore
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.inbox.access import get_conversation
 from whatsapp_saas.inbox.models import Conversation
-from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.tenancy.scope import TenantScope
 
 COLORS = ("gray", "red", "orange", "amber", "green", "teal", "blue", "indigo", "purple", "pink")
@@ -39,7 +41,7 @@ def create_tag(scope: TenantScope, *, name: str, color: str = "gray") -> Tag:
         raise UserError("error.too_long", limit=NAME_MAX)
     if color not in COLORS:
         raise UserError("crm.error_tag_color")
-    existing = find_tag(scope, cleaned)
+    existing = find_tag(scope, name=cleaned)
     if existing is not None:
         return existing
     tag = scope.add(Tag(tenant_id=scope.tenant_id, name=cleaned, color=color))
@@ -47,12 +49,12 @@ def create_tag(scope: TenantScope, *, name: str, color: str = "gray") -> Tag:
     return tag
 
 
-def find_tag(scope: TenantScope, name: str) -> Tag | None:
+def find_tag(scope: TenantScope, *, name: str) -> Tag | None:
     wanted = " ".join(name.split()).casefold()
     return next((t for t in scope.all(Tag) if t.name.casefold() == wanted), None)
 
 
-def delete_tag(scope: TenantScope, tag_id: int) -> None:
+def delete_tag(scope: TenantScope, *, tag_id: int) -> None:
     tag = scope.get(Tag, tag_id)
     contact_ids = [
         r[0]
@@ -62,22 +64,26 @@ def delete_tag(scope: TenantScope, tag_id: int) -> None:
     ]
     scope.session.delete(tag)
     scope.session.flush()
-    sync_names(scope, contact_ids)
+    sync_names(scope, contact_ids=contact_ids)
 
 
-def tag_contacts(scope: TenantScope, tag_id: int, contact_ids: Sequence[int]) -> int:
+def tag_contacts(scope: TenantScope, *, tag_id: int, contact_ids: Sequence[int]) -> int:
     """Tag contacts of this tenant (others' ids are ignored); returns how many were new."""
     scope.get(Tag, tag_id)
     mine = _own_contacts(scope, contact_ids)
     rows = [{"tenant_id": scope.tenant_id, "contact_id": c, "tag_id": tag_id} for c in mine]
     added = insert_ignore(
-        scope.session, CONTACT_TAGS, rows, ["contact_id", "tag_id"], [CONTACT_TAGS.c.contact_id]
+        scope.session,
+        table=CONTACT_TAGS,
+        rows=rows,
+        conflict=["contact_id", "tag_id"],
+        returning=[CONTACT_TAGS.c.contact_id],
     )
-    sync_names(scope, mine)
+    sync_names(scope, contact_ids=mine)
     return len(added)
 
 
-def untag_contacts(scope: TenantScope, tag_id: int, contact_ids: Sequence[int]) -> int:
+def untag_contacts(scope: TenantScope, *, tag_id: int, contact_ids: Sequence[int]) -> int:
     scope.get(Tag, tag_id)
     mine = _own_contacts(scope, contact_ids)
     result = scope.session.execute(
@@ -85,11 +91,11 @@ def untag_contacts(scope: TenantScope, tag_id: int, contact_ids: Sequence[int]) 
         .where(CONTACT_TAGS.c.tenant_id == scope.tenant_id, CONTACT_TAGS.c.tag_id == tag_id)
         .where(CONTACT_TAGS.c.contact_id.in_(mine))
     )
-    sync_names(scope, mine)
+    sync_names(scope, contact_ids=mine)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def contact_tags(scope: TenantScope, contact_id: int) -> list[Tag]:
+def contact_tags(scope: TenantScope, *, contact_id: int) -> list[Tag]:
     query = (
         scope.select(Tag)
         .join(ContactTag, col(ContactTag.tag_id) == col(Tag.id))
@@ -98,7 +104,7 @@ def contact_tags(scope: TenantScope, contact_id: int) -> list[Tag]:
     return sorted(scope.session.exec(query).all(), key=lambda t: t.name.casefold())
 
 
-def tags_of_contacts(scope: TenantScope, contact_ids: Iterable[int]) -> dict[int, list[Tag]]:
+def tags_of_contacts(scope: TenantScope, *, contact_ids: Iterable[int]) -> dict[int, list[Tag]]:
     ids = list(set(contact_ids))
     found: dict[int, list[Tag]] = {i: [] for i in ids}
     if not ids:
@@ -117,12 +123,12 @@ def tags_of_contacts(scope: TenantScope, contact_ids: Iterable[int]) -> dict[int
 
 
 def set_contact_tags(
-    scope: TenantScope, contact_id: int, tag_ids: Sequence[int], *, user_id: int | None = None
+    scope: TenantScope, *, contact_id: int, tag_ids: Sequence[int], user_id: int | None = None
 ) -> list[Tag]:
     """Exactly these tags on the contact (each must be this tenant's); logged and announced."""
     scope.get(Contact, contact_id)
     wanted = {scope.get(Tag, t).id for t in tag_ids}
-    before = contact_tags(scope, contact_id)
+    before = contact_tags(scope, contact_id=contact_id)
     current = {t.id for t in before}
     for tag_id in wanted - current:
         assert tag_id is not None
@@ -134,8 +140,8 @@ def set_contact_tags(
             )
         )
     scope.session.flush()
-    sync_names(scope, [contact_id])
-    after = contact_tags(scope, contact_id)
+    sync_names(scope, contact_ids=[contact_id])
+    after = contact_tags(scope, contact_id=contact_id)
     record_change(
         scope,
         contact_id=contact_id,
@@ -148,20 +154,47 @@ def set_contact_tags(
     return after
 
 
-def tag_conversation(scope: TenantScope, conversation_id: int, tag_id: int) -> None:
+def set_contact_tag_names(
+    scope: TenantScope, *, contact_id: int, names: Sequence[str], user_id: int | None = None
+) -> list[Tag]:
+    """Exactly these tags, by name (a name the tenant has no tag for becomes a grey tag), on
+    the contact, through the tag tables, so filters, segments and campaigns find them."""
+    unique = {" ".join(n.split()).casefold(): " ".join(n.split()) for n in names if n.strip()}
+    tag_ids = [int(create_tag(scope, name=n).id or 0) for n in unique.values()]
+    return set_contact_tags(scope, contact_id=contact_id, tag_ids=tag_ids, user_id=user_id)
+
+
+def set_conversation_tags(
+    scope: TenantScope, *, actor: CurrentUser, conversation_id: int, tag_ids: Sequence[int]
+) -> list[Tag]:
+    """Exactly these tags (each this tenant's) on a conversation the viewer may see."""
+    get_conversation(scope, actor=actor, conversation_id=conversation_id, for_update=True)
+    wanted = {scope.get(Tag, t).id for t in tag_ids}
+    current = {t.id for t in conversation_tags(scope, conversation_id=conversation_id)}
+    for tag_id in wanted - current:
+        assert tag_id is not None
+        tag_conversation(scope, conversation_id=conversation_id, tag_id=tag_id)
+    for tag_id in current - wanted:
+        assert tag_id is not None
+        untag_conversation(scope, conversation_id=conversation_id, tag_id=tag_id)
+    scope.session.flush()
+    return conversation_tags(scope, conversation_id=conversation_id)
+
+
+def tag_conversation(scope: TenantScope, *, conversation_id: int, tag_id: int) -> None:
     scope.get(Conversation, conversation_id)
     scope.get(Tag, tag_id)
     rows = [{"tenant_id": scope.tenant_id, "conversation_id": conversation_id, "tag_id": tag_id}]
     insert_ignore(
         scope.session,
-        CONVERSATION_TAGS,
-        rows,
-        ["conversation_id", "tag_id"],
-        [CONVERSATION_TAGS.c.conversation_id],
+        table=CONVERSATION_TAGS,
+        rows=rows,
+        conflict=["conversation_id", "tag_id"],
+        returning=[CONVERSATION_TAGS.c.conversation_id],
     )
 
 
-def untag_conversation(scope: TenantScope, conversation_id: int, tag_id: int) -> None:
+def untag_conversation(scope: TenantScope, *, conversation_id: int, tag_id: int) -> None:
     scope.session.execute(
         sa.delete(CONVERSATION_TAGS).where(
             CONVERSATION_TAGS.c.tenant_id == scope.tenant_id,
@@ -171,21 +204,45 @@ def untag_conversation(scope: TenantScope, conversation_id: int, tag_id: int) ->
     )
 
 
-def conversation_tags(scope: TenantScope, conversation_id: int) -> list[Tag]:
+def conversation_tags(scope: TenantScope, *, conversation_id: int) -> list[Tag]:
     query = (
         scope.select(Tag)
         .join(ConversationTag, col(ConversationTag.tag_id) == col(Tag.id))
         .where(col(ConversationTag.conversation_id) == conversation_id)
     )
-    return list(scope.session.exec(query).all())
+    return sorted(scope.session.exec(query).all(), key=lambda t: t.name.casefold())
 
 
-def sync_names(scope: TenantScope, contact_ids: Iterable[int]) -> None:
+def tags_of_conversations(
+    scope: TenantScope, *, conversation_ids: Iterable[int]
+) -> dict[int, list[Tag]]:
+    """The tags of a page of conversations, by name, in one query (the inbox list's chips)."""
+    ids = list(set(conversation_ids))
+    found: dict[int, list[Tag]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    query = (
+        select(ConversationTag.conversation_id, Tag)
+        .join(Tag, col(Tag.id) == col(ConversationTag.tag_id))
+        .where(col(ConversationTag.tenant_id) == scope.tenant_id)
+        .where(col(ConversationTag.conversation_id).in_(ids))
+    )
+    for conversation_id, tag in scope.session.exec(query).all():
+        found[conversation_id].append(tag)
+    for tags in found.values():
+        tags.sort(key=lambda t: t.name.casefold())
+    return found
+
+
+def sync_names(scope: TenantScope, *, contact_ids: Iterable[int]) -> None:
     """Copy the linked tags' names onto ``contacts.tags`` (what older screens read)."""
     ids = list(set(contact_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        names = {c: [t.name for t in tags] for c, tags in tags_of_contacts(scope, chunk).items()}
+        names = {
+            c: [t.name for t in tags]
+            for c, tags in tags_of_contacts(scope, contact_ids=chunk).items()
+        }
         for contact in scope.all(Contact, col(Contact.id).in_(chunk)):
             assert contact.id is not None
             if contact.tags != names.get(contact.id, []):

@@ -9,7 +9,12 @@ from typing import Any
 from sqlmodel import col
 
 from whatsapp_saas.accounts.models import User
-from whatsapp_saas.contacts.events import ContactUpdated
+from whatsapp_saas.contacts.events import (
+    ContactFieldChanged,
+    ContactTagAdded,
+    ContactTagRemoved,
+    ContactUpdated,
+)
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.crm.models import Change, Note
 from whatsapp_saas.db import announce_after_commit
@@ -54,6 +59,7 @@ def record_change(
     before, after = _shown(old), _shown(new)
     if before == after:
         return
+    announce_after_commit(scope.session, *_change_events(scope, contact_id, field, old, new))
     scope.add(
         Change(
             tenant_id=scope.tenant_id,
@@ -66,7 +72,22 @@ def record_change(
     )
 
 
-def timeline(scope: TenantScope, contact_id: int, *, limit: int = 100) -> list[TimelineEntry]:
+def _change_events(
+    scope: TenantScope, contact_id: int, field: str, old: Any, new: Any
+) -> list[Any]:
+    """Typed events for a change (automations' tag and field triggers), in this transaction."""
+    tenant = scope.tenant_id
+    if field == "tags":
+        before = set(old or []) if isinstance(old, (list, tuple, set)) else set()
+        after = set(new or []) if isinstance(new, (list, tuple, set)) else set()
+        added = [ContactTagAdded(tenant, contact_id, t) for t in sorted(after - before)]
+        return [*added, *(ContactTagRemoved(tenant, contact_id, t) for t in sorted(before - after))]
+    if field in ("created", "opt_out"):
+        return []
+    return [ContactFieldChanged(tenant, contact_id, field.removeprefix("field:"))]
+
+
+def timeline(scope: TenantScope, *, contact_id: int, limit: int = 100) -> list[TimelineEntry]:
     notes = scope.session.exec(
         scope.select(Note)
         .where(col(Note.contact_id) == contact_id)

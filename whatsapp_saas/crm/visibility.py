@@ -23,9 +23,9 @@ def agent_visibility(scope: TenantScope) -> str:
     return row.agent_visibility if row else Visibility.MINE.value
 
 
-def set_agent_visibility(scope: TenantScope, viewer: CurrentUser, value: str) -> None:
-    check_viewer(scope, viewer)
-    if not viewer.is_manager:
+def set_agent_visibility(scope: TenantScope, *, actor: CurrentUser, value: str) -> None:
+    check_viewer(scope, actor=actor)
+    if not actor.is_manager:
         raise PermissionDenied()
     if value not in {v.value for v in Visibility}:
         raise UserError("crm.error_visibility")
@@ -34,21 +34,23 @@ def set_agent_visibility(scope: TenantScope, viewer: CurrentUser, value: str) ->
     scope.add(row)
 
 
-def contacts_visible_to(scope: TenantScope, viewer: CurrentUser) -> sa.ColumnElement[bool]:
+def contacts_visible_to(scope: TenantScope, *, actor: CurrentUser) -> sa.ColumnElement[bool]:
     """A WHERE clause over ``contacts``: what ``viewer`` may see in the CRM."""
-    check_viewer(scope, viewer)
-    if viewer.is_manager or agent_visibility(scope) == Visibility.ALL.value:
+    check_viewer(scope, actor=actor)
+    if actor.is_manager or agent_visibility(scope) == Visibility.ALL.value:
         return sa.true()
-    return sa.or_(col(Contact.owner_user_id) == viewer.user_id, contact_visible_to(scope, viewer))
+    return sa.or_(
+        col(Contact.owner_user_id) == actor.user_id, contact_visible_to(scope, actor=actor)
+    )
 
 
 def visible_contact(
-    scope: TenantScope, viewer: CurrentUser, contact_id: int, *, for_update: bool = False
+    scope: TenantScope, *, actor: CurrentUser, contact_id: int, for_update: bool = False
 ) -> Contact:
     query = (
         scope.select(Contact)
         .where(col(Contact.id) == contact_id)
-        .where(contacts_visible_to(scope, viewer))
+        .where(contacts_visible_to(scope, actor=actor))
     )
     if for_update:
         query = query.with_for_update(of=Contact)  # type: ignore[arg-type]
@@ -58,7 +60,7 @@ def visible_contact(
     return found
 
 
-def visible_ids(scope: TenantScope, viewer: CurrentUser, contact_ids: list[int]) -> list[int]:
+def visible_ids(scope: TenantScope, *, actor: CurrentUser, contact_ids: list[int]) -> list[int]:
     """The ids among ``contact_ids`` that ``viewer`` may see (the others are dropped)."""
     if not contact_ids:
         return []
@@ -66,6 +68,6 @@ def visible_ids(scope: TenantScope, viewer: CurrentUser, contact_ids: list[int])
         sa.select(col(Contact.id))
         .where(col(Contact.tenant_id) == scope.tenant_id)
         .where(col(Contact.id).in_(contact_ids))
-        .where(contacts_visible_to(scope, viewer))
+        .where(contacts_visible_to(scope, actor=actor))
     )
     return [int(r[0]) for r in scope.session.execute(query)]

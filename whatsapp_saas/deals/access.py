@@ -20,16 +20,16 @@ from whatsapp_saas.inbox.models import Conversation
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 
 
-def require_manager(scope: TenantScope, actor: CurrentUser) -> None:
-    check_viewer(scope, actor)
+def require_manager(scope: TenantScope, *, actor: CurrentUser) -> None:
+    check_viewer(scope, actor=actor)
     if not actor.is_manager:
         raise PermissionDenied()
 
 
-def deal_visible_to(scope: TenantScope, viewer: CurrentUser) -> sa.ColumnElement[bool]:
-    """A WHERE clause over ``deals``: the deals whose contact ``viewer`` may see."""
-    check_viewer(scope, viewer)
-    if viewer.is_manager:
+def deal_visible_to(scope: TenantScope, *, actor: CurrentUser) -> sa.ColumnElement[bool]:
+    """A WHERE clause over ``deals``: the deals whose contact ``actor`` may see."""
+    check_viewer(scope, actor=actor)
+    if actor.is_manager:
         return sa.true()
     # The rule of inbox.access.contact_visible_to, correlated on the deal's own contact: two
     # index probes of conversations per deal (an IN over the visible contacts took seconds
@@ -37,13 +37,13 @@ def deal_visible_to(scope: TenantScope, viewer: CurrentUser) -> sa.ColumnElement
     threads = select(Conversation.id).where(
         Conversation.tenant_id == scope.tenant_id, Conversation.contact_id == Deal.contact_id
     )
-    return sa.or_(~sa.exists(threads), sa.exists(threads.where(visible_to(scope, viewer))))
+    return sa.or_(~sa.exists(threads), sa.exists(threads.where(visible_to(scope, actor=actor))))
 
 
 def get_deal(
-    scope: TenantScope, viewer: CurrentUser, deal_id: int, *, for_update: bool = False
+    scope: TenantScope, *, actor: CurrentUser, deal_id: int, for_update: bool = False
 ) -> Deal:
-    query = scope.select(Deal).where(col(Deal.id) == deal_id, deal_visible_to(scope, viewer))
+    query = scope.select(Deal).where(col(Deal.id) == deal_id, deal_visible_to(scope, actor=actor))
     if for_update:
         query = query.with_for_update(of=Deal)  # type: ignore[arg-type]
     found = scope.session.exec(query).first()
@@ -52,9 +52,9 @@ def get_deal(
     return found
 
 
-def get_visible_contact(scope: TenantScope, viewer: CurrentUser, contact_id: int) -> Contact:
+def get_visible_contact(scope: TenantScope, *, actor: CurrentUser, contact_id: int) -> Contact:
     query = scope.select(Contact).where(
-        col(Contact.id) == contact_id, contact_visible_to(scope, viewer)
+        col(Contact.id) == contact_id, contact_visible_to(scope, actor=actor)
     )
     found = scope.session.exec(query).first()
     if found is None:

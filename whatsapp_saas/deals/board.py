@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, func, select
@@ -16,6 +17,8 @@ from sqlmodel import col, func, select
 from whatsapp_saas.accounts.models import User
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.crm.fields import definitions
+from whatsapp_saas.crm.models import FieldDefinition, FieldEntity
 from whatsapp_saas.deals.access import deal_visible_to
 from whatsapp_saas.deals.models import Deal, Stage
 from whatsapp_saas.inbox.access import visible_to
@@ -25,6 +28,7 @@ from whatsapp_saas.tenancy.scope import TenantScope
 
 PAGE = 20
 MAX_PAGE = 200
+CARD_FIELDS = 2  # filled custom fields a card shows, in the definitions' order
 
 
 @dataclass(frozen=True)
@@ -45,16 +49,18 @@ class Card:
     conversation_id: int | None
     stage_entered_at: datetime
     last_message: str
+    # The first filled custom fields (definition, stored value), for a compact line each.
+    fields: tuple[tuple[FieldDefinition, Any], ...] = ()
 
 
 def column_totals(
-    scope: TenantScope, viewer: CurrentUser, pipeline_id: int
+    scope: TenantScope, *, actor: CurrentUser, pipeline_id: int
 ) -> dict[int, ColumnTotal]:
     """{stage id: count and value total} for every stage of the pipeline that has deals."""
     query = (
         select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.value_cents), 0))
         .where(col(Deal.tenant_id) == scope.tenant_id, col(Deal.pipeline_id) == pipeline_id)
-        .where(deal_visible_to(scope, viewer))
+        .where(deal_visible_to(scope, actor=actor))
         .group_by(col(Deal.stage_id))
     )
     return {
@@ -65,22 +71,22 @@ def column_totals(
 
 def column_page(
     scope: TenantScope,
-    viewer: CurrentUser,
-    stage_id: int,
     *,
+    actor: CurrentUser,
+    stage_id: int,
     after: str = "",
     limit: int = PAGE,
 ) -> tuple[list[Card], str]:
     """One page of a stage's cards, newest in stage first, and the cursor of the next page."""
-    deals, cursor = column_deals(scope, viewer, stage_id, after=after, limit=limit)
-    return cards_for(scope, viewer, deals), cursor
+    deals, cursor = column_deals(scope, actor=actor, stage_id=stage_id, after=after, limit=limit)
+    return cards_for(scope, actor=actor, deals=deals), cursor
 
 
 def column_deals(
     scope: TenantScope,
-    viewer: CurrentUser,
-    stage_id: int,
     *,
+    actor: CurrentUser,
+    stage_id: int,
     after: str = "",
     limit: int = PAGE,
 ) -> tuple[list[Deal], str]:
@@ -89,7 +95,7 @@ def column_deals(
     size = max(1, min(limit, MAX_PAGE))
     query = (
         scope.select(Deal)
-        .where(col(Deal.stage_id) == stage_id, deal_visible_to(scope, viewer))
+        .where(col(Deal.stage_id) == stage_id, deal_visible_to(scope, actor=actor))
         .order_by(col(Deal.stage_entered_at).desc(), col(Deal.id).desc())
         .limit(size + 1)
     )
@@ -108,10 +114,11 @@ def column_deals(
     return deals, (_cursor(deals[-1]) if more and deals else "")
 
 
-def cards_for(scope: TenantScope, viewer: CurrentUser, deals: list[Deal]) -> list[Card]:
+def cards_for(scope: TenantScope, *, actor: CurrentUser, deals: list[Deal]) -> list[Card]:
     owners = _owner_names(scope, {d.owner_id for d in deals if d.owner_id})
     contacts = _contact_names(scope, {d.contact_id for d in deals})
-    previews = _last_messages(scope, viewer, deals)
+    previews = _last_messages(scope, actor, deals)
+    shown = definitions(scope, entity=FieldEntity.DEAL.value) if deals else []
     return [
         Card(
             deal_id=int(d.id or 0),
@@ -124,9 +131,18 @@ def cards_for(scope: TenantScope, viewer: CurrentUser, deals: list[Deal]) -> lis
             conversation_id=d.conversation_id,
             stage_entered_at=as_utc(d.stage_entered_at),
             last_message=previews.get(int(d.id or 0), ""),
+            fields=_filled(shown, d.fields or {}),
         )
         for d in deals
     ]
+
+
+def _filled(
+    shown: list[FieldDefinition], values: dict[str, Any]
+) -> tuple[tuple[FieldDefinition, Any], ...]:
+    """The first :data:`CARD_FIELDS` defined fields with a value (an unticked box is empty)."""
+    found = [(d, values[d.key]) for d in shown if values.get(d.key) not in (None, "", [], False)]
+    return tuple(found[:CARD_FIELDS])
 
 
 def _owner_names(scope: TenantScope, ids: set[int]) -> dict[int, str]:
@@ -142,14 +158,14 @@ def _contact_names(scope: TenantScope, ids: set[int]) -> dict[int, str]:
     return {int(c.id or 0): c.display_name for c in scope.all(Contact, col(Contact.id).in_(ids))}
 
 
-def _last_messages(scope: TenantScope, viewer: CurrentUser, deals: list[Deal]) -> dict[int, str]:
-    """Each deal's conversation's last message, else its contact's latest one the viewer sees."""
+def _last_messages(scope: TenantScope, actor: CurrentUser, deals: list[Deal]) -> dict[int, str]:
+    """Each deal's conversation's last message, else its contact's latest one the actor sees."""
     contact_ids = {d.contact_id for d in deals}
     if not contact_ids:
         return {}
     query = (
         scope.select(Conversation)
-        .where(col(Conversation.contact_id).in_(contact_ids), visible_to(scope, viewer))
+        .where(col(Conversation.contact_id).in_(contact_ids), visible_to(scope, actor=actor))
         .order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
     )
     by_id: dict[int, str] = {}
@@ -179,11 +195,11 @@ def _parse_cursor(text: str) -> tuple[datetime, int] | None:
         return None
 
 
-def contact_deals(scope: TenantScope, viewer: CurrentUser, contact_id: int) -> list[Deal]:
-    """A contact's deals (newest first), if the viewer may see the contact; else none."""
+def contact_deals(scope: TenantScope, *, actor: CurrentUser, contact_id: int) -> list[Deal]:
+    """A contact's deals (newest first), if the actor may see the contact; else none."""
     query = (
         scope.select(Deal)
-        .where(col(Deal.contact_id) == contact_id, deal_visible_to(scope, viewer))
+        .where(col(Deal.contact_id) == contact_id, deal_visible_to(scope, actor=actor))
         .order_by(col(Deal.created_at).desc(), col(Deal.id).desc())
         .limit(MAX_PAGE)
     )

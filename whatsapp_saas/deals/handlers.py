@@ -6,16 +6,23 @@ an agent's board never receives a deal it may not see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from whatsapp_saas.deals.events import DealCreated, DealStageChanged, DealUpdated, PipelineChanged
 from whatsapp_saas.events.bus import EventBus
-from whatsapp_saas.realtime.channel import get_channel
+from whatsapp_saas.events.live import LiveParts, LivePublisher
 from whatsapp_saas.realtime.events import DealsChanged
 
 DealEvent = DealCreated | DealUpdated | DealStageChanged | PipelineChanged
 
 
-def on_deal_event(event: DealEvent) -> None:
-    get_channel().publish(live_update(event))
+def on_deal_event(channel: LivePublisher) -> Callable[[DealEvent], None]:
+    """The handler publishing on ``channel`` (the process's tenant channel)."""
+
+    def publish(event: DealEvent) -> None:
+        channel.publish(live_update(event))
+
+    return publish
 
 
 def live_update(event: DealEvent) -> DealsChanged:
@@ -30,6 +37,7 @@ def live_update(event: DealEvent) -> DealsChanged:
     return DealsChanged(event.tenant_id, event.pipeline_id, stages, event.contact_id)
 
 
-def register(bus: EventBus) -> None:
+def register(bus: EventBus, parts: LiveParts) -> None:
+    handler = on_deal_event(parts.realtime)
     for event_type in (DealCreated, DealUpdated, DealStageChanged, PipelineChanged):
-        bus.subscribe(event_type, on_deal_event)
+        bus.subscribe(event_type, handler)

@@ -53,6 +53,8 @@ class Deal(TenantOwned, table=True):
         sa.Index("ix_deals_stage_entered", "stage_id", "stage_entered_at", "id"),
         # Count and value total of every column of a pipeline in one grouped scan.
         sa.Index("ix_deals_pipeline_stage", "tenant_id", "pipeline_id", "stage_id"),
+        # The contact list's pipeline/stage filter (crm.filters; migration 0018).
+        sa.Index("ix_deals_pipeline_contact", "pipeline_id", "stage_id", "contact_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

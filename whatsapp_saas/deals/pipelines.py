@@ -35,7 +35,7 @@ def list_pipelines(scope: TenantScope) -> list[Pipeline]:
     return list(scope.session.exec(query).all())
 
 
-def stages_of(scope: TenantScope, pipeline_id: int) -> list[Stage]:
+def stages_of(scope: TenantScope, *, pipeline_id: int) -> list[Stage]:
     scope.get(Pipeline, pipeline_id)  # NotFound for another tenant's pipeline
     query = (
         scope.select(Stage)
@@ -45,7 +45,7 @@ def stages_of(scope: TenantScope, pipeline_id: int) -> list[Stage]:
     return list(scope.session.exec(query).all())
 
 
-def ensure_default_pipeline(scope: TenantScope, language: str) -> list[Pipeline]:
+def ensure_default_pipeline(scope: TenantScope, *, language: str) -> list[Pipeline]:
     """The tenant's pipelines, creating the default one on the very first visit."""
     found = list_pipelines(scope)
     if found:
@@ -59,10 +59,10 @@ def ensure_default_pipeline(scope: TenantScope, language: str) -> list[Pipeline]
 
 
 def create_pipeline(
-    scope: TenantScope, actor: CurrentUser, *, name: str, language: str
+    scope: TenantScope, *, actor: CurrentUser, name: str, language: str
 ) -> Pipeline:
     """A new pipeline with the default stages (rename or replace them afterwards)."""
-    require_manager(scope, actor)
+    require_manager(scope, actor=actor)
     pipeline = _create(scope, _clean_name(scope, name), language)
     assert pipeline.id is not None
     announce_after_commit(
@@ -91,17 +91,17 @@ def _create(scope: TenantScope, name: str, language: str) -> Pipeline:
 
 
 def rename_pipeline(
-    scope: TenantScope, actor: CurrentUser, pipeline_id: int, *, name: str
+    scope: TenantScope, *, actor: CurrentUser, pipeline_id: int, name: str
 ) -> Pipeline:
-    require_manager(scope, actor)
+    require_manager(scope, actor=actor)
     pipeline = scope.get(Pipeline, pipeline_id)
     pipeline.name = _clean_name(scope, name, keep_id=pipeline_id)
     _changed(scope, actor, pipeline_id)
     return pipeline
 
 
-def delete_pipeline(scope: TenantScope, actor: CurrentUser, pipeline_id: int) -> None:
-    require_manager(scope, actor)
+def delete_pipeline(scope: TenantScope, *, actor: CurrentUser, pipeline_id: int) -> None:
+    require_manager(scope, actor=actor)
     pipeline = scope.get(Pipeline, pipeline_id)
     if scope.count(Pipeline) <= 1:
         raise UserError("deals.last_pipeline")
@@ -112,10 +112,10 @@ def delete_pipeline(scope: TenantScope, actor: CurrentUser, pipeline_id: int) ->
 
 
 def add_stage(
-    scope: TenantScope, actor: CurrentUser, pipeline_id: int, *, name: str, outcome: str
+    scope: TenantScope, *, actor: CurrentUser, pipeline_id: int, name: str, outcome: str
 ) -> Stage:
-    require_manager(scope, actor)
-    existing = stages_of(scope, pipeline_id)
+    require_manager(scope, actor=actor)
+    existing = stages_of(scope, pipeline_id=pipeline_id)
     stage = scope.add(
         Stage(
             tenant_id=scope.tenant_id,
@@ -131,20 +131,20 @@ def add_stage(
 
 
 def update_stage(
-    scope: TenantScope, actor: CurrentUser, stage_id: int, *, name: str, outcome: str
+    scope: TenantScope, *, actor: CurrentUser, stage_id: int, name: str, outcome: str
 ) -> Stage:
-    require_manager(scope, actor)
+    require_manager(scope, actor=actor)
     stage = scope.get(Stage, stage_id)
     stage.name, stage.outcome = _stage_name(name), _outcome(outcome)
     _changed(scope, actor, stage.pipeline_id)
     return stage
 
 
-def move_stage(scope: TenantScope, actor: CurrentUser, stage_id: int, *, offset: int) -> None:
+def move_stage(scope: TenantScope, *, actor: CurrentUser, stage_id: int, offset: int) -> None:
     """Move a stage one place left (-1) or right (+1); positions are renumbered 0..n-1."""
-    require_manager(scope, actor)
+    require_manager(scope, actor=actor)
     stage = scope.get(Stage, stage_id)
-    ordered = stages_of(scope, stage.pipeline_id)
+    ordered = stages_of(scope, pipeline_id=stage.pipeline_id)
     index = next(i for i, s in enumerate(ordered) if s.id == stage_id)
     target = max(0, min(len(ordered) - 1, index + (1 if offset > 0 else -1)))
     ordered.insert(target, ordered.pop(index))
@@ -152,10 +152,10 @@ def move_stage(scope: TenantScope, actor: CurrentUser, stage_id: int, *, offset:
     _changed(scope, actor, stage.pipeline_id)
 
 
-def delete_stage(scope: TenantScope, actor: CurrentUser, stage_id: int) -> None:
-    require_manager(scope, actor)
+def delete_stage(scope: TenantScope, *, actor: CurrentUser, stage_id: int) -> None:
+    require_manager(scope, actor=actor)
     stage = scope.get(Stage, stage_id)
-    siblings = stages_of(scope, stage.pipeline_id)
+    siblings = stages_of(scope, pipeline_id=stage.pipeline_id)
     if len(siblings) <= 1:
         raise UserError("deals.last_stage")
     if scope.count(Deal, col(Deal.stage_id) == stage_id):

@@ -30,9 +30,9 @@ EDITABLE = ("title", "value_cents", "owner_id", "expected_close", "fields")
 
 def create_deal(
     scope: TenantScope,
+    *,
     actor: CurrentUser,
     values: DealValues,
-    *,
     fields: dict[str, Any] | None = None,
 ) -> Deal:
     stage = _check_references(scope, actor, values)
@@ -75,14 +75,14 @@ def create_deal(
 
 def update_deal(
     scope: TenantScope,
+    *,
     actor: CurrentUser,
     deal_id: int,
     values: DealValues,
-    *,
     fields: dict[str, Any] | None = None,
 ) -> Deal:
     """Edit a deal's own fields; a different stage moves it (and records the move)."""
-    deal = get_deal(scope, actor, deal_id, for_update=True)
+    deal = get_deal(scope, actor=actor, deal_id=deal_id, for_update=True)
     # The contact and conversation of a deal are fixed once it exists.
     values = replace(values, contact_id=deal.contact_id, conversation_id=deal.conversation_id)
     _check_references(scope, actor, values)
@@ -108,16 +108,16 @@ def update_deal(
             ),
         )
     if values.stage_id != deal.stage_id:
-        move_deal(scope, actor, deal_id, values.stage_id)
+        move_deal(scope, actor=actor, deal_id=deal_id, stage_id=values.stage_id)
     scope.session.flush()
     return deal
 
 
 def move_deal(
-    scope: TenantScope, actor: CurrentUser, deal_id: int, stage_id: int
+    scope: TenantScope, *, actor: CurrentUser, deal_id: int, stage_id: int
 ) -> DealStageChanged | None:
     """Put a deal in another stage (of any of the tenant's pipelines). None if already there."""
-    deal = get_deal(scope, actor, deal_id, for_update=True)
+    deal = get_deal(scope, actor=actor, deal_id=deal_id, for_update=True)
     stage = scope.get(Stage, stage_id)
     if deal.stage_id == stage_id:
         return None
@@ -143,9 +143,9 @@ def move_deal(
     return event
 
 
-def history(scope: TenantScope, viewer: CurrentUser, deal_id: int) -> list[DealStageChange]:
+def history(scope: TenantScope, *, actor: CurrentUser, deal_id: int) -> list[DealStageChange]:
     """The deal's stage changes, oldest first (its creation is the first)."""
-    get_deal(scope, viewer, deal_id)
+    get_deal(scope, actor=actor, deal_id=deal_id)
     query = (
         scope.select(DealStageChange)
         .where(col(DealStageChange.deal_id) == deal_id)
@@ -178,7 +178,7 @@ def _check_references(scope: TenantScope, actor: CurrentUser, values: DealValues
     except NotFound:
         errors["stage_id"] = "deals.not_found"
     try:
-        get_visible_contact(scope, actor, values.contact_id)
+        get_visible_contact(scope, actor=actor, contact_id=values.contact_id)
     except NotFound:
         errors["contact_id"] = "deals.not_found"
     if values.owner_id is not None:
@@ -187,7 +187,9 @@ def _check_references(scope: TenantScope, actor: CurrentUser, values: DealValues
             errors["owner_id"] = "deals.not_found"
     if values.conversation_id is not None:
         try:
-            conversation = get_conversation(scope, actor, values.conversation_id)
+            conversation = get_conversation(
+                scope, actor=actor, conversation_id=values.conversation_id
+            )
             if conversation.contact_id != values.contact_id:
                 errors["conversation_id"] = "deals.not_found"
         except NotFound:
@@ -195,6 +197,16 @@ def _check_references(scope: TenantScope, actor: CurrentUser, values: DealValues
     if errors or stage is None:
         raise DealInvalid(errors)
     return stage
+
+
+def field_errors(scope: TenantScope, *, fields: dict[str, Any]) -> dict[str, str]:
+    """What :func:`create_deal` would say of these custom field values (form field name ->
+    i18n key; empty when all are right), so a form can name them beside its other errors."""
+    try:
+        _check_fields(scope, fields)
+    except DealInvalid as invalid:
+        return invalid.errors
+    return {}
 
 
 def _check_fields(scope: TenantScope, values: dict[str, Any]) -> dict[str, Any]:

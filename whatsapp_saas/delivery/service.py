@@ -29,7 +29,7 @@ NUMBER_FIELDS = (
 )
 
 
-def set_number_limits(scope: TenantScope, number_id: int, **values: Any) -> NumberSendPolicy:
+def set_number_limits(scope: TenantScope, *, number_id: int, **values: Any) -> NumberSendPolicy:
     """Override the governor for one number; ``None`` for a field means "the default"."""
     unknown = set(values) - set(NUMBER_FIELDS)
     if unknown:
@@ -68,7 +68,7 @@ def set_tenant_limits(
     return policy
 
 
-def effective_limits(scope: TenantScope, number_id: int) -> Limits:
+def effective_limits(scope: TenantScope, *, number_id: int) -> Limits:
     """What the governor applies to this number today (defaults, overrides, warm-up)."""
     number = scope.get(WhatsAppNumber, number_id)
     tenant = scope.session.get(Tenant, scope.tenant_id)

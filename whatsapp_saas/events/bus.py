@@ -1,7 +1,8 @@
 """A small typed, in-process event bus.
 
 Events are frozen dataclasses named in the past tense. Handlers are registered in one place
-(:mod:`whatsapp_saas.bootstrap`). Publishing happens after commit (see
+(:mod:`whatsapp_saas.bootstrap`), on the bus of the process graph (``App.bus``): there is no
+module-level bus, whoever publishes is given the graph's. Publishing happens after commit (see
 :func:`whatsapp_saas.db.announce_after_commit`). A failing handler is logged and the others
 still run. Async handlers are scheduled on the running loop, or on the loop the bus was bound
 to when the publisher is a foreign thread (engines call us from their own threads).
@@ -33,6 +34,11 @@ class EventBus:
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
         self._loop = loop
+
+    @property
+    def bound(self) -> bool:
+        """Whether a live loop runs the async handlers of events published from threads."""
+        return self._loop is not None and not self._loop.is_closed()
 
     def subscribe(self, event_type: type, handler: Handler) -> None:
         if handler not in self._handlers[event_type]:
@@ -116,6 +122,3 @@ class EventBus:
 
 def _name(handler: Handler | BatchHandler) -> str:
     return getattr(handler, "__qualname__", repr(handler))
-
-
-bus = EventBus()

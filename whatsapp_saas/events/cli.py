@@ -37,11 +37,11 @@ class SubscriberStatus:
     in_code: bool
 
 
-def status(session: Session, known: list[str]) -> list[SubscriberStatus]:
+def status(session: Session, *, known: list[str]) -> list[SubscriberStatus]:
     stored = [r[0] for r in session.execute(sa.text("SELECT name FROM event_subscribers"))]
     found = []
     for name in sorted(set(stored) | set(known)):
-        lag = sum(head - cursor for _, head, cursor in q.lagging_tenants(session, name))
+        lag = sum(head - cursor for _, head, cursor in q.lagging_tenants(session, name=name))
         held, parked = session.execute(
             sa.text(
                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN parked THEN 1 ELSE 0 END), 0) "
@@ -53,7 +53,7 @@ def status(session: Session, known: list[str]) -> list[SubscriberStatus]:
     return found
 
 
-def parked(session: Session, name: str | None = None) -> list[Any]:
+def parked(session: Session, *, name: str | None = None) -> list[Any]:
     h = q.HOLDS
     query = sa.select(h).where(h.c.parked.is_(True)).order_by(h.c.subscriber, h.c.event_id)
     if name:
@@ -61,20 +61,23 @@ def parked(session: Session, name: str | None = None) -> list[Any]:
     return list(session.execute(query).all())
 
 
-def retry(session: Session, name: str, event_id: int) -> bool:
+def retry(session: Session, *, name: str, event_id: int) -> bool:
     """Un-park: the runner tries it on its next pass, with a fresh set of attempts."""
     return (
-        q.update_hold(session, name, event_id, parked=False, attempts=0, next_attempt_at=None) > 0
+        q.update_hold(
+            session, name=name, event_id=event_id, parked=False, attempts=0, next_attempt_at=None
+        )
+        > 0
     )
 
 
-def skip(session: Session, name: str, event_id: int) -> bool:
+def skip(session: Session, *, name: str, event_id: int) -> bool:
     h = q.HOLDS
     stmt = sa.delete(h).where(h.c.subscriber == name, h.c.event_id == event_id)
     return int(session.execute(stmt).rowcount) > 0  # type: ignore[attr-defined]
 
 
-def forget(session: Session, name: str) -> None:
+def forget(session: Session, *, name: str) -> None:
     for table in ("event_holds", "event_cursors"):
         session.execute(sa.text(f"DELETE FROM {table} WHERE subscriber = :n"), {"n": name})
     session.execute(sa.text("DELETE FROM event_subscribers WHERE name = :n"), {"n": name})
@@ -110,11 +113,11 @@ def main(argv: list[str] | None = None) -> int:
 def _run(session: Session, args: argparse.Namespace, known: list[str], hours: float) -> int:
     if args.command == "status":
         print(f"{'subscriber':<28} {'lag':>8} {'held':>6} {'parked':>6}")
-        for s in status(session, known):
+        for s in status(session, known=known):
             note = "" if s.in_code else "  (not in this code: `forget` it)"
             print(f"{s.name:<28} {s.lag:>8} {s.held:>6} {s.parked:>6}{note}")
     elif args.command == "parked":
-        for row in parked(session, args.name):
+        for row in parked(session, name=args.name):
             print(f"{row.subscriber}  event {row.event_id}  tenant {row.tenant_id}  "
                   f"conversation {row.conversation_id}  attempts {row.attempts}\n"
                   f"    {row.last_error}")  # fmt: skip
@@ -122,12 +125,14 @@ def _run(session: Session, args: argparse.Namespace, known: list[str], hours: fl
         if not args.name or args.event_id is None:
             print(f"usage: {args.command} SUBSCRIBER EVENT_ID")
             return 2
-        done = (retry if args.command == "retry" else skip)(session, args.name, args.event_id)
+        done = (retry if args.command == "retry" else skip)(
+            session, name=args.name, event_id=args.event_id
+        )
         print("done" if done else "no such held event")
         return 0 if done else 1
     elif args.command == "prune":
-        print(f"{prune(session, timedelta(hours=hours))} events pruned")
+        print(f"{prune(session, grace=timedelta(hours=hours))} events pruned")
     elif args.command == "forget" and args.name:
-        forget(session, args.name)
+        forget(session, name=args.name)
         print(f"forgot {args.name}")
     return 0

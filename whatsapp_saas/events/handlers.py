@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events.bus import EventBus
+from whatsapp_saas.events.live import LiveParts
 from whatsapp_saas.events.wake import RedisWakePublisher, channel_for
 
 
-def register(bus: EventBus) -> None:
+def register(bus: EventBus, parts: LiveParts) -> None:
     settings = get_settings()
     if settings.redis_url:
         channel = channel_for(settings.effective_database_url)

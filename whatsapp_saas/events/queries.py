@@ -19,7 +19,7 @@ EVENTS: sa.Table = EventRecord.__table__  # type: ignore[attr-defined]
 HOLDS: sa.Table = EventHold.__table__  # type: ignore[attr-defined]
 
 
-def ensure_subscriber(session: Session, name: str) -> None:
+def ensure_subscriber(session: Session, *, name: str) -> None:
     session.execute(
         sa.text(
             "INSERT INTO event_subscribers (name, created_at) VALUES (:name, :now) "
@@ -29,13 +29,13 @@ def ensure_subscriber(session: Session, name: str) -> None:
     )
 
 
-def lock_subscriber(session: Session, name: str) -> None:
+def lock_subscriber(session: Session, *, name: str) -> None:
     """Serialise the runners of one subscriber (any process) for this transaction."""
     sql = "UPDATE event_subscribers SET last_run_at = :now WHERE name = :name"
     session.execute(sa.text(sql), {"name": name, "now": utcnow()})
 
 
-def lagging_tenants(session: Session, name: str) -> list[tuple[int, int, int]]:
+def lagging_tenants(session: Session, *, name: str) -> list[tuple[int, int, int]]:
     """(tenant, head seq, cursor seq) for every tenant with events this subscriber has not
     passed yet."""
     rows = session.execute(
@@ -49,7 +49,7 @@ def lagging_tenants(session: Session, name: str) -> list[tuple[int, int, int]]:
     return [(int(t), int(h), int(c)) for t, h, c in rows]
 
 
-def cursor_of(session: Session, name: str, tenant_id: int) -> int:
+def cursor_of(session: Session, *, name: str, tenant_id: int) -> int:
     value = session.execute(
         sa.text("SELECT last_seq FROM event_cursors WHERE subscriber = :n AND tenant_id = :t"),
         {"n": name, "t": tenant_id},
@@ -57,7 +57,7 @@ def cursor_of(session: Session, name: str, tenant_id: int) -> int:
     return int(value or 0)
 
 
-def head_of(session: Session, tenant_id: int) -> int:
+def head_of(session: Session, *, tenant_id: int) -> int:
     value = session.execute(
         sa.text("SELECT last_seq FROM event_sequences WHERE tenant_id = :t"), {"t": tenant_id}
     ).scalar()
@@ -65,7 +65,7 @@ def head_of(session: Session, tenant_id: int) -> int:
 
 
 def next_events(
-    session: Session, tenant_id: int, after: int, upto: int, types: Sequence[str], limit: int
+    session: Session, *, tenant_id: int, after: int, upto: int, types: Sequence[str], limit: int
 ) -> list[Any]:
     t = EVENTS
     query = (
@@ -78,13 +78,13 @@ def next_events(
     return list(session.execute(query).all())
 
 
-def event_row(session: Session, event_id: int) -> Any:
+def event_row(session: Session, *, event_id: int) -> Any:
     t = EVENTS
     query = sa.select(t.c.id, t.c.tenant_id, t.c.seq, t.c.type, t.c.conversation_id, t.c.payload)
     return session.execute(query.where(t.c.id == event_id)).first()
 
 
-def move_cursor(session: Session, name: str, tenant_id: int, seq: int, event_id: int) -> None:
+def move_cursor(session: Session, *, name: str, tenant_id: int, seq: int, event_id: int) -> None:
     session.execute(
         sa.text(
             "INSERT INTO event_cursors (subscriber, tenant_id, last_seq, last_event_id) "
@@ -95,7 +95,7 @@ def move_cursor(session: Session, name: str, tenant_id: int, seq: int, event_id:
     )
 
 
-def held_conversations(session: Session, name: str, tenant_id: int) -> set[int]:
+def held_conversations(session: Session, *, name: str, tenant_id: int) -> set[int]:
     h = HOLDS
     query = (
         sa.select(h.c.conversation_id)
@@ -107,10 +107,10 @@ def held_conversations(session: Session, name: str, tenant_id: int) -> set[int]:
 
 def hold(
     session: Session,
+    *,
     name: str,
     row: Any,
     tenant_id: int,
-    *,
     attempts: int,
     error: str | None,
     next_at: datetime | None,
@@ -130,18 +130,25 @@ def hold(
     session.execute(sa.insert(HOLDS).values(**values))
 
 
-def holds_of(session: Session, name: str, limit: int = 1000) -> list[Any]:
+def has_holds(session: Session, *, name: str) -> bool:
+    """Whether the subscriber has held events (an index probe; the pass skips them if not)."""
+    h = HOLDS
+    query = sa.select(h.c.event_id).where(h.c.subscriber == name).limit(1)
+    return session.execute(query).first() is not None
+
+
+def holds_of(session: Session, *, name: str, limit: int = 1000) -> list[Any]:
     h = HOLDS
     query = sa.select(h).where(h.c.subscriber == name).order_by(h.c.event_id).limit(limit)
     return list(session.execute(query).all())
 
 
-def update_hold(session: Session, name: str, event_id: int, **values: Any) -> int:
+def update_hold(session: Session, *, name: str, event_id: int, **values: Any) -> int:
     h = HOLDS
     stmt = sa.update(h).where(h.c.subscriber == name, h.c.event_id == event_id).values(**values)
     return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
-def release_hold(session: Session, name: str, event_id: int) -> None:
+def release_hold(session: Session, *, name: str, event_id: int) -> None:
     h = HOLDS
     session.execute(sa.delete(h).where(h.c.subscriber == name, h.c.event_id == event_id))

@@ -27,7 +27,7 @@ PRUNE_SQL = sa.text(
 )
 
 
-def prune(session: Session, grace: timedelta, now: datetime | None = None) -> int:
+def prune(session: Session, *, grace: timedelta, now: datetime | None = None) -> int:
     """Delete what every subscriber has passed and is older than ``grace``; returns how many."""
     cutoff = (now or utcnow()) - grace
     result = session.execute(PRUNE_SQL, {"cutoff": cutoff, "none": NO_SUBSCRIBERS})

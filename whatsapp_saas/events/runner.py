@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,12 @@ CHUNKS_PER_TENANT = 20  # per pass, so one busy tenant cannot starve the others
 
 def write_transaction() -> AbstractContextManager[Session]:
     return session_scope(write=True)
+
+
+@dataclass
+class PassResult:
+    done: int  # events passed (handled, skipped as unwanted, or released from a hold)
+    more: bool  # a batch came back full: run another pass without waiting
 
 
 class DurableRunner:
@@ -74,61 +81,95 @@ class DurableRunner:
 
     def run_pass(self, sub: Subscriber) -> int:
         """One pass: due held events, then new events; returns how many events it passed."""
+        return self.pass_once(sub).done
+
+    def pass_once(self, sub: Subscriber) -> PassResult:
+        """One pass, and whether another is worth running at once (a chunk came back full).
+
+        The cheap look (which tenants lag, are there holds) shares one transaction, and a
+        chunk that came back short has reached the head it read: events committed since
+        wake the loop again, so no empty pass follows each busy one. That keeps an idle
+        subscriber to one small transaction per wake-up.
+        """
         self._register(sub)
-        done = self._retry_holds(sub)
         with self.transaction() as session:
-            lagging = q.lagging_tenants(session, sub.name)
+            lagging = q.lagging_tenants(session, name=sub.name)
+            holding = q.has_holds(session, name=sub.name)
+        result = PassResult(self._retry_holds(sub) if holding else 0, more=False)
         for tenant_id, _head, _cursor in lagging:
             for _ in range(CHUNKS_PER_TENANT):
-                moved = self._chunk(sub, tenant_id)
-                done += moved
-                if moved == 0:
+                moved, full = self._chunk(sub, tenant_id)
+                result.done += moved
+                if not full:
                     break
-        return done
+            else:
+                result.more = True  # this tenant still has events: another pass now
+        return result
 
     def _register(self, sub: Subscriber) -> None:
         if sub.name not in self._known:
             with self.transaction() as session:
-                q.ensure_subscriber(session, sub.name)
+                q.ensure_subscriber(session, name=sub.name)
             self._known.add(sub.name)
 
     # --- new events ---------------------------------------------------------------------
 
-    def _chunk(self, sub: Subscriber, tenant_id: int) -> int:
+    def _chunk(self, sub: Subscriber, tenant_id: int) -> tuple[int, bool]:
+        """Passes the next batch: (events passed, whether the batch was full)."""
         names = self.registry.names_for(sub.types)
         with self.transaction() as session:
-            q.lock_subscriber(session, sub.name)
-            cursor, head = q.cursor_of(session, sub.name, tenant_id), q.head_of(session, tenant_id)
+            q.lock_subscriber(session, name=sub.name)
+            cursor, head = (
+                q.cursor_of(session, name=sub.name, tenant_id=tenant_id),
+                q.head_of(session, tenant_id=tenant_id),
+            )
             if cursor >= head:
-                return 0
-            rows = q.next_events(session, tenant_id, cursor, head, names, sub.batch_size)
+                return 0, False
+            rows = q.next_events(
+                session,
+                tenant_id=tenant_id,
+                after=cursor,
+                upto=head,
+                types=names,
+                limit=sub.batch_size,
+            )
             full = len(rows) == sub.batch_size
             upto = rows[-1].seq if full else head
             self._deliver(session, sub, tenant_id, rows)
             last_id = rows[-1].id if rows else 0
-            q.move_cursor(session, sub.name, tenant_id, upto, last_id)
-            return max(1, len(rows))  # progress, even when nothing here was wanted
+            q.move_cursor(session, name=sub.name, tenant_id=tenant_id, seq=upto, event_id=last_id)
+            return max(1, len(rows)), full  # progress, even when nothing here was wanted
 
     def _deliver(self, session: Session, sub: Subscriber, tenant_id: int, rows: list[Any]) -> None:
-        blocked = q.held_conversations(session, sub.name, tenant_id) if rows else set()
+        blocked = (
+            q.held_conversations(session, name=sub.name, tenant_id=tenant_id) if rows else set()
+        )
         ready: list[tuple[Any, Delivery]] = []
         for row in rows:
             if row.conversation_id is not None and row.conversation_id in blocked:
-                q.hold(session, sub.name, row, tenant_id, attempts=0, error=None, next_at=None)
+                _wait_behind(session, sub, tenant_id, row)
             else:
                 ready.append((row, self._delivery(row, tenant_id)))
         if not ready or self._try(session, sub, [d for _, d in ready]) is None:
             return
         for row, delivery in ready:  # the batch failed: one by one, holding what fails
             if row.conversation_id is not None and row.conversation_id in blocked:
-                q.hold(session, sub.name, row, tenant_id, attempts=0, error=None, next_at=None)
+                _wait_behind(session, sub, tenant_id, row)
                 continue
             error = self._try(session, sub, [delivery])
             if error is not None:
                 at = self.clock() + timedelta(seconds=sub.delay(1))
                 parked = sub.max_attempts <= 1
-                q.hold(session, sub.name, row, tenant_id, attempts=1, error=error,
-                       next_at=at, parked=parked)  # fmt: skip
+                q.hold(
+                    session,
+                    name=sub.name,
+                    row=row,
+                    tenant_id=tenant_id,
+                    attempts=1,
+                    error=error,
+                    next_at=at,
+                    parked=parked,
+                )
                 if row.conversation_id is not None:
                     blocked.add(row.conversation_id)
 
@@ -156,8 +197,8 @@ class DurableRunner:
 
     def _retry_holds(self, sub: Subscriber) -> int:
         with self.transaction() as session:
-            q.lock_subscriber(session, sub.name)
-            holds = q.holds_of(session, sub.name)
+            q.lock_subscriber(session, name=sub.name)
+            holds = q.holds_of(session, name=sub.name)
             done = 0
             for group in _groups(holds):
                 done += self._retry_group(session, sub, group)
@@ -170,20 +211,20 @@ class DurableRunner:
                 break
             if held.attempts > 0 and held.next_attempt_at and as_utc(held.next_attempt_at) > now:
                 break
-            row = q.event_row(session, held.event_id)
+            row = q.event_row(session, event_id=held.event_id)
             if row is None:  # cannot happen (retention keeps held events), but never wedge
-                q.release_hold(session, sub.name, held.event_id)
+                q.release_hold(session, name=sub.name, event_id=held.event_id)
                 continue
             error = self._try(session, sub, [self._delivery(row, row.tenant_id)])
             if error is None:
-                q.release_hold(session, sub.name, held.event_id)
+                q.release_hold(session, name=sub.name, event_id=held.event_id)
                 done += 1
                 continue
             attempts = held.attempts + 1
             q.update_hold(
                 session,
-                sub.name,
-                held.event_id,
+                name=sub.name,
+                event_id=held.event_id,
                 attempts=attempts,
                 last_error=error[:2000],
                 next_attempt_at=now + timedelta(seconds=sub.delay(attempts)),
@@ -202,3 +243,16 @@ def _groups(holds: list[Any]) -> Iterator[list[Any]]:
         groups[key].append(held)
     for key in sorted(groups, key=lambda k: groups[k][0].event_id):
         yield sorted(groups[key], key=lambda h: h.event_id)
+
+
+def _wait_behind(session: Session, sub: Subscriber, tenant_id: int, row: Any) -> None:
+    """Hold ``row`` without an attempt: an earlier event of its conversation is held."""
+    q.hold(
+        session,
+        name=sub.name,
+        row=row,
+        tenant_id=tenant_id,
+        attempts=0,
+        error=None,
+        next_at=None,
+    )

@@ -72,7 +72,7 @@ async def start_spine_runner(
     spine = RunningSpine(DurableRunner(subscribers, registry), wake)
     spine.detach = bus.subscribe_batch(object, wake.on_events)
     for sub in subscribers:
-        listener = wake.listener()
+        listener = wake.listener(sub.types)
         spine.tasks.append(asyncio.create_task(_loop(spine.runner, sub, listener, options),
                                                name=f"spine:{sub.name}"))  # fmt: skip
     spine.tasks.append(asyncio.create_task(_prune_loop(options), name="spine:retention"))
@@ -90,7 +90,7 @@ async def _loop(
     while True:
         listener.clear()
         try:
-            while await asyncio.to_thread(runner.run_pass, sub):
+            while (await asyncio.to_thread(runner.pass_once, sub)).more:
                 listener.clear()
             failures = 0
         except Exception:
@@ -115,7 +115,7 @@ async def _prune_loop(options: SpineOptions) -> None:
 
 def _prune_once(grace: timedelta) -> int:
     with session_scope() as session:
-        return prune(session, grace)
+        return prune(session, grace=grace)
 
 
 def spine_options(settings: Settings) -> SpineOptions:

@@ -50,7 +50,7 @@ def durable(events: Sequence[Any]) -> list[Any]:
     return [e for e in events if not is_live_only(e)]
 
 
-def record(session: Session, events: Sequence[Any]) -> int:
+def record(session: Session, *, events: Sequence[Any]) -> int:
     """Insert ``events`` (the durable ones) in the session's transaction; returns how many."""
     items = durable(events)
     if not items:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whatsapp_saas.events.bus import EventBus
@@ -55,26 +55,39 @@ class RedisWakePublisher:
 
 
 class LocalWake:
-    """Wakes this process's runner loop from any thread."""
+    """Wakes this process's runner loops from any thread.
+
+    A loop listens for its subscriber's event types: an event it does not want leaves it
+    asleep (its cursor passes such events on its next poll), so a message stored costs no
+    pass of, say, the merge subscriber. A wake-up from Redis carries no types: it wakes all.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._listeners: list[asyncio.Event] = []
+        self._listeners: list[tuple[tuple[type, ...], asyncio.Event]] = []
 
-    def listener(self) -> asyncio.Event:
+    def listener(self, types: tuple[type, ...] = (object,)) -> asyncio.Event:
         event = asyncio.Event()
-        self._listeners.append(event)
+        self._listeners.append((types, event))
         return event
 
     def wake(self) -> None:
-        if self.loop.is_closed():
-            return
-        for event in self._listeners:
-            self.loop.call_soon_threadsafe(event.set)
+        self._set(event for _, event in self._listeners)
 
     def on_events(self, events: list[Any]) -> None:
-        if any_durable(events):
-            self.wake()
+        durable = [e for e in events if not is_live_only(e)]
+        if durable:
+            self._set(ev for types, ev in self._listeners if _wants(types, durable))
+
+    def _set(self, events: Iterable[asyncio.Event]) -> None:
+        if self.loop.is_closed():
+            return
+        for event in events:
+            self.loop.call_soon_threadsafe(event.set)
+
+
+def _wants(types: tuple[type, ...], events: list[Any]) -> bool:
+    return any(isinstance(e, types) for e in events)
 
 
 async def listen_redis(url: str, channel: str, wake: LocalWake, retry: float = 2.0) -> None:

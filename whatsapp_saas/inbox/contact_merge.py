@@ -5,6 +5,8 @@ participants it is given, in the same transaction; this is the inbox's
 (:data:`INBOX_PARTICIPANTS`). A conversation of the merged contact moves to the survivor; where
 both had one on the same number, the two threads fold into the survivor's (messages, unread
 count, last activity), and the folded conversation goes away, as its thread now lives on.
+What other packages hang on it (follow-ups, scheduled messages, deals, tags, …) moves to the
+kept conversation first (:mod:`.conversation_refs`), so nothing vanishes with it.
 """
 
 from __future__ import annotations
@@ -17,19 +19,20 @@ from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts import merge
 from whatsapp_saas.contacts.models import Contact
 from whatsapp_saas.inbox.access import contact_visible_to
+from whatsapp_saas.inbox.conversation_refs import move_references
 from whatsapp_saas.inbox.models import Conversation, ConversationStatus, Message
 from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 
 
 class InboxMergeParticipant:
-    """Checks the viewer with the inbox's own gates, and moves the inbox's rows."""
+    """Checks the actor with the inbox's own gates, and moves the inbox's rows."""
 
-    def check(self, scope: TenantScope, viewer: CurrentUser, contact_ids: Sequence[int]) -> None:
+    def check(self, scope: TenantScope, actor: CurrentUser, contact_ids: Sequence[int]) -> None:
         query = select(Contact.id).where(
             Contact.tenant_id == scope.tenant_id,
             col(Contact.id).in_(list(contact_ids)),
-            contact_visible_to(scope, viewer),
+            contact_visible_to(scope, actor=actor),
         )
         visible = set(scope.session.exec(query).all())
         for contact_id in contact_ids:
@@ -45,13 +48,13 @@ INBOX_PARTICIPANTS: merge.MergeParticipants = (INBOX,)
 
 
 def merge_contacts(
-    scope: TenantScope, *, viewer: CurrentUser, survivor_id: int, merged_id: int
+    scope: TenantScope, *, actor: CurrentUser, survivor_id: int, merged_id: int
 ) -> merge.MergeResult:
     """A person's merge of two contacts, with the inbox taking its part (see
     :func:`whatsapp_saas.contacts.merge.merge_contacts` for what is refused)."""
     return merge.merge_contacts(
         scope,
-        viewer=viewer,
+        actor=actor,
         survivor_id=survivor_id,
         merged_id=merged_id,
         participants=INBOX_PARTICIPANTS,
@@ -76,6 +79,9 @@ def fold_conversations(scope: TenantScope, *, survivor_id: int, merged_id: int) 
             .values(conversation_id=keep.id)
         )
         _fold_counters(keep, other)
+        move_references(
+            scope.session, tenant_id=scope.tenant_id, folded_id=other.id, kept_id=keep.id
+        )
         scope.session.delete(other)
         mapping[other.id] = keep.id
     scope.session.flush()

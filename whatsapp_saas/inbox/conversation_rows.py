@@ -2,11 +2,18 @@
 
 Counters are bumped with relative SQL (``unread_count = unread_count + n``) rather than
 read-modify-write, so two managers storing messages for the same thread never lose an update.
+
+The events say what happened to each row: a conversation this transaction created is
+:class:`ConversationOpened` (``change="created"``), one a customer's message took out of
+``resolved`` is :class:`ConversationOpened` (``change="status"``), the rest a plain
+:class:`ConversationUpdated` (``change="message"``). Which rows were created comes from the
+insert's RETURNING, which were reopened from the status the row had under the update's lock,
+so two managers racing on one thread never both claim to have opened it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from whatsapp_saas.db.sqlutil import insert_ignore
 from whatsapp_saas.inbox.events import ConversationChange, ConversationUpdated, conversation_changed
 from whatsapp_saas.inbox.models import Conversation, ConversationStatus
-from whatsapp_saas.inbox.sqlutil import insert_ignore
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
 
@@ -37,11 +44,20 @@ EVENT_COLUMNS = (
 
 
 def find_or_create(
-    scope: TenantScope, first_seen: Mapping[ConversationKey, datetime]
+    scope: TenantScope, *, first_seen: Mapping[ConversationKey, datetime]
 ) -> dict[ConversationKey, int]:
     """The conversation id for each (number, contact); missing ones are created (race-safe)."""
+    return find_or_create_many(scope, first_seen=first_seen)[0]
+
+
+def find_or_create_many(
+    scope: TenantScope, *, first_seen: Mapping[ConversationKey, datetime]
+) -> tuple[dict[ConversationKey, int], set[int]]:
+    """Like :func:`find_or_create`, and the ids this transaction created (a row another
+    transaction inserted first is found, not created)."""
     found = _find(scope, first_seen.keys())
     missing = [key for key in first_seen if key not in found]
+    created: set[int] = set()
     if missing:
         now = utcnow()
         rows = [
@@ -56,18 +72,24 @@ def find_or_create(
             }
             for number_id, contact_id in missing
         ]
-        insert_ignore(scope.session, CONVERSATIONS, rows, ["number_id", "contact_id"])
+        t = CONVERSATIONS
+        inserted = insert_ignore(
+            scope.session,
+            table=CONVERSATIONS,
+            rows=rows,
+            conflict=["number_id", "contact_id"],
+            returning=[t.c.id],
+        )
+        created = {int(row[0]) for row in inserted}
         found.update(_find(scope, missing))
-    return found
+    return found, created
 
 
-def find_or_create_one(scope: TenantScope, number_id: int, contact_id: int) -> tuple[int, bool]:
-    """(conversation id, whether it was just created) for one (number, contact)."""
+def find_or_create_one(scope: TenantScope, *, number_id: int, contact_id: int) -> tuple[int, bool]:
+    """(conversation id, whether this transaction created it) for one (number, contact)."""
     key = (number_id, contact_id)
-    existing = _find(scope, [key])
-    if key in existing:
-        return existing[key], False
-    return find_or_create(scope, {key: utcnow()})[key], True
+    found, created = find_or_create_many(scope, first_seen={key: utcnow()})
+    return found[key], found[key] in created
 
 
 def _find(scope: TenantScope, keys: Any) -> dict[ConversationKey, int]:
@@ -96,30 +118,72 @@ class Bump:
     inbound_at: datetime | None = None
 
 
-def bump_many(session: Session, bumps: list[Bump]) -> list[ConversationUpdated]:
-    """Apply a batch's bumps: one statement on PostgreSQL, one per conversation elsewhere."""
+def bump_many(
+    session: Session, *, bumps: list[Bump], created: Collection[int] = ()
+) -> list[ConversationUpdated]:
+    """Apply a batch's bumps: one statement on PostgreSQL, one per conversation elsewhere.
+
+    ``created``: the conversations this transaction created (their event is an opening)."""
     if not bumps:
         return []
     if session.get_bind().dialect.name == "postgresql":
         from whatsapp_saas.inbox.pg_bulk import bump_conversations
 
-        return [
-            _event(row, ConversationChange.MESSAGE) for row in bump_conversations(session, bumps)
-        ]
-    return [
-        bump_counters(
-            session,
-            b.conversation_id,
-            at=b.at,
-            preview_text=b.preview,
-            unread=b.unread,
-            inbound_at=b.inbound_at,
-        )
-        for b in sorted(bumps, key=lambda b: b.conversation_id)
-    ]
+        rows = bump_conversations(session, bumps=bumps)
+    else:
+        rows = [_bump_one(session, b) for b in sorted(bumps, key=lambda b: b.conversation_id)]
+    return [_event(row, _change_of(row, created)) for row in rows]
+
+
+def _change_of(row: Mapping[str, Any], created: Collection[int]) -> str:
+    if row["id"] in created:
+        return ConversationChange.CREATED
+    if row["previous_status"] != row["status"]:  # only a customer's message changes it here
+        return ConversationChange.STATUS
+    return ConversationChange.MESSAGE
+
+
+def _bump_one(session: Session, bump: Bump) -> dict[str, Any]:
+    """SQLite's bump: this transaction holds the database's write lock already (the messages
+    went in first), so the status read just before the update is the one it updates."""
+    previous = None
+    if bump.inbound_at is not None:
+        t = CONVERSATIONS
+        query = sa.select(t.c.status).where(t.c.id == bump.conversation_id)
+        previous = session.execute(query).scalar_one()
+    row = _bump_row(
+        session,
+        bump.conversation_id,
+        at=bump.at,
+        preview_text=bump.preview,
+        unread=bump.unread,
+        inbound_at=bump.inbound_at,
+    )
+    return {**row, "previous_status": previous if previous is not None else row["status"]}
 
 
 def bump_counters(
+    session: Session,
+    *,
+    conversation_id: int,
+    at: datetime,
+    preview_text: str | None,
+    unread: int = 0,
+    inbound_at: datetime | None = None,
+) -> ConversationUpdated:
+    """Record new messages on a conversation; inbound ones reopen it if it was resolved."""
+    row = _bump_row(
+        session,
+        conversation_id,
+        at=at,
+        preview_text=preview_text,
+        unread=unread,
+        inbound_at=inbound_at,
+    )
+    return _event(row, ConversationChange.MESSAGE)
+
+
+def _bump_row(
     session: Session,
     conversation_id: int,
     *,
@@ -127,8 +191,7 @@ def bump_counters(
     preview_text: str | None,
     unread: int = 0,
     inbound_at: datetime | None = None,
-) -> ConversationUpdated:
-    """Record new messages on a conversation; inbound ones reopen it if it was resolved."""
+) -> dict[str, Any]:
     t = CONVERSATIONS
     values: dict[str, Any] = {
         # Late (older) messages never move the thread's last activity backwards.
@@ -154,8 +217,7 @@ def bump_counters(
         .values(**values)
         .returning(*(t.c[name] for name in EVENT_COLUMNS))
     )
-    row = session.execute(stmt).one()
-    return _event(dict(row._mapping), ConversationChange.MESSAGE)
+    return dict(session.execute(stmt).one()._mapping)
 
 
 def _event(row: Mapping[str, Any], change: str) -> ConversationUpdated:

@@ -21,7 +21,7 @@ def list_departments(scope: TenantScope) -> Sequence[Department]:
     return scope.session.exec(scope.select(Department).order_by(col(Department.name))).all()
 
 
-def create_department(scope: TenantScope, actor: CurrentUser, name: str) -> Department:
+def create_department(scope: TenantScope, *, actor: CurrentUser, name: str) -> Department:
     require_manager(actor)
     cleaned = _name(name)
     if scope.first(Department, Department.name == cleaned) is not None:
@@ -32,7 +32,7 @@ def create_department(scope: TenantScope, actor: CurrentUser, name: str) -> Depa
 
 
 def rename_department(
-    scope: TenantScope, actor: CurrentUser, department_id: int, name: str
+    scope: TenantScope, *, actor: CurrentUser, department_id: int, name: str
 ) -> Department:
     require_manager(actor)
     department = scope.get(Department, department_id)
@@ -45,13 +45,13 @@ def rename_department(
     return department
 
 
-def delete_department(scope: TenantScope, actor: CurrentUser, department_id: int) -> None:
+def delete_department(scope: TenantScope, *, actor: CurrentUser, department_id: int) -> None:
     """Its conversations stay, back in the general queue (department set to NULL)."""
     require_manager(actor)
     scope.delete(Department, department_id)
 
 
-def add_member(scope: TenantScope, actor: CurrentUser, department_id: int, user_id: int) -> None:
+def add_member(scope: TenantScope, *, actor: CurrentUser, department_id: int, user_id: int) -> None:
     require_manager(actor)
     scope.get(Department, department_id)
     scope.get(User, user_id)
@@ -71,7 +71,9 @@ def add_member(scope: TenantScope, actor: CurrentUser, department_id: int, user_
         announce_after_commit(scope.session, DepartmentMembershipChanged(scope.tenant_id, user_id))
 
 
-def remove_member(scope: TenantScope, actor: CurrentUser, department_id: int, user_id: int) -> None:
+def remove_member(
+    scope: TenantScope, *, actor: CurrentUser, department_id: int, user_id: int
+) -> None:
     require_manager(actor)
     scope.get(Department, department_id)
     scope.session.exec(
@@ -83,13 +85,13 @@ def remove_member(scope: TenantScope, actor: CurrentUser, department_id: int, us
     announce_after_commit(scope.session, DepartmentMembershipChanged(scope.tenant_id, user_id))
 
 
-def members_of(scope: TenantScope, department_id: int) -> list[int]:
+def members_of(scope: TenantScope, *, department_id: int) -> list[int]:
     scope.get(Department, department_id)
     rows = scope.all(DepartmentMember, DepartmentMember.department_id == department_id)
     return [row.user_id for row in rows]
 
 
-def departments_of(scope: TenantScope, user_id: int) -> list[int]:
+def departments_of(scope: TenantScope, *, user_id: int) -> list[int]:
     return [
         row.department_id
         for row in scope.all(DepartmentMember, DepartmentMember.user_id == user_id)

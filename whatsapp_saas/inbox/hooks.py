@@ -2,7 +2,9 @@
 
 A hook lost in a crash is never run again: anything that must happen for every message
 belongs in a durable subscriber of the event spine instead (see :mod:`whatsapp_saas.events`
-and ``scheduling/hooks.py``). These hooks suit what may be skipped (a cache warm-up).
+and ``scheduling/handlers.py``). These hooks suit what may be skipped (a cache warm-up).
+They belong to one pipeline (:class:`InboxHooks`, ``IngestPipeline.hooks``); nothing in the
+app registers one today.
 
 A hook receives :class:`MessageStored` events (inbound and outbound;
 filter on ``direction``), should hand slow work to the job queue by id, and may fail: a failing
@@ -25,51 +27,52 @@ MessageHook = Callable[[MessageStored], Awaitable[None]]
 # a burst of messages costs it one transaction instead of one per message.
 BatchHook = Callable[[Sequence[MessageStored]], Awaitable[None]]
 
-_hooks: list[MessageHook] = []
-_batch_hooks: list[BatchHook] = []
 
+class InboxHooks:
+    """The hooks of one ingest pipeline (``IngestPipeline.hooks``): whoever builds the
+    pipeline registers them on it, so no module holds them."""
 
-def register_hook(hook: MessageHook) -> None:
-    if hook not in _hooks:
-        _hooks.append(hook)
+    def __init__(self) -> None:
+        self._hooks: list[MessageHook] = []
+        self._batch_hooks: list[BatchHook] = []
 
+    def register(self, hook: MessageHook) -> None:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
 
-def unregister_hook(hook: MessageHook) -> None:
-    if hook in _hooks:
-        _hooks.remove(hook)
+    def unregister(self, hook: MessageHook) -> None:
+        if hook in self._hooks:
+            self._hooks.remove(hook)
 
+    def register_batch(self, hook: BatchHook) -> None:
+        if hook not in self._batch_hooks:
+            self._batch_hooks.append(hook)
 
-def register_batch_hook(hook: BatchHook) -> None:
-    if hook not in _batch_hooks:
-        _batch_hooks.append(hook)
+    def clear(self) -> None:
+        self._hooks.clear()
+        self._batch_hooks.clear()
 
+    def registered(self) -> tuple[MessageHook, ...]:
+        return tuple(self._hooks)
 
-def clear_hooks() -> None:
-    _hooks.clear()
-    _batch_hooks.clear()
+    async def run(
+        self,
+        events: Iterable[MessageStored],
+        *,
+        slots: asyncio.Semaphore | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        """Call every hook on every event; failures and timeouts are only logged.
 
-
-def registered_hooks() -> tuple[MessageHook, ...]:
-    return tuple(_hooks)
-
-
-async def run_hooks(
-    events: Iterable[MessageStored],
-    *,
-    slots: asyncio.Semaphore | None = None,
-    timeout: float = 30.0,
-) -> None:
-    """Call every hook on every event; failures and timeouts are only logged.
-
-    ``slots`` bounds how many hook calls run at once (a burst of 20,000 messages must not
-    start 20,000 database transactions); the timeout counts from when a call gets its slot.
-    """
-    hooks, batch = tuple(_hooks), list(events)
-    calls = [_guarded(hook, event, slots, timeout) for event in batch for hook in hooks]
-    if batch:
-        calls += [_guarded_batch(hook, batch, slots, timeout) for hook in _batch_hooks]
-    if calls:
-        await asyncio.gather(*calls)
+        ``slots`` bounds how many hook calls run at once (a burst of 20,000 messages must not
+        start 20,000 database transactions); the timeout counts from when a call gets its slot.
+        """
+        hooks, batch = tuple(self._hooks), list(events)
+        calls = [_guarded(hook, event, slots, timeout) for event in batch for hook in hooks]
+        if batch:
+            calls += [_guarded_batch(hook, batch, slots, timeout) for hook in self._batch_hooks]
+        if calls:
+            await asyncio.gather(*calls)
 
 
 async def _guarded_batch(

@@ -61,7 +61,7 @@ def ingest_batch(events: Sequence[Persistable]) -> IngestResult:
     for attempt in range(TRANSIENT_RETRIES + 1):
         try:
             with session_scope() as session:
-                return IngestResult(apply_batch(session, events))
+                return IngestResult(apply_batch(session, events=events))
         except DBAPIError as exc:
             error = exc
             if not _transient(exc):

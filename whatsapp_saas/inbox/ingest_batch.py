@@ -20,8 +20,14 @@ from sqlmodel import Session
 from whatsapp_saas.contacts.ids import Identity, identities_of
 from whatsapp_saas.contacts.resolver import ContactResolver
 from whatsapp_saas.db import announce_after_commit
+from whatsapp_saas.db.sqlutil import dialect_name, insert_ignore
 from whatsapp_saas.inbox.contact_merge import INBOX_PARTICIPANTS
-from whatsapp_saas.inbox.conversation_rows import Bump, ConversationKey, bump_many, find_or_create
+from whatsapp_saas.inbox.conversation_rows import (
+    Bump,
+    ConversationKey,
+    bump_many,
+    find_or_create_many,
+)
 from whatsapp_saas.inbox.events import (
     ConversationUpdated,
     MessageStatusChanged,
@@ -32,7 +38,6 @@ from whatsapp_saas.inbox.media import INBOUND_MAX_BYTES
 from whatsapp_saas.inbox.models import Direction, MediaStatus, Message, MessageStatus, MessageType
 from whatsapp_saas.inbox.pg_bulk import insert_messages
 from whatsapp_saas.inbox.preview import message_type_of, preview
-from whatsapp_saas.inbox.sqlutil import dialect_name, insert_ignore
 from whatsapp_saas.inbox.status import advance_by_wa_ids
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -67,13 +72,13 @@ class _Row:
 
 
 def apply_batch(
-    session: Session, events: Sequence[InboundMessageArrived | ReceiptArrived]
+    session: Session, *, events: Sequence[InboundMessageArrived | ReceiptArrived]
 ) -> BatchOutcome:
     """Persist ``events`` in the caller's transaction; announce them after its commit."""
     outcome = BatchOutcome()
     messages = [e for e in events if isinstance(e, InboundMessageArrived)]
     rows = _usable(messages, outcome)
-    by_conversation = _place(session, rows)
+    by_conversation, created = _place(session, rows)
     inserted = _insert(session, rows)
     outcome.duplicates = len(messages) - outcome.skipped - len(inserted)
     _record_stored(inserted, outcome)
@@ -82,7 +87,9 @@ def apply_batch(
         fresh = [r for r in by_conversation[conversation_id] if id(r) in inserted]
         if fresh:
             bumps.append(_bump(conversation_id, fresh))
-    outcome.conversations.extend(bump_many(session, bumps))
+    # A conversation this batch created, or one a customer's message reopened, is recorded as
+    # ConversationOpened (automations' "conversation opened" trigger hears it on the spine).
+    outcome.conversations.extend(bump_many(session, bumps=bumps, created=created))
     for event in events:
         if isinstance(event, ReceiptArrived):
             outcome.statuses.extend(_apply_receipt(session, event))
@@ -113,12 +120,14 @@ def _usable(messages: list[InboundMessageArrived], outcome: BatchOutcome) -> lis
     return rows
 
 
-def _place(session: Session, rows: list[_Row]) -> dict[int, list[_Row]]:
-    """Resolve every row's contact and conversation; returns the rows per conversation."""
+def _place(session: Session, rows: list[_Row]) -> tuple[dict[int, list[_Row]], set[int]]:
+    """Resolve every row's contact and conversation; returns the rows per conversation, and
+    the conversations created here."""
     by_tenant: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         by_tenant[row.event.tenant_id].append(row)
     by_conversation: dict[int, list[_Row]] = defaultdict(list)
+    created: set[int] = set()
     for tenant_id, items in by_tenant.items():
         scope = TenantScope(session, tenant_id)
         resolver = ContactResolver(scope, participants=INBOX_PARTICIPANTS)
@@ -133,11 +142,12 @@ def _place(session: Session, rows: list[_Row]) -> dict[int, list[_Row]]:
         for row in items:
             row.contact_id = resolver.final_id(row.contact_id)
             first_seen.setdefault((row.event.number_id, row.contact_id), _utc(row.msg.timestamp))
-        ids_by_key = find_or_create(scope, first_seen)
+        ids_by_key, new = find_or_create_many(scope, first_seen=first_seen)
+        created |= new
         for row in items:
             row.conversation_id = ids_by_key[(row.event.number_id, row.contact_id)]
             by_conversation[row.conversation_id].append(row)
-    return by_conversation
+    return by_conversation, created
 
 
 def _push_name(row: _Row) -> str | None:
@@ -155,14 +165,14 @@ def _insert(session: Session, rows: list[_Row]) -> dict[int, tuple[_Row, int]]:
     """Multi-row insert, skipping ids already stored; {id(row): (row, message id)}."""
     values = [_values(row) for row in rows]
     if dialect_name(session) == "postgresql":
-        returned: list[Any] = insert_messages(session, values)
+        returned: list[Any] = insert_messages(session, rows=values)
     else:
         returned = insert_ignore(
             session,
-            MESSAGES,
-            values,
-            ["number_id", "wa_message_id"],
-            [MESSAGES.c.id, MESSAGES.c.number_id, MESSAGES.c.wa_message_id],
+            table=MESSAGES,
+            rows=values,
+            conflict=["number_id", "wa_message_id"],
+            returning=[MESSAGES.c.id, MESSAGES.c.number_id, MESSAGES.c.wa_message_id],
         )
     by_key = {(r.event.number_id, r.msg.message_id): r for r in rows}
     found: dict[int, tuple[_Row, int]] = {}
@@ -259,7 +269,9 @@ def _apply_receipt(session: Session, event: ReceiptArrived) -> list[MessageStatu
         MessageStatus.DELIVERED if receipt.kind is ReceiptKind.DELIVERED else MessageStatus.READ
     )
     at = _utc(receipt.timestamp)
-    moved = advance_by_wa_ids(session, event.number_id, list(receipt.message_ids), status, at)
+    moved = advance_by_wa_ids(
+        session, number_id=event.number_id, wa_ids=list(receipt.message_ids), new=status, at=at
+    )
     return [m.event(status, at, None) for m in moved if m.tenant_id == event.tenant_id]
 
 

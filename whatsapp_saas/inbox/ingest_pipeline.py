@@ -28,12 +28,12 @@ from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from whatsapp_saas.events.bus import bus
+from whatsapp_saas.events.bus import EventBus
 from whatsapp_saas.inbox.events import TypingIndicated
-from whatsapp_saas.inbox.hooks import run_hooks
+from whatsapp_saas.inbox.hooks import InboxHooks
 from whatsapp_saas.inbox.ingest import IngestResult, Persistable, ingest_batch
-from whatsapp_saas.inbox.media_download import MediaDownloader, MediaFetcher
-from whatsapp_saas.inbox.typing_lookup import conversation_for_chat
+from whatsapp_saas.inbox.media_download import MediaDownloader
+from whatsapp_saas.inbox.typing_lookup import TypingLookup
 from whatsapp_saas.whatsapp.events import Committed, InboundEvent, TypingChanged
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,14 @@ class IngestPipeline:
     def __init__(
         self,
         *,
+        bus: EventBus,
         max_batch: int = 500,
         queue_size: int = 20_000,
         wait_for_commit: bool = False,
         downloader: MediaDownloader | None = None,
         retry_cap: float = 30.0,
         hook_concurrency: int = 8,
+        hooks: InboxHooks | None = None,
     ) -> None:
         self.max_batch = max_batch
         self.queue_size = queue_size
@@ -60,6 +62,9 @@ class IngestPipeline:
         self.downloader = downloader
         self.retry_cap = retry_cap
         self.hook_concurrency = hook_concurrency
+        self.hooks = hooks if hooks is not None else InboxHooks()
+        self.bus = bus  # the graph's: typing signals are published on it straight away
+        self.typing = TypingLookup()
         self._hook_slots: asyncio.Semaphore | None = None
         self._queue: asyncio.Queue[Item] | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -72,9 +77,6 @@ class IngestPipeline:
         self.stored = 0
         self.duplicates = 0
         self.failed = 0
-
-    def set_media_fetcher(self, fetcher: MediaFetcher | None, **options: Any) -> None:
-        self.downloader = MediaDownloader(fetcher, **options) if fetcher else None
 
     # --- the sink ---------------------------------------------------------------------------
 
@@ -144,14 +146,14 @@ class IngestPipeline:
         if self.downloader is not None:
             for message_id in result.outcome.media_message_ids:
                 self._spawn(self.downloader.download(message_id))
-        await run_hooks(result.outcome.stored, slots=self._hook_slots)
+        await self.hooks.run(result.outcome.stored, slots=self._hook_slots)
 
     async def _typing(self, event: TypingChanged) -> None:
         conversation_id = await asyncio.to_thread(
-            conversation_for_chat, event.tenant_id, event.number_id, event.chat
+            self.typing.conversation_for_chat, event.tenant_id, event.number_id, event.chat
         )
         if conversation_id is not None:
-            bus.publish(
+            self.bus.publish(
                 TypingIndicated(
                     event.tenant_id, event.number_id, conversation_id, event.typing, event.recording
                 )

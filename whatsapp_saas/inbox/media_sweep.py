@@ -71,13 +71,15 @@ async def sweep_forever(
 
 def referencing_columns() -> list[sa.Column[Any]]:
     """Every column that holds a media key: a file named in one of them is kept."""
+    from whatsapp_saas.automations.files import AutomationFile
     from whatsapp_saas.scheduling.models import ScheduledMessage
 
     tables: list[sa.Table] = [Message.__table__, ScheduledMessage.__table__]  # type: ignore[attr-defined]
-    return [table.c.media_storage_key for table in tables]
+    files: sa.Table = AutomationFile.__table__  # type: ignore[attr-defined]
+    return [*(table.c.media_storage_key for table in tables), files.c.storage_key]
 
 
-def referenced_keys(session: Session, tenant_id: int) -> set[str]:
+def referenced_keys(session: Session, *, tenant_id: int) -> set[str]:
     keys: set[str] = set()
     for column in referencing_columns():
         table = column.table
@@ -86,7 +88,7 @@ def referenced_keys(session: Session, tenant_id: int) -> set[str]:
     return keys
 
 
-def is_referenced(session: Session, tenant_id: int, key: str) -> bool:
+def is_referenced(session: Session, *, tenant_id: int, key: str) -> bool:
     for column in referencing_columns():
         query = select(column).where(column.table.c.tenant_id == tenant_id, column == key)
         if session.exec(query.limit(1)).first() is not None:
@@ -97,7 +99,7 @@ def is_referenced(session: Session, tenant_id: int, key: str) -> bool:
 def delete_if_unreferenced(tenant_id: int, key: str, store: MediaStore | None = None) -> bool:
     """Delete ``key`` now if no row refers to it (a cleared attachment); True if deleted."""
     with session_scope() as session:
-        if is_referenced(session, tenant_id, key):
+        if is_referenced(session, tenant_id=tenant_id, key=key):
             return False
     try:
         (store or media_store()).delete(tenant_id, key)
@@ -118,7 +120,7 @@ def sweep_unreferenced(
     removed = 0
     for tenant_id, folder in _tenant_folders(store.root):
         with session_scope() as session:
-            keep = referenced_keys(session, tenant_id)
+            keep = referenced_keys(session, tenant_id=tenant_id)
         for path in _old_files(folder, cutoff):
             key = path.relative_to(store.root).as_posix()
             if key not in keep:

@@ -21,8 +21,8 @@ from whatsapp_saas.whatsapp.models import WhatsAppNumber
 
 def start_conversation(
     scope: TenantScope,
-    viewer: CurrentUser,
     *,
+    actor: CurrentUser,
     number_id: int | None,
     phone: str,
     name: str | None = None,
@@ -36,10 +36,10 @@ def start_conversation(
     e164 = phones.require_e164(phone, _region_of(number))
     contact = create_contact(scope, phone=e164, name=name)
     assert contact.id is not None
-    conversation = open_conversation(scope, viewer, number_id=number_id, contact_id=contact.id)
+    conversation = open_conversation(scope, actor=actor, number_id=number_id, contact_id=contact.id)
     assert conversation.id is not None
     if text and text.strip():
-        enqueue_text_reply(scope, viewer, conversation.id, text)
+        enqueue_text_reply(scope, actor=actor, conversation_id=conversation.id, text=text)
     return conversation
 
 

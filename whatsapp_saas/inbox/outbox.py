@@ -73,7 +73,7 @@ class Draft:
     author_user_id: int | None = None
 
 
-def queue_message(scope: TenantScope, conversation: Conversation, draft: Draft) -> Message:
+def queue_message(scope: TenantScope, *, conversation: Conversation, draft: Draft) -> Message:
     """Write a ``queued`` outbound message; its events wake the sender after commit."""
     assert conversation.id is not None
     now = utcnow()
@@ -104,7 +104,9 @@ def queue_message(scope: TenantScope, conversation: Conversation, draft: Draft) 
     )
     scope.session.flush()
     text = preview(draft.type.value, draft.body or draft.caption, draft.media_filename)
-    updated = bump_counters(scope.session, conversation.id, at=now, preview_text=text)
+    updated = bump_counters(
+        scope.session, conversation_id=conversation.id, at=now, preview_text=text
+    )
     scope.session.expire(conversation)  # the UPDATE above changed it behind the ORM's back
     assert message.id is not None and message.wa_message_id is not None
     announce_after_commit(

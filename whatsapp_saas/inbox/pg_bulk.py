@@ -33,7 +33,9 @@ def _pg_array_type(column: sa.Column[Any]) -> str:
     return "text"  # strings, and JSON (sent as text, cast back below)
 
 
-def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> list[tuple[int, int, str]]:
+def insert_messages(
+    session: Session, *, rows: Sequence[dict[str, Any]]
+) -> list[tuple[int, int, str]]:
     """INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING; (id, number_id, wa id) back."""
     if not rows:
         return []
@@ -70,14 +72,19 @@ UPDATE conversations AS c SET
                   THEN '{ConversationStatus.OPEN.value}' ELSE c.status END
 FROM unnest(CAST(:ids AS integer[]), CAST(:ats AS timestamptz[]), CAST(:previews AS text[]),
             CAST(:unreads AS integer[]), CAST(:inbound AS timestamptz[]))
-     AS v(id, at, preview, unread, inbound_at)
-WHERE c.id = v.id
+     AS v(id, at, preview, unread, inbound_at),
+     -- The status before this update, read under the row lock (RETURNING shows only the new
+     -- one): a resolved conversation a customer's message reopens is an opening.
+     (SELECT id, status FROM conversations WHERE id = ANY(CAST(:ids AS integer[]))
+      ORDER BY id FOR UPDATE) AS old
+WHERE c.id = v.id AND old.id = c.id
 RETURNING c.id, c.tenant_id, c.number_id, c.contact_id, c.status, c.assignee_id,
-          c.department_id, c.unread_count, c.last_message_at, c.last_message_preview
+          c.department_id, c.unread_count, c.last_message_at, c.last_message_preview,
+          old.status AS previous_status
 """
 
 
-def bump_conversations(session: Session, bumps: Sequence[Any]) -> list[dict[str, Any]]:
+def bump_conversations(session: Session, *, bumps: Sequence[Any]) -> list[dict[str, Any]]:
     """All counter bumps of a batch in one UPDATE (GREATEST ignores NULLs in PostgreSQL)."""
     params = {
         "ids": [b.conversation_id for b in bumps],

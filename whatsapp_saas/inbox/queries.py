@@ -1,6 +1,6 @@
 """What the Inbox page reads: the conversation list, a conversation's messages, search.
 
-Every read takes the viewer, so permissions (:mod:`whatsapp_saas.inbox.access`) apply to
+Every read takes the actor, so permissions (:mod:`whatsapp_saas.inbox.access`) apply to
 lists and searches exactly as to single rows. Lists use keyset cursors (never OFFSET), so the
 100th page costs what the first one does.
 """
@@ -64,8 +64,8 @@ class MessageHit:
 
 def list_conversations(
     scope: TenantScope,
-    viewer: CurrentUser,
     *,
+    actor: CurrentUser,
     filter: ListFilter | str = ListFilter.ALL,
     status: str | None = None,
     number_id: int | None = None,
@@ -73,19 +73,22 @@ def list_conversations(
     search: str | None = None,
     cursor: str | None = None,
     limit: int = 30,
+    tag_id: int | None = None,
 ) -> ConversationPage:
-    """The viewer's conversations, most recent activity first."""
+    """The actor's conversations, most recent activity first."""
     limit = _limit(limit)
     query: Any = (
         select(Conversation, Contact)
         .join(Contact, col(Contact.id) == Conversation.contact_id)
         .where(Conversation.tenant_id == scope.tenant_id)
-        .where(visible_to(scope, viewer))
+        .where(visible_to(scope, actor=actor))
         .order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
         .limit(limit + 1)
     )
-    for clause in _filters(scope, viewer, filter, status, number_id, department_id, search):
+    for clause in _filters(scope, actor, filter, status, number_id, department_id, search):
         query = query.where(clause)
+    if tag_id is not None:
+        query = query.where(_tagged(scope, tag_id))
     if cursor:
         at, last_id = _decode_cursor(cursor)
         query = query.where(
@@ -100,7 +103,7 @@ def list_conversations(
 
 def _filters(
     scope: TenantScope,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     which: ListFilter | str,
     status: str | None,
     number_id: int | None,
@@ -110,7 +113,7 @@ def _filters(
     clauses: list[sa.ColumnElement[bool]] = []
     which = ListFilter(which)
     if which is ListFilter.MINE:
-        clauses.append(col(Conversation.assignee_id) == viewer.user_id)
+        clauses.append(col(Conversation.assignee_id) == actor.user_id)
     elif which is ListFilter.UNASSIGNED:
         clauses.append(col(Conversation.assignee_id).is_(None))
     if status is not None:
@@ -125,6 +128,24 @@ def _filters(
     return clauses
 
 
+# The CRM's conversation tags (crm_conversation_tags), named here as a bare table so the inbox
+# does not import the CRM package (which builds on the inbox).
+_CONVERSATION_TAGS = sa.table(
+    "crm_conversation_tags",
+    sa.column("tenant_id"),
+    sa.column("conversation_id"),
+    sa.column("tag_id"),
+)
+
+
+def _tagged(scope: TenantScope, tag_id: int) -> sa.ColumnElement[bool]:
+    t = _CONVERSATION_TAGS
+    tagged = sa.select(t.c.conversation_id).where(
+        t.c.tenant_id == scope.tenant_id, t.c.tag_id == tag_id
+    )
+    return col(Conversation.id).in_(tagged)
+
+
 def _conversation_matches(scope: TenantScope, words: str) -> sa.ColumnElement[bool]:
     """A message of the thread matches, or the contact's name or number does.
 
@@ -133,22 +154,22 @@ def _conversation_matches(scope: TenantScope, words: str) -> sa.ColumnElement[bo
     "walk the list and test each thread" (a page fills after a few hundred threads).
     """
     session = scope.session
-    if estimated_matches(session, scope.tenant_id, words) > WALK_ABOVE:
+    if estimated_matches(session, tenant_id=scope.tenant_id, words=words) > WALK_ABOVE:
         thread_has_match = (
             sa.exists()
             .where(col(Message.conversation_id) == col(Conversation.id))
-            .where(message_matches(session, words))
+            .where(message_matches(session, words=words))
         )
-        return sa.or_(thread_has_match, contact_matches(session, words))
+        return sa.or_(thread_has_match, contact_matches(session, text=words))
     message_hits = (
         select(Message.conversation_id)
         .where(Message.tenant_id == scope.tenant_id)
-        .where(message_matches(session, words))
+        .where(message_matches(session, words=words))
     )
     contact_hits = (
         select(Contact.id)
         .where(Contact.tenant_id == scope.tenant_id)
-        .where(contact_matches(session, words))
+        .where(contact_matches(session, text=words))
         .correlate(None)  # its own FROM contacts, not the list's
     )
     return sa.or_(
@@ -159,14 +180,14 @@ def _conversation_matches(scope: TenantScope, words: str) -> sa.ColumnElement[bo
 
 def get_messages(
     scope: TenantScope,
-    viewer: CurrentUser,
-    conversation_id: int,
     *,
+    actor: CurrentUser,
+    conversation_id: int,
     before: int | None = None,
     limit: int = 50,
 ) -> MessagePage:
     """A page of a conversation's messages, newest page first (scroll up for ``before``)."""
-    get_conversation(scope, viewer, conversation_id)
+    get_conversation(scope, actor=actor, conversation_id=conversation_id)
     limit = _limit(limit)
     query = (
         scope.select(Message)
@@ -184,9 +205,9 @@ def get_messages(
 
 def search_messages(
     scope: TenantScope,
-    viewer: CurrentUser,
-    text: str,
     *,
+    actor: CurrentUser,
+    text: str,
     before: int | None = None,
     limit: int = 30,
 ) -> list[MessageHit]:
@@ -201,16 +222,16 @@ def search_messages(
     if words is None:
         return []
     limit = _limit(limit)
-    if estimated_matches(scope.session, scope.tenant_id, words) <= WALK_ABOVE:
-        found = _rare_hits(scope, viewer, words, before, limit)
+    if estimated_matches(scope.session, tenant_id=scope.tenant_id, words=words) <= WALK_ABOVE:
+        found = _rare_hits(scope, actor, words, before, limit)
         if found is not None:
             return found
-    return _hits(scope, viewer, words, before, limit, [])
+    return _hits(scope, actor, words, before, limit, [])
 
 
 def _hits(
     scope: TenantScope,
-    viewer: CurrentUser,
+    actor: CurrentUser,
     words: str | None,
     before: int | None,
     limit: int,
@@ -221,12 +242,12 @@ def _hits(
         .join(Conversation, col(Conversation.id) == Message.conversation_id)
         .join(Contact, col(Contact.id) == Conversation.contact_id)
         .where(Message.tenant_id == scope.tenant_id)
-        .where(visible_to(scope, viewer))
+        .where(visible_to(scope, actor=actor))
         .order_by(col(Message.id).desc())
         .limit(limit)
     )
     if words is not None:
-        query = query.where(message_matches(scope.session, words))
+        query = query.where(message_matches(scope.session, words=words))
     if ids:
         query = query.where(col(Message.id).in_(ids))
     if before is not None:
@@ -235,14 +256,14 @@ def _hits(
 
 
 def _rare_hits(
-    scope: TenantScope, viewer: CurrentUser, words: str, before: int | None, limit: int
+    scope: TenantScope, actor: CurrentUser, words: str, before: int | None, limit: int
 ) -> list[MessageHit] | None:
     """Matches from the index (``id + 0`` hides the key order from the planner), then the
     visible ones among them; None when there were too many matches for this shape."""
     candidates: Any = (
         select(Message.id, Message.conversation_id)
         .where(Message.tenant_id == scope.tenant_id)
-        .where(message_matches(scope.session, words))
+        .where(message_matches(scope.session, words=words))
         .order_by((col(Message.id) + 0).desc())
         .limit(RARE_CAP)
     )
@@ -252,15 +273,15 @@ def _rare_hits(
     if len(rows) >= RARE_CAP:
         return None
     visible: set[int] | None = None
-    if not viewer.is_manager:
+    if not actor.is_manager:
         query = select(Conversation.id).where(
             Conversation.tenant_id == scope.tenant_id,
             col(Conversation.id).in_({c for _, c in rows}),
-            visible_to(scope, viewer),
+            visible_to(scope, actor=actor),
         )
         visible = set(scope.session.exec(query).all())  # type: ignore[arg-type]
     ids = [m for m, c in rows if visible is None or c in visible][:limit]
-    return _hits(scope, viewer, None, None, limit, ids) if ids else []
+    return _hits(scope, actor, None, None, limit, ids) if ids else []
 
 
 def _limit(limit: int) -> int:

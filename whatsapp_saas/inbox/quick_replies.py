@@ -16,7 +16,7 @@ SHORTCUT = re.compile(r"^[\w-]{1,32}$")
 TEXT_MAX = 4096
 
 
-def list_quick_replies(scope: TenantScope, prefix: str | None = None) -> Sequence[QuickReply]:
+def list_quick_replies(scope: TenantScope, *, prefix: str | None = None) -> Sequence[QuickReply]:
     """All of the tenant's quick replies, or those whose shortcut starts with ``prefix``."""
     query = scope.select(QuickReply).order_by(col(QuickReply.shortcut))
     wanted = (prefix or "").strip().lstrip("/").lower()
@@ -36,7 +36,7 @@ def create_quick_reply(scope: TenantScope, *, shortcut: str, text: str) -> Quick
 
 
 def update_quick_reply(
-    scope: TenantScope, reply_id: int, *, shortcut: str | None = None, text: str | None = None
+    scope: TenantScope, *, reply_id: int, shortcut: str | None = None, text: str | None = None
 ) -> QuickReply:
     reply = scope.get(QuickReply, reply_id)
     if shortcut is not None:
@@ -52,7 +52,7 @@ def update_quick_reply(
     return reply
 
 
-def delete_quick_reply(scope: TenantScope, reply_id: int) -> None:
+def delete_quick_reply(scope: TenantScope, *, reply_id: int) -> None:
     scope.delete(QuickReply, reply_id)
 
 

@@ -33,29 +33,29 @@ CAPTION_MAX = 1024
 
 def enqueue_text_reply(
     scope: TenantScope,
-    viewer: CurrentUser,
+    *,
+    actor: CurrentUser,
     conversation_id: int,
     text: str,
-    *,
     quoted_message_id: int | None = None,
 ) -> Message:
     """An attendant's text reply: a ``queued`` row with a fixed WhatsApp id; sent after commit."""
-    conversation = get_conversation(scope, viewer, conversation_id)
+    conversation = get_conversation(scope, actor=actor, conversation_id=conversation_id)
     body = _text(text, TEXT_MAX)
     draft = Draft(
         body=body,
         quoted_wa_id=_quoted(scope, conversation, quoted_message_id),
         sent_by=SentBy.AGENT,
-        author_user_id=viewer.user_id,
+        author_user_id=actor.user_id,
     )
-    return queue_message(scope, conversation, draft)
+    return queue_message(scope, conversation=conversation, draft=draft)
 
 
 def enqueue_media_reply(
     scope: TenantScope,
-    viewer: CurrentUser,
-    conversation_id: int,
     *,
+    actor: CurrentUser,
+    conversation_id: int,
     data: bytes,
     mimetype: str,
     filename: str | None = None,
@@ -64,7 +64,7 @@ def enqueue_media_reply(
     quoted_message_id: int | None = None,
 ) -> Message:
     """A photo, video, audio, voice note or document; size and type limits give UserErrors."""
-    conversation = get_conversation(scope, viewer, conversation_id)
+    conversation = get_conversation(scope, actor=actor, conversation_id=conversation_id)
     kind = media_type_for(mimetype, voice_note)
     check_media(kind.value, mimetype, len(data))
     cleaned = _text(caption, CAPTION_MAX) if caption and caption.strip() else None
@@ -81,17 +81,17 @@ def enqueue_media_reply(
         media_size=len(data),
         media_storage_key=key,
         sent_by=SentBy.AGENT,
-        author_user_id=viewer.user_id,
+        author_user_id=actor.user_id,
     )
-    return queue_message(scope, conversation, draft)
+    return queue_message(scope, conversation=conversation, draft=draft)
 
 
 def enqueue_voice_reply(
     scope: TenantScope,
-    viewer: CurrentUser,
+    *,
+    actor: CurrentUser,
     conversation_id: int,
     audio: RecordedAudio,
-    *,
     quoted_message_id: int | None = None,
 ) -> Message:
     """A push-to-talk note in OGG/Opus with its duration, queued for sending.
@@ -100,7 +100,7 @@ def enqueue_voice_reply(
     failed with a reason the attendant can read (nothing is sent in a format WhatsApp would
     not play as a voice note).
     """
-    conversation = get_conversation(scope, viewer, conversation_id)
+    conversation = get_conversation(scope, actor=actor, conversation_id=conversation_id)
     check_media("audio", audio.mimetype, len(audio.data))  # any audio: it is converted
     note = audio.converted
     data, mimetype = (note.data, note.mimetype) if note else (audio.data, audio.mimetype)
@@ -119,12 +119,12 @@ def enqueue_voice_reply(
         media_seconds=note.seconds if note else None,
         media_storage_key=key,
         sent_by=SentBy.AGENT,
-        author_user_id=viewer.user_id,
+        author_user_id=actor.user_id,
     )
-    message = queue_message(scope, conversation, draft)
+    message = queue_message(scope, conversation=conversation, draft=draft)
     if note is None:
         assert message.id is not None
-        fail_one(scope.session, message.id, utcnow(), CONVERSION_FAILED)
+        fail_one(scope.session, message_id=message.id, at=utcnow(), reason=CONVERSION_FAILED)
     return message
 
 
@@ -146,10 +146,10 @@ def media_type_for(mimetype: str, voice_note: bool = False) -> MessageType:
 
 
 def add_internal_note(
-    scope: TenantScope, viewer: CurrentUser, conversation_id: int, text: str
+    scope: TenantScope, *, actor: CurrentUser, conversation_id: int, text: str
 ) -> Message:
     """A note for colleagues: lives in the thread, has no WhatsApp id, is never sent."""
-    conversation = get_conversation(scope, viewer, conversation_id)
+    conversation = get_conversation(scope, actor=actor, conversation_id=conversation_id)
     assert conversation.id is not None
     now = utcnow()
     note = scope.add(
@@ -163,7 +163,7 @@ def add_internal_note(
             body=_text(text, TEXT_MAX),
             status=None,
             is_internal_note=True,
-            author_user_id=viewer.user_id,
+            author_user_id=actor.user_id,
             created_at=now,
         )
     )
@@ -172,9 +172,9 @@ def add_internal_note(
     return note
 
 
-def retry_media(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Message:
+def retry_media(scope: TenantScope, *, actor: CurrentUser, message_id: int) -> Message:
     """Re-arm a failed inbound download; the owning manager's media sweep fetches it again."""
-    message = get_message(scope, viewer, message_id, for_update=True)
+    message = get_message(scope, actor=actor, message_id=message_id, for_update=True)
     if message.media_status != MediaStatus.FAILED.value or not message.media_locator:
         raise UserError("error.inbox_media_not_failed")
     message.media_status = MediaStatus.PENDING.value
@@ -192,10 +192,10 @@ def retry_media(scope: TenantScope, viewer: CurrentUser, message_id: int) -> Mes
 
 
 def media_of(
-    scope: TenantScope, viewer: CurrentUser, message_id: int
+    scope: TenantScope, *, actor: CurrentUser, message_id: int
 ) -> tuple[bytes, str, str | None]:
     """(bytes, mimetype, filename) of a stored attachment, for the browser to show or download."""
-    message = get_message(scope, viewer, message_id)
+    message = get_message(scope, actor=actor, message_id=message_id)
     if message.media_status != MediaStatus.STORED.value or not message.media_storage_key:
         raise UserError("error.inbox_media_unavailable")
     data = media_store().get(scope.tenant_id, message.media_storage_key)

@@ -39,7 +39,7 @@ def clean_query(text: str | None) -> str | None:
     return words
 
 
-def message_matches(session: Session, words: str) -> sa.ColumnElement[bool]:
+def message_matches(session: Session, *, words: str) -> sa.ColumnElement[bool]:
     """WHERE clause over ``messages``: every word appears in the body, caption or file name."""
     if session.get_bind().dialect.name == "postgresql":
         vector = f"to_tsvector('simple', {_qualified(SEARCH_DOCUMENT)})"
@@ -54,7 +54,7 @@ def message_matches(session: Session, words: str) -> sa.ColumnElement[bool]:
     )
 
 
-def estimated_matches(session: Session, tenant_id: int, words: str) -> int:
+def estimated_matches(session: Session, *, tenant_id: int, words: str) -> int:
     """The planner's guess of how many messages match (PostgreSQL; from the GIN statistics).
 
     Costs a plan, not a scan; the conversation list uses it to pick how to search.

@@ -1,7 +1,7 @@
-"""What the Inbox page can do: plain functions over a :class:`TenantScope` and the viewer.
+"""What the Inbox page can do: plain functions over a :class:`TenantScope` and the actor.
 
 Reads live in :mod:`whatsapp_saas.inbox.queries` and are re-exported here, so the UI imports
-one module. Every function checks that the viewer may see the conversation (NotFound if not),
+one module. Every function checks that the actor may see the conversation (NotFound if not),
 writes in the caller's unit of work, and announces its events after commit.
 """
 
@@ -85,25 +85,25 @@ __all__ = [
 
 def enqueue_text_reply(
     scope: TenantScope,
-    viewer: CurrentUser,
+    *,
+    actor: CurrentUser,
     conversation_id: int,
     text: str,
-    *,
     quoted_message_id: int | None = None,
 ) -> Message:
     """An attendant's text reply, signed with their signature if they set one."""
     return replies.enqueue_text_reply(
         scope,
-        viewer,
-        conversation_id,
-        signed(scope, viewer, text),
+        actor=actor,
+        conversation_id=conversation_id,
+        text=signed(scope, actor=actor, text=text),
         quoted_message_id=quoted_message_id,
     )
 
 
-def signed(scope: TenantScope, viewer: CurrentUser, text: str) -> str:
-    """'*Olivia*:\ntext', as WhatsApp desks sign replies, when the viewer has a signature."""
-    user = scope.first(User, col(User.id) == viewer.user_id)
+def signed(scope: TenantScope, *, actor: CurrentUser, text: str) -> str:
+    """'*Olivia*:\ntext', as WhatsApp desks sign replies, when the actor has a signature."""
+    user = scope.first(User, col(User.id) == actor.user_id)
     signature = user.signature if user is not None else None
     if not signature or not text.strip():
         return text
@@ -111,26 +111,28 @@ def signed(scope: TenantScope, viewer: CurrentUser, text: str) -> str:
 
 
 def open_conversation(
-    scope: TenantScope, viewer: CurrentUser, *, number_id: int, contact_id: int
+    scope: TenantScope, *, actor: CurrentUser, number_id: int, contact_id: int
 ) -> Conversation:
-    """The thread between a number and a contact, started (and assigned to the viewer) if new."""
+    """The thread between a number and a contact, started (and assigned to the actor) if new."""
     scope.get(WhatsAppNumber, number_id)
     scope.get(Contact, contact_id)
-    conversation_id, created = find_or_create_one(scope, number_id, contact_id)
+    conversation_id, created = find_or_create_one(scope, number_id=number_id, contact_id=contact_id)
     if created:
         conversation = scope.get(Conversation, conversation_id)
-        conversation.assignee_id = viewer.user_id
+        conversation.assignee_id = actor.user_id
         _changed(scope, conversation, ConversationChange.CREATED)
-    return get_conversation(scope, viewer, conversation_id)
+    return get_conversation(scope, actor=actor, conversation_id=conversation_id)
 
 
-def mark_read(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> list[str]:
+def mark_read(scope: TenantScope, *, actor: CurrentUser, conversation_id: int) -> list[str]:
     """Opening a conversation: unread to zero, inbound messages read; returns their WA ids.
 
     :class:`ConversationRead` carries those ids to whoever sends read receipts (when the
     tenant wants them sent); the inbox itself never talks to WhatsApp.
     """
-    conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
+    conversation = get_conversation(
+        scope, actor=actor, conversation_id=conversation_id, for_update=True
+    )
     newest = scope.session.exec(
         select(sa.func.max(Message.id)).where(Message.conversation_id == conversation_id)
     ).one()
@@ -140,7 +142,7 @@ def mark_read(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> 
     conversation.unread_count = 0
     conversation.last_read_message_id = newest
     _changed(scope, conversation, ConversationChange.READ)
-    chat = contact_address(scope, conversation.contact_id)
+    chat = contact_address(scope, contact_id=conversation.contact_id)
     assert conversation.id is not None
     announce_after_commit(
         scope.session,
@@ -150,7 +152,7 @@ def mark_read(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> 
             conversation.number_id,
             chat,
             tuple(wa_ids),
-            viewer.user_id,
+            actor.user_id,
         ),
     )
     return wa_ids
@@ -172,13 +174,15 @@ def _read_inbound(scope: TenantScope, conversation: Conversation, newest: int | 
 
 
 def assign(
-    scope: TenantScope, viewer: CurrentUser, conversation_id: int, user_id: int | None
+    scope: TenantScope, *, actor: CurrentUser, conversation_id: int, user_id: int | None
 ) -> Conversation:
     """Give the conversation to an active colleague (None: back to the queue)."""
-    conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
+    conversation = get_conversation(
+        scope, actor=actor, conversation_id=conversation_id, for_update=True
+    )
     user = _assignable(scope, user_id)
     if conversation.assignee_id != user_id:
-        assign_line(scope, viewer, conversation, user)
+        assign_line(scope, actor=actor, conversation=conversation, user=user)
     conversation.assignee_id = user_id
     return _changed(scope, conversation, ConversationChange.ASSIGNED)
 
@@ -192,52 +196,65 @@ def _assignable(scope: TenantScope, user_id: int | None) -> User | None:
     return user
 
 
-def assign_to_me(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> Conversation:
-    return assign(scope, viewer, conversation_id, viewer.user_id)
+def assign_to_me(scope: TenantScope, *, actor: CurrentUser, conversation_id: int) -> Conversation:
+    return assign(scope, actor=actor, conversation_id=conversation_id, user_id=actor.user_id)
 
 
 def transfer(
     scope: TenantScope,
-    viewer: CurrentUser,
-    conversation_id: int,
     *,
+    actor: CurrentUser,
+    conversation_id: int,
     department_id: int | None,
     user_id: int | None = None,
 ) -> Conversation:
     """Move the conversation to a department's queue (optionally to one of its agents)."""
-    conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
+    conversation = get_conversation(
+        scope, actor=actor, conversation_id=conversation_id, for_update=True
+    )
     department = scope.get(Department, department_id) if department_id is not None else None
     user = _assignable(scope, user_id)
     if (conversation.department_id, conversation.assignee_id) != (department_id, user_id):
-        transfer_line(scope, viewer, conversation, department, user)
+        transfer_line(
+            scope, actor=actor, conversation=conversation, department=department, user=user
+        )
     conversation.department_id = department_id
     conversation.assignee_id = user_id
     return _changed(scope, conversation, ConversationChange.TRANSFERRED)
 
 
 def set_status(
-    scope: TenantScope, viewer: CurrentUser, conversation_id: int, status: str
+    scope: TenantScope, *, actor: CurrentUser, conversation_id: int, status: str
 ) -> Conversation:
     """open, pending or resolved; resolving deletes nothing and a new message reopens it."""
     try:
         new = ConversationStatus(status)
     except ValueError as exc:
         raise UserError("error.inbox_status_invalid") from exc
-    conversation = get_conversation(scope, viewer, conversation_id, for_update=True)
+    conversation = get_conversation(
+        scope, actor=actor, conversation_id=conversation_id, for_update=True
+    )
     if conversation.status != new.value:
-        system_line(scope, viewer, conversation, STATUS_LINES[new])
+        system_line(scope, actor=actor, conversation=conversation, action=STATUS_LINES[new])
     conversation.status = new.value
     if new is ConversationStatus.RESOLVED:
         conversation.resolved_at = utcnow()
     return _changed(scope, conversation, ConversationChange.STATUS)
 
 
-def resolve(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> Conversation:
-    return set_status(scope, viewer, conversation_id, ConversationStatus.RESOLVED.value)
+def resolve(scope: TenantScope, *, actor: CurrentUser, conversation_id: int) -> Conversation:
+    return set_status(
+        scope,
+        actor=actor,
+        conversation_id=conversation_id,
+        status=ConversationStatus.RESOLVED.value,
+    )
 
 
-def reopen(scope: TenantScope, viewer: CurrentUser, conversation_id: int) -> Conversation:
-    return set_status(scope, viewer, conversation_id, ConversationStatus.OPEN.value)
+def reopen(scope: TenantScope, *, actor: CurrentUser, conversation_id: int) -> Conversation:
+    return set_status(
+        scope, actor=actor, conversation_id=conversation_id, status=ConversationStatus.OPEN.value
+    )
 
 
 def _changed(scope: TenantScope, conversation: Conversation, change: str) -> Conversation:

@@ -115,6 +115,7 @@ def _forward(
 
 def advance(
     session: Session,
+    *,
     criteria: Sequence[sa.ColumnElement[bool]],
     new: MessageStatus,
     at: datetime,
@@ -129,36 +130,42 @@ def advance(
 
 
 def advance_one(
-    session: Session, message_id: int, new: MessageStatus, at: datetime, reason: str | None = None
+    session: Session,
+    *,
+    message_id: int,
+    new: MessageStatus,
+    at: datetime,
+    reason: str | None = None,
 ) -> Moved | None:
     """What the sender does for one message it owns."""
-    moved = advance(session, [MESSAGES.c.id == message_id], new, at, reason)
+    moved = advance(session, criteria=[MESSAGES.c.id == message_id], new=new, at=at, reason=reason)
     return moved[0] if moved else None
 
 
-def mark_sent(session: Session, message_ids: Sequence[int], at: datetime) -> list[Moved]:
+def mark_sent(session: Session, *, message_ids: Sequence[int], at: datetime) -> list[Moved]:
     """WhatsApp accepted these messages (where a receipt has not already gone further)."""
     if not message_ids:
         return []
-    return advance(session, [MESSAGES.c.id.in_(list(message_ids))], S.SENT, at)
+    return advance(session, criteria=[MESSAGES.c.id.in_(list(message_ids))], new=S.SENT, at=at)
 
 
 def fail(
     session: Session,
+    *,
     criteria: Sequence[sa.ColumnElement[bool]],
     at: datetime,
     reason: str,
 ) -> list[Moved]:
     """A failure the attendant sees (and can retry), with the reason shown on the message."""
-    return advance(session, criteria, S.FAILED, at, reason)
+    return advance(session, criteria=criteria, new=S.FAILED, at=at, reason=reason)
 
 
-def fail_one(session: Session, message_id: int, at: datetime, reason: str) -> bool:
-    return bool(fail(session, [MESSAGES.c.id == message_id], at, reason))
+def fail_one(session: Session, *, message_id: int, at: datetime, reason: str) -> bool:
+    return bool(fail(session, criteria=[MESSAGES.c.id == message_id], at=at, reason=reason))
 
 
 def advance_by_wa_ids(
-    session: Session, number_id: int, wa_ids: Sequence[str], new: MessageStatus, at: datetime
+    session: Session, *, number_id: int, wa_ids: Sequence[str], new: MessageStatus, at: datetime
 ) -> list[Moved]:
     """What a receipt does: the messages are named by their WhatsApp ids on one number.
 
@@ -175,6 +182,7 @@ def advance_by_wa_ids(
 
 def claim(
     session: Session,
+    *,
     criteria: Sequence[sa.ColumnElement[bool]],
     now: datetime,
     returning: Sequence[sa.ColumnElement[Any]],
@@ -197,7 +205,7 @@ def claim(
     return [row._mapping for row in session.execute(stmt).all()]
 
 
-def release(session: Session, message_id: int, token: datetime) -> bool:
+def release(session: Session, *, message_id: int, token: datetime) -> bool:
     """``sending -> queued`` for the attempt claimed at ``token`` (a transient failure or a
     governor hold); an attempt given up on (re-claimed since) changes nothing."""
     t = MESSAGES
@@ -212,15 +220,15 @@ def release(session: Session, message_id: int, token: datetime) -> bool:
 # --- a person's Retry -----------------------------------------------------------------------
 
 
-def retry_failed(scope: TenantScope, *, viewer: CurrentUser, message_id: int) -> Message:
+def retry_failed(scope: TenantScope, *, actor: CurrentUser, message_id: int) -> Message:
     """Send a failed message again, with the same WhatsApp id (a retry is never a duplicate).
 
-    The viewer must be allowed to see the message's conversation (:mod:`.access`): another
+    The actor must be allowed to see the message's conversation (:mod:`.access`): another
     tenant's message, or one of a conversation hidden from this agent, is ``NotFound`` and
     nothing changes. Only ``failed`` moves (one conditional UPDATE), so a double click
     re-queues once; the new ``queued_at`` starts the sender's attempt count afresh.
     """
-    message = get_message(scope, viewer, message_id, for_update=True)
+    message = get_message(scope, actor=actor, message_id=message_id, for_update=True)
     if message.direction != Direction.OUT.value or message.wa_message_id is None:
         raise UserError("error.inbox_not_failed")
     if message.status == S.FAILED.value and message.failure_reason == CONVERSION_FAILED:

@@ -32,20 +32,21 @@ STATUS_LINES = {
 
 
 def assign_line(
-    scope: TenantScope, viewer: CurrentUser, conversation: Conversation, user: User | None
+    scope: TenantScope, *, actor: CurrentUser, conversation: Conversation, user: User | None
 ) -> None:
     """Taken, given to a colleague, or back to the queue."""
     if user is None:
-        system_line(scope, viewer, conversation, "unassigned")
-    elif user.id == viewer.user_id:
-        system_line(scope, viewer, conversation, "assigned_self")
+        system_line(scope, actor=actor, conversation=conversation, action="unassigned")
+    elif user.id == actor.user_id:
+        system_line(scope, actor=actor, conversation=conversation, action="assigned_self")
     else:
-        system_line(scope, viewer, conversation, "assigned", to=user.name)
+        system_line(scope, actor=actor, conversation=conversation, action="assigned", to=user.name)
 
 
 def transfer_line(
     scope: TenantScope,
-    viewer: CurrentUser,
+    *,
+    actor: CurrentUser,
     conversation: Conversation,
     department: Department | None,
     user: User | None,
@@ -54,28 +55,31 @@ def transfer_line(
     if department is not None and user is not None:
         system_line(
             scope,
-            viewer,
-            conversation,
-            "transferred_both",
+            actor=actor,
+            conversation=conversation,
+            action="transferred_both",
             to=user.name,
             department=department.name,
         )
     elif department is not None:
-        system_line(scope, viewer, conversation, "transferred", to=department.name)
+        system_line(
+            scope, actor=actor, conversation=conversation, action="transferred", to=department.name
+        )
     elif user is not None:
-        system_line(scope, viewer, conversation, "assigned", to=user.name)
+        system_line(scope, actor=actor, conversation=conversation, action="assigned", to=user.name)
     else:
-        system_line(scope, viewer, conversation, "unassigned")
+        system_line(scope, actor=actor, conversation=conversation, action="unassigned")
 
 
 def system_line(
     scope: TenantScope,
-    viewer: CurrentUser,
+    *,
+    actor: CurrentUser,
     conversation: Conversation,
     action: str,
     **params: str,
 ) -> None:
-    """A line in the thread: ``viewer`` did ``action`` (with ``params``), now."""
+    """A line in the thread: ``actor`` did ``action`` (with ``params``), now."""
     assert conversation.id is not None
     scope.add(
         Message(
@@ -86,6 +90,6 @@ def system_line(
             type=SYSTEM_MESSAGE_TYPE,
             body=json.dumps({"action": action, **params}, ensure_ascii=False),
             is_internal_note=True,
-            author_user_id=viewer.user_id,
+            author_user_id=actor.user_id,
         )
     )

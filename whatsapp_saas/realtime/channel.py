@@ -13,7 +13,6 @@ from typing import Protocol
 import redis
 import redis.asyncio as aioredis
 
-from whatsapp_saas.config import get_settings
 from whatsapp_saas.realtime.events import RealtimeEvent, decode, encode
 
 log = logging.getLogger(__name__)
@@ -79,17 +78,6 @@ class RedisChannel:
             await client.aclose()
 
 
-_channel: Channel | None = None
-
-
-def get_channel() -> Channel:
-    global _channel
-    if _channel is None:
-        url = get_settings().redis_url
-        _channel = RedisChannel(url) if url else LocalChannel()
-    return _channel
-
-
-def reset_channel() -> None:
-    global _channel
-    _channel = None
+def open_channel(redis_url: str | None) -> Channel:
+    """The tenant channel of one process graph (``App.realtime``, built by bootstrap)."""
+    return RedisChannel(redis_url) if redis_url else LocalChannel()

@@ -84,6 +84,25 @@ class DealsChanged:
     structure: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ContactsChanged:
+    """A contact's profile changed (fields, tags, notes, opt-out): open panels and profile
+    pages showing it reload it; other tabs only see the tick."""
+
+    tenant_id: int
+    contact_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRequested:
+    """A customer waits for a person: the inboxes of ``user_ids`` show an alert (the hub
+    reads the conversation's title; each tab still checks that its user may see it)."""
+
+    tenant_id: int
+    conversation_id: int
+    user_ids: tuple[int, ...] = ()
+
+
 RealtimeEvent: TypeAlias = (
     ConversationChanged
     | MessageAdded
@@ -93,6 +112,8 @@ RealtimeEvent: TypeAlias = (
     | AccessChanged
     | MembershipChanged
     | DealsChanged
+    | ContactsChanged
+    | HandoffRequested
 )
 InboxEvent: TypeAlias = ConversationChanged | MessageAdded | MessageChanged | TypingChanged
 
@@ -107,6 +128,8 @@ KINDS: dict[str, type[Any]] = {
         AccessChanged,
         MembershipChanged,
         DealsChanged,
+        ContactsChanged,
+        HandoffRequested,
     )
 }
 

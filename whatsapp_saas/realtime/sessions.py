@@ -28,7 +28,7 @@ class TabSession:
     role: str
 
 
-def refused_tabs(session: Session, tenant_id: int, tabs: Iterable[TabSession]) -> set[str]:
+def refused_tabs(session: Session, *, tenant_id: int, tabs: Iterable[TabSession]) -> set[str]:
     """Client tokens of the tabs whose session no longer entitles them to the tenant's feed."""
     tabs = list(tabs)
     by_hash = {tab.session_hash: tab for tab in tabs if tab.session_hash}

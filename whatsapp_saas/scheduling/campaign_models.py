@@ -51,6 +51,9 @@ class Campaign(TenantOwned, table=True):
     created_by_user_id: int | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL"
     )
+    # A CRM segment whose members join the recipients when the campaign starts (migration
+    # 0021): who is in it then, not when the draft was made, gets it.
+    segment_id: int | None = Field(default=None, foreign_key="crm_segments.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     started_at: datetime | None = timestamp_field()
     finished_at: datetime | None = timestamp_field()

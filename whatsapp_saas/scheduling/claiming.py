@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from whatsapp_saas.db.sqlutil import dialect_name
 from whatsapp_saas.errors import UserError
-from whatsapp_saas.inbox.sqlutil import dialect_name
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,9 @@ Work = Callable[[TenantScope, int], Any]
 OnFailure = Callable[[TenantScope, int, str], None]
 
 
-def due_rows(session: Session, table: sa.Table, now: datetime, limit: int) -> list[tuple[int, int]]:
+def due_rows(
+    session: Session, *, table: sa.Table, now: datetime, limit: int
+) -> list[tuple[int, int]]:
     """(id, tenant_id) of pending rows due by ``now``, oldest first."""
     query = (
         sa.select(table.c.id, table.c.tenant_id)
@@ -34,19 +36,19 @@ def due_rows(session: Session, table: sa.Table, now: datetime, limit: int) -> li
         .order_by(table.c.due_at, table.c.id)
         .limit(limit)
     )
-    return [(int(i), int(t)) for i, t in session.execute(lock_skipping(session, query)).all()]
+    return [(int(i), int(t)) for i, t in session.execute(lock_skipping(session, query=query)).all()]
 
 
-def next_due(session: Session, table: sa.Table) -> datetime | None:
+def next_due(session: Session, *, table: sa.Table) -> datetime | None:
     """When the earliest pending row is due (an index lookup), so the loop can wake for it."""
     query = sa.select(sa.func.min(table.c.due_at)).where(table.c.status == "pending")
-    found = session.execute(query).scalar_one_or_none()
+    found: datetime | None = session.execute(query).scalar_one_or_none()
     if found is None:
         return None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
-def lock_skipping(session: Session, query: Any) -> Any:
+def lock_skipping(session: Session, *, query: Any) -> Any:
     """Lock the selected rows, skipping rows another scheduler holds (PostgreSQL only; SQLite
     has one writer at a time anyway)."""
     if dialect_name(session) == "postgresql":
@@ -55,7 +57,12 @@ def lock_skipping(session: Session, query: Any) -> Any:
 
 
 def compare_and_set(
-    session: Session, table: sa.Table, row_id: int, expected: dict[str, Any], values: dict[str, Any]
+    session: Session,
+    *,
+    table: sa.Table,
+    row_id: int,
+    expected: dict[str, Any],
+    values: dict[str, Any],
 ) -> bool:
     """UPDATE the row only if it still has the ``expected`` values; True if it did."""
     stmt = (
@@ -67,7 +74,7 @@ def compare_and_set(
 
 
 def run_each(
-    session: Session, rows: list[tuple[int, int]], work: Work, on_failure: OnFailure
+    session: Session, *, rows: list[tuple[int, int]], work: Work, on_failure: OnFailure
 ) -> list[Any]:
     """Run ``work`` on each row in its own savepoint; collect the non-None results.
 

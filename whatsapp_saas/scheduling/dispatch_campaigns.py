@@ -43,7 +43,7 @@ def running_campaigns(session: Session) -> list[tuple[int, int]]:
     return [(int(c), int(t)) for c, t in session.execute(query.order_by(CAMPAIGNS.c.id)).all()]
 
 
-def advance_campaign(session: Session, tenant_id: int, campaign_id: int, now: datetime) -> int:
+def advance_campaign(session: Session, *, tenant_id: int, campaign_id: int, now: datetime) -> int:
     """One pass over one campaign, in the caller's transaction; returns messages queued."""
     scope = TenantScope(session, tenant_id)
     campaign = scope.get(Campaign, campaign_id, for_update=True)
@@ -62,7 +62,11 @@ def advance_campaign(session: Session, tenant_id: int, campaign_id: int, now: da
     def work(scope: TenantScope, recipient_id: int) -> int | None:
         return _send(scope, campaign, recipient_id, now)
 
-    return len(run_each(session, [(r, tenant_id) for r in batch], work, _record_failure))
+    return len(
+        run_each(
+            session, rows=[(r, tenant_id) for r in batch], work=work, on_failure=_record_failure
+        )
+    )
 
 
 def _in_flight(session: Session, campaign_id: int) -> int:
@@ -84,7 +88,7 @@ def _pending(session: Session, campaign_id: int, limit: int) -> list[int]:
         .order_by(r.c.id)
         .limit(limit)
     )
-    return [int(i) for i in session.execute(lock_skipping(session, query)).scalars()]
+    return [int(i) for i in session.execute(lock_skipping(session, query=query)).scalars()]
 
 
 def _finish_if_drained(scope: TenantScope, campaign_id: int, now: datetime) -> None:
@@ -101,10 +105,10 @@ def _finish_if_drained(scope: TenantScope, campaign_id: int, now: datetime) -> N
     if not left:
         compare_and_set(
             scope.session,
-            CAMPAIGNS,
-            campaign_id,
-            {"status": CampaignStatus.RUNNING.value},
-            {"status": CampaignStatus.DONE.value, "finished_at": now, "updated_at": now},
+            table=CAMPAIGNS,
+            row_id=campaign_id,
+            expected={"status": CampaignStatus.RUNNING.value},
+            values={"status": CampaignStatus.DONE.value, "finished_at": now, "updated_at": now},
         )
 
 
@@ -113,11 +117,13 @@ def _send(scope: TenantScope, campaign: Campaign, recipient_id: int, now: dateti
     recipient = scope.get(CampaignRecipient, recipient_id)
     claimed = {"status": RecipientStatus.QUEUED.value, "queued_at": now}
     pending = {"status": RecipientStatus.PENDING.value}
-    if not compare_and_set(scope.session, RECIPIENTS, recipient_id, pending, claimed):
+    if not compare_and_set(
+        scope.session, table=RECIPIENTS, row_id=recipient_id, expected=pending, values=claimed
+    ):
         return None
     contact = _contact(scope, recipient)
     assert contact.id is not None
-    if is_opted_out(scope, contact.id):
+    if is_opted_out(scope, contact_id=contact.id):
         skipped = {"status": RecipientStatus.SKIPPED.value, "reason": "opted out"}
         _set(scope, recipient_id, contact_id=contact.id, **skipped)
         return None
@@ -127,8 +133,8 @@ def _send(scope: TenantScope, campaign: Campaign, recipient_id: int, now: dateti
         name=recipient.name or contact.name or contact.push_name,
         phone=recipient.phone or contact.phone,
     )
-    conversation = conversation_for(scope, campaign.number_id, contact.id)
-    message = queue_outbound(scope, conversation, text=text, sent_by=SentBy.CAMPAIGN)
+    conversation = conversation_for(scope, number_id=campaign.number_id, contact_id=contact.id)
+    message = queue_outbound(scope, conversation=conversation, text=text, sent_by=SentBy.CAMPAIGN)
     _set(scope, recipient_id, contact_id=contact.id, message_id=message.id, variant=variant)
     scope.session.expire(recipient)
     return message.id

@@ -34,14 +34,21 @@ class StepSent:
     message_id: int
 
 
-def fire_due_follow_ups(session: Session, now: datetime, *, limit: int = 100) -> list[StepSent]:
+def fire_due_follow_ups(session: Session, *, now: datetime, limit: int = 100) -> list[StepSent]:
     def work(scope: TenantScope, follow_up_id: int) -> StepSent | None:
         return _fire(scope, follow_up_id, now)
 
-    return run_each(session, due_rows(session, FOLLOW_UPS, now, limit), work, _record_failure)
+    return run_each(
+        session,
+        rows=due_rows(session, table=FOLLOW_UPS, now=now, limit=limit),
+        work=work,
+        on_failure=_record_failure,
+    )
 
 
-def stop_reason(scope: TenantScope, follow_up: FollowUp, conversation: Conversation) -> str | None:
+def stop_reason(
+    scope: TenantScope, *, follow_up: FollowUp, conversation: Conversation
+) -> str | None:
     """Why this follow-up must not send any more, or None."""
     created = as_utc(follow_up.created_at)
     if conversation.status == ConversationStatus.RESOLVED.value or (
@@ -51,7 +58,7 @@ def stop_reason(scope: TenantScope, follow_up: FollowUp, conversation: Conversat
     inbound = conversation.last_inbound_at
     if inbound is not None and as_utc(inbound) > as_utc(follow_up.anchor_at):
         return CancelReason.CUSTOMER_REPLIED.value
-    if is_opted_out(scope, conversation.contact_id):
+    if is_opted_out(scope, contact_id=conversation.contact_id):
         return CancelReason.OPTED_OUT.value
     return None
 
@@ -62,22 +69,36 @@ def _fire(scope: TenantScope, follow_up_id: int, now: datetime) -> StepSent | No
         return None
     expected = {"status": FollowUpStatus.PENDING.value, "step": row.step, "due_at": row.due_at}
     conversation = scope.get(Conversation, row.conversation_id)
-    reason = stop_reason(scope, row, conversation)
+    reason = stop_reason(scope, follow_up=row, conversation=conversation)
     if reason is not None:
         values = {"status": FollowUpStatus.CANCELLED.value, "cancel_reason": reason}
-        compare_and_set(scope.session, FOLLOW_UPS, follow_up_id, expected, _stamp(values, now))
+        compare_and_set(
+            scope.session,
+            table=FOLLOW_UPS,
+            row_id=follow_up_id,
+            expected=expected,
+            values=_stamp(values, now),
+        )
         return None
     hours = load_preferences(scope).business_hours
     if row.business_hours_only and not hours.is_open(now):
         later = {"due_at": hours.next_open(now)}
-        compare_and_set(scope.session, FOLLOW_UPS, follow_up_id, expected, _stamp(later, now))
+        compare_and_set(
+            scope.session,
+            table=FOLLOW_UPS,
+            row_id=follow_up_id,
+            expected=expected,
+            values=_stamp(later, now),
+        )
         return None
     step = row.step
     advanced = _advance(scope, row, now)
-    if not compare_and_set(scope.session, FOLLOW_UPS, follow_up_id, expected, advanced):
+    if not compare_and_set(
+        scope.session, table=FOLLOW_UPS, row_id=follow_up_id, expected=expected, values=advanced
+    ):
         return None
     message = queue_outbound(
-        scope, conversation, text=str(row.steps[step]["text"]), sent_by=SentBy.SCHEDULE
+        scope, conversation=conversation, text=str(row.steps[step]["text"]), sent_by=SentBy.SCHEDULE
     )
     assert message.id is not None
     scope.session.execute(
@@ -93,7 +114,7 @@ def _advance(scope: TenantScope, row: FollowUp, now: datetime) -> dict[str, obje
     if row.step + 1 >= len(row.steps):
         values["status"] = FollowUpStatus.DONE.value
     else:
-        values["due_at"] = step_due(scope, row, now, step=row.step + 1)
+        values["due_at"] = step_due(scope, follow_up=row, after=now, step=row.step + 1)
     return _stamp(values, now)
 
 

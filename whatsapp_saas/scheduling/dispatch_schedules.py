@@ -35,15 +35,15 @@ class Fired:
 
 
 def fire_due_schedules(
-    session: Session, now: datetime, *, late_after: float, limit: int = 100
+    session: Session, *, now: datetime, late_after: float, limit: int = 100
 ) -> list[Fired]:
     """Claim and enqueue up to ``limit`` due schedules, in the caller's transaction."""
 
     def work(scope: TenantScope, schedule_id: int) -> Fired | None:
         return _fire(scope, schedule_id, now, late_after)
 
-    rows = due_rows(session, SCHEDULES, now, limit)
-    return run_each(session, rows, work, _record_failure)
+    rows = due_rows(session, table=SCHEDULES, now=now, limit=limit)
+    return run_each(session, rows=rows, work=work, on_failure=_record_failure)
 
 
 def _fire(scope: TenantScope, schedule_id: int, now: datetime, late_after: float) -> Fired | None:
@@ -66,12 +66,14 @@ def _fire(scope: TenantScope, schedule_id: int, now: datetime, late_after: float
     else:
         values["occurrence"], values["due_at"] = following
     expected = {"status": ScheduleStatus.PENDING.value, "due_at": row.due_at}
-    if not compare_and_set(scope.session, SCHEDULES, schedule_id, expected, values):
+    if not compare_and_set(
+        scope.session, table=SCHEDULES, row_id=schedule_id, expected=expected, values=values
+    ):
         return None  # edited, cancelled or claimed by someone else since we read it
     conversation = _conversation(scope, row)
     message = queue_outbound(
         scope,
-        conversation,
+        conversation=conversation,
         text=row.text,
         media=media_of(row),
         sent_by=SentBy.SCHEDULE,
@@ -92,7 +94,7 @@ def _conversation(scope: TenantScope, row: ScheduledMessage) -> Conversation:
         found = scope.first(Conversation, Conversation.id == row.conversation_id)
         if found is not None and found.number_id == row.number_id:
             return found
-    return conversation_for(scope, row.number_id, row.contact_id)
+    return conversation_for(scope, number_id=row.number_id, contact_id=row.contact_id)
 
 
 def _record_failure(scope: TenantScope, schedule_id: int, reason: str) -> None:

@@ -81,23 +81,23 @@ def list_rules(scope: TenantScope) -> Sequence[FollowUpRule]:
 
 def start_follow_up(
     scope: TenantScope,
-    viewer: CurrentUser | None,
-    conversation_id: int,
     *,
+    actor: CurrentUser | None,
+    conversation_id: int,
     rule_id: int | None = None,
     steps: Sequence[dict[str, Any]] | None = None,
     business_hours_only: bool = True,
     now: datetime | None = None,
 ) -> FollowUp:
     """Start a follow-up on a conversation (replacing a running one) from a rule or steps."""
-    conversation = _conversation(scope, viewer, conversation_id)
-    if is_opted_out(scope, conversation.contact_id):
+    conversation = _conversation(scope, actor, conversation_id)
+    if is_opted_out(scope, contact_id=conversation.contact_id):
         raise UserError("error.sched_followup_opted_out")
     if rule_id is not None:
         rule = scope.get(FollowUpRule, rule_id)
         steps, business_hours_only = rule.steps, rule.business_hours_only
     cleaned = check_steps(steps or [])
-    cancel_follow_ups(scope, conversation_id, CancelReason.REPLACED)
+    cancel_follow_ups(scope, conversation_id=conversation_id, reason=CancelReason.REPLACED)
     anchor = _anchor(scope, conversation, now or utcnow())
     row = FollowUp(
         tenant_id=scope.tenant_id,
@@ -107,16 +107,16 @@ def start_follow_up(
         business_hours_only=business_hours_only,
         anchor_at=anchor,
         due_at=anchor,
-        created_by_user_id=viewer.user_id if viewer else None,
+        created_by_user_id=actor.user_id if actor else None,
     )
-    row.due_at = step_due(scope, row, anchor)
+    row.due_at = step_due(scope, follow_up=row, after=anchor)
     scope.add(row)
     scope.session.flush()
     return row
 
 
 def step_due(
-    scope: TenantScope, follow_up: FollowUp, after: datetime, step: int | None = None
+    scope: TenantScope, *, follow_up: FollowUp, after: datetime, step: int | None = None
 ) -> datetime:
     """When ``step`` (default: the current one) is due if our last message went out at
     ``after``."""
@@ -127,7 +127,7 @@ def step_due(
     return due
 
 
-def cancel_follow_ups(scope: TenantScope, conversation_id: int, reason: str) -> int:
+def cancel_follow_ups(scope: TenantScope, *, conversation_id: int, reason: str) -> int:
     """Cancel the conversation's running follow-up; returns how many rows changed (0 or 1)."""
     t = FOLLOW_UPS
     stmt = (
@@ -139,7 +139,9 @@ def cancel_follow_ups(scope: TenantScope, conversation_id: int, reason: str) -> 
     return int(scope.session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def cancel_follow_ups_of(scope: TenantScope, conversation_ids: Collection[int], reason: str) -> int:
+def cancel_follow_ups_of(
+    scope: TenantScope, *, conversation_ids: Collection[int], reason: str
+) -> int:
     """The same for many conversations in one statement (a batch of inbound messages)."""
     if not conversation_ids:
         return 0
@@ -153,13 +155,13 @@ def cancel_follow_ups_of(scope: TenantScope, conversation_ids: Collection[int], 
     return int(scope.session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def cancel_follow_up(scope: TenantScope, viewer: CurrentUser | None, follow_up_id: int) -> None:
+def cancel_follow_up(scope: TenantScope, *, actor: CurrentUser | None, follow_up_id: int) -> None:
     row = scope.get(FollowUp, follow_up_id)
-    _conversation(scope, viewer, row.conversation_id)
-    cancel_follow_ups(scope, row.conversation_id, CancelReason.MANUAL)
+    _conversation(scope, actor, row.conversation_id)
+    cancel_follow_ups(scope, conversation_id=row.conversation_id, reason=CancelReason.MANUAL)
 
 
-def rebase_follow_up(scope: TenantScope, conversation_id: int, at: datetime) -> bool:
+def rebase_follow_up(scope: TenantScope, *, conversation_id: int, at: datetime) -> bool:
     """We wrote again: the running step's clock restarts from ``at``."""
     row = scope.first(
         FollowUp,
@@ -168,23 +170,27 @@ def rebase_follow_up(scope: TenantScope, conversation_id: int, at: datetime) -> 
     )
     if row is None or as_utc(row.anchor_at) >= at:
         return False
-    row.anchor_at, row.due_at, row.updated_at = at, step_due(scope, row, at), utcnow()
+    row.anchor_at, row.due_at, row.updated_at = (
+        at,
+        step_due(scope, follow_up=row, after=at),
+        utcnow(),
+    )
     scope.session.add(row)
     return True
 
 
 def list_follow_ups(
     scope: TenantScope,
-    viewer: CurrentUser | None,
     *,
+    actor: CurrentUser | None,
     conversation_id: int | None = None,
     pending_only: bool = True,
 ) -> Sequence[FollowUp]:
-    """Follow-ups of the conversations ``viewer`` may see (None: the system, all of them)."""
+    """Follow-ups of the conversations ``actor`` may see (None: the system, all of them)."""
     query = scope.select(FollowUp).order_by(col(FollowUp.due_at))
-    if viewer is not None:
+    if actor is not None:
         visible = select(Conversation.id).where(
-            Conversation.tenant_id == scope.tenant_id, visible_to(scope, viewer)
+            Conversation.tenant_id == scope.tenant_id, visible_to(scope, actor=actor)
         )
         query = query.where(col(FollowUp.conversation_id).in_(visible))
     if conversation_id is not None:
@@ -195,11 +201,11 @@ def list_follow_ups(
 
 
 def _conversation(
-    scope: TenantScope, viewer: CurrentUser | None, conversation_id: int
+    scope: TenantScope, actor: CurrentUser | None, conversation_id: int
 ) -> Conversation:
-    if viewer is None:  # the system (automations) acting on the tenant's behalf
+    if actor is None:  # the system (automations) acting on the tenant's behalf
         return scope.get(Conversation, conversation_id)
-    return get_conversation(scope, viewer, conversation_id)
+    return get_conversation(scope, actor=actor, conversation_id=conversation_id)
 
 
 def _anchor(scope: TenantScope, conversation: Conversation, now: datetime) -> datetime:

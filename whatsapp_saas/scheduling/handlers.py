@@ -1,6 +1,8 @@
 """Scheduling reacts to the inbox as a durable subscriber of the event spine: a customer's
 reply cancels the conversation's follow-up, a stop keyword opts the contact out, resolving a
 conversation stops its follow-up, and an attendant writing again restarts the follow-up's clock.
+A second subscriber (:mod:`.merge_effects`) moves opt-outs and scheduled rows after a contact
+merge.
 
 Being durable (not an after-commit hook) means a crash between the commit of a message and
 these effects only delays them: the runner hands the events over again. So every effect is
@@ -35,6 +37,7 @@ from whatsapp_saas.inbox.models import (
     SentBy,
 )
 from whatsapp_saas.models_base import as_utc, utcnow
+from whatsapp_saas.scheduling import merge_effects
 from whatsapp_saas.scheduling.followups import cancel_follow_ups, rebase_follow_up
 from whatsapp_saas.scheduling.models import CancelReason, FollowUp, FollowUpStatus
 from whatsapp_saas.scheduling.optout import KEYWORD_TEXT_MAX, matched_keyword
@@ -48,7 +51,10 @@ FOLLOW_UPS: sa.Table = FollowUp.__table__  # type: ignore[attr-defined]
 
 
 def subscribers() -> list[Subscriber]:
-    return [Subscriber(NAME, (MessageStored, ConversationResolved), handle, batch_size=500)]
+    return [
+        Subscriber(NAME, (MessageStored, ConversationResolved), handle, batch_size=500),
+        merge_effects.subscriber(),  # opt-outs and scheduled rows follow a contact merge
+    ]
 
 
 def handle(session: Session, deliveries: list[Delivery]) -> None:
@@ -60,12 +66,12 @@ def handle(session: Session, deliveries: list[Delivery]) -> None:
         scope = TenantScope(session, tenant_id)
         inbound = [e for e in events if _customer_wrote(e)]
         if inbound:
-            customers_wrote_in(scope, inbound)  # type: ignore[arg-type]
+            customers_wrote_in(scope, events=inbound)  # type: ignore[arg-type]
         for event in events:
             if isinstance(event, ConversationResolved):
-                resolved(scope, event.conversation_id)
+                resolved(scope, conversation_id=event.conversation_id)
             elif isinstance(event, MessageStored) and _attendant_wrote(event):
-                attendant_wrote(scope, event)
+                attendant_wrote(scope, event=event)
 
 
 def _customer_wrote(event: object) -> bool:
@@ -84,7 +90,7 @@ def _attendant_wrote(event: MessageStored) -> bool:
     )
 
 
-def customers_wrote_in(scope: TenantScope, events: Sequence[MessageStored]) -> None:
+def customers_wrote_in(scope: TenantScope, *, events: Sequence[MessageStored]) -> None:
     """Customers replied: cancel what was running before each reply; catch stop keywords."""
     stored_at = _stored_at(scope, [e.message_id for e in events])
     latest: dict[int, datetime] = {}
@@ -96,7 +102,7 @@ def customers_wrote_in(scope: TenantScope, events: Sequence[MessageStored]) -> N
             latest[event.conversation_id] = at
     for conversation_id, at in latest.items():
         _cancel_started_before(scope, conversation_id, at)
-    detect_opt_outs(scope, [e.message_id for e in events])
+    detect_opt_outs(scope, message_ids=[e.message_id for e in events])
 
 
 def _stored_at(scope: TenantScope, message_ids: list[int]) -> dict[int, datetime]:
@@ -124,7 +130,7 @@ def _cancel_started_before(scope: TenantScope, conversation_id: int, at: datetim
     return int(scope.session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def detect_opt_outs(scope: TenantScope, message_ids: Sequence[int]) -> int:
+def detect_opt_outs(scope: TenantScope, *, message_ids: Sequence[int]) -> int:
     """Opt out the senders of stop keywords among these messages; returns how many.
 
     One query finds the few short texts that could be a keyword; the rest of a busy batch
@@ -145,26 +151,32 @@ def detect_opt_outs(scope: TenantScope, message_ids: Sequence[int]) -> int:
         keyword = matched_keyword(body or "", keywords)
         if keyword is not None:
             contact_id = scope.get(Conversation, conversation_id).contact_id
-            opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
+            opt_out(
+                scope,
+                contact_id=contact_id,
+                source="keyword",
+                keyword=keyword,
+                message_id=message_id,
+            )
             found += 1
     return found
 
 
-def resolved(scope: TenantScope, conversation_id: int) -> None:
+def resolved(scope: TenantScope, *, conversation_id: int) -> None:
     """Resolving stops the follow-up, if the conversation is still resolved when we look."""
     conversation = scope.session.get(Conversation, conversation_id)
     if conversation is None or conversation.tenant_id != scope.tenant_id:
         return
     if conversation.status == ConversationStatus.RESOLVED.value:
-        cancel_follow_ups(scope, conversation_id, CancelReason.RESOLVED)
+        cancel_follow_ups(scope, conversation_id=conversation_id, reason=CancelReason.RESOLVED)
 
 
-def attendant_wrote(scope: TenantScope, event: MessageStored) -> None:
+def attendant_wrote(scope: TenantScope, *, event: MessageStored) -> None:
     """An attendant wrote again, so the follow-up's clock restarts from that message."""
     at = _stored_at(scope, [event.message_id]).get(event.message_id)
     if at is not None:
         # One indexed lookup (the partial index of pending follow-ups) when there is none.
-        rebase_follow_up(scope, event.conversation_id, at)
+        rebase_follow_up(scope, conversation_id=event.conversation_id, at=at)
 
 
 # --- direct calls (tests, scripts): the same effects, outside the runner --------------------

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from whatsapp_saas.inbox.sqlutil import insert_ignore
+from whatsapp_saas.db.sqlutil import insert_ignore
 from whatsapp_saas.scheduling.models import SchedulerState
 
 LEADER = "leader"
@@ -20,7 +20,7 @@ STATE: sa.Table = SchedulerState.__table__  # type: ignore[attr-defined]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def try_lead(session: Session, holder: str, ttl: float, now: datetime) -> bool:
+def try_lead(session: Session, *, holder: str, ttl: float, now: datetime) -> bool:
     """Take or renew the lease for ``ttl`` seconds; False while another live holder has it."""
     t = STATE
     until = now + timedelta(seconds=ttl)
@@ -33,10 +33,12 @@ def try_lead(session: Session, holder: str, ttl: float, now: datetime) -> bool:
     if session.execute(stmt).rowcount:  # type: ignore[attr-defined]
         return True
     row = {"name": LEADER, "holder": holder, "expires_at": until, "cursor": 0}
-    return bool(insert_ignore(session, t, [row], ["name"], [t.c.name]))
+    return bool(
+        insert_ignore(session, table=t, rows=[row], conflict=["name"], returning=[t.c.name])
+    )
 
 
-def resign(session: Session, holder: str) -> None:
+def resign(session: Session, *, holder: str) -> None:
     """Hand the lease over at once (a clean shutdown), instead of after its TTL."""
     session.execute(
         sa.update(STATE)
@@ -45,7 +47,7 @@ def resign(session: Session, holder: str) -> None:
     )
 
 
-def current_leader(session: Session, now: datetime) -> str | None:
+def current_leader(session: Session, *, now: datetime) -> str | None:
     row = session.get(SchedulerState, LEADER)
     if row is None or row.expires_at is None:
         return None

@@ -39,11 +39,11 @@ def matched_keyword(text: str | None, keywords: Iterable[str]) -> str | None:
     return None
 
 
-def is_opted_out(scope: TenantScope, contact_id: int) -> bool:
-    return bool(opted_out_among(scope, [contact_id]))
+def is_opted_out(scope: TenantScope, *, contact_id: int) -> bool:
+    return bool(opted_out_among(scope, contact_ids=[contact_id]))
 
 
-def opted_out_among(scope: TenantScope, contact_ids: Iterable[int]) -> set[int]:
+def opted_out_among(scope: TenantScope, *, contact_ids: Iterable[int]) -> set[int]:
     wanted = list(set(contact_ids))
     if not wanted:
         return set()
@@ -57,8 +57,8 @@ def opted_out_among(scope: TenantScope, contact_ids: Iterable[int]) -> set[int]:
 
 def record_opt_out(
     scope: TenantScope,
-    contact_id: int,
     *,
+    contact_id: int,
     source: str,
     keyword: str | None = None,
     message_id: int | None = None,
@@ -94,7 +94,7 @@ def record_opt_out(
     return row
 
 
-def revoke_opt_out(scope: TenantScope, contact_id: int) -> bool:
+def revoke_opt_out(scope: TenantScope, *, contact_id: int) -> bool:
     """The contact asked to hear from us again (kept in the log as revoked)."""
     rows = scope.all(
         ContactOptOut,

@@ -29,24 +29,24 @@ FOLLOW_UPS: sa.Table = FollowUp.__table__  # type: ignore[attr-defined]
 
 def opt_out(
     scope: TenantScope,
-    contact_id: int,
     *,
+    contact_id: int,
     source: str,
     keyword: str | None = None,
     message_id: int | None = None,
 ) -> ContactOptOut:
     """Log the opt-out (once) and stop everything bulk still on its way to the contact."""
-    already = is_opted_out(scope, contact_id)
-    entry = record_opt_out(scope, contact_id, source=source, keyword=keyword,
+    already = is_opted_out(scope, contact_id=contact_id)
+    entry = record_opt_out(scope, contact_id=contact_id, source=source, keyword=keyword,
                            message_id=message_id)  # fmt: skip
     if not already:
         for conversation_id in _conversations(scope, contact_id):
-            cancel_follow_ups(scope, conversation_id, CancelReason.OPTED_OUT)
-        withdraw_queued(scope, contact_id)
+            cancel_follow_ups(scope, conversation_id=conversation_id, reason=CancelReason.OPTED_OUT)
+        withdraw_queued(scope, contact_id=contact_id)
     return entry
 
 
-def withdraw_queued(scope: TenantScope, contact_id: int) -> int:
+def withdraw_queued(scope: TenantScope, *, contact_id: int) -> int:
     """Fail the contact's campaign and follow-up messages the sender has not picked up."""
     c, r, f, m = CONVERSATIONS, RECIPIENTS, FOLLOW_UPS, MESSAGES
     conversations = sa.select(c.c.id).where(
@@ -67,7 +67,7 @@ def withdraw_queued(scope: TenantScope, contact_id: int) -> int:
         m.c.status == MessageStatus.QUEUED.value,
     ]
     at = utcnow()
-    moved = fail(scope.session, criteria, at, WITHDRAWN_REASON)
+    moved = fail(scope.session, criteria=criteria, at=at, reason=WITHDRAWN_REASON)
     return len(moved)
 
 

@@ -29,7 +29,7 @@ LAG = timedelta(seconds=10)
 MESSAGES: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
 
-def scan_opt_outs(session: Session, now: datetime, limit: int = 5000) -> int:
+def scan_opt_outs(session: Session, *, now: datetime, limit: int = 5000) -> int:
     """Advance the cursor over committed inbound texts; returns opt-outs recorded."""
     state = session.get(SchedulerState, CURSOR_NAME, with_for_update=True)
     if state is None:
@@ -82,6 +82,12 @@ def _record(scope: TenantScope, items: list[tuple[int, int, str]]) -> int:
     for message_id, contact_id, body in items:
         keyword = matched_keyword(body, keywords)
         if keyword is not None:
-            opt_out(scope, contact_id, source="keyword", keyword=keyword, message_id=message_id)
+            opt_out(
+                scope,
+                contact_id=contact_id,
+                source="keyword",
+                keyword=keyword,
+                message_id=message_id,
+            )
             found += 1
     return found

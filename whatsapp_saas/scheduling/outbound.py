@@ -33,27 +33,29 @@ class StoredMedia:
     kind: str  # the MessageType value: image, video, audio, voice, document, sticker
 
 
-def conversation_for(scope: TenantScope, number_id: int, contact_id: int) -> Conversation:
+def conversation_for(scope: TenantScope, *, number_id: int, contact_id: int) -> Conversation:
     """The thread between the number and the contact, started if the contact has none.
 
     A contact merged since the row was written is its survivor now: never start a thread
     with the merged row."""
-    contact_id = current_id(scope, contact_id)
-    conversation_id, _created = find_or_create_one(scope, number_id, contact_id)
+    contact_id = current_id(scope, contact_id=contact_id)
+    conversation_id, _created = find_or_create_one(
+        scope, number_id=number_id, contact_id=contact_id
+    )
     return scope.get(Conversation, conversation_id)
 
 
 def queue_outbound(
     scope: TenantScope,
-    conversation: Conversation,
     *,
+    conversation: Conversation,
     text: str | None,
     media: StoredMedia | None = None,
     sent_by: SentBy,
     author_user_id: int | None = None,
 ) -> Message:
     """A ``queued`` message in ``conversation``; UserError when there is nowhere to send it."""
-    if contact_address(scope, conversation.contact_id) is None:
+    if contact_address(scope, contact_id=conversation.contact_id) is None:
         raise UserError("error.sched_contact_unreachable")
     if media is None:
         draft = Draft(body=text, sent_by=sent_by, author_user_id=author_user_id)
@@ -70,7 +72,7 @@ def queue_outbound(
             sent_by=sent_by,
             author_user_id=author_user_id,
         )
-    return queue_message(scope, conversation, draft)
+    return queue_message(scope, conversation=conversation, draft=draft)
 
 
 def media_kind_for(mimetype: str) -> str:

@@ -60,7 +60,7 @@ class CampaignProgress:
 
 
 def campaign_progress(
-    scope: TenantScope, campaign_ids: Iterable[int]
+    scope: TenantScope, *, campaign_ids: Iterable[int]
 ) -> dict[int, CampaignProgress]:
     """Progress of several campaigns in one grouped query."""
     ids = list(set(campaign_ids))

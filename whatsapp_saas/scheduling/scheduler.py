@@ -15,12 +15,14 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
+from whatsapp_saas.automations.menu_engine import sweep_timeouts
 from whatsapp_saas.db import session_scope
 from whatsapp_saas.models_base import utcnow
 from whatsapp_saas.scheduling.claiming import next_due
@@ -47,6 +49,8 @@ class SchedulerConfig:
     batch: int = 100  # rows per table per pass; a full batch polls again at once
     campaign_every: float = 1.0
     optout_scan_every: float = 10.0
+    menu_sweep_every: float = 5.0  # silent menu sessions: their timeout action
+    timers_every: float = 5.0  # time-based automations are minutes-grained
     node_id: str = field(default_factory=default_node_id)
 
 
@@ -56,6 +60,9 @@ class PassReport:
     follow_ups: int = 0
     campaign_messages: int = 0
     opt_outs: int = 0
+    menu_timeouts: int = 0
+    extra: int = 0  # rows the injected passes handled
+    timers: int = 0  # time-based automation firings
     backlog: bool = False  # a batch came back full: more is due right now
     next_due: datetime | None = None  # the earliest pending schedule or follow-up step
     at: datetime | None = None  # the "now" this pass claimed up to
@@ -67,13 +74,24 @@ def _falls_due_later(report: PassReport) -> bool:
 
 class Scheduler:
     def __init__(
-        self, config: SchedulerConfig | None = None, clock: Callable[[], datetime] = utcnow
+        self,
+        config: SchedulerConfig | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        passes: Sequence[Callable[[Session, datetime], int]] = (),
+        timers: Callable[[datetime], int] | None = None,
     ) -> None:
         self.config = config or SchedulerConfig()
+        # Other packages' due rows (automations' delayed actions and webhooks), wired by
+        # bootstrap: each runs in its own write transaction every pass.
+        self.passes = tuple(passes)
         self.clock = clock
+        # The automations' time-based rules (injected by bootstrap: scheduling does not
+        # import automations, which queue their replies through scheduling.outbound).
+        self.timers = timers
+        self._last_timers = float("-inf")
         self._stop = asyncio.Event()
         self._lease_renew_at = 0.0
-        self._last_campaigns = self._last_scan = float("-inf")
+        self._last_campaigns = self._last_scan = self._last_menus = float("-inf")
         self._failing = False
 
     # --- one pass (blocking; also what tests call directly) ------------------------------
@@ -91,19 +109,27 @@ class Scheduler:
         report, cfg = PassReport(at=now), self.config
         with session_scope(write=True) as session:
             report.schedules = len(
-                fire_due_schedules(session, now, late_after=cfg.late_after, limit=cfg.batch)
+                fire_due_schedules(session, now=now, late_after=cfg.late_after, limit=cfg.batch)
             )
         with session_scope(write=True) as session:
-            report.follow_ups = len(fire_due_follow_ups(session, now, limit=cfg.batch))
+            report.follow_ups = len(fire_due_follow_ups(session, now=now, limit=cfg.batch))
+        for extra in self.passes:
+            with session_scope(write=True) as session:
+                report.extra += extra(session, now)
         with session_scope() as session:
-            upcoming = [next_due(session, t) for t in (SCHEDULES, FOLLOW_UPS)]
+            upcoming = [next_due(session, table=t) for t in (SCHEDULES, FOLLOW_UPS)]
             report.next_due = min((d for d in upcoming if d is not None), default=None)
         report.backlog = cfg.batch in (report.schedules, report.follow_ups)
         if self._due("_last_campaigns", cfg.campaign_every):
             report.campaign_messages = self._campaigns(now)
         if self._due("_last_scan", cfg.optout_scan_every):
             with session_scope(write=True) as session:
-                report.opt_outs = scan_opt_outs(session, now)
+                report.opt_outs = scan_opt_outs(session, now=now)
+        if self._due("_last_menus", cfg.menu_sweep_every):
+            with session_scope(write=True) as session:
+                report.menu_timeouts = sweep_timeouts(session, now=now)
+        if self.timers is not None and self._due("_last_timers", cfg.timers_every):
+            report.timers = self.timers(now)
         return report
 
     def _campaigns(self, now: datetime) -> int:
@@ -112,7 +138,9 @@ class Scheduler:
         queued = 0
         for campaign_id, tenant_id in running:
             with session_scope(write=True) as session:
-                queued += advance_campaign(session, tenant_id, campaign_id, now)
+                queued += advance_campaign(
+                    session, tenant_id=tenant_id, campaign_id=campaign_id, now=now
+                )
         return queued
 
     def _due(self, attr: str, every: float) -> bool:
@@ -125,7 +153,9 @@ class Scheduler:
         if time.monotonic() < self._lease_renew_at:
             return True  # renewed recently enough; the lease still has half its TTL
         with session_scope(write=True) as session:
-            leading = try_lead(session, self.config.node_id, self.config.lease_ttl, now)
+            leading = try_lead(
+                session, holder=self.config.node_id, ttl=self.config.lease_ttl, now=now
+            )
         self._lease_renew_at = time.monotonic() + self.config.lease_ttl / 2 if leading else 0.0
         return leading
 
@@ -186,6 +216,6 @@ class Scheduler:
             return
         try:
             with session_scope(write=True) as session:
-                resign(session, self.config.node_id)
+                resign(session, holder=self.config.node_id)
         except Exception:
             log.warning("scheduler: could not hand over the lease; it expires on its own")

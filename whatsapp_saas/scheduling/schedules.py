@@ -5,7 +5,7 @@ claim is a conditional UPDATE on (status, due_at), so whichever commits first wi
 an edit made before the claim moves the message, a cancel made before it stops it, and an
 edit after it gets "already sent".
 
-Every service takes the viewer: a schedule is visible to whoever may see the conversation it
+Every service takes the actor: a schedule is visible to whoever may see the conversation it
 goes to (see :func:`whatsapp_saas.inbox.access.thread_visible_to`); anything else is
 "not found", exactly as in the inbox.
 """
@@ -37,7 +37,7 @@ PAST_TOLERANCE = timedelta(seconds=5)  # "now" typed into a form is a few second
 
 
 def store_media(
-    scope: TenantScope, data: bytes, mimetype: str, filename: str | None
+    scope: TenantScope, *, data: bytes, mimetype: str, filename: str | None
 ) -> StoredMedia:
     """Keep an attachment for a future send (limits as for a reply, checked now, not later)."""
     kind = media_kind_for(mimetype)
@@ -48,8 +48,8 @@ def store_media(
 
 def create_schedule(
     scope: TenantScope,
-    viewer: CurrentUser,
     *,
+    actor: CurrentUser,
     number_id: int,
     contact_id: int,
     when_local: datetime,
@@ -63,14 +63,14 @@ def create_schedule(
     """Schedule a message for ``when_local``, a wall-clock time in the tenant's timezone."""
     scope.get(WhatsAppNumber, number_id)
     scope.get(Contact, contact_id)
-    check_thread(scope, viewer, number_id, contact_id)
+    check_thread(scope, actor=actor, number_id=number_id, contact_id=contact_id)
     tz = timezone or tenant_timezone(scope)
     row = ScheduledMessage(
         tenant_id=scope.tenant_id,
         number_id=number_id,
         contact_id=contact_id,
         conversation_id=conversation_id,
-        created_by_user_id=viewer.user_id,
+        created_by_user_id=actor.user_id,
         timezone=tz,
         anchor_local=when_local,
         due_at=utcnow(),
@@ -83,13 +83,13 @@ def create_schedule(
 
 
 def schedule_in_conversation(
-    scope: TenantScope, viewer: CurrentUser, conversation_id: int, **fields: object
+    scope: TenantScope, *, actor: CurrentUser, conversation_id: int, **fields: object
 ) -> ScheduledMessage:
-    """The same, from an open conversation (the viewer must be allowed to see it)."""
-    conversation = get_conversation(scope, viewer, conversation_id)
+    """The same, from an open conversation (the actor must be allowed to see it)."""
+    conversation = get_conversation(scope, actor=actor, conversation_id=conversation_id)
     return create_schedule(
         scope,
-        viewer,
+        actor=actor,
         number_id=conversation.number_id,
         contact_id=conversation.contact_id,
         conversation_id=conversation_id,
@@ -99,9 +99,9 @@ def schedule_in_conversation(
 
 def update_schedule(
     scope: TenantScope,
-    viewer: CurrentUser,
-    schedule_id: int,
     *,
+    actor: CurrentUser,
+    schedule_id: int,
     when_local: datetime,
     text: str | None,
     recurrence: str = Recurrence.NONE.value,
@@ -109,7 +109,7 @@ def update_schedule(
     now: datetime | None = None,
 ) -> ScheduledMessage:
     """Move or rewrite a schedule that has not gone out yet (its media stays)."""
-    row = _pending(scope, viewer, schedule_id)
+    row = _pending(scope, actor, schedule_id)
     _apply(
         row,
         when_local=when_local,
@@ -126,15 +126,15 @@ def update_schedule(
 
 def cancel_schedule(
     scope: TenantScope,
-    viewer: CurrentUser,
-    schedule_id: int,
     *,
+    actor: CurrentUser,
+    schedule_id: int,
     in_conversation: int | None = None,
 ) -> ScheduledMessage:
     """Cancel a pending schedule; from the inbox, only one aimed at the open conversation."""
-    row = _pending(scope, viewer, schedule_id)
+    row = _pending(scope, actor, schedule_id)
     if in_conversation is not None:
-        conversation = get_conversation(scope, viewer, in_conversation)
+        conversation = get_conversation(scope, actor=actor, conversation_id=in_conversation)
         if (row.number_id, row.contact_id) != (conversation.number_id, conversation.contact_id):
             raise NotFound(ScheduledMessage, schedule_id)
     row.status = ScheduleStatus.CANCELLED.value
@@ -146,13 +146,13 @@ def cancel_schedule(
 
 def list_schedules(
     scope: TenantScope,
-    viewer: CurrentUser,
     *,
+    actor: CurrentUser,
     statuses: Sequence[str] | None = None,
     limit: int = 200,
 ) -> Sequence[ScheduledMessage]:
-    """The schedules ``viewer`` may see, newest due first."""
-    query = scope.select(ScheduledMessage).where(_visible(scope, viewer))
+    """The schedules ``actor`` may see, newest due first."""
+    query = scope.select(ScheduledMessage).where(_visible(scope, actor))
     if statuses:
         query = query.where(col(ScheduledMessage.status).in_(list(statuses)))
     query = query.order_by(col(ScheduledMessage.due_at).desc(), col(ScheduledMessage.id).desc())
@@ -160,13 +160,13 @@ def list_schedules(
 
 
 def get_schedule(
-    scope: TenantScope, viewer: CurrentUser, schedule_id: int, *, for_update: bool = False
+    scope: TenantScope, *, actor: CurrentUser, schedule_id: int, for_update: bool = False
 ) -> ScheduledMessage:
-    """One schedule the viewer may see (else NotFound, like another tenant's id)."""
+    """One schedule the actor may see (else NotFound, like another tenant's id)."""
     query = (
         scope.select(ScheduledMessage)
         .where(col(ScheduledMessage.id) == schedule_id)
-        .where(_visible(scope, viewer))
+        .where(_visible(scope, actor))
     )
     if for_update:
         query = query.with_for_update(of=ScheduledMessage)  # type: ignore[arg-type]
@@ -176,12 +176,17 @@ def get_schedule(
     return row
 
 
-def _visible(scope: TenantScope, viewer: CurrentUser) -> ColumnElement[bool]:
-    return thread_visible_to(scope, viewer, ScheduledMessage.number_id, ScheduledMessage.contact_id)
+def _visible(scope: TenantScope, actor: CurrentUser) -> ColumnElement[bool]:
+    return thread_visible_to(
+        scope,
+        actor=actor,
+        number_id=ScheduledMessage.number_id,
+        contact_id=ScheduledMessage.contact_id,
+    )
 
 
-def _pending(scope: TenantScope, viewer: CurrentUser, schedule_id: int) -> ScheduledMessage:
-    row = get_schedule(scope, viewer, schedule_id, for_update=True)
+def _pending(scope: TenantScope, actor: CurrentUser, schedule_id: int) -> ScheduledMessage:
+    row = get_schedule(scope, actor=actor, schedule_id=schedule_id, for_update=True)
     if row.status != ScheduleStatus.PENDING.value:
         raise UserError("error.sched_not_pending")
     return row

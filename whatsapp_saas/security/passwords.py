@@ -23,7 +23,7 @@ _DUMMY_HASH = _context.hash("not a real password, only for timing")
 
 
 def hash_password(password: str) -> str:
-    return _context.hash(password)
+    return str(_context.hash(password))
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

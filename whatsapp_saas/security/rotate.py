@@ -26,7 +26,7 @@ class RotationReport:
     failures: list[str] = field(default_factory=list)
 
 
-def rotate_all(session: Session, keyring: Keyring) -> RotationReport:
+def rotate_all(session: Session, *, keyring: Keyring) -> RotationReport:
     report = RotationReport()
     for column in ENCRYPTED_COLUMNS:
         _rotate_column(session, keyring, column, report)
@@ -59,7 +59,7 @@ def main() -> int:
     load_models()
     keyring = keyring_from_settings()
     with session_scope() as session:
-        report = rotate_all(session, keyring)
+        report = rotate_all(session, keyring=keyring)
     log.info("re-encrypted %d, already current %d", report.rotated, report.current)
     for failure in report.failures:
         log.error("left untouched: %s", failure)

@@ -52,7 +52,7 @@ def register_encrypted_column(column: EncryptedColumn) -> None:
         ENCRYPTED_COLUMNS.append(column)
 
 
-def set_secret(scope: TenantScope, keyring: Keyring, name: str, value: str) -> None:
+def set_secret(scope: TenantScope, *, keyring: Keyring, name: str, value: str) -> None:
     row = scope.first(TenantSecret, TenantSecret.name == name)
     if row is None:
         row = scope.add(TenantSecret(tenant_id=scope.tenant_id, name=name, ciphertext=b""))
@@ -60,12 +60,12 @@ def set_secret(scope: TenantScope, keyring: Keyring, name: str, value: str) -> N
     row.updated_at = utcnow()
 
 
-def get_secret(scope: TenantScope, keyring: Keyring, name: str) -> str | None:
+def get_secret(scope: TenantScope, *, keyring: Keyring, name: str) -> str | None:
     row = scope.first(TenantSecret, TenantSecret.name == name)
     if row is None:
         return None
     return decrypt(keyring, row.ciphertext, secret_aad(row)).decode()
 
 
-def has_secret(scope: TenantScope, name: str) -> bool:
+def has_secret(scope: TenantScope, *, name: str) -> bool:
     return scope.first(TenantSecret, TenantSecret.name == name) is not None

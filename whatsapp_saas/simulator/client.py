@@ -56,6 +56,13 @@ class SimulatorClient:
             await self._http.close()
             self._http = None
 
+    async def _object(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        """A request whose answer is a JSON object (every ``/sim`` inspection route)."""
+        data = await self._request(method, path, body)
+        if not isinstance(data, dict):
+            raise SimulatorError(500, data)
+        return data
+
     async def _request(self, method: str, path: str, body: Any = None) -> Any:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self._timeout)
@@ -70,12 +77,12 @@ class SimulatorClient:
     # --- linking -------------------------------------------------------------------------
 
     async def link(self, qr: str, phone: str, push_name: str | None = None) -> dict[str, Any]:
-        return await self._request(
+        return await self._object(
             "POST", "/sim/link", _drop_none(qr=qr, phone=phone, push_name=push_name)
         )
 
     async def pair(self, phone: str, code: str, push_name: str | None = None) -> dict[str, Any]:
-        return await self._request(
+        return await self._object(
             "POST", "/sim/pair", _drop_none(phone=phone, code=code, push_name=push_name)
         )
 
@@ -126,7 +133,7 @@ class SimulatorClient:
         self, phone: str, message_ids: list[str], kind: str = "delivered"
     ) -> dict[str, Any]:
         body = {"phone": phone, "message_ids": message_ids, "kind": kind}
-        return await self._request("POST", "/sim/receipts", body)
+        return await self._object("POST", "/sim/receipts", body)
 
     async def typing(
         self, sender: str, to: str, typing: bool = True, recording: bool = False
@@ -137,13 +144,13 @@ class SimulatorClient:
     # --- inspection ----------------------------------------------------------------------
 
     async def phone_messages(self, phone: str) -> dict[str, Any]:
-        return await self._request("GET", f"/sim/phones/{_path_phone(phone)}/messages")
+        return await self._object("GET", f"/sim/phones/{_path_phone(phone)}/messages")
 
     async def read_receipts(self, phone: str) -> dict[str, Any]:
-        return await self._request("GET", f"/sim/phones/{_path_phone(phone)}/read-receipts")
+        return await self._object("GET", f"/sim/phones/{_path_phone(phone)}/read-receipts")
 
     async def phone(self, phone: str) -> dict[str, Any]:
-        return await self._request("GET", f"/sim/phones/{_path_phone(phone)}")
+        return await self._object("GET", f"/sim/phones/{_path_phone(phone)}")
 
     async def media(self, media_id: str) -> bytes:
         return bytes(await self._request("GET", f"/sim/media/{quote(media_id, safe='')}"))
@@ -152,7 +159,7 @@ class SimulatorClient:
         return list((await self._request("GET", "/sim/sessions"))["sessions"])
 
     async def health(self) -> dict[str, Any]:
-        return await self._request("GET", "/sim/health")
+        return await self._object("GET", "/sim/health")
 
     async def reset(self) -> None:
         await self._request("POST", "/sim/reset")

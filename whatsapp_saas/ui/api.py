@@ -1,5 +1,5 @@
-"""Extra HTTP routes beside Reflex's own (health checks, inbox media), and the middleware
-every request passes through: security headers, the upload gate and body caps.
+"""Extra HTTP routes beside Reflex's own (health checks, inbox media, automation webhooks),
+and the middleware every request passes through: security headers, the upload gate and body caps.
 
 Reflex mounts itself inside this app, so the middleware also covers pages, ``/_upload`` and
 ``/_event`` (the websocket passes through untouched).
@@ -17,6 +17,7 @@ from starlette.routing import Route
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.db import get_engine
 from whatsapp_saas.ui.auth.session_routes import SessionRefMiddleware, auth_routes
+from whatsapp_saas.ui.automations.hook_routes import hook_routes
 from whatsapp_saas.ui.http_limits import BodyLimit, UploadGate
 from whatsapp_saas.ui.media_routes import media_routes
 from whatsapp_saas.ui.security_headers import SecurityHeaders
@@ -47,6 +48,6 @@ def middleware() -> list[Middleware]:
 
 def build_api() -> Starlette:
     return Starlette(
-        routes=[Route("/healthz", health), *auth_routes(), *media_routes()],
+        routes=[Route("/healthz", health), *auth_routes(), *media_routes(), *hook_routes()],
         middleware=middleware(),
     )

@@ -86,7 +86,7 @@ class AppState(rx.State):
 
     async def _current_user(self) -> CurrentUser | None:
         ref = self._session_ref()
-        return await in_session(lambda s: accounts.resolve_session_hash(s, ref))
+        return await in_session(lambda s: accounts.resolve_session_hash(s, hashed=ref))
 
     def _remember(self, user: CurrentUser) -> None:
         self.user_name, self.user_email = user.name, user.email
@@ -107,7 +107,7 @@ class AppState(rx.State):
             self._forget()
             return rx.redirect(routes.LOGIN)
         self._remember(user)
-        companies = await in_session(lambda s: accounts.companies_of(s, user.email))
+        companies = await in_session(lambda s: accounts.companies_of(s, email=user.email))
         self.companies = [{"id": str(c.tenant_id), "name": c.name} for c in companies]
         return None
 
@@ -123,7 +123,9 @@ class AppState(rx.State):
         ref = self._session_ref()
         try:
             code = await in_session(
-                lambda s: accounts.switch_company(s, user, int(tenant_id), ref)
+                lambda s: accounts.switch_company(
+                    s, actor=user, tenant_id=int(tenant_id), current_hash=ref
+                )
             )
         except UserError:
             return None  # not one of theirs (or no longer): the switcher stays as it is
@@ -135,7 +137,7 @@ class AppState(rx.State):
         from whatsapp_saas.ui.realtime import leave_feed, stop_inbox_feed  # import late
 
         ref = self._session_ref()
-        await in_session(lambda s: accounts.sign_out_hash(s, ref))
+        await in_session(lambda s: accounts.sign_out_hash(s, hashed=ref))
         await leave_feed(self)
         await stop_inbox_feed(self)
         self._forget()
@@ -147,6 +149,6 @@ async def _save_language(user: CurrentUser, language: str) -> None:
 
     await in_session(
         lambda s: accounts.update_preferences(
-            TenantScope(s, user.tenant_id), user, language=language
+            TenantScope(s, user.tenant_id), actor=user, language=language
         )
     )

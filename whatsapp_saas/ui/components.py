@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.i18n import LANGUAGE_NAMES
+from whatsapp_saas.ui import upload_guard
 from whatsapp_saas.ui.base_state import AppState
 
 
@@ -72,4 +73,28 @@ def stat_card(label: rx.Var | str, value: rx.Var | int, test_id: str) -> rx.Comp
             spacing="1",
         ),
         min_width="180px",
+    )
+
+
+def upload_button(
+    upload_id: str,
+    label: rx.Var | str,
+    policy: upload_guard.UploadPolicy,
+    on_drop: rx.EventHandler,
+) -> rx.Component:
+    """A one-file upload zone that is just a button named ``label``.
+
+    The browser refuses a file over ``policy.max_bytes`` with a translated toast before
+    sending it; a file it takes goes to ``on_drop`` (an upload handler of that policy).
+    """
+    return rx.upload(
+        rx.button(rx.icon("paperclip", size=16), label, type="button", variant="soft", size="2"),
+        id=upload_id,
+        max_files=1,
+        multiple=False,
+        border="none",
+        padding="0",
+        max_size=policy.max_bytes,
+        on_drop_rejected=upload_guard.drop_rejected(AppState.t, policy),
+        on_drop=on_drop(rx.upload_files(upload_id=upload_id)),
     )

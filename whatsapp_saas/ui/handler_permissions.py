@@ -47,6 +47,10 @@ _SIGNATURE = "whatsapp_saas.ui.inbox.signature.SignatureState"
 _NEW_CONV = "whatsapp_saas.ui.inbox.new_conversation.NewConversationState"
 _AUTO = "whatsapp_saas.ui.automations.state.AutomationsState"
 _HOURS = "whatsapp_saas.ui.automations.hours_state.HoursState"
+_MENUS = "whatsapp_saas.ui.automations.menus_state.MenusState"
+_AUTO_FILES = "whatsapp_saas.ui.automations.files_state.AutomationFilesState"
+_OWNER = "whatsapp_saas.ui.inbox.owner_view.OwnerState"
+_TEMPLATES = "whatsapp_saas.ui.automations.templates_view.TemplatesState"
 _MEDIA_USAGE = "whatsapp_saas.ui.settings.media_usage.MediaUsageState"
 _CRM_LIST = "whatsapp_saas.ui.crm.list_state.ContactsState"
 _CRM_PROFILE = "whatsapp_saas.ui.crm.profile_state.ContactProfileState"
@@ -77,10 +81,14 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "signed_in",
         "load",
         "set_notifications",
+        "dismiss_handoff",
+        "open_handoff",
         "set_list_filter",
         "set_status_filter",
         "set_number_filter",
         "set_department_filter",
+        "set_tag_filter",
+        "toggle_conversation_tag",
         "run_search",
         "load_more",
         "select",
@@ -137,6 +145,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "close_edit",
         "save_edit",
         "cancel",
+        "set_tab",
     ),
     **_each(_FOLLOW, "signed_in", "refresh", "start", "stop"),
     **_each(_FOLLOW, "manager", "save_prefs"),
@@ -150,6 +159,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "load_csv_file",
         "preview_csv",
         "pick_number",
+        "set_audience",
         "create",
         "control",
     ),
@@ -208,7 +218,7 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
     ),
     **_each(_SEND, "manager", "save_company", "save_number"),
     # The CRM: every action is limited to the contacts the viewer may see (crm.visibility);
-    # a bulk delete is checked for a manager in the service.
+    # a bulk delete or add to campaign is checked for a manager in the service.
     **_each(
         _CRM_LIST,
         "signed_in",
@@ -225,6 +235,8 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "run_bulk",
         "cancel_delete",
         "confirm_delete",
+        "cancel_campaign_add",
+        "confirm_campaign_add",
         "poll_job",
         "export_all",
         "set_new_open",
@@ -239,6 +251,8 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "start_edit",
         "cancel_edit",
         "save",
+        "add_phone",
+        "remove_phone",
         "toggle_tag",
         "add_note",
         "opt_out",
@@ -247,6 +261,8 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "ask_merge",
         "cancel_merge",
         "confirm_merge",
+        "on_contact_tick",
+        "follow_language",
     ),
     **_each(
         _CRM_PANEL,
@@ -258,6 +274,8 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "save",
         "toggle_tag",
         "add_note",
+        "on_contact_tick",
+        "relabel",
     ),
     # Imports (the upload included) are a manager's; the page itself opens for anyone.
     **_each(_CRM_IMPORT, "signed_in", "load", "start_over", "set_duplicates"),
@@ -307,17 +325,25 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "new_rule",
         "show_list",
         "set_trigger_type",
+        "set_trigger_days",
         "set_action_type",
         "add_action",
         "remove_action",
         "set_form_enabled",
         "set_form_stop_after",
         "open_dry_run",
+        # The conditions editor: rows and joins of the caller's own unsaved form.
+        "add_condition",
+        "remove_condition",
+        "set_condition_type",
+        "set_cond_join",
+        "set_group_join",
     ),
     **_each(
         _AUTO,
         "manager",
         "edit_rule",
+        "load_menus",
         "save_rule",
         "toggle_rule",
         "duplicate_rule",
@@ -326,9 +352,34 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "run_dry",
         "open_run_log",
         "filter_runs",
+        "rotate_hook_secret",
     ),
     **_each(_HOURS, "signed_in", "set_ooh_enabled", "add_holidays"),
-    **_each(_HOURS, "manager", "load_hours", "save_hours"),
+    # Rule templates: opening the dialog shows the code's own texts; using one creates a rule.
+    **_each(_TEMPLATES, "signed_in", "open_templates", "set_open"),
+    **_each(_TEMPLATES, "manager", "use_template"),
+    **_each(_HOURS, "manager", "load_hours", "save_hours", "save_safety"),
+    # "Hours for": a number's or department's own hours (its id is checked against the tenant).
+    **_each(_HOURS, "manager", "choose_hours_for", "use_company_hours"),
+    # Editing the menu form in memory; loading and saving go through managers_only.
+    **_each(
+        _MENUS,
+        "signed_in",
+        "new_menu",
+        "show_menus",
+        "set_row",
+        "add_option",
+        "add_sub_option",
+        "remove_option",
+        "set_m_start_new",
+        "set_m_enabled",
+        "set_m_field",
+    ),
+    **_each(_MENUS, "manager", "open_menus", "load_menus", "edit_menu", "save_menu", "delete_menu"),
+    # The files rules and menus send: listing and uploading are a manager's.
+    **_each(_AUTO_FILES, "manager", "load_files", "upload_file"),
+    # Any attendant who may see the conversation (hidden: not found).
+    **_each(_OWNER, "signed_in", "load_owner", "change_owner"),
 }
 
 

@@ -4,10 +4,11 @@
   answered 413 without reading; a chunked body is counted as it streams and cut off (413)
   the moment it passes the cap, and the app sees a disconnect.
 - :class:`UploadGate`: ``POST /_upload`` needs a live session (and the handler's role) before
-  one byte of the body is read, so a stranger cannot even make Reflex spool a file to disk.
+  Reflex sees the request, so a stranger cannot even make it spool a file to disk; a small
+  refused body is read and dropped so the client gets the answer, not a connection reset.
 
 Caps: an upload handler's own policy (``whatsapp_saas.ui.upload_guard``), the voice-note
-route's 16 MB, and 1 MB for anything else (forms, JSON).
+route's 16 MB, an automation webhook's 64 KB, and 1 MB for anything else (forms, JSON).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from whatsapp_saas.accounts import service as accounts
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.automations.hook_service import PATH_PREFIX as HOOK_PREFIX
 from whatsapp_saas.i18n import normalise_language, translate
 from whatsapp_saas.inbox.media import MB
 from whatsapp_saas.ui.db import in_session
@@ -32,7 +34,9 @@ from whatsapp_saas.ui.media_routes import SESSION_COOKIE, VOICE_MAX_BYTES
 from whatsapp_saas.ui.upload_guard import MULTIPART_SLACK, UploadPolicy, policy_of
 
 DEFAULT_CAP = 1 * MB
+HOOK_CAP = 64 * 1024  # an automation webhook's JSON notification, not a file
 VOICE_CAP = VOICE_MAX_BYTES + MULTIPART_SLACK
+DISCARD_MAX = 1 * MB  # a refused upload body read and dropped so the answer reaches the client
 
 CapFor = Callable[[Scope], int]
 
@@ -70,6 +74,8 @@ def app_caps(scope: Scope) -> int:
     path = str(scope.get("path", ""))
     if path.startswith("/inbox/conversations/") and path.endswith("/voice"):
         return VOICE_CAP
+    if path.startswith(HOOK_PREFIX):
+        return HOOK_CAP
     return DEFAULT_CAP
 
 
@@ -88,6 +94,12 @@ async def send_error(scope: Scope, send: Send, status: int, key: str, **params: 
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _declared_length(scope: Scope) -> int:
+    """The request's Content-Length, or 0 when it streams without one."""
+    declared = header(scope, b"content-length")
+    return int(declared) if declared.isdigit() else 0
 
 
 class BodyLimit:
@@ -158,7 +170,7 @@ Resolve = Callable[[str], Awaitable[CurrentUser | None]]
 
 
 async def resolve_cookie_session(token: str) -> CurrentUser | None:
-    return await in_session(lambda s: accounts.resolve_session(s, token))
+    return await in_session(lambda s: accounts.resolve_session(s, token=token))
 
 
 def frontend_shares_origin() -> bool:
@@ -183,6 +195,8 @@ class UploadGate:
         if scope["type"] == "http" and is_upload(scope) and self.enabled():
             refused = await self._refusal(scope)
             if refused is not None:
+                if _declared_length(scope) <= DISCARD_MAX:
+                    await _discard_body(receive)
                 await send_error(scope, send, *refused)
                 return
         await self.app(scope, receive, send)
@@ -198,6 +212,21 @@ class UploadGate:
         if policy.managers_only and not user.is_manager:
             return 403, "error.permission_denied"
         return None
+
+
+async def _discard_body(receive: Receive, limit: int = DISCARD_MAX) -> None:
+    """Read a small refused body and drop it, so the client gets our answer, not a reset.
+
+    Answering before the body is read makes the server close a socket with unread data, which
+    the client sees as a connection reset instead of the 401/403. Up to ``limit`` bytes are
+    read and dropped (nothing is kept or spooled); past that the stranger gets the reset.
+    """
+    taken = 0
+    while taken <= limit:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        taken += len(message.get("body", b""))
 
 
 def _cookie(raw: str, name: str) -> str:

@@ -17,7 +17,7 @@ import logging
 import reflex as rx
 
 from whatsapp_saas.bootstrap import App
-from whatsapp_saas.realtime.channel import Channel, get_channel
+from whatsapp_saas.realtime.channel import Channel
 from whatsapp_saas.ui.inbox.hub import InboxHub
 from whatsapp_saas.ui.inbox.state import push_to_tab
 from whatsapp_saas.ui.realtime import shared_feeds_changed
@@ -42,6 +42,6 @@ async def run_graph(graph: App) -> None:
 
 
 def register_background_tasks(app: rx.App, graph: App) -> None:
-    channel: Channel = graph.realtime if graph.realtime is not None else get_channel()
+    channel: Channel = graph.realtime
     app.register_lifespan_task(realtime_hub(channel))
     app.register_lifespan_task(run_graph, graph=graph)

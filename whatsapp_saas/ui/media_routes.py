@@ -68,7 +68,7 @@ async def _viewer(request: Request) -> CurrentUser | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    return await in_session(lambda s: accounts.resolve_session(s, token))
+    return await in_session(lambda s: accounts.resolve_session(s, token=token))
 
 
 def _language(request: Request, user: CurrentUser | None) -> str:
@@ -116,7 +116,7 @@ def _default_filename(message_id: int, mimetype: str) -> str:
 def _locate(session: Session, user: CurrentUser, message_id: int) -> StoredMedia:
     """The stored file of a message the viewer may see (NotFound / UserError otherwise)."""
     scope = TenantScope(session, user.tenant_id)
-    message = inbox.get_message(scope, user, message_id)
+    message = inbox.get_message(scope, actor=user, message_id=message_id)
     if message.media_status != MediaStatus.STORED.value or not message.media_storage_key:
         raise UserError("error.inbox_media_unavailable")
     mimetype = clean_mimetype(message.media_mimetype)
@@ -203,7 +203,7 @@ def _enqueue_voice(
     session: Session, user: CurrentUser, conversation_id: int, audio: RecordedAudio
 ) -> int:
     scope = TenantScope(session, user.tenant_id)
-    message = enqueue_voice_reply(scope, user, conversation_id, audio)
+    message = enqueue_voice_reply(scope, actor=user, conversation_id=conversation_id, audio=audio)
     assert message.id is not None
     return message.id
 

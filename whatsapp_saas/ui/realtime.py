@@ -21,7 +21,12 @@ import logging
 
 import reflex as rx
 
-from whatsapp_saas.realtime.events import DealsChanged, NumbersChanged, RealtimeEvent
+from whatsapp_saas.realtime.events import (
+    ContactsChanged,
+    DealsChanged,
+    NumbersChanged,
+    RealtimeEvent,
+)
 from whatsapp_saas.realtime.sessions import TabSession, refused_tabs
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
@@ -46,6 +51,11 @@ class TenantFeed(rx.SharedState):
     # writes: a person moving a card).
     deals_tick: int = 0
     deals_changed: list[str] = []
+    # Contact panels and profile pages: a tick and the ids of the contacts the latest batch
+    # changed. A tab compares them with the contact it shows in the browser, so only the tabs
+    # showing one of them call back and reload it.
+    contacts_tick: int = 0
+    contacts_changed: list[str] = []
 
 
 def _modify_feed(app: rx.App, tenant_id: int) -> contextlib.AbstractAsyncContextManager[TenantFeed]:
@@ -77,7 +87,7 @@ async def prune_feed(app: rx.App, tenant_id: int) -> set[str]:
     if not every:
         return set()
     tabs = [await _read_tab(app, token) for token in sorted(every)]
-    refused = await in_session(lambda s: refused_tabs(s, tenant_id, tabs))
+    refused = await in_session(lambda s: refused_tabs(s, tenant_id=tenant_id, tabs=tabs))
     gone = {token for token in every - refused if not await _connected(app, token)}
     for ident, cls in feeds:
         for token in sorted(refused & linked[ident]):
@@ -125,3 +135,8 @@ async def shared_feeds_changed(app: rx.App, tenant_id: int, events: list[Realtim
     if deals:
         async with _modify_feed(app, tenant_id) as feed:
             apply_deal_events(feed, deals)
+    contacts = sorted({str(e.contact_id) for e in events if isinstance(e, ContactsChanged)})
+    if contacts:
+        async with _modify_feed(app, tenant_id) as feed:
+            feed.contacts_changed = contacts
+            feed.contacts_tick = feed.contacts_tick + 1

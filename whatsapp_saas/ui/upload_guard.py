@@ -60,6 +60,8 @@ class UploadPolicy:
 # the body is the largest kind; each file is checked against its own kind in refusal().
 MEDIA = UploadPolicy("media", max(limit.max_bytes for limit in LIMITS.values()))
 CSV = UploadPolicy("csv", 20 * MB, managers_only=True)
+# The files automations send (uploaded on the Automations page, which is a manager's).
+AUTOMATION_MEDIA = UploadPolicy("media", MEDIA.max_bytes, managers_only=True)
 
 
 def accepts(policy: UploadPolicy) -> Callable[[F], F]:
@@ -122,7 +124,7 @@ def _check_file(file: rx.UploadFile, policy: UploadPolicy) -> int:
 
 
 def _check_quota(user: CurrentUser, policy: UploadPolicy, incoming: int) -> None:
-    if policy is MEDIA:  # a CSV only fills a text box; nothing is stored
+    if policy is not CSV:  # every file but a CSV is stored; a CSV only fills a text box
         check_room(user.tenant_id, incoming)
 
 

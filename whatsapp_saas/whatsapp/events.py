@@ -6,8 +6,9 @@ hears of a state the database does not hold.
 
 Inbound traffic (messages, receipts, typing) goes through ONE hook, the :data:`InboundSink`,
 given to each manager node when it is built: :func:`whatsapp_saas.bootstrap.bootstrap` passes
-the inbox's ingest pipeline (ingest, commit, then announce). A node built without one only
-publishes the events on the bus (:func:`publish_inbound`).
+the inbox's ingest pipeline (ingest, commit, then announce). A node built without one (a test
+of the connection manager alone) drops them (:func:`discard_inbound`): nothing on the bus
+listens to raw inbound traffic, the ingest pipeline announces what it stored.
 
 A sink may return a :data:`Committed` future instead of None: it resolves True once the event
 is committed (or deliberately not stored), False if it could not be stored. The connection
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from whatsapp_saas.events.bus import bus
 from whatsapp_saas.whatsapp import gateway as gw
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,15 @@ class QrUpdated(QrCodeUpdated):
 
 
 @dataclass(frozen=True, slots=True)
+class NumberWakeRequested(NumberEvent):
+    """Someone changed what they want of the number (connect, disconnect, …): the managers
+    should look now rather than at their next tick. Live only: the row is the durable fact,
+    and a lost wake-up costs latency (see ``whatsapp/handlers.py``)."""
+
+    live_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
 class NumberStateChanged(NumberEvent):
     state: str  # a NumberState value
     reason: str | None
@@ -93,9 +102,9 @@ Committed = asyncio.Future[bool]
 InboundSink = Callable[[InboundEvent], Awaitable[Committed | None]]
 
 
-async def publish_inbound(event: InboundEvent) -> None:
-    """The default sink: nothing to persist yet, so announce straight away."""
-    bus.publish(event)
+async def discard_inbound(event: InboundEvent) -> None:
+    """The sink of a node built without one: nothing stores the event, so it is dropped."""
+    log.debug("no inbound sink: %s dropped", type(event).__name__)
 
 
 def to_inbound(tenant_id: int, number_id: int, event: gw.GatewayEvent) -> InboundEvent | None:

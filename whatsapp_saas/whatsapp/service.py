@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import event
 from sqlmodel import Session, col, delete
 
 from whatsapp_saas import phones
+from whatsapp_saas.db import announce_after_commit
 from whatsapp_saas.errors import UserError
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.whatsapp import state_reasons as reasons
-from whatsapp_saas.whatsapp.manager import control
+from whatsapp_saas.whatsapp.events import NumberWakeRequested
+from whatsapp_saas.whatsapp.manager.control import Control
 from whatsapp_saas.whatsapp.manager.records import write_transition
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
 from whatsapp_saas.whatsapp.models import SessionSnapshot, WhatsAppNumber
@@ -31,7 +32,6 @@ from whatsapp_saas.whatsapp.states import (
 )
 
 NAME_MAX = 120
-WAKE_KEY = "whatsapp_wake"
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def list_numbers(scope: TenantScope) -> Sequence[WhatsAppNumber]:
     return scope.session.exec(query).all()
 
 
-def get_number(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+def get_number(scope: TenantScope, *, number_id: int) -> WhatsAppNumber:
     """One number of the tenant (NotFound for anyone else's)."""
     return scope.get(WhatsAppNumber, number_id)
 
@@ -51,26 +51,26 @@ def get_number(scope: TenantScope, number_id: int) -> WhatsAppNumber:
 # --- writes ---------------------------------------------------------------------------------
 
 
-def add_number(scope: TenantScope, name: str) -> WhatsAppNumber:
+def add_number(scope: TenantScope, *, name: str) -> WhatsAppNumber:
     """A new, disconnected number; connecting it is a separate step."""
     row = scope.add(WhatsAppNumber(tenant_id=scope.tenant_id, name=_clean_name(name)))
     scope.session.flush()
     return row
 
 
-def rename_number(scope: TenantScope, number_id: int, name: str) -> WhatsAppNumber:
+def rename_number(scope: TenantScope, *, number_id: int, name: str) -> WhatsAppNumber:
     row = scope.get(WhatsAppNumber, number_id)
     row.name = _clean_name(name)
     scope.session.add(row)
     return row
 
 
-def request_connect(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+def request_connect(scope: TenantScope, *, number_id: int) -> WhatsAppNumber:
     """Ask for a live session: a QR code follows, or a saved session is restored."""
     return _command(scope, number_id, Command.CONNECT)
 
 
-def confirm_new_phone(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+def confirm_new_phone(scope: TenantScope, *, number_id: int) -> WhatsAppNumber:
     """The tenant agrees that the phone which scanned the code is this number's phone now:
     resume the new link (its session was kept, no new scan)."""
     row = scope.get(WhatsAppNumber, number_id, for_update=True)
@@ -83,28 +83,31 @@ def confirm_new_phone(scope: TenantScope, number_id: int) -> WhatsAppNumber:
     return _command(scope, number_id, Command.CONNECT)
 
 
-def disconnect(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+def disconnect(scope: TenantScope, *, number_id: int) -> WhatsAppNumber:
     """Stop the session but keep it saved, so Connect resumes without a new QR code."""
     return _command(scope, number_id, Command.DISCONNECT)
 
 
-def logout(scope: TenantScope, number_id: int) -> WhatsAppNumber:
+def logout(scope: TenantScope, *, number_id: int) -> WhatsAppNumber:
     """Unlink the device and delete the saved session everywhere; a new QR is needed after."""
     row = _command(scope, number_id, Command.LOGOUT)
     scope.session.exec(delete(SessionSnapshot).where(col(SessionSnapshot.number_id) == number_id))  # type: ignore[call-overload]
     return row
 
 
-def delete_number(scope: TenantScope, number_id: int) -> None:
+def delete_number(scope: TenantScope, *, number_id: int) -> None:
     """Log out (the owning manager unlinks the device and wipes its files), then delete."""
-    logout(scope, number_id)
+    logout(scope, number_id=number_id)
     scope.delete(WhatsAppNumber, number_id)
 
 
-async def request_pairing_code(scope: TenantScope, number_id: int, phone: str) -> str:
+async def request_pairing_code(
+    scope: TenantScope, *, number_id: int, phone: str, control: Control
+) -> str:
     """The 8-character code to type on ``phone`` instead of scanning the QR code.
 
-    Starts the session first when needed, then asks the owning manager, which waits for the
+    Starts the session first when needed, then asks the owning manager (through ``control``,
+    the graph's ``App.control``), which waits for the
     session to be ready for linking. Commits the caller's unit of work before waiting: the
     managers must see the request, and no transaction should stay open for seconds.
     """
@@ -113,7 +116,7 @@ async def request_pairing_code(scope: TenantScope, number_id: int, phone: str) -
     if row.state == NumberState.CONNECTED.value:
         raise UserError("error.whatsapp_already_connected")
     if row.desired_state != DesiredState.CONNECTED.value:
-        request_connect(scope, number_id)
+        request_connect(scope, number_id=number_id)
     scope.session.commit()
     timeout = ManagerSettings().pairing_timeout + 5
     return await control.request_pairing_code(number_id, e164, timeout)
@@ -141,22 +144,12 @@ def _command(scope: TenantScope, number_id: int, command: Command) -> WhatsAppNu
     row = scope.get(WhatsAppNumber, number_id, for_update=True)
     step = transition(NumberState(row.state), UserCommand(command))
     if step is not None:
-        write_transition(scope.session, row, step, UserCommand(command))
-    wake_after_commit(scope.session, number_id)
+        write_transition(scope.session, row=row, step=step, event=UserCommand(command))
+    wake_after_commit(scope.session, number_id=number_id, tenant_id=scope.tenant_id)
     return row
 
 
-def wake_after_commit(session: Session, number_id: int) -> None:
-    """Wake the managers about ``number_id`` once this transaction commits (never before)."""
-    session.info.setdefault(WAKE_KEY, set()).add(number_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _send_wakes(session: Session) -> None:
-    for number_id in session.info.pop(WAKE_KEY, ()):
-        control.wake(number_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_wakes(session: Session) -> None:
-    session.info.pop(WAKE_KEY, None)
+def wake_after_commit(session: Session, *, number_id: int, tenant_id: int) -> None:
+    """Wake the managers about ``number_id`` once this transaction commits (never before):
+    a live event the graph's control channel hears (``whatsapp/handlers.py``)."""
+    announce_after_commit(session, NumberWakeRequested(tenant_id, number_id))

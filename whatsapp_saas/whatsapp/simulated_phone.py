@@ -29,7 +29,7 @@ def own_number_ids(scope: TenantScope) -> set[str]:
     return {str(row.id) for row in _numbers(scope)}
 
 
-def number_showing_qr(scope: TenantScope, qr: str) -> WhatsAppNumber:
+def number_showing_qr(scope: TenantScope, *, qr: str) -> WhatsAppNumber:
     """The tenant's number that shows ``qr`` right now; refused for anyone else's code."""
     text = qr.strip()
     for row in _numbers(scope):
@@ -42,7 +42,7 @@ def _plain_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def number_with_pairing_code(scope: TenantScope, code: str) -> WhatsAppNumber:
+def number_with_pairing_code(scope: TenantScope, *, code: str) -> WhatsAppNumber:
     """The tenant's number that issued pairing ``code`` ("ABCD-EFGH", any case or dashes)."""
     wanted = _plain_code(code)
     for row in _numbers(scope):
@@ -51,7 +51,7 @@ def number_with_pairing_code(scope: TenantScope, code: str) -> WhatsAppNumber:
     raise UserError("error.sim_code_not_yours")
 
 
-def linked_number(scope: TenantScope, phone: str) -> WhatsAppNumber:
+def linked_number(scope: TenantScope, *, phone: str) -> WhatsAppNumber:
     """The tenant's number linked to business ``phone`` (E.164)."""
     for row in _numbers(scope):
         if row.phone == phone:

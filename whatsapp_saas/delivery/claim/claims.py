@@ -106,13 +106,15 @@ _RETURNED = (
 )
 
 
-def claim_batch(session: Session, message_ids: Sequence[int], now: datetime) -> list[Claimed]:
+def claim_batch(session: Session, *, message_ids: Sequence[int], now: datetime) -> list[Claimed]:
     """Claim whichever of ``message_ids`` are ready to send; the rest are someone else's."""
     if not message_ids:
         return []
     t = MESSAGES
     criteria = [t.c.id.in_(sorted(set(message_ids))), ~held(now), ~behind_older()]
-    rows = status.claim(session, criteria, now, [t.c[name] for name in _RETURNED])
+    rows = status.claim(
+        session, criteria=criteria, now=now, returning=[t.c[name] for name in _RETURNED]
+    )
     addresses = _addresses(session, {row["conversation_id"] for row in rows})
     return [_claimed(row, now, addresses.get(row["conversation_id"])) for row in rows]
 

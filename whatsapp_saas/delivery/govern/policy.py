@@ -208,22 +208,24 @@ class PolicyCache:
             if number is None:
                 self._rows[number_id] = (loaded_at, "UTC", None, None)
                 continue
-            policy = note_first_link(session, number, policies.get(number_id), now)
+            policy = note_first_link(
+                session, number=number, policy=policies.get(number_id), now=now
+            )
             zone_name = str(zones.get(number.tenant_id) or "UTC")
             self._rows[number_id] = (loaded_at, zone_name, policy, tenants.get(number.tenant_id))
 
 
-def start_warmup(session: Session, number: WhatsAppNumber, now: datetime) -> None:
+def start_warmup(session: Session, *, number: WhatsAppNumber, now: datetime) -> None:
     """A phone was just linked to ``number``: its warm-up clock starts now (unless this
     phone was linked before), not at its first send."""
     policy = session.exec(
         select(NumberSendPolicy).where(NumberSendPolicy.number_id == number.id)
     ).first()
-    note_first_link(session, number, policy, now)
+    note_first_link(session, number=number, policy=policy, now=now)
 
 
 def note_first_link(
-    session: Session, number: WhatsAppNumber, policy: NumberSendPolicy | None, now: datetime
+    session: Session, *, number: WhatsAppNumber, policy: NumberSendPolicy | None, now: datetime
 ) -> NumberSendPolicy | None:
     """Start (or restart) the warm-up clock when a phone is first seen linked to the number.
 

@@ -46,7 +46,7 @@ def record_batch(
     with session_scope() as session:
         finished: set[int] = set()
         sent = [(refs[o.message_id], o) for o in outcomes if o.ok]
-        record_sent(session, sent, now)
+        record_sent(session, sent=sent, now=now)
         result.sent = len(sent)
         finished.update(ref.conversation_id for ref, _ in sent)
         failures = _logged_out_is_permanent(session, refs, [o for o in outcomes if not o.ok])
@@ -59,13 +59,13 @@ def record_batch(
                 finished.add(ref.conversation_id)
         for hold in holds:
             result.held += record_held(
-                session, refs[hold.job.message_id], hold.until, hold.why, now
+                session, ref=refs[hold.job.message_id], until=hold.until, why=hold.why, now=now
             )
         for claimed in unaddressable:
-            record_failed(session, claimed.ref, reasons.NO_ADDRESS, now)
+            record_failed(session, ref=claimed.ref, reason=reasons.NO_ADDRESS, now=now)
             finished.add(claimed.ref.conversation_id)
         result.failed += len(unaddressable)
-        result.next_ids = next_heads(session, finished)
+        result.next_ids = next_heads(session, conversation_ids=finished)
     return result
 
 
@@ -75,9 +75,15 @@ def _record_failure(
     """True when the message will be retried."""
     reason = outcome.reason or reasons.SEND_ERROR
     if not outcome.transient:
-        record_failed(session, ref, reason, now)
+        record_failed(session, ref=ref, reason=reason, now=now)
         return False
-    return record_retry(session, ref, reasons.Failure(True, reason, outcome.detail), now, policy)
+    return record_retry(
+        session,
+        ref=ref,
+        failure=reasons.Failure(True, reason, outcome.detail),
+        now=now,
+        policy=policy,
+    )
 
 
 def _logged_out_is_permanent(

@@ -34,16 +34,18 @@ class RetryPolicy:
 
     def delay(self, attempts: int) -> float:
         """Capped exponential backoff with jitter (so retries of many messages spread out)."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** max(attempts - 1, 0))
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** max(attempts - 1, 0))
         return ceiling * random.uniform(0.5, 1.0)
 
 
-def record_sent(session: Session, sent: Sequence[tuple[Ref, SendOutcome]], now: datetime) -> None:
+def record_sent(
+    session: Session, *, sent: Sequence[tuple[Ref, SendOutcome]], now: datetime
+) -> None:
     """Mark messages sent (where that is still forward) and drop their retry state."""
     if not sent:
         return
     ids = [ref.message_id for ref, _ in sent]
-    status.mark_sent(session, ids, now)
+    status.mark_sent(session, message_ids=ids, at=now)
     _note_whatsapp_side(session, sent)
     session.execute(sa.delete(STATES).where(STATES.c.message_id.in_(ids)))
 
@@ -67,18 +69,18 @@ def _note_whatsapp_side(session: Session, sent: Sequence[tuple[Ref, SendOutcome]
         session.execute(stmt, rows)
 
 
-def record_failed(session: Session, ref: Ref, reason: str, now: datetime) -> bool:
+def record_failed(session: Session, *, ref: Ref, reason: str, now: datetime) -> bool:
     """A permanent failure the attendant sees (and can retry)."""
     t = MESSAGES
     criteria = [t.c.id == ref.message_id, t.c.sending_at == ref.token]
-    moved = status.fail(session, criteria, now, reason)
+    moved = status.fail(session, criteria=criteria, at=now, reason=reason)
     if moved:
         session.execute(sa.delete(STATES).where(STATES.c.message_id == ref.message_id))
     return bool(moved)
 
 
 def record_retry(
-    session: Session, ref: Ref, failure: reasons.Failure, now: datetime, policy: RetryPolicy
+    session: Session, *, ref: Ref, failure: reasons.Failure, now: datetime, policy: RetryPolicy
 ) -> bool:
     """A transient failure: back to queued with a backoff, or failed once attempts run out.
 
@@ -87,9 +89,9 @@ def record_retry(
     if attempts >= policy.max_attempts:
         record_failed(
             session,
-            ref,
-            failure.reason if failure.reason != reasons.SEND_ERROR else reasons.GAVE_UP,
-            now,
+            ref=ref,
+            reason=failure.reason if failure.reason != reasons.SEND_ERROR else reasons.GAVE_UP,
+            now=now,
         )
         return False
     if not _release(session, ref):
@@ -97,8 +99,8 @@ def record_retry(
     due = now + timedelta(seconds=policy.delay(attempts))
     upsert_state(
         session,
-        ref,
-        now,
+        ref=ref,
+        now=now,
         attempts=attempts,
         next_attempt_at=due,
         cycle_at=ref.queued_at,
@@ -107,16 +109,16 @@ def record_retry(
     return True
 
 
-def record_held(session: Session, ref: Ref, until: datetime, why: str, now: datetime) -> bool:
+def record_held(session: Session, *, ref: Ref, until: datetime, why: str, now: datetime) -> bool:
     """The governor said "not yet": back to queued until ``until``; not an attempt."""
     if not _release(session, ref):
         return False
-    upsert_state(session, ref, now, next_attempt_at=until, last_error=why)
+    upsert_state(session, ref=ref, now=now, next_attempt_at=until, last_error=why)
     return True
 
 
 def _release(session: Session, ref: Ref) -> bool:
-    return status.release(session, ref.message_id, ref.token)
+    return status.release(session, message_id=ref.message_id, token=ref.token)
 
 
 def _attempts_so_far(session: Session, ref: Ref) -> int:
@@ -130,11 +132,11 @@ def _attempts_so_far(session: Session, ref: Ref) -> int:
     return int(row.attempts) if same_cycle else 0
 
 
-def upsert_state(session: Session, ref: Ref, now: datetime, **values: Any) -> None:
+def upsert_state(session: Session, *, ref: Ref, now: datetime, **values: Any) -> None:
     """Insert or update the message's retry state (one statement on both databases)."""
     upsert_states(
         session,
-        [
+        rows=[
             {
                 "message_id": ref.message_id,
                 "tenant_id": ref.tenant_id,
@@ -142,11 +144,11 @@ def upsert_state(session: Session, ref: Ref, now: datetime, **values: Any) -> No
                 **values,
             }
         ],
-        now,
+        now=now,
     )
 
 
-def upsert_states(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+def upsert_states(session: Session, *, rows: Sequence[dict[str, Any]], now: datetime) -> None:
     """Columns a row does not mention keep their value on update (and their default on insert)."""
     if not rows:
         return

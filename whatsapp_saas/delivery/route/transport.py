@@ -1,7 +1,7 @@
 """How a claimed send reaches the node that owns its number.
 
 - :class:`LocalTransport` (embedded mode): the owning node lives in this process
-  (``node_for``), so the executor runs right here.
+  (the process's ``LocalNodes.node_for``), so the executor runs right here.
 - :class:`~whatsapp_saas.delivery.route.redis_transport.RedisTransport` (with Redis): the
   request goes to the owning node's send agent over Redis and the answer comes back the same way.
 
@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from whatsapp_saas.delivery.common import reasons
 from whatsapp_saas.delivery.common.jobs import SendJob, SendOutcome
 from whatsapp_saas.delivery.send.executor import SendExecutor
+
+if TYPE_CHECKING:
+    from whatsapp_saas.whatsapp.manager.local import LocalNodes
 
 
 class Transport(Protocol):
@@ -32,17 +35,16 @@ def offline(job: SendJob, detail: str) -> SendOutcome:
 
 
 class LocalTransport:
-    def __init__(self, keeps_ids: bool) -> None:
+    def __init__(self, keeps_ids: bool, nodes: LocalNodes) -> None:
         self.keeps_ids = keeps_ids
+        self.nodes = nodes  # the manager nodes of this process (App.nodes)
         self._executors: dict[str, SendExecutor] = {}
 
     async def send(self, jobs: Sequence[SendJob]) -> list[SendOutcome]:
-        from whatsapp_saas.whatsapp.manager import node_for
-
         by_node: dict[str, list[SendJob]] = defaultdict(list)
         outcomes: list[SendOutcome] = []
         for job in jobs:
-            node = node_for(job.number_id)
+            node = self.nodes.node_for(job.number_id)
             if node is None:
                 outcomes.append(offline(job, "no node in this process owns the number"))
                 continue

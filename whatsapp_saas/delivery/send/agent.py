@@ -5,9 +5,10 @@ It pops requests from the node's own list (``<ns>:dlv:req:<node>``), runs them t
 the outcomes to the requesting worker's reply list. A heartbeat key tells workers the agent is
 alive, so a node without one is treated as "offline" at once instead of after a timeout.
 
-Agents start with :func:`ensure_send_agents` for every manager node of this process: the web
-app's lifespan and the delivery handlers call it (see :mod:`whatsapp_saas.delivery.handlers`),
-so a node started by
+Agents start with :meth:`SendAgents.ensure` for every manager node of this process (the
+graph's ``App.send_agents`` over ``App.nodes``): embedded delivery checks every few seconds
+and the delivery handlers call it when a number connects (see
+:mod:`whatsapp_saas.delivery.handlers`), so a node started by
 ``python -m whatsapp_saas.whatsapp.manager`` gets its agent when its first number connects.
 """
 
@@ -18,7 +19,7 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 import redis.asyncio as aioredis
@@ -29,6 +30,9 @@ from whatsapp_saas.delivery.common.reasons import driver_keeps_message_ids
 from whatsapp_saas.delivery.common.settings import DeliverySettings, delivery_settings
 from whatsapp_saas.delivery.route.redis_transport import REPLY_TTL, agent_key, request_key
 from whatsapp_saas.delivery.send.executor import Markers, SendExecutor, SendingNode
+
+if TYPE_CHECKING:
+    from whatsapp_saas.whatsapp.manager.local import LocalNodes
 
 log = logging.getLogger(__name__)
 
@@ -121,33 +125,34 @@ class SendAgent:
             await self.redis.delete(agent_key(self.node.node_id))
 
 
-_agents: dict[str, tuple[SendAgent, asyncio.Task[None]]] = {}
+class SendAgents:
+    """The send agents of this process's nodes (Redis mode; one set per process graph)."""
 
+    def __init__(self, nodes: LocalNodes, redis_url: str | None) -> None:
+        self.nodes = nodes
+        self.redis_url = redis_url
+        self._agents: dict[str, tuple[SendAgent, asyncio.Task[None]]] = {}
 
-def ensure_send_agents() -> list[SendAgent]:
-    """Start an agent for every manager node of this process that lacks one (Redis mode).
+    def ensure(self) -> list[SendAgent]:
+        """Start an agent for every manager node of this process that lacks one.
 
-    Call from the node's event loop. Agents end by themselves when their node stops."""
-    url = get_settings().redis_url
-    if not url:
-        return []
-    from whatsapp_saas.whatsapp.manager.node import local_nodes
+        Call from the node's event loop. Agents end by themselves when their node stops."""
+        if not self.redis_url:
+            return []
+        for node_id in [n for n, (_, task) in self._agents.items() if task.done()]:
+            del self._agents[node_id]
+        for node in self.nodes:
+            if node.node_id not in self._agents and not node.stopping:
+                agent = SendAgent(node, self.redis_url, delivery_settings())
+                task = asyncio.get_running_loop().create_task(agent.run())
+                self._agents[node.node_id] = (agent, task)
+                log.info("send agent started for node %s", node.node_id)
+        return [agent for agent, _ in self._agents.values()]
 
-    for node_id in [n for n, (_, task) in _agents.items() if task.done()]:
-        del _agents[node_id]
-    for node in local_nodes():
-        if node.node_id not in _agents and not node.stopping:
-            agent = SendAgent(node, url, delivery_settings())
-            task = asyncio.get_running_loop().create_task(agent.run())
-            _agents[node.node_id] = (agent, task)
-            log.info("send agent started for node %s", node.node_id)
-    return [agent for agent, _ in _agents.values()]
-
-
-async def stop_send_agents() -> None:
-    agents, tasks = [a for a, _ in _agents.values()], [t for _, t in _agents.values()]
-    _agents.clear()
-    for agent in agents:
-        agent.stop()
-    if tasks:
-        await asyncio.wait(tasks, timeout=15)
+    async def stop(self) -> None:
+        running = list(self._agents.values())
+        self._agents.clear()
+        for agent, _ in running:
+            agent.stop()
+        if running:
+            await asyncio.wait([task for _, task in running], timeout=15)

@@ -37,7 +37,7 @@ class Due:
     bulk: bool
 
 
-def stale_sending(session: Session, cutoff: datetime, limit: int = 500) -> list[Ref]:
+def stale_sending(session: Session, *, cutoff: datetime, limit: int = 500) -> list[Ref]:
     """Attempts claimed before ``cutoff`` and never finished: their worker died (or hangs)."""
     t = MESSAGES
     query = (
@@ -57,7 +57,7 @@ def _bulk_flag() -> sa.ColumnElement[int]:
 
 
 def due_for_dispatch(
-    session: Session, now: datetime, lost_cutoff: datetime, per_number: int, limit: int = 1000
+    session: Session, *, now: datetime, lost_cutoff: datetime, per_number: int, limit: int = 1000
 ) -> list[Due]:
     """Queued heads of conversations that need a wake-up now.
 
@@ -97,7 +97,7 @@ def due_for_dispatch(
     return [Due(i, tn, n, bool(b)) for i, tn, n, b in session.execute(query).all()]
 
 
-def numbers_holding_bulk(session: Session, now: datetime) -> set[int]:
+def numbers_holding_bulk(session: Session, *, now: datetime) -> set[int]:
     """Numbers with a bulk message held in the future (the governor is spacing them out)."""
     t, d = MESSAGES, STATES
     query = (
@@ -110,7 +110,7 @@ def numbers_holding_bulk(session: Session, now: datetime) -> set[int]:
     return {int(n) for (n,) in session.execute(query).all()}
 
 
-def next_heads(session: Session, conversation_ids: Iterable[int]) -> list[int]:
+def next_heads(session: Session, *, conversation_ids: Iterable[int]) -> list[int]:
     """The oldest unsent message of each conversation, if it is queued: it can go now."""
     ids = sorted(set(conversation_ids))
     if not ids:
@@ -125,7 +125,7 @@ def next_heads(session: Session, conversation_ids: Iterable[int]) -> list[int]:
     return [int(i) for (i,) in session.execute(query).all()]
 
 
-def purge_send_log(session: Session, before: datetime) -> int:
+def purge_send_log(session: Session, *, before: datetime) -> int:
     """The DB limiter needs two days of history at most (daily caps, rate windows)."""
     result = session.execute(sa.delete(LOG).where(LOG.c.admitted_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

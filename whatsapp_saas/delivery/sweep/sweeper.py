@@ -107,16 +107,18 @@ class Sweeper:
     def _unstick(self, timeout: float) -> list[int]:
         now = utcnow()
         with session_scope() as session:
-            stale = stale_sending(session, now - timedelta(seconds=timeout))
+            stale = stale_sending(session, cutoff=now - timedelta(seconds=timeout))
             requeued = []
             for ref in stale:
                 if self.unknown_outcome == "fail":
-                    record_failed(session, ref, reasons.OUTCOME_UNKNOWN, now)
+                    record_failed(session, ref=ref, reason=reasons.OUTCOME_UNKNOWN, now=now)
                     continue
                 failure = reasons.Failure(
                     True, reasons.SEND_ERROR, "attempt abandoned (worker died)"
                 )
-                if record_retry(session, ref, failure, now, self._prompt_retry()):
+                if record_retry(
+                    session, ref=ref, failure=failure, now=now, policy=self._prompt_retry()
+                ):
                     requeued.append(ref.message_id)
             return requeued
 
@@ -128,15 +130,17 @@ class Sweeper:
         now = utcnow()
         lost = now - timedelta(seconds=self.lost_after)
         with session_scope() as session:
-            dues = due_for_dispatch(session, now, lost, per_number=self.settings.batch_size)
+            dues = due_for_dispatch(
+                session, now=now, lost_cutoff=lost, per_number=self.settings.batch_size
+            )
             if self.settings.governor_enabled:
-                dues = _one_bulk_per_number(dues, numbers_holding_bulk(session, now))
-            upsert_states(session, dispatch_rows(dues, now), now)
+                dues = _one_bulk_per_number(dues, numbers_holding_bulk(session, now=now))
+            upsert_states(session, rows=dispatch_rows(dues, now), now=now)
             return dues
 
     def _purge(self) -> None:
         with session_scope() as session:
-            purge_send_log(session, utcnow() - timedelta(days=2))
+            purge_send_log(session, before=utcnow() - timedelta(days=2))
 
     async def _lead(self) -> bool:
         """Whether this process sweeps now (always, without Redis)."""

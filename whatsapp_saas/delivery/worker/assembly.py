@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from whatsapp_saas.delivery.common.settings import DeliverySettings
 from whatsapp_saas.delivery.govern.db_limiter import DbLimiter
@@ -21,6 +22,9 @@ from whatsapp_saas.delivery.route.transport import LocalTransport
 from whatsapp_saas.delivery.send.agent import redis_client
 from whatsapp_saas.delivery.sweep.sweeper import Sweeper
 from whatsapp_saas.delivery.worker.send_pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from whatsapp_saas.whatsapp.manager.local import LocalNodes
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +91,13 @@ def redis_runtime(url: str, settings: DeliverySettings, dispatch: Dispatch) -> D
     return DeliveryRuntime(pipeline, sweeper, [client.aclose])
 
 
-def embedded_runtime(settings: DeliverySettings, *, keeps_ids: bool) -> DeliveryRuntime:
-    """``keeps_ids``: the driver's ``fixed_message_ids`` capability (see the registry)."""
+def embedded_runtime(
+    settings: DeliverySettings, *, keeps_ids: bool, nodes: LocalNodes
+) -> DeliveryRuntime:
+    """``keeps_ids``: the driver's ``fixed_message_ids`` capability (see the registry);
+    ``nodes``: this process's manager nodes, which perform the sends."""
     governor = Governor(settings, DbLimiter())
-    pipeline = Pipeline(settings, LocalTransport(keeps_ids), governor)
+    pipeline = Pipeline(settings, LocalTransport(keeps_ids, nodes), governor)
 
     async def dispatch(ids: list[int]) -> None:
         pipeline.submit_nowait(ids)

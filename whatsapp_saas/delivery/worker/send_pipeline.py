@@ -183,7 +183,7 @@ class Pipeline:
 
 def _claim(ids: Sequence[int], now: Any) -> list[Claimed]:
     with session_scope() as session:
-        return claim_batch(session, ids, now)
+        return claim_batch(session, message_ids=ids, now=now)
 
 
 def _limits(cache: PolicyCache, numbers: set[int]) -> dict[int, Limits]:

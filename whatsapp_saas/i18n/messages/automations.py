@@ -225,6 +225,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Department: choose a department.",
         "Departamento: escolha um departamento.",
     ),
+    "error.auto_no_ai": (
+        "Owner: no AI assistant is set up for this company yet.",
+        "Responsável: ainda não há um assistente de IA configurado para esta empresa.",
+    ),
     "error.auto_owner_invalid": (
         "Owner: choose a person, a flow or the AI.",
         "Responsável: escolha uma pessoa, um fluxo ou a IA.",

@@ -51,6 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crm.to": ("To", "Até"),
     "crm.opted_out": ("Opted out", "Descadastrado"),
     "crm.open_conversation": ("Open conversation", "Conversa aberta"),
+    "crm.deal_stage": ("Pipeline stage", "Etapa do funil"),
     "crm.segment_name": ("Segment name", "Nome do segmento"),
     "crm.segment_shared": ("Shared with the team", "Compartilhado com a equipe"),
     "crm.save_segment": ("Save as segment", "Salvar como segmento"),
@@ -80,6 +81,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crm.bulk_field": ("Set a field", "Preencher campo"),
     "crm.bulk_export": ("Export CSV", "Exportar CSV"),
     "crm.bulk_delete": ("Delete", "Excluir"),
+    "crm.bulk_campaign": ("Add to campaign", "Adicionar a uma campanha"),
+    "crm.campaign": ("Campaign", "Campanha"),
+    "crm.campaign_none": ("Choose a campaign", "Escolha uma campanha"),
+    "crm.campaign_title": ("Add to campaign", "Adicionar a uma campanha"),
+    "crm.campaign_confirm": (
+        "Add the selected contacts ({count}) to the campaign “{name}”? Opted-out contacts "
+        "and contacts already in it are skipped and counted.",
+        "Adicionar os contatos selecionados ({count}) à campanha “{name}”? Contatos que "
+        "pediram para não receber mensagens e os que já estão nela são pulados e contados.",
+    ),
+    "crm.campaign_add": ("Add", "Adicionar"),
+    "crm.campaign_added": (
+        "Campaign “{name}”: added {added}, skipped {skipped} (opted out: {opted_out}; "
+        "already in it: {already}).",
+        "Campanha “{name}”: adicionados {added}, pulados {skipped} (pediram para não receber "
+        "mensagens: {opted_out}; já estavam nela: {already}).",
+    ),
     "crm.field": ("Field", "Campo"),
     "crm.value": ("Value", "Valor"),
     "crm.run": ("Run", "Executar"),
@@ -150,6 +168,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crm.change.opt_out": ("Opted out", "Descadastrado"),
     "crm.change.created": ("Created", "Criado"),
     "crm.change.merged": ("Merged", "Mesclado"),
+    "crm.change.phone": ("Phone", "Telefone"),
+    "crm.phones": ("Phones", "Telefones"),
+    "crm.new_phone": ("New phone", "Novo telefone"),
+    "crm.add_phone": ("Add phone", "Adicionar telefone"),
+    "crm.remove_phone": ("Remove phone {phone}", "Remover telefone {phone}"),
+    "crm.phone_added": ("Phone added.", "Telefone adicionado."),
+    "crm.phone_removed": ("Phone removed.", "Telefone removido."),
+    "crm.error_phone_taken": (
+        "{phone} already belongs to “{name}”. Merge the two contacts instead (below).",
+        "{phone} já pertence a “{name}”. Mescle os dois contatos (abaixo).",
+    ),
+    "crm.error_phone_in_use": (
+        "{phone} cannot be removed: a conversation uses it, and its history must stay with it.",
+        "{phone} não pode ser removido: uma conversa o usa, e o histórico dela fica com ele.",
+    ),
     "crm.merge_title": ("Merge duplicates", "Mesclar duplicados"),
     "crm.merge_search": (
         "Find a contact to merge into this one",
@@ -299,6 +332,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "crm.error_bulk_action": ("Choose an action.", "Escolha uma ação."),
     "crm.error_choose_tag": ("Choose a tag.", "Escolha uma etiqueta."),
+    "crm.error_choose_campaign": (
+        "Choose a draft or paused campaign.",
+        "Escolha uma campanha em rascunho ou pausada.",
+    ),
+    "crm.error_campaign_closed_midway": (
+        "The campaign was started, finished or cancelled meanwhile: adding stopped after "
+        "{added} contacts.",
+        "A campanha foi iniciada, concluída ou cancelada nesse meio tempo: a inclusão parou "
+        "depois de {added} contatos.",
+    ),
     "crm.error_nothing_selected": ("Select contacts first.", "Selecione contatos primeiro."),
     "crm.error_selection_too_big": (
         "Select at most {limit}, or use “Select all matching”.",
@@ -307,6 +350,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crm.error_export_columns": ("Choose at least one column.", "Escolha ao menos uma coluna."),
     "crm.error_merge_same": ("That is this same contact.", "É o mesmo contato."),
     "crm.error_visibility": ("Choose who sees what.", "Escolha quem vê o quê."),
+    # --- the inbox panel (names distinct from the composer's "Save"/"Add note") -----------
+    "crm.save_contact": ("Save contact", "Salvar contato"),
+    "crm.add_contact_note": ("Add contact note", "Adicionar nota ao contato"),
+    "crm.contact_note": ("Contact note", "Nota do contato"),
+    "crm.edit_contact": ("Edit contact", "Editar contato"),
+    "crm.cancel_edit": ("Cancel editing", "Cancelar edição"),
+    "crm.contact_tag": ("Contact tag", "Etiqueta do contato"),
+    "crm.open_profile": ("Open profile", "Abrir perfil"),
+    "crm.start_campaign": ("Start campaign", "Iniciar campanha"),
     # --- page titles ---------------------------------------------------------------------
     "title.contacts_import": (
         "Import contacts · WhatsApp Desk",

@@ -98,12 +98,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cada destinatário recebe a mensagem ou uma das variações, ao acaso.",
     ),
     "campaign.contacts": ("Contacts", "Contatos"),
+    "campaign.audience": ("Audience", "Público"),
+    "campaign.audience_picked": (
+        "The contacts ticked below and the CSV",
+        "Os contatos marcados abaixo e o CSV",
+    ),
+    "campaign.audience_help": (
+        "A segment adds the contacts it holds when the campaign starts, without those who "
+        "opted out.",
+        "Um segmento adiciona os contatos que tiver quando a campanha for iniciada, sem os que "
+        "pediram para sair.",
+    ),
     "campaign.csv": ("Phone numbers (CSV: phone, name)", "Telefones (CSV: telefone, nome)"),
     "campaign.csv_file": ("Or upload a CSV file", "Ou envie um arquivo CSV"),
     "campaign.create": ("Create draft", "Criar rascunho"),
     "campaign.created": (
         "Draft created with {count} recipients.",
         "Rascunho criado com {count} destinatários.",
+    ),
+    "campaign.created_segment": (
+        "Draft created with {count} recipients; the segment's contacts are added when it starts.",
+        "Rascunho criado com {count} destinatários; os contatos do segmento entram quando ela "
+        "for iniciada.",
     ),
     "campaign.csv_errors": (
         "{count} rows were skipped:",
@@ -215,6 +231,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.sched_campaign_not_draft": (
         "Recipients can only change while the campaign is a draft.",
         "Os destinatários só mudam enquanto a campanha é rascunho.",
+    ),
+    "error.sched_campaign_closed": (
+        "The campaign “{name}” is running, finished or cancelled: contacts can only join a "
+        "draft or paused campaign.",
+        "A campanha “{name}” está em andamento, concluída ou cancelada: contatos só entram em "
+        "campanha rascunho ou pausada.",
     ),
     "error.sched_campaign_state": (
         "The campaign cannot do that in its current state.",

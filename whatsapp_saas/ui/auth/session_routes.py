@@ -165,7 +165,7 @@ async def create_session(request: Request) -> Response:
 
 async def _redeem(request: Request, code: str, ip: str | None) -> Response:
     try:
-        issued = await in_session(lambda s: accounts.redeem_sign_in_code(s, code, ip))
+        issued = await in_session(lambda s: accounts.redeem_sign_in_code(s, code=code, ip=ip))
     except UserError:
         return RedirectResponse(_page(request, pages.LOGIN), status_code=303)
     response = RedirectResponse(_page(request, pages.DASHBOARD), status_code=303)
@@ -177,7 +177,7 @@ async def end_session(request: Request) -> Response:
     if not same_origin(request):
         return JSONResponse({"error": "cross-site request refused"}, status_code=403)
     token = request.cookies.get(SESSION_COOKIE)
-    await in_session(lambda s: accounts.sign_out(s, token))
+    await in_session(lambda s: accounts.sign_out(s, token=token))
     response = RedirectResponse(_page(request, pages.LOGIN), status_code=303)
     clear_session_cookie(response)
     return response

@@ -94,14 +94,14 @@ class AuthFormState(AppState):
 
 def _check_and_code(session: Session, email: str, password: str, ip: str | None) -> str:
     user = accounts.check_credentials(session, email=email, password=password, ip=ip)
-    return accounts.issue_sign_in_code(session, user)
+    return accounts.issue_sign_in_code(session, user=user)
 
 
 def _sign_up_and_code(
     session: Session, fields: dict[str, str], language: str, ip: str | None
 ) -> str:
     user = accounts.signup(session, **fields, language=language, ip=ip)
-    return accounts.issue_sign_in_code(session, user)
+    return accounts.issue_sign_in_code(session, user=user)
 
 
 class InviteState(AuthFormState):
@@ -155,13 +155,13 @@ class InviteState(AuthFormState):
 
 def _accept_and_code(session: Session, token: str, password: str, name: str, ip: str | None) -> str:
     user = accounts.accept_invite(session, token=token, password=password, name=name, ip=ip)
-    return accounts.issue_sign_in_code(session, user)
+    return accounts.issue_sign_in_code(session, user=user)
 
 
 def _invite_details(session: Session, token: str) -> tuple[str, str, str, bool]:
     from whatsapp_saas.tenancy.models import Tenant
 
-    invite = accounts.find_invite(session, token)
+    invite = accounts.find_invite(session, token=token)
     tenant = session.get(Tenant, invite.tenant_id)
-    has_account = accounts.invite_has_account(session, token)
+    has_account = accounts.invite_has_account(session, token=token)
     return invite.email, tenant.name if tenant else "", invite.name, has_account

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from whatsapp_saas.ui.automations.hours_view import hours_tab, menus_tab
+from whatsapp_saas.ui.automations.hours_view import hours_tab
+from whatsapp_saas.ui.automations.menus_state import MenusState
+from whatsapp_saas.ui.automations.menus_view import menus_tab
 from whatsapp_saas.ui.automations.rules_view import rules_tab, toolbar
 from whatsapp_saas.ui.automations.state import AutomationsState as A
 from whatsapp_saas.ui.layout import shell
@@ -19,7 +21,7 @@ def _manager_page() -> rx.Component:
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger(T["auto.tab_rules"], value="rules"),
-                rx.tabs.trigger(T["auto.tab_menus"], value="menus"),
+                rx.tabs.trigger(T["auto.tab_menus"], value="menus", on_click=MenusState.open_menus),
                 rx.tabs.trigger(T["auto.tab_hours"], value="hours"),
                 flex_wrap="wrap",
             ),

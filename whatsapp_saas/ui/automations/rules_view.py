@@ -4,15 +4,41 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.ui.automations.conditions_view import conditions_editor
+from whatsapp_saas.ui.automations.files_view import attachment_select, files_uploader
+from whatsapp_saas.ui.automations.hook_fields import hook_fields
+from whatsapp_saas.ui.automations.state import TRIGGER_KINDS
 from whatsapp_saas.ui.automations.state import AutomationsState as A
+from whatsapp_saas.ui.automations.templates_view import templates_button
+from whatsapp_saas.ui.automations.timer_fields import timer_fields
 from whatsapp_saas.ui.components import error_callout, success_callout
 from whatsapp_saas.ui.scheduling.fields import field_message, label, labelled
 
 T = A.t
-TRIGGERS = ("keyword", "message_received")
+TRIGGERS = TRIGGER_KINDS
 MATCHES = ("contains", "equals", "starts_with", "regex")
 WHICH = ("any", "new_contact", "new_conversation")
-ACTIONS = ("send_message", "add_tag", "assign_department", "hand_to_human", "add_note", "resolve")
+ACTIONS = (
+    "send_message",
+    "add_tag",
+    "send_menu",
+    "remove_tag",
+    "set_field",
+    "create_deal",
+    "move_deal",
+    "assign_department",
+    "assign_agent",
+    "hand_to_human",
+    "hand_to_ai",
+    "start_follow_up",
+    "stop_follow_up",
+    "snooze",
+    "add_note",
+    "resolve",
+    "webhook",
+)
+STRATEGIES = ("round_robin", "least_busy")
+OUTCOMES = ("won", "lost")  # a stage marked won (or lost), in any pipeline
 
 
 def _native(field_id: str, name: str, options: list[rx.Component], **props: object) -> rx.Component:
@@ -42,6 +68,7 @@ def toolbar() -> rx.Component:
             on_click=A.open_run_log,
             aria_label=T["auto.run_log"],
         ),
+        templates_button(),
         spacing="2",
         wrap="wrap",
     )
@@ -54,7 +81,11 @@ def _rule_card(row: rx.Var) -> rx.Component:
     summary = rx.cond(
         row["trigger"] == "keyword",
         T["auto.summary_keyword"].replace("{keyword}", row["detail"]),
-        T["auto.summary_received"],
+        rx.cond(
+            row["trigger"] == "message_received",
+            T["auto.summary_received"],
+            T["auto.summary_event"].replace("{event}", row["trigger_label"]),
+        ),
     )
     return rx.card(
         rx.flex(
@@ -179,21 +210,192 @@ def _trigger_fields() -> rx.Component:
                 width="100%",
                 direction=rx.breakpoints(initial="column", sm="row"),
             ),
-            labelled(
-                "auto.which",
-                "auto-which",
-                _native(
+            rx.cond(
+                A.trigger_type == "message_received",
+                labelled(
+                    "auto.which",
                     "auto-which",
-                    "which",
-                    _options("auto.which", WHICH),
-                    default_value=A.trigger_which,
+                    _native(
+                        "auto-which",
+                        "which",
+                        _options("auto.which", WHICH),
+                        default_value=A.trigger_which,
+                    ),
                 ),
+                rx.cond(A.is_timer_trigger, timer_fields(), _event_filters()),
             ),
         ),
         spacing="3",
         width="100%",
         direction="column",
     )
+
+
+def _choices(
+    key: str, field_id: str, name: str, rows: rx.Var, value: rx.Var, any_key: str
+) -> rx.Component:
+    return labelled(
+        key,
+        field_id,
+        rx.el.select(
+            rx.el.option(T[any_key], value=""),
+            rx.foreach(rows, lambda r: rx.el.option(r["label"], value=r["id"])),
+            id=field_id,
+            name=name,
+            default_value=value,
+            class_name="native-select",
+        ),
+    )
+
+
+def _plain(key: str, field_id: str, name: str, value: rx.Var) -> rx.Component:
+    return labelled(key, field_id, rx.input(id=field_id, name=name, default_value=value))
+
+
+def _event_filters() -> rx.Component:
+    """The event triggers' optional filters (none of these labels says "Trigger")."""
+    return rx.match(
+        A.trigger_type,
+        ("webhook_received", hook_fields()),
+        ("tag_added", _plain("auto.only_tag", "auto-only-tag", "trigger_tag", A.trigger_tag)),
+        ("tag_removed", _plain("auto.only_tag", "auto-only-tag", "trigger_tag", A.trigger_tag)),
+        (
+            "field_changed",
+            _plain("auto.only_field", "auto-only-field", "trigger_field", A.trigger_field),
+        ),
+        (
+            "deal_stage_changed",
+            rx.flex(
+                _choices(
+                    "auto.only_pipeline",
+                    "auto-only-pipeline",
+                    "trigger_pipeline",
+                    A.pipelines,
+                    A.trigger_pipeline,
+                    "auto.any_pipeline",
+                ),
+                _choices(
+                    "auto.only_stage",
+                    "auto-only-stage",
+                    "trigger_stage",
+                    A.stages,
+                    A.trigger_stage,
+                    "auto.any_stage",
+                ),
+                labelled(
+                    "auto.only_outcome",
+                    "auto-only-outcome",
+                    _native(
+                        "auto-only-outcome",
+                        "trigger_outcome",
+                        [
+                            rx.el.option(T["auto.any_outcome"], value=""),
+                            *_options("auto.outcome", OUTCOMES),
+                        ],
+                        default_value=A.trigger_outcome,
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+                direction=rx.breakpoints(initial="column", sm="row"),
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
+def _strategy(index: rx.Var, action: rx.Var) -> rx.Component:
+    field_id = f"auto-strategy-{index}"
+    value = action["strategy"]
+    return rx.vstack(
+        _department(index, action["department_id"]),
+        labelled(
+            "auto.strategy",
+            field_id,
+            rx.el.select(
+                *_options("auto.strategy", STRATEGIES),
+                id=field_id,
+                name=f"strategy_{index}",
+                default_value=value,
+                class_name="native-select",
+            ),
+        ),
+        rx.text(T["auto.online_note"], size="1", color_scheme="gray"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _stage(index: rx.Var, value: rx.Var) -> rx.Component:
+    field_id = f"auto-stage-{index}"
+    return _choices("auto.stage", field_id, f"stage_{index}", A.stages, value, "auto.stage")
+
+
+def _more_fields(action: rx.Var, index: rx.Var) -> list[tuple[str, rx.Component]]:
+    """The newer actions' fields (each label unique to its action, ids unique per row)."""
+    return [
+        ("remove_tag", _input("auto.tag", "tag", index, action["tag"])),
+        (
+            "set_field",
+            rx.flex(
+                _input("auto.field_key", "key", index, action["key"]),
+                _input("auto.field_value", "value", index, action["value"]),
+                spacing="2",
+                width="100%",
+                direction=rx.breakpoints(initial="column", sm="row"),
+            ),
+        ),
+        (
+            "create_deal",
+            rx.flex(
+                _stage(index, action["stage_id"]),
+                _input("auto.deal_title", "title", index, action["title"]),
+                spacing="2",
+                width="100%",
+                direction=rx.breakpoints(initial="column", sm="row"),
+            ),
+        ),
+        ("move_deal", _stage(index, action["stage_id"])),
+        (
+            "send_menu",
+            _choices(
+                "auto.menu",
+                f"auto-menu-{index}",
+                f"menu_{index}",
+                A.menus,
+                action["menu_id"],
+                "auto.choose_menu",
+            ),
+        ),
+        ("assign_agent", _strategy(index, action)),
+        (
+            "start_follow_up",
+            _choices(
+                "auto.follow_up_rule",
+                f"auto-follow-up-{index}",
+                f"follow_up_{index}",
+                A.follow_up_rules,
+                action["follow_up_rule_id"],
+                "auto.follow_up_rule",
+            ),
+        ),
+        ("snooze", _snooze(index, action)),
+        (
+            "webhook",
+            rx.vstack(
+                rx.flex(
+                    _input("auto.webhook_url", "url", index, action["url"]),
+                    _input("auto.webhook_secret", "secret", index, ""),
+                    spacing="2",
+                    width="100%",
+                    direction=rx.breakpoints(initial="column", sm="row"),
+                ),
+                rx.text(T["auto.webhook_secret_kept"], size="1", color_scheme="gray"),
+                spacing="1",
+                width="100%",
+            ),
+        ),
+    ]
 
 
 def _action_row(action: rx.Var, index: rx.Var) -> rx.Component:
@@ -228,13 +430,25 @@ def _action_row(action: rx.Var, index: rx.Var) -> rx.Component:
             ),
             rx.match(
                 kind,
-                ("send_message", _text_area("auto.message", "message", index, action["message"])),
+                (
+                    "send_message",
+                    rx.vstack(
+                        _text_area("auto.message", "message", index, action["message"]),
+                        attachment_select(
+                            f"auto-media-{index}", f"media_{index}", action["media_id"]
+                        ),
+                        spacing="2",
+                        width="100%",
+                    ),
+                ),
                 ("add_note", _text_area("auto.note", "message", index, action["message"])),
                 ("add_tag", _input("auto.tag", "tag", index, action["tag"])),
                 ("assign_department", _department(index, action["department_id"])),
                 ("hand_to_human", _department(index, action["department_id"])),
+                *_more_fields(action, index),
                 rx.fragment(),
             ),
+            _input("auto.delay", "delay", index, action["delay_minutes"]),
             spacing="2",
             width="100%",
         ),
@@ -261,6 +475,35 @@ def _input(key: str, name: str, index: rx.Var, value: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.el.label(T[key], html_for=field_id, class_name="field-label"),
         rx.input(id=field_id, name=f"{name}_{index}", default_value=value, width="100%"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _snooze(index: rx.Var, action: rx.Var) -> rx.Component:
+    """For some minutes, or until a date and time (the company's wall clock)."""
+    field_id = f"auto-until-{index}"
+    zone_hint = T["auto.snooze_until_hint"].to(str).replace("{zone}", A.company_timezone)
+    return rx.vstack(
+        rx.flex(
+            _input("auto.snooze_minutes", "minutes", index, action["minutes"]),
+            rx.vstack(
+                rx.el.label(T["auto.snooze_until"], html_for=field_id, class_name="field-label"),
+                rx.input(
+                    id=field_id,
+                    name=f"until_{index}",
+                    type="datetime-local",
+                    default_value=action["until"],
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+            direction=rx.breakpoints(initial="column", sm="row"),
+        ),
+        rx.text(zone_hint, size="1", color_scheme="gray"),
         spacing="1",
         width="100%",
     )
@@ -319,6 +562,7 @@ def editor() -> rx.Component:
                     width="100%",
                 ),
                 _trigger_fields(),
+                field_message(A.field_errors, "trigger", "auto-trigger"),
                 labelled(
                     "auto.when",
                     "auto-condition",
@@ -329,7 +573,9 @@ def editor() -> rx.Component:
                         default_value=A.condition,
                     ),
                 ),
+                conditions_editor(),
                 rx.heading(T["auto.actions"], size="3", as_="h3"),
+                files_uploader("rule-files-upload"),
                 rx.foreach(A.actions, _action_row),
                 field_message(A.field_errors, "actions", "auto-actions"),
                 rx.button(
@@ -432,6 +678,10 @@ def dry_run() -> rx.Component:
                 ),
                 on_submit=A.run_dry,
                 width="100%",
+            ),
+            rx.cond(
+                A.dry_done,
+                rx.text(A.dry_hours, size="2", data_testid="dry-run-hours"),
             ),
             rx.cond(
                 A.dry_done,

@@ -11,19 +11,53 @@ from typing import Any
 
 import reflex as rx
 
+from whatsapp_saas.accounts.preferences import tenant_timezone
 from whatsapp_saas.accounts.service import CurrentUser
-from whatsapp_saas.automations import service
+from whatsapp_saas.automations import hook_service, service
+from whatsapp_saas.automations.hooks import TRIGGER_WEBHOOK
+from whatsapp_saas.automations.timers import DAYS, TIMER_TRIGGERS, timer_defaults
+from whatsapp_saas.config import get_settings
+from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.security.crypto import keyring_from_settings
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.automations import view
-from whatsapp_saas.ui.automations.forms import actions_from, field, rule_parts
+from whatsapp_saas.ui.automations.forms import (
+    CONDITION_FIELDS,
+    actions_from,
+    blank_action,
+    blank_condition,
+    conditions_from,
+    field,
+    rule_parts,
+    snooze_until,
+    week_days,
+)
 from whatsapp_saas.ui.base_state import AppState
 
 PANELS = ("list", "editor", "dry_run", "run_log")
 
 
 def _blank_action(kind: str = "send_message") -> dict[str, str]:
-    return {"type": kind, "message": "", "tag": "", "department_id": ""}
+    return blank_action(kind)
+
+
+MAX_CONDITIONS = 12
+TRIGGER_KINDS = (
+    "keyword",
+    "message_received",
+    "conversation_opened",
+    "conversation_assigned",
+    "conversation_transferred",
+    "conversation_resolved",
+    "conversation_reopened",
+    "tag_added",
+    "tag_removed",
+    "field_changed",
+    "deal_stage_changed",
+    TRIGGER_WEBHOOK,
+    *TIMER_TRIGGERS,
+)
 
 
 class AutomationsState(AppState):
@@ -34,7 +68,14 @@ class AutomationsState(AppState):
     field_errors: dict[str, str] = {}
     rules: list[dict[str, str]] = []
     departments: list[dict[str, str]] = []
+    stages: list[dict[str, str]] = []
+    pipelines: list[dict[str, str]] = []
+    follow_up_rules: list[dict[str, str]] = []
+    segments: list[dict[str, str]] = []
+    menus: list[dict[str, str]] = []  # for the "Send menu" action, read when the builder opens
     conversations: list[dict[str, str]] = []
+    numbers: list[dict[str, str]] = []  # the webhook trigger's and the number condition's
+    company_timezone: str = ""  # what a snooze's "until" is read in
     # The builder (what it shows; the typed text is read from the form on Save).
     editing_id: str = ""
     form_key: int = 0  # bumped to remount the uncontrolled inputs with new defaults
@@ -43,13 +84,34 @@ class AutomationsState(AppState):
     trigger_match: str = "contains"
     trigger_keyword: str = ""
     trigger_which: str = "any"
+    trigger_minutes: str = "30"  # time-based triggers (automations.timers)
+    trigger_at: str = "09:00"
+    trigger_days: str = "every_day"
+    trigger_week_days: list[str] = []  # the "chosen days" schedule's boxes (timers.WEEK)
+    trigger_month_day: str = ""  # the "day of the month" schedule's day, 1-31
     condition: str = ""
+    trigger_tag: str = ""
+    trigger_field: str = ""
+    trigger_pipeline: str = ""
+    trigger_stage: str = ""
+    trigger_outcome: str = ""  # "won" or "lost": a stage marked so, in any pipeline
+    trigger_number: str = ""
+    # A webhook rule's URL and secret: the secret in full only right after it was made or
+    # rotated (cleared when the builder closes), otherwise masked.
+    hook_url: str = ""
+    hook_secret: str = ""
+    hook_masked: str = ""
+    # The conditions editor: rows (type drives the fields shown), the joins.
+    cond_rows: list[dict[str, str]] = []
+    cond_join: str = "all"
+    group_join: str = "all"
     form_enabled: bool = True
     form_stop_after: bool = False
     actions: list[dict[str, str]] = [_blank_action()]
     # Dry run and run log.
     dry_lines: list[dict[str, Any]] = []
     dry_done: bool = False
+    dry_hours: str = ""  # whose business hours the dry run used ("Sales department hours")
     runs: list[dict[str, str]] = []
 
     @rx.event
@@ -63,12 +125,25 @@ class AutomationsState(AppState):
 
     async def _refresh(self) -> None:
         def read(scope: TenantScope, user: CurrentUser) -> tuple[Any, ...]:
-            return view.rule_rows(scope, user), view.departments(scope), view.conversations(scope)
+            return (
+                view.rule_rows(scope, user),
+                view.departments(scope),
+                view.conversations(scope),
+                view.builder_choices(scope, user),
+                view.numbers(scope),
+                tenant_timezone(scope),
+            )
 
         outcome = await act(self, read, managers_only=True)
         self.error = outcome.error
         if outcome.ok and outcome.value is not None:
-            self.rules, self.departments, self.conversations = outcome.value
+            rows, self.departments, self.conversations, choices, self.numbers, zone = outcome.value
+            self.company_timezone = zone
+            self.rules = [
+                {**r, "trigger_label": self._trigger_label(r["trigger"], r.get("outcome", ""))}
+                for r in rows
+            ]
+            self.pipelines, self.stages, self.follow_up_rules, self.segments = choices
 
     @rx.event
     def set_tab(self, value: str):  # type: ignore[no-untyped-def]
@@ -82,9 +157,24 @@ class AutomationsState(AppState):
     # --- the builder ---------------------------------------------------------------------
 
     @rx.event
-    def new_rule(self) -> None:
+    def new_rule(self):  # type: ignore[no-untyped-def]
         self._fill({"id": "", "name": "", "trigger": {"type": "keyword"}, "actions": []})
         self.panel, self.tab = "editor", "rules"
+        return AutomationsState.load_menus  # managers only: the menus are the tenant's
+
+    @rx.event
+    async def load_menus(self) -> None:
+        """The menus a "Send menu" action may start (read fresh: one may have just been made
+        on the Menus tab)."""
+        outcome = await act(self, view.menu_choices, managers_only=True)
+        if outcome.ok and outcome.value is not None:
+            off = self._tr("auto.menu_off")
+            self.menus = [
+                {"id": m["id"], "label": m["label"] if m["enabled"] else f"{m['label']} ({off})"}
+                for m in outcome.value
+            ]
+        else:
+            self.error = outcome.error
 
     @rx.event
     async def edit_rule(self, rule_id: str) -> None:
@@ -94,7 +184,9 @@ class AutomationsState(AppState):
         self.error = outcome.error
         if outcome.ok and outcome.value is not None:
             self._fill(outcome.value)
+            self._show_hook(outcome.value.get("hook"))
             self.panel = "editor"
+            await self.load_menus()
 
     def _fill(self, rule: dict[str, Any]) -> None:
         trigger = rule.get("trigger") or {}
@@ -103,7 +195,21 @@ class AutomationsState(AppState):
         self.trigger_match = str(trigger.get("match") or "contains")
         self.trigger_keyword = str(trigger.get("keyword") or "")
         self.trigger_which = str(trigger.get("which") or "any")
+        self.trigger_minutes = str(trigger.get("minutes") or "30")
+        self.trigger_at, self.trigger_days, self.trigger_week_days, self.trigger_month_day = (
+            timer_defaults(trigger)
+        )
         self.condition = str(rule.get("condition") or "")
+        self.trigger_tag = str(trigger.get("tag") or "")
+        self.trigger_field = str(trigger.get("field") or "")
+        self.trigger_pipeline = str(trigger.get("pipeline_id") or "")
+        self.trigger_stage = str(trigger.get("stage_id") or "")
+        self.trigger_outcome = str(trigger.get("outcome") or "")
+        self.trigger_number = str(trigger.get("number_id") or "")
+        self.hook_url = self.hook_secret = self.hook_masked = ""
+        self.cond_rows = list(rule.get("cond_rows") or [])
+        self.cond_join = str(rule.get("cond_join") or "all")
+        self.group_join = str(rule.get("group_join") or "all")
         self.form_enabled = bool(rule.get("enabled", True))
         self.form_stop_after = bool(rule.get("stop_after", False))
         self.actions = list(rule.get("actions") or []) or [_blank_action()]
@@ -113,10 +219,82 @@ class AutomationsState(AppState):
     @rx.event
     def show_list(self) -> None:
         self.panel, self.field_errors = "list", {}
+        self.hook_secret = ""  # shown once: gone when the builder closes
+
+    def _show_hook(self, hook: hook_service.HookView | None) -> None:
+        if hook is None:
+            self.hook_url = self.hook_secret = self.hook_masked = ""
+            return
+        self.hook_url = get_settings().app_base_url.rstrip("/") + hook.path
+        self.hook_secret, self.hook_masked = hook.secret, hook.masked
+
+    @rx.event
+    async def rotate_hook_secret(self) -> None:
+        """A new secret for the rule being edited (the old one stops working at once)."""
+        rule_id = int(self.editing_id) if self.editing_id.isdigit() else 0
+        keyring = keyring_from_settings()
+
+        def work(scope: TenantScope, user: CurrentUser) -> hook_service.HookView:
+            return hook_service.rotate_secret(scope, actor=user, rule_id=rule_id, keyring=keyring)
+
+        self.error = self.notice = ""
+        outcome = await act(self, work, managers_only=True)
+        self.error = outcome.error
+        if outcome.ok and outcome.value is not None:
+            self._show_hook(outcome.value)
+            self.notice = self._tr("auto.hook_rotated")
+
+    @rx.var
+    def is_webhook_trigger(self) -> bool:
+        return self.trigger_type == TRIGGER_WEBHOOK
+
+    def _trigger_label(self, kind: str, outcome: str = "") -> str:
+        """The rule card's "On: …" text; a time-based rule says so before its kind, a deal
+        rule's Won/Lost filter after it."""
+        label = self._tr(f"auto.trigger.{kind}")
+        if outcome:
+            label = f"{label} · {self._tr(f'auto.outcome.{outcome}')}"
+        return f"{self._tr('auto.summary_timer')} · {label}" if kind in TIMER_TRIGGERS else label
+
+    @rx.var
+    def is_timer_trigger(self) -> bool:
+        """The builder shows the minutes or schedule fields instead of the event filters."""
+        return self.trigger_type in TIMER_TRIGGERS
 
     @rx.event
     def set_trigger_type(self, value: str) -> None:
-        self.trigger_type = value if value in ("keyword", "message_received") else "keyword"
+        self.trigger_type = value if value in TRIGGER_KINDS else "keyword"
+
+    @rx.event
+    def set_trigger_days(self, value: str) -> None:
+        """The schedule's days select: shows the day-of-the-week boxes or the day of the month."""
+        self.trigger_days = value if value in DAYS else "every_day"
+
+    @rx.event
+    def add_condition(self) -> None:
+        if len(self.cond_rows) < MAX_CONDITIONS:
+            self.cond_rows = [*self.cond_rows, blank_condition()]
+
+    @rx.event
+    def remove_condition(self, index: int) -> None:
+        position = int(index)
+        self.cond_rows = [r for i, r in enumerate(self.cond_rows) if i != position]
+
+    @rx.event
+    def set_condition_type(self, index: int, value: str) -> None:
+        position = int(index)
+        if 0 <= position < len(self.cond_rows):
+            updated = [dict(r) for r in self.cond_rows]
+            updated[position] = {**blank_condition(str(value)), "group": updated[position]["group"]}
+            self.cond_rows = updated
+
+    @rx.event
+    def set_cond_join(self, value: str) -> None:
+        self.cond_join = "any" if value == "any" else "all"
+
+    @rx.event
+    def set_group_join(self, value: str) -> None:
+        self.group_join = "any" if value == "any" else "all"
 
     @rx.event
     def set_action_type(self, index: int, value: str) -> None:
@@ -150,13 +328,27 @@ class AutomationsState(AppState):
         self.error = self.notice = ""
         self.field_errors = {}
         kinds = [a["type"] for a in self.actions]
-        parts = rule_parts(form, self.trigger_type, actions_from(form, kinds))
+        tree = conditions_from(form, self.cond_rows, self.cond_join, self.group_join)
+        parts = rule_parts(form, self.trigger_type, actions_from(form, kinds), tree)
         rule_id = int(self.editing_id) if self.editing_id.isdigit() else None
         enabled, stop_after = self.form_enabled, self.form_stop_after
 
-        def work(scope: TenantScope, user: CurrentUser) -> None:
-            service.save_rule(
-                scope, user, rule_id=rule_id, enabled=enabled, stop_after=stop_after, **parts
+        def work(scope: TenantScope, user: CurrentUser) -> tuple[int, hook_service.HookView | None]:
+            actions = snooze_until(parts["actions"], tenant_timezone(scope), utcnow())
+            rule = service.save_rule(
+                scope,
+                actor=user,
+                rule_id=rule_id,
+                enabled=enabled,
+                stop_after=stop_after,
+                **{**parts, "actions": actions},
+            )
+            saved = rule.id or 0
+            if rule.trigger.get("type") != TRIGGER_WEBHOOK:
+                return saved, None
+            keyring = keyring_from_settings()  # only webhook rules have a secret to seal
+            return saved, hook_service.ensure_hook(
+                scope, actor=user, rule_id=saved, keyring=keyring
             )
 
         outcome = await act(self, work, managers_only=True)
@@ -169,22 +361,41 @@ class AutomationsState(AppState):
                 self.error = outcome.error
             return
         self.notice, self.panel = self._tr("auto.saved"), "list"
+        saved, hook = outcome.value if outcome.value is not None else (0, None)
+        if hook is not None:  # stay on the rule: its URL and secret are what comes next
+            self.editing_id, self.panel = str(saved), "editor"
+            self._show_hook(hook)
         await self._refresh()
 
     def _keep_typed(self, form: dict[str, Any]) -> None:
         """A refused form keeps what was typed (the inputs remount with it as defaults)."""
         self.form_name, self.trigger_keyword = field(form, "name"), field(form, "keyword")
         self.trigger_match, self.trigger_which = field(form, "match"), field(form, "which")
+        self.trigger_minutes, self.trigger_at = field(form, "minutes"), field(form, "at")
+        self.trigger_days = field(form, "days") or "every_day"
+        self.trigger_week_days = week_days(form)
+        self.trigger_month_day = field(form, "month_day")
         self.condition = field(form, "condition")
+        self.trigger_tag, self.trigger_field = (
+            field(form, "trigger_tag"),
+            field(form, "trigger_field"),
+        )
+        self.trigger_pipeline = field(form, "trigger_pipeline")
+        self.trigger_stage = field(form, "trigger_stage")
+        self.trigger_outcome = field(form, "trigger_outcome")
+        self.trigger_number = field(form, "hook_number")
         kinds = [a["type"] for a in self.actions]
         self.actions = [
+            {k: str(v) for k, v in action.items()} for action in actions_from(form, kinds)
+        ]
+        self.cond_rows = [
             {
-                "type": k,
-                "message": field(form, f"message_{i}"),
-                "tag": field(form, f"tag_{i}"),
-                "department_id": field(form, f"department_{i}"),
+                **row,
+                **{name: field(form, f"cond_{name}_{i}") for name in CONDITION_FIELDS},
+                "negate": "1" if form.get(f"cond_not_{i}") else "",
+                "group": field(form, f"cond_group_{i}"),
             }
-            for i, k in enumerate(kinds)
+            for i, row in enumerate(self.cond_rows)
         ]
         self.form_key += 1
 
@@ -193,22 +404,24 @@ class AutomationsState(AppState):
     @rx.event
     async def toggle_rule(self, rule_id: str, enabled: bool) -> None:
         await self._change(
-            lambda s, u: service.set_enabled(s, u, rule_id=int(rule_id), enabled=bool(enabled))
+            lambda s, u: service.set_enabled(
+                s, actor=u, rule_id=int(rule_id), enabled=bool(enabled)
+            )
         )
 
     @rx.event
     async def duplicate_rule(self, rule_id: str) -> None:
-        await self._change(lambda s, u: service.duplicate_rule(s, u, rule_id=int(rule_id)))
+        await self._change(lambda s, u: service.duplicate_rule(s, actor=u, rule_id=int(rule_id)))
 
     @rx.event
     async def move_rule(self, rule_id: str, step: int) -> None:
         await self._change(
-            lambda s, u: service.move_rule(s, u, rule_id=int(rule_id), step=int(step))
+            lambda s, u: service.move_rule(s, actor=u, rule_id=int(rule_id), step=int(step))
         )
 
     @rx.event
     async def delete_rule(self, rule_id: str) -> None:
-        await self._change(lambda s, u: service.delete_rule(s, u, rule_id=int(rule_id)))
+        await self._change(lambda s, u: service.delete_rule(s, actor=u, rule_id=int(rule_id)))
 
     async def _change(self, work: Any) -> None:
         self.error = self.notice = ""
@@ -228,13 +441,18 @@ class AutomationsState(AppState):
         text, chosen = field(form, "sample"), field(form, "conversation_id")
         conversation_id = int(chosen) if chosen.isdigit() else None
 
-        def work(scope: TenantScope, user: CurrentUser) -> list[service.DryRunLine]:
-            return service.dry_run(scope, user, text=text, conversation_id=conversation_id)
+        def work(
+            scope: TenantScope, user: CurrentUser
+        ) -> tuple[list[service.DryRunLine], tuple[str, str]]:
+            lines = service.dry_run(scope, actor=user, text=text, conversation_id=conversation_id)
+            return lines, service.dry_run_hours(scope, actor=user, conversation_id=conversation_id)
 
         outcome = await act(self, work, managers_only=True)
         self.error = outcome.error
         if outcome.ok and outcome.value is not None:
-            self.dry_lines = [self._dry_line(line) for line in outcome.value]
+            lines, (source, name) = outcome.value
+            self.dry_lines = [self._dry_line(line) for line in lines]
+            self.dry_hours = self._tr(f"auto.hours_applied.{source}", name=name)
             self.dry_done = True
 
     def _dry_line(self, line: service.DryRunLine) -> dict[str, Any]:

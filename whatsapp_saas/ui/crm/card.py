@@ -4,10 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
+import reflex as rx
+
 from whatsapp_saas.crm.profile_data import ProfileData, initials
 from whatsapp_saas.phones import for_people
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.crm.common import field_rows
+from whatsapp_saas.ui.realtime import TenantFeed, feed_token
+
+
+class ContactCardVars(rx.State, mixin=True):
+    """The vars of a contact card, shared by the profile page and the inbox panel (each
+    state mixes them in before ``AppState``); :func:`card_vars` fills them."""
+
+    contact_id: str = ""
+    name: str = ""
+    display_name: str = ""
+    initials: str = ""
+    email: str = ""
+    company: str = ""
+    owner_id: str = ""
+    owner_name: str = ""
+    tags: list[dict[str, str]] = []
+    tag_choices: list[dict[str, str]] = []
+    field_list: list[dict[str, str]] = []
+    users: list[dict[str, str]] = []
+    opted_out: bool = False
+    opt_out_text: str = ""
+    identities: list[dict[str, str]] = []
+    timeline: list[dict[str, str]] = []
+    editing: bool = False
+    form_key: int = 0
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    def _show_card(self, data: ProfileData) -> None:
+        """Every card var from one load (the state must also be an ``AppState``)."""
+        assert isinstance(self, AppState)
+        for key, value in card_vars(self, data).items():
+            setattr(self, key, value)
+        self.form_key += 1
 
 
 def card_vars(state: AppState, data: ProfileData) -> dict[str, Any]:
@@ -52,6 +88,8 @@ def card_vars(state: AppState, data: ProfileData) -> dict[str, Any]:
                 "kind": state._tr(f"crm.id_kind.{i.kind}"),
                 "value": for_people(i.value) if i.kind == "phone" else i.value,
                 "jid": _jid(i.kind, i.value),
+                "raw": i.value,
+                "is_phone": "1" if i.kind == "phone" else "",
             }
             for i in data.identities
         ],
@@ -62,12 +100,27 @@ def card_vars(state: AppState, data: ProfileData) -> dict[str, Any]:
                 "user": e.user_name or "—",
                 "body": e.body,
                 "field": _field_label(state, data, e.field),
-                "old": e.old or "—",
-                "new": e.new or "—",
+                "old": _value_text(state, e.field, e.old),
+                "new": _value_text(state, e.field, e.new),
             }
             for e in data.timeline
         ],
     }
+
+
+def _value_text(state: AppState, field: str | None, value: str | None) -> str:
+    """A change's old or new value as shown; the opt-out's stored yes/no in the language."""
+    if field == "opt_out" and value in ("yes", "no"):
+        return state._tr(f"crm.{value}")
+    return value or "—"
+
+
+async def follow_contacts(state: AppState) -> None:
+    """Link the tab to its tenant's live feed (contact ticks; it also carries deal ticks)."""
+    user = await state._current_user()
+    if user is not None:
+        feed = await state.get_state(TenantFeed)
+        await feed._link_to(feed_token(user.tenant_id))
 
 
 def _jid(kind: str, value: str) -> str:

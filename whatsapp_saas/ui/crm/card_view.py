@@ -9,13 +9,16 @@ import reflex as rx
 
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.crm.widgets import CHECK_STYLE, field_error, label, tag_badge
+from whatsapp_saas.ui.realtime import TenantFeed
 
 T = AppState.t
 
 
-def tags_block(S: Any, prefix: str, *, titled: bool = True) -> rx.Component:
-    """The contact's tags; each tag of the tenant toggles with one click."""
+def tags_block(S: Any, prefix: str, *, titled: bool = True, aria_key: str = "") -> rx.Component:
+    """The contact's tags; each tag of the tenant toggles with one click. ``aria_key`` names
+    the buttons "<label>: <tag>" where another tag list shares the page (the inbox)."""
     title = [rx.text(T["crm.col_tags"], weight="bold", size="2")] if titled else []
+    named = {"aria_label": T[aria_key] + ": "} if aria_key else {}
     return rx.vstack(
         *title,
         rx.flex(
@@ -31,6 +34,7 @@ def tags_block(S: Any, prefix: str, *, titled: bool = True) -> rx.Component:
                     on_click=S.toggle_tag(t["id"]),
                     aria_pressed=rx.cond(t["on"] == "yes", "true", "false"),
                     data_testid=f"{prefix}-tag",
+                    **({"aria_label": named["aria_label"] + t["name"]} if named else {}),
                 ),
             ),
             rx.cond(
@@ -46,6 +50,15 @@ def tags_block(S: Any, prefix: str, *, titled: bool = True) -> rx.Component:
 
 
 def _field_input(S: Any, f: rx.Var, prefix: str) -> rx.Component:
+    return field_input(f, prefix, S.errors)
+
+
+def field_input(
+    f: rx.Var, prefix: str, errors: rx.Var, error_prefix: str = "field:"
+) -> rx.Component:
+    """One custom field's labelled input by its type (a row of ``field_rows``), named
+    ``field-<key>`` (read back with ``form_fields``); its error is ``errors[error_prefix +
+    key]``. The contact card and the deal form both draw their custom fields with it."""
     field_id = f"{prefix}-field-" + f["key"]
     name = "field-" + f["key"]
     options = f["options"].to(str).split("|")
@@ -100,9 +113,9 @@ def _field_input(S: Any, f: rx.Var, prefix: str) -> rx.Component:
         rx.el.label(f["label"], html_for=field_id, class_name="field-label"),
         control,
         rx.cond(
-            S.errors.contains("field:" + f["key"]),
+            errors.contains(error_prefix + f["key"]),  # type: ignore[attr-defined]
             rx.text(
-                S.errors["field:" + f["key"]],
+                errors[error_prefix + f["key"]],  # type: ignore[index]
                 role="alert",
                 size="1",
                 color_scheme="red",
@@ -127,8 +140,13 @@ def _core_input(
     )
 
 
-def edit_form(S: Any, prefix: str, *, core: bool = True) -> rx.Component:
-    """Name, email, company, owner and every custom field, saved together (or not at all)."""
+def edit_form(
+    S: Any, prefix: str, *, core: bool = True, save_key: str = "", cancel_key: str = ""
+) -> rx.Component:
+    """Name, email, company, owner and every custom field, saved together (or not at all).
+
+    ``save_key``/``cancel_key`` relabel the buttons where the page has other Save/Cancel
+    buttons (the inbox's composer): the words shown are the accessible name."""
     core_inputs = (
         [
             _core_input(S, "crm.name", "name", S.name, prefix, max_length=120),
@@ -157,8 +175,13 @@ def edit_form(S: Any, prefix: str, *, core: bool = True) -> rx.Component:
             *core_inputs,
             rx.foreach(S.field_list, lambda f: _field_input(S, f, prefix)),
             rx.hstack(
-                rx.button(T["crm.cancel"], type="button", variant="soft", on_click=S.cancel_edit),
-                rx.button(T["crm.save"], type="submit"),
+                rx.button(
+                    T[cancel_key or "crm.cancel"],
+                    type="button",
+                    variant="soft",
+                    on_click=S.cancel_edit,
+                ),
+                rx.button(T[save_key or "crm.save"], type="submit"),
                 justify="end",
                 width="100%",
             ),
@@ -193,10 +216,14 @@ def fields_view(S: Any, prefix: str) -> rx.Component:
     )
 
 
-def notes_block(S: Any, prefix: str) -> rx.Component:
+def notes_block(S: Any, prefix: str, *, label_key: str = "", add_key: str = "") -> rx.Component:
+    """A new internal note on the contact (the keys rename the label and the button where
+    the page has its own notes and buttons, as the inbox's composer does)."""
     return rx.form(
         rx.vstack(
-            rx.el.label(T["crm.note"], html_for=f"{prefix}-note", class_name="field-label"),
+            rx.el.label(
+                T[label_key or "crm.note"], html_for=f"{prefix}-note", class_name="field-label"
+            ),
             rx.text_area(
                 id=f"{prefix}-note",
                 name="note",
@@ -204,7 +231,7 @@ def notes_block(S: Any, prefix: str) -> rx.Component:
                 width="100%",
                 placeholder=T["crm.note_placeholder"],
             ),
-            rx.button(T["crm.add_note"], type="submit", size="1", align_self="end"),
+            rx.button(T[add_key or "crm.add_note"], type="submit", size="1", align_self="end"),
             spacing="1",
             width="100%",
         ),
@@ -244,3 +271,19 @@ def timeline_block(S: Any) -> rx.Component:
 
 def shown_tags(S: Any) -> rx.Component:
     return rx.flex(rx.foreach(S.tags, tag_badge), gap="1", wrap="wrap")
+
+
+def live_refresh(S: Any, handler: Any) -> rx.Component:
+    """Re-read the contact when a live ContactUpdated names it.
+
+    Remounted on every tick of the tenant's contacts feed; the inner box (whose mount calls
+    ``handler``) exists only in tabs whose shown contact is among the changed ones, so the
+    other tabs send nothing back and read nothing."""
+    return rx.box(
+        rx.cond(
+            TenantFeed.contacts_changed.contains(S.contact_id),
+            rx.box(on_mount=handler, display="none"),
+        ),
+        key=TenantFeed.contacts_tick.to_string(),
+        display="none",
+    )

@@ -84,7 +84,7 @@ class ImportState(AppState):
         name = (files[0].filename or "contacts.csv")[:200]
 
         def work(scope: TenantScope, viewer: CurrentUser) -> tuple[Job, list[str], Any]:
-            job = importer.upload(scope, viewer=viewer, data=data, file_name=name)
+            job = importer.upload(scope, actor=viewer, data=data, file_name=name)
             defs = definitions(scope)
             return job, propose_mapping(job.params["header"], defs), defs
 
@@ -130,8 +130,8 @@ class ImportState(AppState):
         job_id, mapping = int(self.job_id or 0), self._mapping()
 
         def work(scope: TenantScope, viewer: CurrentUser) -> list[Any]:
-            job = importer.import_job(scope, viewer, job_id)
-            return importer.preview(scope, job, mapping, rows=PREVIEW_ROWS)
+            job = importer.import_job(scope, actor=viewer, job_id=job_id)
+            return importer.preview(scope, job=job, mapping=mapping, rows=PREVIEW_ROWS)
 
         try:
             rows = await call(self, work, managers_only=True)
@@ -177,7 +177,7 @@ class ImportState(AppState):
             await call(
                 self,
                 lambda scope, viewer: importer.queue(
-                    scope, viewer=viewer, job_id=job_id, mapping=mapping, duplicates=duplicates
+                    scope, actor=viewer, job_id=job_id, mapping=mapping, duplicates=duplicates
                 ),
                 managers_only=True,
             )
@@ -194,8 +194,8 @@ class ImportState(AppState):
         job_id = int(self.job_id)
 
         def work(scope: TenantScope, viewer: CurrentUser) -> tuple[str, dict[str, int]]:
-            job = importer.import_job(scope, viewer, job_id)
-            got = importer.progress(scope, job_id)
+            job = importer.import_job(scope, actor=viewer, job_id=job_id)
+            got = importer.progress(scope, job_id=job_id)
             return job.status, {
                 "total": got.total,
                 "pending": got.pending,
@@ -218,8 +218,8 @@ class ImportState(AppState):
             return self._tr(code, value=value)
 
         def work(scope: TenantScope, viewer: CurrentUser) -> str:
-            job = importer.import_job(scope, viewer, job_id)
-            return importer.failed_rows_csv(scope, job, words)
+            job = importer.import_job(scope, actor=viewer, job_id=job_id)
+            return importer.failed_rows_csv(scope, job=job, translate=words)
 
         try:
             text = await call(self, work, managers_only=True)

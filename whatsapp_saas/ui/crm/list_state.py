@@ -22,7 +22,11 @@ from whatsapp_saas.crm.filters import ContactFilter
 from whatsapp_saas.crm.models import Job, JobStatus
 from whatsapp_saas.crm.profile import new_contact
 from whatsapp_saas.crm.profile_data import initials
+from whatsapp_saas.deals.models import Stage
+from whatsapp_saas.deals.pipelines import list_pipelines
+from whatsapp_saas.models_base import as_utc
 from whatsapp_saas.phones import for_people
+from whatsapp_saas.scheduling import campaigns
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.crm.common import Refused, call
@@ -40,7 +44,7 @@ def _options(scope: TenantScope, viewer: CurrentUser) -> dict[str, Any]:
         ],
         "segments": [
             {"id": str(s.id), "label": s.name, "shared": "yes" if s.shared else ""}
-            for s in segments.list_segments(scope, viewer)
+            for s in segments.list_segments(scope, actor=viewer)
         ],
         "owners": [
             {"id": str(u.id), "label": u.name}
@@ -48,7 +52,30 @@ def _options(scope: TenantScope, viewer: CurrentUser) -> dict[str, Any]:
         ],
         "numbers": [{"id": str(n.id), "label": n.name} for n in scope.all(WhatsAppNumber)],
         "fields": [{"id": d.key, "label": d.label} for d in definitions(scope)],
+        "stages": _stage_options(scope),
+        # Only managers run campaigns: an agent is offered none (and refused if they try).
+        "campaigns": [{"id": str(c.id), "label": c.name} for c in campaigns.open_campaigns(scope)]
+        if viewer.is_manager
+        else [],
     }
+
+
+def _stage_options(scope: TenantScope) -> list[dict[str, str]]:
+    """The pipeline/stage filter's choices: "p<id>" a whole pipeline, "s<id>" one stage."""
+    stages = scope.all(Stage)
+    found: list[dict[str, str]] = []
+    for pipeline in list_pipelines(scope):
+        found.append({"id": f"p{pipeline.id}", "label": pipeline.name})
+        own = sorted((s for s in stages if s.pipeline_id == pipeline.id), key=lambda s: s.position)
+        found += [{"id": f"s{s.id}", "label": f"{pipeline.name} / {s.name}"} for s in own]
+    return found
+
+
+def _deal_stage(choice: str) -> dict[str, int]:
+    kind, number = choice[:1], choice[1:]
+    if not number.isdigit() or kind not in ("p", "s"):
+        return {}
+    return {"pipeline_id" if kind == "p" else "stage_id": int(number)}
 
 
 class ContactsState(AppState):
@@ -56,6 +83,7 @@ class ContactsState(AppState):
     row_tags: dict[str, list[dict[str, str]]] = {}
     total: int = 0
     total_capped: bool = False
+    total_estimated: bool = False  # a large filter's total is the planner's estimate
     page: int = 1
     search: str = ""
     sort: str = "name"
@@ -66,6 +94,10 @@ class ContactsState(AppState):
     owner_options: list[dict[str, str]] = []
     number_options: list[dict[str, str]] = []
     field_options: list[dict[str, str]] = []
+    stage_options: list[dict[str, str]] = []
+    campaign_options: list[dict[str, str]] = []  # the draft and paused campaigns
+    cursors: list[str] = []  # where each page after the first starts (keyset pagination)
+    next_cursor: str = ""
     selected: list[str] = []
     all_matching: bool = False  # the bulk action applies to the whole filter
     error: str = ""
@@ -73,11 +105,14 @@ class ContactsState(AppState):
     new_open: bool = False
     new_errors: dict[str, str] = {}
     delete_open: bool = False
+    campaign_open: bool = False  # the "add to campaign" confirmation
+    campaign_question: str = ""
     job_id: str = ""
     job_done: int = 0
     job_total: int = 0
     job_status: str = ""
     _pending_bulk: dict[str, Any] = {}
+    _job_campaign: str = ""  # the campaign a running job adds to, for its result
 
     @rx.var
     def selection_count(self) -> int:
@@ -95,10 +130,12 @@ class ContactsState(AppState):
 
     @rx.var
     def has_next(self) -> bool:
-        return self.page * PER_PAGE < self.total
+        return self.next_cursor != ""
 
     @rx.var
     def total_label(self) -> str:
+        if self.total_estimated:
+            return f"≈ {self.total:,}"
         return f"{listing.COUNT_CAP:,}+" if self.total_capped else f"{self.total:,}"
 
     @rx.var
@@ -126,7 +163,8 @@ class ContactsState(AppState):
             return
         self.tag_options, self.segment_options = options["tags"], options["segments"]
         self.owner_options, self.number_options = options["owners"], options["numbers"]
-        self.field_options = options["fields"]
+        self.field_options, self.stage_options = options["fields"], options["stages"]
+        self.campaign_options = options["campaigns"]
 
     def _filter(self) -> ContactFilter:
         f = self.filters
@@ -142,20 +180,25 @@ class ContactsState(AppState):
             created_to=f.get("created_to", ""),
             opted_out=f.get("opted_out", ""),
             open_conversation=f.get("open_conversation", ""),
+            **_deal_stage(f.get("deal_stage", "")),
         )
 
     async def _refresh(self) -> None:
         flt, sort, desc, page = self._filter(), self.sort, self.descending, self.page
+        self.cursors = self.cursors[: max(page - 1, 0)]
+        self.page = page = len(self.cursors) + 1
+        after = self.cursors[-1] if self.cursors else ""
 
         def work(scope: TenantScope, viewer: CurrentUser) -> listing.ContactPage:
             return listing.contact_page(
                 scope,
-                viewer=viewer,
+                actor=viewer,
                 flt=flt,
                 sort=sort,
                 descending=desc,
                 page=page,
                 per_page=PER_PAGE,
+                after=after,
             )
 
         try:
@@ -164,6 +207,8 @@ class ContactsState(AppState):
             self.error, self.rows, self.total = err.message, [], 0
             return
         self.total, self.total_capped = result.total, result.total_capped
+        self.total_estimated = result.estimated
+        self.next_cursor = result.next_cursor
         self.rows = [self._row(r) for r in result.rows]
         self.row_tags = {
             str(r.contact.id): [{"name": t.name, "color": t.color} for t in r.tags]
@@ -182,6 +227,10 @@ class ContactsState(AppState):
             "company": c.company or "",
             "owner": row.owner_name,
             "last_contact": self._format_time(row.last_contact_at),
+            # The page draws this one (ui.dates), so it follows a language switch.
+            "last_contact_at": as_utc(row.last_contact_at).isoformat()
+            if row.last_contact_at
+            else "",
             "opted_out": "yes" if row.opted_out else "",
         }
 
@@ -197,7 +246,8 @@ class ContactsState(AppState):
         if sort == self.sort:
             self.descending = not self.descending
         else:
-            self.sort, self.descending = sort, False
+            # The last contact reads newest first; names and dates start from the top.
+            self.sort, self.descending = sort, sort == "last"
         self.page = 1
         await self._refresh()
 
@@ -221,7 +271,12 @@ class ContactsState(AppState):
 
     @rx.event
     async def go_page(self, delta: int) -> None:
-        self.page = max(1, self.page + int(delta))
+        """Next starts after this page's last row; Previous goes back one cursor."""
+        if int(delta) > 0 and self.next_cursor:
+            self.cursors = [*self.cursors, self.next_cursor]
+            self.page += 1
+        elif int(delta) < 0:
+            self.page = max(1, self.page - 1)
         await self._refresh()
 
     # --- selection ------------------------------------------------------------------------
@@ -256,6 +311,7 @@ class ContactsState(AppState):
             "owner_user_id": form.get("owner_user_id", ""),
             "key": form.get("field_key", ""),
             "value": form.get("field_value", ""),
+            "campaign_id": form.get("campaign_id", ""),
         }
         if not self.selection_count:
             self.error = self._tr("crm.error_nothing_selected")
@@ -268,8 +324,39 @@ class ContactsState(AppState):
         if action == "delete":
             self._pending_bulk, self.delete_open = {"action": action, "args": args}, True
             return None
+        if action == "campaign":
+            await self._ask_campaign(args)
+            return None
         await self._bulk(action, args)
         return None
+
+    async def _ask_campaign(self, args: dict[str, Any]) -> None:
+        """Check the campaign first (a closed one is refused before anything is asked)."""
+
+        def work(scope: TenantScope, viewer: CurrentUser) -> str:
+            checked = bulk.check_action(scope, actor=viewer, action="campaign", args=args)
+            return campaigns.open_campaign(scope, campaign_id=checked["campaign_id"]).name
+
+        try:
+            name = await call(self, work)
+        except Refused as err:
+            self.error = err.message
+            return
+        self.campaign_question = self._tr(
+            "crm.campaign_confirm", count=self.selection_count, name=name
+        )
+        self._pending_bulk = {"action": "campaign", "args": args, "name": name}
+        self.campaign_open = True
+
+    @rx.event
+    def cancel_campaign_add(self) -> None:
+        self.campaign_open, self._pending_bulk = False, {}
+
+    @rx.event
+    async def confirm_campaign_add(self) -> None:
+        pending, self._pending_bulk, self.campaign_open = self._pending_bulk, {}, False
+        if pending.get("action") == "campaign":
+            await self._bulk("campaign", pending["args"], name=pending.get("name", ""))
 
     @rx.event
     def cancel_delete(self) -> None:
@@ -281,15 +368,16 @@ class ContactsState(AppState):
         if pending:
             await self._bulk(pending["action"], pending["args"])
 
-    async def _bulk(self, action: str, args: dict[str, Any]) -> None:
+    async def _bulk(self, action: str, args: dict[str, Any], name: str = "") -> None:
         flt, ids, whole = self._filter(), [int(i) for i in self.selected], self.all_matching
+        counts: dict[str, int] = {}
 
         def work(scope: TenantScope, viewer: CurrentUser) -> tuple[int, int | None]:
             if whole:
-                job = bulk.start_on_filter(scope, viewer=viewer, action=action, args=args, flt=flt)
+                job = bulk.start_on_filter(scope, actor=viewer, action=action, args=args, flt=flt)
                 return job.total, job.id
             done = bulk.on_selection(
-                scope, viewer=viewer, action=action, args=args, contact_ids=ids
+                scope, actor=viewer, action=action, args=args, contact_ids=ids, counts=counts
             )
             return done, None
 
@@ -307,9 +395,22 @@ class ContactsState(AppState):
                 JobStatus.QUEUED.value,
             )
             self.notice = self._tr("crm.bulk_queued", count=count)
+            self._job_campaign = name
+        elif action == "campaign":
+            self.notice = self._campaign_result(counts, name)
         else:
             self.notice = self._tr("crm.bulk_done", count=count)
             await self._refresh()
+
+    def _campaign_result(self, counts: dict[str, int], name: str = "") -> str:
+        return self._tr(
+            "crm.campaign_added",
+            name=name,
+            added=counts.get("added", 0),
+            skipped=counts.get("opted_out", 0) + counts.get("already", 0),
+            opted_out=counts.get("opted_out", 0),
+            already=counts.get("already", 0),
+        )
 
     @rx.event
     async def poll_job(self, _now: str = "") -> None:
@@ -323,7 +424,13 @@ class ContactsState(AppState):
             return
         self.job_done, self.job_total, self.job_status = job.processed, job.total, job.status
         if job.status not in ("queued", "running"):
-            self.notice = self._tr("crm.bulk_done", count=job.processed)
+            campaign = job.params.get("action") == "campaign"
+            if job.error == bulk.CAMPAIGN_CLOSED:
+                self.error = self._tr(bulk.CAMPAIGN_CLOSED, added=job.counts.get("added", 0))
+            elif campaign:
+                self.notice = self._campaign_result(job.counts, self._job_campaign)
+            else:
+                self.notice = self._tr("crm.bulk_done", count=job.processed)
             await self._refresh()
 
     async def _export(self, columns_text: str):  # type: ignore[no-untyped-def]
@@ -336,7 +443,7 @@ class ContactsState(AppState):
         def work(scope: TenantScope, viewer: CurrentUser) -> tuple[str, int]:
             return exporter.export_csv(
                 scope,
-                viewer=viewer,
+                actor=viewer,
                 flt=flt,
                 columns=columns,
                 headers=header,
@@ -380,7 +487,7 @@ class ContactsState(AppState):
         phone, name = str(form.get("phone", "")), str(form.get("name", ""))
 
         def work(scope: TenantScope, viewer: CurrentUser) -> tuple[int, bool]:
-            contact, created = new_contact(scope, viewer=viewer, phone=phone, name=name)
+            contact, created = new_contact(scope, actor=viewer, phone=phone, name=name)
             assert contact.id is not None
             return contact.id, created
 
@@ -406,7 +513,7 @@ class ContactsState(AppState):
 
         def work(scope: TenantScope, viewer: CurrentUser) -> str:
             return segments.create_segment(
-                scope, viewer=viewer, name=name, filters=flt, shared=shared
+                scope, actor=viewer, name=name, filters=flt, shared=shared
             ).name
 
         try:
@@ -426,7 +533,7 @@ class ContactsState(AppState):
             await call(
                 self,
                 lambda scope, viewer: segments.delete_segment(
-                    scope, viewer=viewer, segment_id=int(segment_id)
+                    scope, actor=viewer, segment_id=int(segment_id)
                 ),
             )
         except Refused as err:

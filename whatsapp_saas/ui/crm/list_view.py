@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.crm.export import CORE_COLUMNS
+from whatsapp_saas.ui import routes as app_routes
 from whatsapp_saas.ui.components import error_callout, success_callout
 from whatsapp_saas.ui.crm import routes
 from whatsapp_saas.ui.crm.list_state import ContactsState as S
@@ -18,13 +19,16 @@ from whatsapp_saas.ui.crm.widgets import (
     progress_bar,
     tag_badge,
 )
+from whatsapp_saas.ui.dates import local_time
 from whatsapp_saas.ui.layout import shell
 
+CAMPAIGN_FOR_SEGMENT = f"{app_routes.SCHEDULING}?tab=campaigns&segment="
 T = S.t
 YES_NO = [("", "crm.any"), ("yes", "crm.yes"), ("no", "crm.no")]
 BULK_ACTIONS = [
     ("tag", "crm.bulk_tag"), ("untag", "crm.bulk_untag"), ("owner", "crm.bulk_owner"),
-    ("field", "crm.bulk_field"), ("export", "crm.bulk_export"), ("delete", "crm.bulk_delete"),
+    ("field", "crm.bulk_field"), ("export", "crm.bulk_export"),
+    ("campaign", "crm.bulk_campaign"), ("delete", "crm.bulk_delete"),
 ]  # fmt: skip
 
 
@@ -84,6 +88,19 @@ def _search() -> rx.Component:
             on_change=S.use_segment,
             aria_label=T["crm.segment"],
         ),
+        rx.cond(
+            S.filters.get("segment_id", "") != "",
+            rx.button(
+                rx.icon("megaphone", size=16),
+                T["crm.start_campaign"],
+                variant="soft",
+                # The campaign form, with this segment as its audience.
+                on_click=rx.redirect(
+                    CAMPAIGN_FOR_SEGMENT + S.filters.get("segment_id", "").to(str)
+                ),
+                data_testid="crm-start-campaign",
+            ),
+        ),
         rx.button(
             rx.icon("download", size=16),
             T["crm.export"],
@@ -136,6 +153,11 @@ def _filters() -> rx.Component:
             "crm.number",
             "crm-f-number",
             native_select("crm-f-number", "number_id", S.number_options),
+        ),
+        labelled(
+            "crm.deal_stage",
+            "crm-f-stage",
+            native_select("crm-f-stage", "deal_stage", S.stage_options),
         ),
         _date_pair("last", "crm.last_contact"),
         _date_pair("created", "crm.created"),
@@ -309,6 +331,19 @@ def _bulk_bar() -> rx.Component:
                             "crm-bulk-value",
                             rx.input(id="crm-bulk-value", name="field_value"),
                         ),
+                        rx.cond(
+                            S.campaign_options.length() > 0,
+                            labelled(
+                                "crm.campaign",
+                                "crm-bulk-campaign",
+                                native_select(
+                                    "crm-bulk-campaign",
+                                    "campaign_id",
+                                    S.campaign_options,
+                                    empty_key="crm.campaign_none",
+                                ),
+                            ),
+                        ),
                         rx.button(T["crm.run"], type="submit"),
                         gap="3",
                         wrap="wrap",
@@ -384,7 +419,7 @@ def _row(row: rx.Var) -> rx.Component:
             rx.flex(rx.foreach(S.row_tags[row["id"]], tag_badge), gap="1", wrap="wrap"),
             rx.cond(row["opted_out"] == "yes", rx.badge(T["crm.opted_out"], color_scheme="red")),
         ),
-        rx.table.cell(row["last_contact"], white_space="nowrap"),
+        rx.table.cell(local_time(row["last_contact_at"]), white_space="nowrap"),
         data_testid="crm-row",
     )
 
@@ -407,7 +442,7 @@ def _table() -> rx.Component:
                     rx.table.column_header_cell(T["crm.col_company"]),
                     rx.table.column_header_cell(T["crm.col_owner"]),
                     rx.table.column_header_cell(T["crm.col_tags"]),
-                    _sort_header("crm.last_contact", "updated"),
+                    _sort_header("crm.last_contact", "last"),
                 )
             ),
             rx.table.body(rx.foreach(S.rows, _row)),
@@ -489,24 +524,49 @@ def _new_contact_dialog() -> rx.Component:
     )
 
 
-def _delete_dialog() -> rx.Component:
+def _confirm_dialog(
+    title: rx.Var,
+    question: rx.Var,
+    confirm: rx.Component,
+    on_cancel: rx.EventHandler,
+    is_open: rx.Var,
+) -> rx.Component:
+    """A bulk action's confirmation: its question, Cancel and the action's own button."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(T["crm.delete_title"]),
-            rx.alert_dialog.description(S.delete_question),
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(question),
             rx.hstack(
                 rx.alert_dialog.cancel(
-                    rx.button(T["crm.cancel"], variant="soft", on_click=S.cancel_delete)
+                    rx.button(T["crm.cancel"], variant="soft", on_click=on_cancel)
                 ),
-                rx.alert_dialog.action(
-                    rx.button(T["crm.delete"], color_scheme="red", on_click=S.confirm_delete)
-                ),
+                rx.alert_dialog.action(confirm),
                 justify="end",
                 spacing="2",
                 margin_top="1em",
             ),
         ),
-        open=S.delete_open,
+        open=is_open,
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return _confirm_dialog(
+        T["crm.delete_title"],
+        S.delete_question,
+        rx.button(T["crm.delete"], color_scheme="red", on_click=S.confirm_delete),
+        S.cancel_delete,
+        S.delete_open,
+    )
+
+
+def _campaign_dialog() -> rx.Component:
+    return _confirm_dialog(
+        T["crm.campaign_title"],
+        S.campaign_question,
+        rx.button(T["crm.campaign_add"], on_click=S.confirm_campaign_add),
+        S.cancel_campaign_add,
+        S.campaign_open,
     )
 
 
@@ -522,6 +582,7 @@ def contacts_page() -> rx.Component:
         _pager(),
         _new_contact_dialog(),
         _delete_dialog(),
+        _campaign_dialog(),
         title=T["crm.title"],
         header=_header_buttons(),
     )

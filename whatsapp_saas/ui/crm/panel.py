@@ -26,44 +26,26 @@ from whatsapp_saas.crm.visibility import visible_contact
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.components import error_callout
-from whatsapp_saas.ui.crm.card import card_vars
+from whatsapp_saas.ui.crm.card import ContactCardVars, follow_contacts
 from whatsapp_saas.ui.crm.card_view import (
     edit_form,
     fields_view,
+    live_refresh,
     notes_block,
-    shown_tags,
     tags_block,
     timeline_block,
 )
 from whatsapp_saas.ui.crm.common import Refused, call, form_fields
 from whatsapp_saas.ui.crm.routes import contact_href
 from whatsapp_saas.ui.crm.widgets import avatar
+from whatsapp_saas.ui.realtime import TenantFeed
 
 PREFIX = "crm-panel"
 TIMELINE_SHOWN = 5
 
 
-class ContactPanelState(AppState):
-    contact_id: str = ""
-    name: str = ""
-    display_name: str = ""
-    initials: str = ""
-    email: str = ""
-    company: str = ""
-    owner_id: str = ""
-    owner_name: str = ""
-    tags: list[dict[str, str]] = []
-    tag_choices: list[dict[str, str]] = []
-    field_list: list[dict[str, str]] = []
-    users: list[dict[str, str]] = []
-    opted_out: bool = False
-    opt_out_text: str = ""
-    identities: list[dict[str, str]] = []
-    timeline: list[dict[str, str]] = []
-    editing: bool = False
-    form_key: int = 0
-    errors: dict[str, str] = {}
-    error: str = ""
+class ContactPanelState(ContactCardVars, AppState):
+    _loaded_lang: str = ""
 
     @rx.var
     def profile_href(self) -> str:
@@ -78,6 +60,22 @@ class ContactPanelState(AppState):
         self.editing, self.errors, self.error = False, {}, ""
         wanted = int(contact_id) if str(contact_id).isdigit() else 0
         await self._load(wanted)
+        if self.contact_id:
+            await follow_contacts(self)
+
+    @rx.event
+    async def relabel(self) -> None:
+        """The language changed: dates and change labels are written server-side, re-read
+        them (mounting sends this too; nothing is read when the language is the same)."""
+        if self.contact_id and self.lang != self._loaded_lang and not self.editing:
+            await self._load(self._id())
+
+    @rx.event
+    async def on_contact_tick(self) -> None:
+        """A live ContactUpdated named the contact shown (the page checked): re-read it."""
+        feed = await self.get_state(TenantFeed)
+        if self.contact_id in feed.contacts_changed and not self.editing:
+            await self._load(self._id())
 
     @rx.event
     async def refresh_contact(self, contact_id: int | str = "") -> None:
@@ -92,17 +90,15 @@ class ContactPanelState(AppState):
             return
 
         def work(scope: TenantScope, viewer: CurrentUser) -> ProfileData:
-            return load_profile(scope, viewer, contact_id)
+            return load_profile(scope, actor=viewer, contact_id=contact_id)
 
         try:
             data = await call(self, work)
         except Refused as err:
             self.error, self.contact_id = err.message, ""
             return
-        for key, value in card_vars(self, data).items():
-            setattr(self, key, value)
-        self.timeline = self.timeline[:TIMELINE_SHOWN]
-        self.form_key += 1
+        self._show_card(data)
+        self.timeline, self._loaded_lang = self.timeline[:TIMELINE_SHOWN], self.lang
 
     @rx.event
     def start_edit(self) -> None:
@@ -127,7 +123,7 @@ class ContactPanelState(AppState):
             await call(
                 self,
                 lambda scope, viewer: profile.update_profile(
-                    scope, viewer=viewer, contact_id=contact_id, changes=changes
+                    scope, actor=viewer, contact_id=contact_id, changes=changes
                 ),
             )
         except Refused as err:
@@ -143,9 +139,12 @@ class ContactPanelState(AppState):
         wanted = [t for t in current if t != tag_id] if tag_id in current else [*current, tag_id]
 
         def work(scope: TenantScope, viewer: CurrentUser) -> None:
-            visible_contact(scope, viewer, contact_id, for_update=True)
+            visible_contact(scope, actor=viewer, contact_id=contact_id, for_update=True)
             tags.set_contact_tags(
-                scope, contact_id, [int(t) for t in wanted if t.isdigit()], user_id=viewer.user_id
+                scope,
+                contact_id=contact_id,
+                tag_ids=[int(t) for t in wanted if t.isdigit()],
+                user_id=viewer.user_id,
             )
 
         await self._do(work)
@@ -155,7 +154,7 @@ class ContactPanelState(AppState):
         contact_id, body = self._id(), str(form.get("note", ""))
 
         def work(scope: TenantScope, viewer: CurrentUser) -> None:
-            visible_contact(scope, viewer, contact_id, for_update=True)
+            visible_contact(scope, actor=viewer, contact_id=contact_id, for_update=True)
             add_note(scope, contact_id=contact_id, user_id=viewer.user_id, body=body)
 
         await self._do(work)
@@ -181,7 +180,11 @@ def contact_panel() -> rx.Component:
             avatar(S.initials, "4"),
             rx.vstack(
                 rx.link(
-                    S.display_name, href=S.profile_href, weight="bold", data_testid="crm-panel-name"
+                    S.display_name,
+                    href=S.profile_href,
+                    weight="bold",
+                    title=T["crm.open_profile"],
+                    data_testid="crm-panel-name",
                 ),
                 rx.foreach(
                     S.identities, lambda i: rx.text(i["value"], size="1", color_scheme="gray")
@@ -191,19 +194,18 @@ def contact_panel() -> rx.Component:
             align="center",
         ),
         rx.cond(S.opted_out, rx.badge(T["crm.opted_out"], color_scheme="red")),
-        shown_tags(S),
-        tags_block(S, PREFIX),
+        tags_block(S, PREFIX, aria_key="crm.contact_tag"),
         rx.divider(),
         rx.cond(
             S.editing,
-            edit_form(S, PREFIX),
+            edit_form(S, PREFIX, save_key="crm.save_contact", cancel_key="crm.cancel_edit"),
             rx.vstack(
                 rx.text(S.email, size="2"),
                 rx.text(S.company, size="2"),
                 fields_view(S, PREFIX),
                 rx.button(
                     rx.icon("pencil", size=14),
-                    T["crm.edit"],
+                    T["crm.edit_contact"],
                     size="1",
                     variant="soft",
                     on_click=S.start_edit,
@@ -213,12 +215,16 @@ def contact_panel() -> rx.Component:
             ),
         ),
         rx.divider(),
-        notes_block(S, PREFIX),
+        notes_block(S, PREFIX, label_key="crm.contact_note", add_key="crm.add_contact_note"),
         timeline_block(S),
         spacing="3",
         width="100%",
     )
     return rx.box(
+        live_refresh(S, S.on_contact_tick),
+        # Keyed outside, mounted inside: a key change remounts the children (and so fires
+        # their on_mount), which a key on the element with on_mount itself does not.
+        rx.box(rx.box(on_mount=S.relabel, display="none"), key=S.lang, display="none"),
         error_callout(S.error),
         rx.cond(S.contact_id != "", body),
         width="100%",

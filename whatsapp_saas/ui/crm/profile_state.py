@@ -14,39 +14,21 @@ from whatsapp_saas.crm.profile_data import ProfileData, load_profile
 from whatsapp_saas.crm.timeline import add_note
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.base_state import AppState
-from whatsapp_saas.ui.crm.card import card_vars
+from whatsapp_saas.ui.crm.card import ContactCardVars, follow_contacts
 from whatsapp_saas.ui.crm.common import Refused, call, form_fields
 from whatsapp_saas.ui.crm.routes import CONTACTS, contact_href
+from whatsapp_saas.ui.realtime import TenantFeed
 
 
-class ContactProfileState(AppState):
-    contact_id: str = ""
-    name: str = ""
-    display_name: str = ""
-    initials: str = ""
-    email: str = ""
-    company: str = ""
-    owner_id: str = ""
-    owner_name: str = ""
-    tags: list[dict[str, str]] = []
-    tag_choices: list[dict[str, str]] = []
-    field_list: list[dict[str, str]] = []
-    users: list[dict[str, str]] = []
-    opted_out: bool = False
-    opt_out_text: str = ""
-    identities: list[dict[str, str]] = []
-    timeline: list[dict[str, str]] = []
+class ContactProfileState(ContactCardVars, AppState):
     conversations: list[dict[str, str]] = []
     plans: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
     merge_matches: list[dict[str, str]] = []
-    editing: bool = False
-    form_key: int = 0
-    errors: dict[str, str] = {}
-    error: str = ""
     notice: str = ""
     merge_target: str = ""
     merge_target_name: str = ""
+    _shown_lang: str = ""  # the language the card's dates and words were written in
 
     def _route_id(self) -> int | None:
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -63,12 +45,28 @@ class ContactProfileState(AppState):
         if contact_id is None:
             return rx.redirect(CONTACTS)
         await self._reload(contact_id)
+        if self.contact_id:
+            await follow_contacts(self)
         return None
+
+    @rx.event
+    async def on_contact_tick(self) -> None:
+        """A live ContactUpdated named this contact (an inbox panel or another tab saved it)."""
+        feed = await self.get_state(TenantFeed)
+        if self.contact_id in feed.contacts_changed and not self.editing:
+            await self._reload(self._id())
+
+    @rx.event
+    async def follow_language(self) -> None:
+        """The language changed (see the page's language marker): write the card again in
+        it, dates included, unless an edit is open (it would lose what is typed)."""
+        if self.contact_id and self.lang != self._shown_lang and not self.editing:
+            await self._reload(self._id())
 
     async def _reload(self, contact_id: int) -> None:
         def work(scope: TenantScope, viewer: CurrentUser) -> tuple[ProfileData, list[Any]]:
-            data = load_profile(scope, viewer, contact_id)
-            dups = merging.suggest_duplicates(scope, viewer=viewer, contact_id=contact_id)
+            data = load_profile(scope, actor=viewer, contact_id=contact_id)
+            dups = merging.suggest_duplicates(scope, actor=viewer, contact_id=contact_id)
             return data, dups
 
         try:
@@ -76,8 +74,8 @@ class ContactProfileState(AppState):
         except Refused as err:
             self.error, self.contact_id = err.message, ""
             return
-        for key, value in card_vars(self, data).items():
-            setattr(self, key, value)
+        self._show_card(data)
+        self._shown_lang = self.lang
         self.conversations = [
             {
                 "id": str(a.link_id),
@@ -105,7 +103,6 @@ class ContactProfileState(AppState):
             }
             for d in dups
         ]
-        self.form_key += 1
 
     def _id(self) -> int:
         return int(self.contact_id) if self.contact_id.isdigit() else 0
@@ -133,7 +130,7 @@ class ContactProfileState(AppState):
             await call(
                 self,
                 lambda scope, viewer: profile.update_profile(
-                    scope, viewer=viewer, contact_id=contact_id, changes=changes
+                    scope, actor=viewer, contact_id=contact_id, changes=changes
                 ),
             )
         except Refused as err:
@@ -145,6 +142,51 @@ class ContactProfileState(AppState):
         await self._reload(contact_id)
 
     @rx.event
+    async def add_phone(self, form: dict[str, Any]) -> None:
+        """Give the contact one more phone (edit mode); a number another contact has is
+        refused, and that contact is offered below for merging instead."""
+        self.error = self.notice = ""
+        contact_id, typed = self._id(), str(form.get("new_phone", ""))
+        try:
+            await call(
+                self,
+                lambda scope, viewer: profile.add_phone(
+                    scope, actor=viewer, contact_id=contact_id, phone=typed
+                ),
+            )
+        except Refused as err:
+            others = {k: v for k, v in self.errors.items() if k != "phone"}
+            self.errors = {**others, **err.fields}
+            self.error = "" if err.fields else err.message
+            taken = err.__cause__
+            if isinstance(taken, profile.PhoneTaken):
+                self.merge_matches = [
+                    {"id": str(taken.contact_id), "name": taken.name, "phone": typed}
+                ]
+            return
+        self.errors = {k: v for k, v in self.errors.items() if k != "phone"}
+        self.notice = self._tr("crm.phone_added")
+        await self._reload(contact_id)
+
+    @rx.event
+    async def remove_phone(self, phone: str) -> None:
+        """Take a phone off the contact, unless a conversation uses it."""
+        self.error = self.notice = ""
+        contact_id = self._id()
+        try:
+            await call(
+                self,
+                lambda scope, viewer: profile.remove_phone(
+                    scope, actor=viewer, contact_id=contact_id, phone=phone
+                ),
+            )
+        except Refused as err:
+            self.error = err.message
+            return
+        self.notice = self._tr("crm.phone_removed")
+        await self._reload(contact_id)
+
+    @rx.event
     async def toggle_tag(self, tag_id: str) -> None:
         contact_id = self._id()
         current = [t["id"] for t in self.tags]
@@ -153,7 +195,10 @@ class ContactProfileState(AppState):
         def work(scope: TenantScope, viewer: CurrentUser) -> None:
             profile_check(scope, viewer, contact_id)
             tags.set_contact_tags(
-                scope, contact_id, [int(t) for t in wanted if t.isdigit()], user_id=viewer.user_id
+                scope,
+                contact_id=contact_id,
+                tag_ids=[int(t) for t in wanted if t.isdigit()],
+                user_id=viewer.user_id,
             )
 
         await self._do(work)
@@ -171,12 +216,12 @@ class ContactProfileState(AppState):
     @rx.event
     async def opt_out(self) -> None:
         contact_id = self._id()
-        await self._do(lambda s, v: profile.opt_out(s, viewer=v, contact_id=contact_id))
+        await self._do(lambda s, v: profile.opt_out(s, actor=v, contact_id=contact_id))
 
     @rx.event
     async def opt_in(self) -> None:
         contact_id = self._id()
-        await self._do(lambda s, v: profile.opt_in(s, viewer=v, contact_id=contact_id))
+        await self._do(lambda s, v: profile.opt_in(s, actor=v, contact_id=contact_id))
 
     async def _do(self, work: Any) -> None:
         self.error = self.notice = ""
@@ -198,7 +243,7 @@ class ContactProfileState(AppState):
 
         def work(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
             page = contact_page(
-                scope, viewer=viewer, flt=ContactFilter(search=text), per_page=8, with_total=False
+                scope, actor=viewer, flt=ContactFilter(search=text), per_page=8, with_total=False
             )
             return [
                 {
@@ -234,7 +279,7 @@ class ContactProfileState(AppState):
             await call(
                 self,
                 lambda scope, viewer: merging.merge_contacts(
-                    scope, viewer=viewer, survivor_id=survivor, merged_id=int(other)
+                    scope, actor=viewer, survivor_id=survivor, merged_id=int(other)
                 ),
             )
         except Refused as err:
@@ -249,4 +294,4 @@ def profile_check(scope: TenantScope, viewer: CurrentUser, contact_id: int) -> N
     """NotFound unless the viewer may see (and so edit) this contact."""
     from whatsapp_saas.crm.visibility import visible_contact
 
-    visible_contact(scope, viewer, contact_id, for_update=True)
+    visible_contact(scope, actor=viewer, contact_id=contact_id, for_update=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from whatsapp_saas.ui import routes as app_routes
@@ -9,6 +11,7 @@ from whatsapp_saas.ui.components import error_callout, success_callout
 from whatsapp_saas.ui.crm.card_view import (
     edit_form,
     fields_view,
+    live_refresh,
     notes_block,
     shown_tags,
     tags_block,
@@ -16,7 +19,7 @@ from whatsapp_saas.ui.crm.card_view import (
 )
 from whatsapp_saas.ui.crm.profile_state import ContactProfileState as S
 from whatsapp_saas.ui.crm.routes import CONTACTS
-from whatsapp_saas.ui.crm.widgets import avatar
+from whatsapp_saas.ui.crm.widgets import avatar, field_error, label
 from whatsapp_saas.ui.layout import shell
 from whatsapp_saas.ui.pipeline.contact_deals import deals_section
 
@@ -83,7 +86,65 @@ def _details() -> rx.Component:
         spacing="2",
         width="100%",
     )
-    return _section("crm.details", rx.cond(S.editing, edit_form(S, PREFIX), view))
+    editor = rx.vstack(_phones_editor(), edit_form(S, PREFIX), spacing="3", width="100%")
+    return _section("crm.details", rx.cond(S.editing, editor, view))
+
+
+def _phones_editor() -> rx.Component:
+    """Edit mode: the contact's phones, each removable, and a box to add one (its own form,
+    beside the profile's, so adding a phone keeps what is typed there)."""
+    field_id = f"{PREFIX}-new-phone"
+    phones = rx.foreach(
+        S.identities,
+        lambda i: rx.cond(
+            i["is_phone"] != "",
+            rx.hstack(
+                rx.text(i["value"], size="2", weight="medium"),
+                rx.code(i["jid"], size="1"),
+                rx.icon_button(
+                    rx.icon("x", size=12),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    type="button",
+                    aria_label=T["crm.remove_phone"].replace("{phone}", i["value"]),
+                    on_click=S.remove_phone(i["raw"]),
+                ),
+                align="center",
+                wrap="wrap",
+                data_testid="crm-profile-phone",
+            ),
+        ),
+    )
+    add = rx.form(
+        rx.vstack(
+            label("crm.new_phone", field_id),
+            rx.hstack(
+                rx.input(
+                    id=field_id,
+                    name="new_phone",
+                    input_mode="tel",
+                    placeholder="+55 11 99999-0000",
+                    flex="1",
+                ),
+                rx.button(T["crm.add_phone"], type="submit", size="2", variant="soft"),
+                width="100%",
+            ),
+            field_error(S.errors, "phone", field_id),
+            spacing="1",
+            width="100%",
+        ),
+        on_submit=S.add_phone,
+        reset_on_submit=True,
+        width="100%",
+    )
+    return rx.vstack(
+        rx.text(T["crm.phones"], size="2", color_scheme="gray"),
+        phones,
+        add,
+        spacing="2",
+        width="100%",
+    )
 
 
 def _opt_out() -> rx.Component:
@@ -216,6 +277,13 @@ def _merge() -> rx.Component:
     )
 
 
+def language_marker(on_change: Any) -> rx.Component:
+    """An empty box keyed by the language: a switch mounts its inner box anew (the key must
+    sit on the parent, as in ``live_refresh``), whose on_mount asks the state to write its
+    server-made text (dates, statuses) in the new language."""
+    return rx.box(rx.box(on_mount=on_change, display="none"), key=S.lang, display="none")
+
+
 def contact_profile_page() -> rx.Component:
     body = rx.flex(
         rx.vstack(_details(), _opt_out(), _merge(), spacing="3", flex="1 1 340px", min_width="0"),
@@ -237,6 +305,8 @@ def contact_profile_page() -> rx.Component:
             href=CONTACTS,
             size="2",
         ),
+        live_refresh(S, S.on_contact_tick),
+        language_marker(S.follow_language),
         error_callout(S.error),
         success_callout(S.notice),
         rx.cond(S.contact_id != "", rx.vstack(_identity(), body, spacing="4", width="100%")),

@@ -98,7 +98,7 @@ class CrmSetupState(AppState):
     async def remove_field(self, definition_id: str) -> None:
         if definition_id.isdigit():
             await self._change(
-                lambda s, _v: field_svc.delete_definition(s, int(definition_id)),
+                lambda s, _v: field_svc.delete_definition(s, definition_id=int(definition_id)),
                 "crm.setup_deleted",
             )
 
@@ -113,9 +113,9 @@ class CrmSetupState(AppState):
     async def delete_tag(self, tag_id: str) -> None:
         if tag_id.isdigit():
             await self._change(
-                lambda s, _v: tag_svc.delete_tag(s, int(tag_id)), "crm.setup_deleted"
+                lambda s, _v: tag_svc.delete_tag(s, tag_id=int(tag_id)), "crm.setup_deleted"
             )
 
     @rx.event
     async def save_visibility(self, value: str) -> None:
-        await self._change(lambda s, v: set_agent_visibility(s, v, value), "crm.saved")
+        await self._change(lambda s, v: set_agent_visibility(s, actor=v, value=value), "crm.saved")

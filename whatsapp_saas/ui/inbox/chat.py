@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from whatsapp_saas.ui.dates import local_time
 from whatsapp_saas.ui.inbox.composer import ComposerState
 from whatsapp_saas.ui.inbox.state import InboxState as S
 from whatsapp_saas.ui.media_urls import backend_url
@@ -67,7 +68,7 @@ def _media(m: rx.Var) -> rx.Component:
 
 def _status_line(m: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.text(m["time"], size="1", color_scheme="gray"),
+        rx.text(local_time(m["at"]), size="1", color_scheme="gray", data_testid="message-time"),
         rx.cond(
             m["tick"] != "",
             rx.text(
@@ -134,7 +135,12 @@ def _bubble(m: rx.Var) -> rx.Component:
             rx.cond(
                 outgoing & ((m["sender"] != "") | (m["sender_key"] != "")),
                 rx.text(
-                    rx.cond(m["sender"] != "", m["sender"], T[m["sender_key"]]),
+                    rx.cond(
+                        m["sender"] != "",
+                        m["sender"],
+                        # "Automation · <rule or menu>" when the message names what sent it
+                        T[m["sender_key"]].to(str).replace("{name}", m["sender_name"].to(str)),
+                    ),
                     size="1",
                     weight="bold",
                     color_scheme="grass",
@@ -225,7 +231,7 @@ def _system_line(m: rx.Var) -> rx.Component:
         rx.text(
             system_text(m),
             " · ",
-            m["time"],
+            local_time(m["at"]),
             size="1",
             color_scheme="gray",
             padding="0.15em 0.75em",

@@ -191,11 +191,15 @@ class ComposerState(InboxState):
         quoted, conversation = self._quoted_id(), self.selected_id
         self.sending = True
         if self.note_mode:
-            ok = await self._act(lambda scope, me: inbox.add_internal_note(scope, me, cid, text))
+            ok = await self._act(
+                lambda scope, me: inbox.add_internal_note(
+                    scope, actor=me, conversation_id=cid, text=text
+                )
+            )
         else:
             ok = await self._act(
                 lambda scope, me: inbox.enqueue_text_reply(
-                    scope, me, cid, text, quoted_message_id=quoted
+                    scope, actor=me, conversation_id=cid, text=text, quoted_message_id=quoted
                 )
             )
         self.sending = False
@@ -251,14 +255,14 @@ class ComposerState(InboxState):
             audio = await asyncio.to_thread(prepare_voice, file.data, file.mimetype, file.name)
             return await self._act(
                 lambda scope, me: enqueue_voice_reply(
-                    scope, me, cid, audio, quoted_message_id=quoted
+                    scope, actor=me, conversation_id=cid, audio=audio, quoted_message_id=quoted
                 )
             )
         return await self._act(
             lambda scope, me: inbox.enqueue_media_reply(
                 scope,
-                me,
-                cid,
+                actor=me,
+                conversation_id=cid,
                 data=file.data,
                 mimetype=file.mimetype,
                 filename=file.name,

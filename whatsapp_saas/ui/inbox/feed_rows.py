@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from whatsapp_saas.accounts.models import User
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.crm.tags import tags_of_conversations
 from whatsapp_saas.inbox.departments import list_departments
 from whatsapp_saas.inbox.models import Conversation, DepartmentMember, Message
 from whatsapp_saas.inbox.queries import ConversationItem
@@ -76,8 +77,14 @@ def read_batch(
     numbers = {n.id: n.name for n in scope.all(WhatsAppNumber) if n.id is not None}
     users = {u.id: u.name for u in scope.all(User) if u.id is not None}
     departments = {d.id: d.name for d in list_departments(scope) if d.id is not None}
+    tagged = tags_of_conversations(scope, conversation_ids=[conv.id or 0 for conv, _ in found])
     snapshots = {
-        str(conv.id): _snapshot(conv, contact, numbers, users, departments)
+        str(conv.id): _snapshot(
+            conv,
+            contact,
+            (numbers, users, departments),
+            [(t.name, t.color) for t in tagged.get(conv.id or 0, [])],
+        )
         for conv, contact in found
     }
     return BatchRows(snapshots, _messages(scope, sorted(set(message_ids)), users, set(locales)))
@@ -86,10 +93,10 @@ def read_batch(
 def _snapshot(
     conv: Conversation,
     contact: Contact,
-    numbers: dict[int, str],
-    users: dict[int, str],
-    departments: dict[int, str],
+    names: tuple[dict[int, str], dict[int, str], dict[int, str]],
+    tags: list[tuple[str, str]],
 ) -> ConversationSnapshot:
+    numbers, users, departments = names
     item = ConversationItem(conv, contact)
     return ConversationSnapshot(
         id=str(conv.id),
@@ -98,7 +105,7 @@ def _snapshot(
         department_id=conv.department_id,
         status=conv.status,
         unread=int(conv.unread_count or 0),
-        row=conversation_row(item, numbers, users, departments),
+        row=conversation_row(item, numbers, users, departments, tags),
         header=conversation_header(conv, contact, numbers),
     )
 

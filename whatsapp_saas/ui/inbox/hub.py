@@ -9,6 +9,10 @@ linear in viewers. The tab decides in memory what its user may see.
 
 A tab whose socket went away has its queue dropped and its task ended; if it comes back it
 reloads once, and if it stays away it is forgotten. Nothing here reads a shared state.
+
+The hub also reports who is online (round-robin prefers them): the user of an inbox that
+opens, and once a minute the users of its tabs that still have a socket
+(``automations.presence``: at most one write a minute per user).
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ import reflex as rx
 from sqlmodel import Session
 
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.automations.presence import PresenceRecorder
 from whatsapp_saas.inbox import service as inbox
 from whatsapp_saas.realtime.channel import Channel
 from whatsapp_saas.realtime.events import (
     AccessChanged,
+    ContactsChanged,
     ConversationChanged,
     DealsChanged,
+    HandoffRequested,
     InboxEvent,
     MembershipChanged,
     MessageAdded,
@@ -47,8 +54,17 @@ from whatsapp_saas.ui.inbox.live import FeedUpdate, Viewer
 log = logging.getLogger(__name__)
 
 INBOX_EVENTS = (ConversationChanged, MessageAdded, MessageChanged, TypingChanged)
+# Events for the tenant's shared feeds (the WhatsApp page, boards, contact panels).
+SHARED_EVENTS = (NumbersChanged, AccessChanged, DealsChanged, ContactsChanged)
 QUEUE_LIMIT = 200  # a tab this far behind reloads instead of replaying
+# Each push costs a state update and a delta of the whole list, so a tab is pushed at most
+# once per (open tabs x PUSH_BUDGET_S), capped at PUSH_PAUSE_MAX_S: one tab hears at once,
+# fifty hear a few times a second, and the worker's pushes per second stay bounded however
+# many viewers there are (what queued meanwhile goes in one update).
+PUSH_BUDGET_S = 0.003
+PUSH_PAUSE_MAX_S = 0.15
 FORGET_AFTER_S = 120.0  # a tab whose socket stays away this long is unregistered
+PRESENCE_TICK_S = 60.0  # how often the users of the open inboxes are stamped as seen
 
 Applier = Callable[[rx.App, str, list[FeedUpdate], Viewer], Awaitable[str | None]]
 
@@ -63,6 +79,7 @@ class OpenTab:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     away_since: float | None = None  # its socket was gone when we last pushed
+    pushed_at: float = 0.0  # loop time of its last state update
 
 
 class InboxHub:
@@ -80,6 +97,7 @@ class InboxHub:
         self._background: set[asyncio.Task[None]] = set()
         self._app: rx.App | None = None
         self.on_other: Callable[[rx.App, int, list[RealtimeEvent]], Awaitable[None]] | None = None
+        self.presence = PresenceRecorder()
 
     @staticmethod
     def of(app: rx.App) -> InboxHub | None:
@@ -112,14 +130,45 @@ class InboxHub:
     async def __call__(self, app: rx.App) -> None:
         """Forever (a lifespan task): read the channel and apply it in batches."""
         self._app = app
+        presence = asyncio.create_task(self._presence_ticks(app), name="inbox-presence")
+        try:
+            while True:
+                try:
+                    await self._pump(app)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("realtime hub failed; restarting in 1 s")
+                    await asyncio.sleep(1)
+        finally:
+            presence.cancel()
+
+    # --- presence ---------------------------------------------------------------------------
+
+    async def _presence_ticks(self, app: rx.App) -> None:
         while True:
+            await asyncio.sleep(PRESENCE_TICK_S)
             try:
-                await self._pump(app)
-            except asyncio.CancelledError:
-                raise
+                users = {
+                    (tab.tenant_id, tab.viewer.user.user_id)
+                    for tab in list(self._tabs.values())
+                    if await _connected(app, tab.token)
+                }
+                await self._stamp(users)
             except Exception:
-                log.exception("realtime hub failed; restarting in 1 s")
-                await asyncio.sleep(1)
+                log.info("could not check the open inboxes' sockets; presence not stamped")
+
+    async def seen(self, user: CurrentUser) -> None:
+        """An inbox opened: its user is online now (written unless stamped this minute)."""
+        await self._stamp({(user.tenant_id, user.user_id)})
+
+    async def _stamp(self, users: set[tuple[int, int]]) -> None:
+        if not self.presence.due(users):
+            return  # the common case: stamped within the minute, no session opened
+        try:
+            await in_session(lambda s: self.presence.record(s, users))
+        except Exception:
+            log.info("could not record who is online; round-robin falls back to everyone")
 
     async def _pump(self, app: rx.App) -> None:
         queue: asyncio.Queue[RealtimeEvent] = asyncio.Queue()
@@ -145,11 +194,7 @@ class InboxHub:
             by_tenant.setdefault(event.tenant_id, []).append(event)
         for tenant_id, events in by_tenant.items():
             try:
-                other = [
-                    e
-                    for e in events
-                    if isinstance(e, NumbersChanged | AccessChanged | DealsChanged)
-                ]
+                other = [e for e in events if isinstance(e, SHARED_EVENTS)]
                 if other and self.on_other is not None:
                     await self.on_other(app, tenant_id, other)
                 await self._feed_tenant(app, tenant_id, events)
@@ -160,11 +205,13 @@ class InboxHub:
         tabs = self.tabs(tenant_id)
         inbox_events: list[InboxEvent] = [e for e in events if isinstance(e, INBOX_EVENTS)]
         recheck = any(isinstance(e, AccessChanged | MembershipChanged) for e in events)
-        if not tabs or not (inbox_events or recheck):
+        handoffs = [e for e in events if isinstance(e, HandoffRequested)]
+        if not tabs or not (inbox_events or recheck or handoffs):
             return
         await self._forget_away(app, tabs)
         tabs = self.tabs(tenant_id)
-        read = await in_session(lambda s: _read(s, tenant_id, inbox_events, tabs, recheck))
+        also = {e.conversation_id for e in handoffs}
+        read = await in_session(lambda s: _read(s, tenant_id, inbox_events, tabs, recheck, also))
         for token in read.refused:
             self.unregister(token)  # signed out, expired, disabled or re-roled: no more pushes
         moved = {e.user_id for e in events if isinstance(e, MembershipChanged)}
@@ -192,6 +239,23 @@ class InboxHub:
             )
             for tab in self.tabs(tenant_id):
                 self._enqueue(app, tab, update)
+        for handoff in handoffs:
+            self._alert_handoff(app, tenant_id, handoff, read.rows)
+
+    def _alert_handoff(
+        self, app: rx.App, tenant_id: int, event: HandoffRequested, rows: BatchRows
+    ) -> None:
+        """Only the tabs of the users it names, and only if they may see the conversation."""
+        snap = rows.conversations.get(str(event.conversation_id))
+        if snap is None:
+            return
+        alert = (snap.id, snap.row.get("title", ""))
+        for tab in self.tabs(tenant_id):
+            if tab.viewer.user.user_id in event.user_ids and tab.viewer.may_see(snap):
+                seq = self._seq.get(tenant_id, 0)
+                self._enqueue(
+                    app, tab, FeedUpdate(self.epoch, seq, BatchRows({}, ()), handoff=alert)
+                )
 
     async def _forget_away(self, app: rx.App, tabs: list[OpenTab]) -> None:
         """Tabs whose socket went away: resync the ones back, forget the long gone."""
@@ -222,9 +286,14 @@ class InboxHub:
 
     async def _drain(self, app: rx.App, tab: OpenTab) -> None:
         """The tab's own task: apply what queued up, in one state update per wake-up."""
+        loop = asyncio.get_running_loop()
         while self._tabs.get(tab.token) is tab:
             await tab.wake.wait()
+            pause = tab.pushed_at + self.push_interval() - loop.time()
+            if pause > 0:
+                await asyncio.sleep(pause)  # let this tab's updates gather into one push
             tab.wake.clear()
+            tab.pushed_at = loop.time()
             updates, tab.queue = tab.queue, []
             if not updates:
                 continue
@@ -239,6 +308,9 @@ class InboxHub:
             if wants_read:
                 self._mark_read(tab, wants_read)
 
+    def push_interval(self) -> float:
+        return min(PUSH_PAUSE_MAX_S, len(self._tabs) * PUSH_BUDGET_S)
+
     def _mark_read(self, tab: OpenTab, conversation_id: str) -> None:
         """The open chat got a message while someone looks at it: mark it read, once for all
         the tabs that have it open (not once per tab)."""
@@ -252,7 +324,9 @@ class InboxHub:
             try:
                 await in_session(
                     lambda s: inbox.mark_read(
-                        TenantScope(s, user.tenant_id), user, int(conversation_id)
+                        TenantScope(s, user.tenant_id),
+                        actor=user,
+                        conversation_id=int(conversation_id),
                     )
                 )
             except Exception:
@@ -278,14 +352,18 @@ def _read(
     events: list[InboxEvent],
     tabs: list[OpenTab],
     recheck: bool,
+    also: set[int] | None = None,
 ) -> _Read:
-    """The one unit of work per batch: rows, who may still receive them, their departments."""
+    """The one unit of work per batch: rows, who may still receive them, their departments.
+
+    ``also``: conversations to read beyond the events' (the hand-over alerts' titles)."""
     conversations = {e.conversation_id for e in events if isinstance(e, INBOX_EVENTS)}
+    conversations |= also or set()
     messages = {e.message_id for e in events if isinstance(e, MessageAdded | MessageChanged)}
     locales = {tab.viewer.locale for tab in tabs}
     rows = read_batch(session, tenant_id, conversations, messages, locales)
     sessions = [TabSession(t.token, t.session_hash, t.viewer.user.role) for t in tabs]
-    refused = refused_tabs(session, tenant_id, sessions)
+    refused = refused_tabs(session, tenant_id=tenant_id, tabs=sessions)
     users = {t.viewer.user.user_id for t in tabs} if recheck else set()
     return _Read(rows, refused, memberships(session, tenant_id, users))
 

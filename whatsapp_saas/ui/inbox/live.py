@@ -7,6 +7,7 @@ and the viewer's departments as the web worker keeps them, never from a query pe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,9 @@ class Filters:
     number_id: str = ""
     department_id: str = ""
     search: str = ""
+    # A conversation-tag filter is not in the snapshot: like a search, it only updates the
+    # rows already shown (new ones come with the next reload).
+    tag_id: str = ""
 
     def admit(self, snap: ConversationSnapshot, viewer: Viewer) -> bool:
         if self.which == "mine" and snap.assignee_id != viewer.user.user_id:
@@ -70,6 +74,9 @@ class FeedUpdate:
     typing: tuple[tuple[str, bool], ...] = ()
     added: frozenset[str] = frozenset()  # conversations that got a new message
     resync: bool = False
+    # An alert for this tab alone, outside the sequence: (conversation id, contact's name)
+    # of a customer handed to a person (realtime.events.HandoffRequested).
+    handoff: tuple[str, str] | None = None
 
 
 @dataclass
@@ -81,8 +88,13 @@ class ListView:
 
 
 def _key(row: dict[str, str]) -> tuple[float, int]:
-    at = datetime.fromisoformat(row["at"]).timestamp() if row.get("at") else 0.0
-    return (at, int(row["id"]))
+    return (_timestamp(row.get("at") or ""), int(row["id"]))
+
+
+@functools.lru_cache(maxsize=8192)
+def _timestamp(at: str) -> float:
+    """Parsed once per distinct time: every open inbox sorts the same rows on every update."""
+    return datetime.fromisoformat(at).timestamp() if at else 0.0
 
 
 def merge_list(
@@ -95,7 +107,7 @@ def merge_list(
     for snap in snaps:
         shown = snap.id in rows
         wanted = viewer.may_see(snap) and filters.admit(snap, viewer)
-        if wanted and (shown or not filters.search):
+        if wanted and (shown or not (filters.search or filters.tag_id)):
             # A row older than the last one shown belongs to a page not loaded yet.
             if shown or floor is None or _key(snap.row) > floor:
                 changed = changed or rows.get(snap.id) != snap.row

@@ -46,7 +46,7 @@ class NewConversationState(InboxState):
             try:
                 return start_conversation(
                     scope,
-                    me,
+                    actor=me,
                     number_id=int(number) if number.isdigit() else None,
                     phone=phone,
                     name=name or None,

@@ -5,13 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout
+from whatsapp_saas.ui.crm.panel import ContactPanelState, contact_panel
 from whatsapp_saas.ui.inbox.chat import message_list
 from whatsapp_saas.ui.inbox.composer_view import composer
+from whatsapp_saas.ui.inbox.handoff_view import handoff_alert
 from whatsapp_saas.ui.inbox.new_conversation import new_conversation
+from whatsapp_saas.ui.inbox.owner_view import owner_switch
 from whatsapp_saas.ui.inbox.plans import PlansState
 from whatsapp_saas.ui.inbox.plans_view import plans_panel
 from whatsapp_saas.ui.inbox.state import InboxState as S
 from whatsapp_saas.ui.layout import shell
+from whatsapp_saas.ui.pipeline.contact_deals import deals_section
 
 T = S.t
 
@@ -101,6 +105,16 @@ def _filters() -> rx.Component:
                     rx.foreach(S.departments, lambda d: rx.el.option(d["name"], value=d["id"])),
                 ],
             ),
+            _select(
+                "ibx.tag_label",
+                "f-tag",
+                S.tag_filter,
+                S.set_tag_filter,
+                [
+                    rx.el.option(T["ibx.tag_any"], value=""),
+                    rx.foreach(S.tag_options, lambda t: rx.el.option(t["name"], value=t["id"])),
+                ],
+            ),
             class_name="inbox-filters",
         ),
         width="100%",
@@ -135,6 +149,46 @@ def status_label(status: rx.Var) -> rx.Var:
         ("pending", T["inbox.status_pending"]),
         ("resolved", T["inbox.status_resolved"]),
         status,
+    )
+
+
+def _tag_chip(name: rx.Var, color: rx.Var) -> rx.Component:
+    return rx.cond(
+        name != "",
+        rx.badge(
+            name,
+            color_scheme=color,
+            variant="soft",
+            radius="full",
+            size="1",
+            max_width="6.5em",
+            class_name="row-chip",
+            data_testid="conversation-tag-chip",
+        ),
+    )
+
+
+def _tag_chips(c: rx.Var) -> rx.Component:
+    """The conversation's first two tags and "+N" (the rest's names in its tooltip)."""
+    return rx.hstack(
+        _tag_chip(c["tag1"], c["tag1_color"]),
+        _tag_chip(c["tag2"], c["tag2_color"]),
+        rx.cond(
+            c["tags_more"] != "",
+            rx.badge(
+                c["tags_more"],
+                variant="outline",
+                color_scheme="gray",
+                radius="full",
+                size="1",
+                title=c["tags_rest"],
+                aria_label=c["tags_rest"],
+                data_testid="conversation-tags-more",
+            ),
+        ),
+        spacing="1",
+        flex="none",
+        align="center",
     )
 
 
@@ -184,6 +238,7 @@ def _conversation(c: rx.Var) -> rx.Component:
             flex="1",
             data_testid="conversation-preview",
         ),
+        rx.cond(c["tag1"] != "", _tag_chips(c)),
         rx.cond(
             c["unread"] != "0",
             rx.badge(c["unread"], color_scheme="green", radius="full", data_testid="unread-badge"),
@@ -249,6 +304,7 @@ def _conversation_list() -> rx.Component:
 def _actions() -> rx.Component:
     h = S.header
     return rx.hstack(
+        owner_switch(S.selected_id),  # the conversation owner (menus helper)
         rx.button(T["ibx.assign_me"], size="1", variant="soft", on_click=S.assign_to_me),
         rx.el.select(
             rx.el.option(T["ibx.transfer_to_agent"] + "…", value="", disabled=True),
@@ -342,8 +398,47 @@ def _chat() -> rx.Component:
     )
 
 
+def _conversation_tags() -> rx.Component:
+    """The tenant's tags, each toggling on the open conversation (filters use them)."""
+    return rx.vstack(
+        rx.text(T["ibx.conversation_tags"], weight="bold", size="2"),
+        rx.flex(
+            rx.foreach(
+                S.tag_options,
+                lambda t: rx.button(
+                    rx.cond(
+                        S.conversation_tag_ids.contains(t["id"]),
+                        rx.icon("check", size=12),
+                        rx.icon("plus", size=12),
+                    ),
+                    t["name"],
+                    size="1",
+                    radius="full",
+                    color_scheme=t["color"],
+                    variant=rx.cond(S.conversation_tag_ids.contains(t["id"]), "solid", "outline"),
+                    on_click=S.toggle_conversation_tag(t["id"]),
+                    aria_pressed=rx.cond(S.conversation_tag_ids.contains(t["id"]), "true", "false"),
+                    aria_label=T["ibx.conversation_tag"] + ": " + t["name"],
+                    data_testid="conversation-tag-toggle",
+                ),
+            ),
+            rx.cond(
+                S.tag_options.length() == 0,
+                rx.text(T["crm.no_tags_defined"], size="1", color_scheme="gray"),
+            ),
+            gap="1",
+            wrap="wrap",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _contact_panel() -> rx.Component:
-    h = S.header
+    """The CRM card of the conversation's contact (tags, fields, notes, quick edit), the
+    conversation's tags, the contact's deals and the scheduled messages, side by side with
+    the chat. The card and the deals reload when the open conversation's contact changes."""
+    contact_id = S.header["contact_id"].to(str)
     return rx.cond(
         S.selected_id != "",
         rx.vstack(
@@ -352,15 +447,20 @@ def _contact_panel() -> rx.Component:
                 rx.heading(T["ibx.contact"], size="3"),
                 align="center",
             ),
-            rx.text(h["title"], weight="bold", data_testid="contact-name"),
-            rx.text(T["ibx.phone"], ": ", h["phone"], size="2"),
-            rx.text(
-                T["ibx.tags"], ": ", rx.cond(h["tags"] != "", h["tags"], T["ibx.no_tags"]), size="2"
+            rx.box(
+                rx.box(on_mount=ContactPanelState.open_contact(contact_id), display="none"),
+                key=contact_id,
+                display="none",
             ),
+            contact_panel(),
+            rx.divider(),
+            _conversation_tags(),
+            rx.divider(),
+            deals_section(contact_id, S.selected_id),
             rx.divider(),
             plans_panel(),
-            width="250px",
-            min_width="230px",
+            width="300px",
+            min_width="260px",
             height="100%",
             overflow_y="auto",
             padding="0.75em",
@@ -394,6 +494,7 @@ def _notifications_switch() -> rx.Component:
 def inbox_page() -> rx.Component:
     return shell(
         error_callout(S.error),
+        handoff_alert(),
         rx.hstack(
             _conversation_list(),
             _chat(),

@@ -63,14 +63,16 @@ class PlansState(InboxState):
         when = _local(str(form.get("when", "")))
         await self._plan(
             lambda scope, me, cid: schedule_in_conversation(
-                scope, me, cid, when_local=when, text=text
+                scope, actor=me, conversation_id=cid, when_local=when, text=text
             )
         )
 
     @rx.event
     async def cancel_scheduled(self, schedule_id: str) -> None:
         await self._plan(
-            lambda scope, me, cid: cancel_schedule(scope, me, int(schedule_id), in_conversation=cid)
+            lambda scope, me, cid: cancel_schedule(
+                scope, actor=me, schedule_id=int(schedule_id), in_conversation=cid
+            )
         )
 
     @rx.event
@@ -79,13 +81,19 @@ class PlansState(InboxState):
         hours_only = bool(form.get("business_hours_only"))
         await self._plan(
             lambda scope, me, cid: start_follow_up(
-                scope, me, cid, steps=_steps(hours, text), business_hours_only=hours_only
+                scope,
+                actor=me,
+                conversation_id=cid,
+                steps=_steps(hours, text),
+                business_hours_only=hours_only,
             )
         )
 
     @rx.event
     async def cancel_follow(self, follow_up_id: str) -> None:
-        await self._plan(lambda scope, me, cid: cancel_follow_up(scope, me, int(follow_up_id)))
+        await self._plan(
+            lambda scope, me, cid: cancel_follow_up(scope, actor=me, follow_up_id=int(follow_up_id))
+        )
 
 
 def _steps(hours: str, text: str) -> list[dict[str, Any]]:
@@ -128,9 +136,9 @@ def _plans(
             "when": format_datetime(f.due_at, user.language, zone),
             "text": str(f.steps[f.step]["text"])[:80] if f.step < len(f.steps) else "",
         }
-        for f in list_follow_ups(scope, user, conversation_id=conversation_id)
+        for f in list_follow_ups(scope, actor=user, conversation_id=conversation_id)
         # A reply (or resolving) ends a follow-up; the row is cancelled just after the
         # message's commit, so ask what the dispatcher would decide instead of waiting.
-        if stop_reason(scope, f, conversation) is None
+        if stop_reason(scope, follow_up=f, conversation=conversation) is None
     ]
     return schedules, follow_ups

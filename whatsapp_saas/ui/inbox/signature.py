@@ -36,7 +36,9 @@ class SignatureState(AppState):
     @rx.event
     async def save_signature(self, form: dict[str, Any]) -> None:
         text = str(form.get("signature", ""))
-        outcome = await act(self, lambda scope, me: accounts.set_signature(scope, me, text))
+        outcome = await act(
+            self, lambda scope, me: accounts.set_signature(scope, actor=me, signature=text)
+        )
         self.signature_error = outcome.error
         self.signature_saved = self._tr("settings.saved") if outcome.ok else ""
         if outcome.ok and outcome.value is not None:

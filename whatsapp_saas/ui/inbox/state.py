@@ -15,6 +15,7 @@ from typing import Any
 import reflex as rx
 
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.crm import tags as crm_tags
 from whatsapp_saas.inbox import service as inbox
 from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.ui.actions import act
@@ -43,12 +44,16 @@ class InboxState(AppState):
     status_filter: str = ""
     number_filter: str = ""
     department_filter: str = ""
+    tag_filter: str = ""
     search: str = ""
     conversations: list[dict[str, str]] = []
     next_cursor: str = ""
     numbers: list[dict[str, str]] = []
     agents: list[dict[str, str]] = []
     departments: list[dict[str, str]] = []
+    # The tenant's tags (id, name, colour), and those on the open conversation.
+    tag_options: list[dict[str, str]] = []
+    conversation_tag_ids: list[str] = []
     selected_id: str = ""
     header: dict[str, str] = {}
     messages: list[dict[str, Any]] = []
@@ -62,12 +67,15 @@ class InboxState(AppState):
     typing: list[str] = []
     # A new-message alert for assets/notify.js, which watches the element that carries it.
     notify_json: str = ""
+    # "Customer waiting for a human": the latest hand-over alert for this viewer (ui.inbox.handoff).
+    handoff: dict[str, str] = {}
     # Bumped when the open conversation changed: the plans panel reloads on it.
     plans_tick: int = 0
     _shown: int = LIST_PAGE
     _unread_seen: int = -1
     _feed_epoch: str = ""
     _feed_seq: int = 0
+    _handoffs: int = 0
 
     # --- loading --------------------------------------------------------------------------
 
@@ -84,6 +92,7 @@ class InboxState(AppState):
         await self._follow_feed(user)
         found = await in_session(lambda s: loaders.lookups(s, user))
         self.numbers, self.agents, self.departments = found.numbers, found.agents, found.departments
+        self.tag_options = found.tags
         self._shown, self.error = LIST_PAGE, ""
         await self._reload_list(user)
         wanted = self.router.url.query_parameters.get("c", "") or self.selected_id
@@ -102,6 +111,7 @@ class InboxState(AppState):
         self._feed_epoch, self._feed_seq = hub.register(
             token, user, ref, departments.get(user.user_id, frozenset())
         )
+        await hub.seen(user)  # round-robin prefers who is online (automations.presence)
 
     async def _user(self) -> CurrentUser | None:
         user = await self._current_user()
@@ -117,6 +127,7 @@ class InboxState(AppState):
             self.department_filter,
             self.search,
             limit,
+            self.tag_filter,
         )
 
     async def _reload_list(self, user: CurrentUser) -> None:
@@ -127,7 +138,7 @@ class InboxState(AppState):
     async def _reload_chat(self, user: CurrentUser, *, keep_older: bool = True) -> None:
         conversation_id = int(self.selected_id)
         view = await in_session(lambda s: loaders.chat(s, user, conversation_id))
-        self.header = view.header
+        self.header, self.conversation_tag_ids = view.header, view.tag_ids
         if keep_older and self.messages:
             # A live update of the same chat: keep the older pages the attendant scrolled to.
             kept = merge_reload(self.messages, view.messages)
@@ -144,7 +155,9 @@ class InboxState(AppState):
             if self._unread_of(conversation_id):
                 await in_session(
                     lambda s: inbox.mark_read(
-                        TenantScope(s, user.tenant_id), user, int(conversation_id)
+                        TenantScope(s, user.tenant_id),
+                        actor=user,
+                        conversation_id=int(conversation_id),
                     )
                 )
         except (NotFound, ValueError):
@@ -169,6 +182,9 @@ class InboxState(AppState):
         """Apply pushed updates; returns the open conversation when it should be marked read."""
         wants_read: str | None = None
         for update in updates:
+            if update.handoff is not None:  # a tab's own alert, outside the sequence
+                self._alert_handoff(*update.handoff)
+                continue
             behind = update.epoch != self._feed_epoch or update.seq != self._feed_seq + 1
             if update.resync or behind:
                 await self._resync(viewer.user)
@@ -186,15 +202,19 @@ class InboxState(AppState):
             self.number_filter,
             self.department_filter,
             self.search,
+            self.tag_filter,
         )
-        view = ListView(self.conversations, self.next_cursor, min(self._shown, 100))
+        # The raw lists, not Reflex's proxies: a proxy wraps every row it hands out, which
+        # was the largest cost of a live update at 50 open inboxes. Nothing here mutates them.
+        rows, messages = self.get_value("conversations"), self.get_value("messages")
+        view = ListView(rows, self.next_cursor, min(self._shown, 100))
         merged = merge_list(view, update.rows.conversations.values(), viewer, filters)
         if merged.changed:
             self.conversations, self.next_cursor = merged.rows, merged.cursor
         typing = typing_after(self.typing, update, viewer)
         if typing != self.typing:
             self.typing = typing
-        chat = merge_chat(self.selected_id, self.messages, update.rows, viewer)
+        chat = merge_chat(self.selected_id, messages, update.rows, viewer)
         if chat.gone:
             self.selected_id, self.header, self.messages, self.pane = "", {}, [], "list"
             return None
@@ -217,11 +237,12 @@ class InboxState(AppState):
 
     def _alert(self) -> None:
         # The list already holds the counts: no extra query per update per open inbox.
-        total = sum(int(row["unread"] or 0) for row in self.conversations)
+        rows = self.get_value("conversations")  # raw: read only
+        total = sum(int(row["unread"] or 0) for row in rows)
         grew, self._unread_seen = self._unread_seen >= 0 and total > self._unread_seen, total
-        if not grew or not self.conversations:
+        if not grew or not rows:
             return
-        top = self.conversations[0]
+        top = rows[0]
         payload = {
             "unread": total,
             "title": self._tr("ibx.new_message", name=top["title"]),
@@ -229,6 +250,24 @@ class InboxState(AppState):
             "n": self._unread_seen,
         }
         self.notify_json = _js(payload)
+
+    def _alert_handoff(self, conversation_id: str, name: str) -> None:
+        text = self._tr("ibx.handoff_alert", name=name)
+        self.handoff = {"id": conversation_id, "text": text}
+        self._handoffs += 1
+        unread = max(self._unread_seen, 0)
+        self.notify_json = _js({"unread": unread, "title": text, "n": f"handoff-{self._handoffs}"})
+
+    @rx.event
+    def dismiss_handoff(self) -> None:
+        self.handoff = {}
+
+    @rx.event
+    async def open_handoff(self) -> None:
+        """Open the conversation the alert names, and put the alert away."""
+        conversation_id, self.handoff = self.handoff.get("id", ""), {}
+        if conversation_id:
+            await self.select(conversation_id)
 
     @rx.event
     def set_notifications(self, enabled: bool):  # type: ignore[no-untyped-def]
@@ -255,6 +294,11 @@ class InboxState(AppState):
     @rx.event
     async def set_department_filter(self, value: str) -> None:
         self.department_filter = value
+        await self._refilter()
+
+    @rx.event
+    async def set_tag_filter(self, value: str) -> None:
+        self.tag_filter = value if value.isdigit() else ""
         await self._refilter()
 
     @rx.event
@@ -321,7 +365,7 @@ class InboxState(AppState):
     @rx.event
     async def assign_to_me(self) -> None:
         cid = self._conversation_id()
-        await self._act(lambda scope, me: inbox.assign_to_me(scope, me, cid))
+        await self._act(lambda scope, me: inbox.assign_to_me(scope, actor=me, conversation_id=cid))
 
     @rx.event
     async def transfer_to_agent(self, user_id: str) -> None:
@@ -329,8 +373,8 @@ class InboxState(AppState):
         await self._act(
             lambda scope, me: inbox.transfer(
                 scope,
-                me,
-                cid,
+                actor=me,
+                conversation_id=cid,
                 department_id=int(dept) if dept else None,
                 user_id=int(user_id) if user_id else None,
             )
@@ -341,29 +385,47 @@ class InboxState(AppState):
         cid = self._conversation_id()
         await self._act(
             lambda scope, me: inbox.transfer(
-                scope, me, cid, department_id=int(department_id) if department_id else None
+                scope,
+                actor=me,
+                conversation_id=cid,
+                department_id=int(department_id) if department_id else None,
             )
         )
 
     @rx.event
     async def resolve(self) -> None:
         cid = self._conversation_id()
-        await self._act(lambda scope, me: inbox.resolve(scope, me, cid))
+        await self._act(lambda scope, me: inbox.resolve(scope, actor=me, conversation_id=cid))
 
     @rx.event
     async def reopen(self) -> None:
         cid = self._conversation_id()
-        await self._act(lambda scope, me: inbox.reopen(scope, me, cid))
+        await self._act(lambda scope, me: inbox.reopen(scope, actor=me, conversation_id=cid))
+
+    @rx.event
+    async def toggle_conversation_tag(self, tag_id: str) -> None:
+        """Put a tenant tag on the open conversation, or take it off."""
+        if not str(tag_id).isdigit():
+            return
+        cid, current = self._conversation_id(), list(self.conversation_tag_ids)
+        wanted = [t for t in current if t != tag_id] if tag_id in current else [*current, tag_id]
+        await self._act(
+            lambda scope, me: crm_tags.set_conversation_tags(
+                scope, actor=me, conversation_id=cid, tag_ids=[int(t) for t in wanted]
+            )
+        )
 
     @rx.event
     async def retry(self, message_id: str) -> None:
         await self._act(
-            lambda scope, me: inbox.retry_failed(scope, viewer=me, message_id=int(message_id))
+            lambda scope, me: inbox.retry_failed(scope, actor=me, message_id=int(message_id))
         )
 
     @rx.event
     async def retry_media(self, message_id: str) -> None:
-        await self._act(lambda scope, me: inbox.retry_media(scope, me, int(message_id)))
+        await self._act(
+            lambda scope, me: inbox.retry_media(scope, actor=me, message_id=int(message_id))
+        )
 
 
 def _js(value: object) -> str:

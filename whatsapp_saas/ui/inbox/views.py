@@ -48,16 +48,35 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in picked).upper()
 
 
+ROW_TAGS_SHOWN = 2  # chips on a list row; the rest is "+N"
+
+
+def row_tags(tags: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The first tags of a conversation as flat row fields (name, colour), and "+N" for the
+    rest, whose names the "+N" chip's tooltip lists."""
+    shown = {}
+    for i in range(ROW_TAGS_SHOWN):
+        name, color = tags[i] if i < len(tags) else ("", "")
+        shown[f"tag{i + 1}"], shown[f"tag{i + 1}_color"] = name, color or "gray"
+    rest = [name for name, _ in tags[ROW_TAGS_SHOWN:]]
+    shown["tags_more"] = f"+{len(rest)}" if rest else ""
+    shown["tags_rest"] = ", ".join(rest)
+    return shown
+
+
 def conversation_row(
     item: ConversationItem,
     numbers: dict[int, str],
     agents: dict[int, str] | None = None,
     departments: dict[int, str] | None = None,
+    tags: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
+    """One list row; ``tags`` are the conversation's (name, colour), read with the page."""
     conv, contact = item.conversation, item.contact
     assignee = (agents or {}).get(conv.assignee_id or 0, "")
     department = (departments or {}).get(conv.department_id or 0, "")
     return {
+        **row_tags(tags),
         "id": str(conv.id),
         "title": contact.display_name,
         "phone": for_people(contact.phone),
@@ -100,6 +119,7 @@ def _message_row(
         "body": m.body or "",
         "caption": m.caption or "",
         "time": _clock(m.created_at, tz, language),
+        "at": _iso(m.created_at),  # what the page draws, in the current language (ui.dates)
         "status": m.status or "",
         # Translated in the page (i18n keys), so a language switch relabels at once.
         "tick_key": f"ibx.tick_{m.status}" if m.status else "",
@@ -124,12 +144,18 @@ def _message_row(
 
 
 def _sender(m: Message, authors: dict[int, str]) -> dict[str, str]:
-    """Who sent an outbound message: the attendant, or (as an i18n key) what sent it."""
+    """Who sent an outbound message: the attendant, or (as an i18n key) what sent it; an
+    automation's message also names its rule or menu (``sender_name``: the page shows
+    "Automation · Greeting")."""
     if m.direction != "out" or m.is_internal_note:
-        return {"sender": "", "sender_key": ""}
+        return {"sender": "", "sender_key": "", "sender_name": ""}
     if m.author_user_id in authors:
-        return {"sender": authors[m.author_user_id or 0], "sender_key": ""}
-    return {"sender": "", "sender_key": SENDER_KEYS.get(m.sent_by or "", "")}
+        return {"sender": authors[m.author_user_id or 0], "sender_key": "", "sender_name": ""}
+    key = SENDER_KEYS.get(m.sent_by or "", "")
+    name = (m.automation_rule or "") if m.sent_by == "automation" else ""
+    if name:
+        key = "ibx.sent_by_automation_named"
+    return {"sender": "", "sender_key": key, "sender_name": name}
 
 
 def _system_row(m: Message, tz: ZoneInfo, authors: dict[int, str], language: str) -> dict[str, Any]:
@@ -147,6 +173,7 @@ def _system_row(m: Message, tz: ZoneInfo, authors: dict[int, str], language: str
         "to": str(payload.get("to", "")),
         "department": str(payload.get("department", "")),
         "time": _clock(m.created_at, tz, language),
+        "at": _iso(m.created_at),
         "parts": [],
         "caption_parts": [],
     }
@@ -174,6 +201,10 @@ def merge_reload(shown: list[dict[str, Any]], newest: list[dict[str, Any]]) -> l
     older = [m for m in shown if int(m["id"]) < first_new]
     reaches = any(int(m["id"]) >= first_new for m in shown) or not older
     return older + newest if reaches else newest
+
+
+def _iso(moment: datetime | None) -> str:
+    return as_utc(moment).isoformat() if moment is not None else ""
 
 
 def _clock(moment: datetime | None, tz: ZoneInfo, language: str) -> str:

@@ -29,6 +29,14 @@ def _move_select(card: rx.Var) -> rx.Component:
     )
 
 
+def _field_line(text: rx.Var) -> rx.Component:
+    """One of the card's first filled custom fields ("Label: value"), on one line."""
+    return rx.cond(
+        text != "",
+        rx.text(text, size="1", truncate=True, width="100%", data_testid="deal-card-field"),
+    )
+
+
 def deal_card(card: rx.Var) -> rx.Component:
     return rx.el.article(
         rx.vstack(
@@ -55,6 +63,8 @@ def deal_card(card: rx.Var) -> rx.Component:
                 spacing="1",
             ),
             rx.text(card.contact, size="1", color_scheme="gray", truncate=True, width="100%"),
+            _field_line(card.field_1),
+            _field_line(card.field_2),
             rx.cond(
                 card.last_message != "",
                 rx.text(

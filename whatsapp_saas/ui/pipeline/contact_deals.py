@@ -32,7 +32,7 @@ def _rows(
     options: list[dict[str, str]] = []
     names: dict[int, str] = {}
     for pipeline in pipelines.list_pipelines(scope):
-        for stage in pipelines.stages_of(scope, int(pipeline.id or 0)):
+        for stage in pipelines.stages_of(scope, pipeline_id=int(pipeline.id or 0)):
             names[int(stage.id or 0)] = stage.name
             options.append({"id": str(stage.id), "label": f"{pipeline.name} · {stage.name}"})
     rows = [
@@ -43,7 +43,7 @@ def _rows(
             "stage_id": str(d.stage_id),
             "stage": names.get(d.stage_id, ""),
         }
-        for d in board.contact_deals(scope, user, contact_id)
+        for d in board.contact_deals(scope, actor=user, contact_id=contact_id)
     ]
     return rows, options
 
@@ -76,7 +76,9 @@ class ContactDealsState(AppState):
 
         def read(session: Session) -> str:
             scope = TenantScope(session, user.tenant_id)
-            return str(get_conversation(scope, user, conversation_id).contact_id)
+            return str(
+                get_conversation(scope, actor=user, conversation_id=conversation_id).contact_id
+            )
 
         try:
             return await in_session(read)
@@ -97,7 +99,10 @@ class ContactDealsState(AppState):
         if not (str(deal_id).isdigit() and str(stage_id).isdigit()):
             return
         outcome = await act(
-            self, lambda scope, me: deals.move_deal(scope, me, int(deal_id), int(stage_id))
+            self,
+            lambda scope, me: deals.move_deal(
+                scope, actor=me, deal_id=int(deal_id), stage_id=int(stage_id)
+            ),
         )
         self.cd_error = outcome.error
         user = await self._current_user()

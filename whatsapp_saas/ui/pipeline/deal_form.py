@@ -17,6 +17,7 @@ from whatsapp_saas.deals.validation import DealForm, DealInvalid, parse_form
 from whatsapp_saas.tenancy.scope import TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
+from whatsapp_saas.ui.crm.common import field_rows, form_fields
 from whatsapp_saas.ui.db import in_session
 from whatsapp_saas.ui.pipeline import loaders
 from whatsapp_saas.ui.pipeline.state import PipelineState
@@ -40,6 +41,9 @@ class DealFormState(AppState):
     editing_id: str = ""
     edit_values: dict[str, str] = {}
     history_rows: list[dict[str, str]] = []
+    # The tenant's deal custom fields (rows of ``field_rows``: the value is the deal's when
+    # editing); their inputs are named ``field-<key>``, their errors ``form_errors``'s too.
+    field_list: list[dict[str, str]] = []
 
     @rx.event
     async def open_new(self, pipeline_id: str) -> None:
@@ -72,6 +76,7 @@ class DealFormState(AppState):
         self.default_owner = str(user.user_id)
         self.form_errors, self.form_error = {}, ""
         self.contact_results = [] if contact_id else await self._search(user, "")
+        self.field_list = await self._field_list(user, {})
         self.form_key += 1
         self.form_open = True
 
@@ -103,8 +108,12 @@ class DealFormState(AppState):
         self.fixed_contact_label, self.conversation_id = found.values["contact"], ""
         self.default_stage, self.default_owner = found.values["stage_id"], found.values["owner_id"]
         self.form_errors, self.form_error, self.contact_results = {}, "", []
+        self.field_list = await self._field_list(user, found.fields)
         self.form_key += 1
         self.form_open = True
+
+    async def _field_list(self, user: CurrentUser, values: dict[str, Any]) -> list[dict[str, str]]:
+        return await in_session(lambda s: field_rows(self, loaders.deal_fields(s, user), values))
 
     async def _contact_label(self, user: CurrentUser, contact_id: str) -> str | None:
         if not contact_id.isdigit():
@@ -112,7 +121,9 @@ class DealFormState(AppState):
 
         def read(session: Any) -> str:
             scope = TenantScope(session, user.tenant_id)
-            return loaders.contact_label(get_visible_contact(scope, user, int(contact_id)))
+            return loaders.contact_label(
+                get_visible_contact(scope, actor=user, contact_id=int(contact_id))
+            )
 
         try:
             return await in_session(read)
@@ -146,6 +157,7 @@ class DealFormState(AppState):
             )
         else:
             data["conversation_id"] = ""
+        fields = form_fields(form, self.field_list)
         field_errors: dict[str, str] = {}
         editing = int(self.editing_id) if self.editing_id else None
         before = self.edit_values.get("stage_id", "")
@@ -153,10 +165,17 @@ class DealFormState(AppState):
         def work(scope: TenantScope, me: CurrentUser) -> tuple[str, int]:
             try:
                 values = parse_form(DealForm.of(data))
+            except DealInvalid as invalid:  # name the custom fields' errors too, at once
+                field_errors.update(invalid.errors)
+                field_errors.update(deals.field_errors(scope, fields=fields))
+                raise
+            try:
                 if editing is not None:
-                    deal = deals.update_deal(scope, me, editing, values)
+                    deal = deals.update_deal(
+                        scope, actor=me, deal_id=editing, values=values, fields=fields
+                    )
                 else:
-                    deal = deals.create_deal(scope, me, values)
+                    deal = deals.create_deal(scope, actor=me, values=values, fields=fields)
                 return deal.title, deal.stage_id
             except DealInvalid as invalid:
                 field_errors.update(invalid.errors)

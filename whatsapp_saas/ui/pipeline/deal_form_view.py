@@ -1,11 +1,13 @@
 """The deal form's dialog: title, contact (searched by name or phone), value, owner,
-expected close date and stage; each field's error right under it."""
+expected close date, stage and the tenant's deal custom fields (drawn as the contact card
+draws its own); each field's error right under it."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from whatsapp_saas.ui.components import error_callout
+from whatsapp_saas.ui.crm.card_view import field_input
 from whatsapp_saas.ui.pipeline.deal_form import DealFormState
 
 F = DealFormState
@@ -134,6 +136,7 @@ def _form() -> rx.Component:
             ),
             _select("deals.field.owner", "owner_id", "deal-owner", F.owners, F.default_owner),
             _select("deals.field.stage", "stage_id", "deal-stage", F.stages, F.default_stage),
+            rx.foreach(F.field_list, lambda f: field_input(f, "deal", F.form_errors, "field-")),
             error_callout(F.form_error),
             rx.hstack(
                 rx.dialog.close(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col
 
 from whatsapp_saas.accounts.models import User
 from whatsapp_saas.accounts.service import CurrentUser
+from whatsapp_saas.crm.fields import definitions
+from whatsapp_saas.crm.models import FieldDefinition, FieldEntity
 from whatsapp_saas.deals import board, pipelines
 from whatsapp_saas.deals.models import Stage
 from whatsapp_saas.tenancy.scope import TenantScope
@@ -28,7 +30,7 @@ def open_board(
     """The tenant's pipelines (creating the default one on the first visit) and the board of
     ``wanted`` (or the first pipeline)."""
     scope = TenantScope(session, user.tenant_id)
-    found = pipelines.ensure_default_pipeline(scope, language)
+    found = pipelines.ensure_default_pipeline(scope, language=language)
     ids = [str(p.id) for p in found]
     chosen = wanted if wanted in ids else ids[0]
     rows = [{"id": str(p.id), "name": p.name} for p in found]
@@ -45,16 +47,18 @@ def columns(
 ) -> list[ColumnView]:
     """Every column of the pipeline (or just the ``only`` ones), each with as many cards as
     it showed before (``shown``: stage id -> count; at least one page)."""
-    totals = board.column_totals(scope, user, pipeline_id)
+    totals = board.column_totals(scope, actor=user, pipeline_id=pipeline_id)
     pages = []
-    for stage in pipelines.stages_of(scope, pipeline_id):
+    for stage in pipelines.stages_of(scope, pipeline_id=pipeline_id):
         if only is not None and str(stage.id) not in only:
             continue
         wanted = max(shown.get(str(stage.id), 0), board.PAGE)
-        deals, cursor = board.column_deals(scope, user, int(stage.id or 0), limit=wanted)
+        deals, cursor = board.column_deals(
+            scope, actor=user, stage_id=int(stage.id or 0), limit=wanted
+        )
         pages.append((stage, deals, cursor))
     # Owners, contacts and last messages of every column's cards in one go.
-    cards = board.cards_for(scope, user, [d for _s, deals, _c in pages for d in deals])
+    cards = board.cards_for(scope, actor=user, deals=[d for _s, deals, _c in pages for d in deals])
     by_stage: dict[int, list[CardView]] = {}
     for card in cards:
         by_stage.setdefault(card.stage_id, []).append(card_view(card, language))
@@ -74,7 +78,7 @@ def more_cards(
     session: Session, user: CurrentUser, stage_id: int, cursor: str, language: str
 ) -> tuple[list, str]:  # type: ignore[type-arg]
     cards, after = board.column_page(
-        TenantScope(session, user.tenant_id), user, stage_id, after=cursor
+        TenantScope(session, user.tenant_id), actor=user, stage_id=stage_id, after=cursor
     )
     return [card_view(c, language) for c in cards], after
 
@@ -82,7 +86,9 @@ def more_cards(
 def totals_only(
     session: Session, user: CurrentUser, pipeline_id: int
 ) -> dict[str, tuple[int, int]]:
-    found = board.column_totals(TenantScope(session, user.tenant_id), user, pipeline_id)
+    found = board.column_totals(
+        TenantScope(session, user.tenant_id), actor=user, pipeline_id=pipeline_id
+    )
     return {str(k): (v.count, v.total_cents) for k, v in found.items()}
 
 
@@ -94,7 +100,7 @@ def form_choices(
     users = scope.all(User, col(User.is_active).is_(True))
     stages: list[dict[str, str]] = []
     for pipeline in pipelines.list_pipelines(scope):
-        for stage in pipelines.stages_of(scope, int(pipeline.id or 0)):
+        for stage in pipelines.stages_of(scope, pipeline_id=int(pipeline.id or 0)):
             stages.append(
                 {
                     "id": str(stage.id),
@@ -120,9 +126,9 @@ def find_contacts(session: Session, user: CurrentUser, text: str) -> list[dict[s
     from whatsapp_saas.inbox.access import contact_visible_to
 
     scope = TenantScope(session, user.tenant_id)
-    query = scope.select(Contact).where(contact_visible_to(scope, user))
+    query = scope.select(Contact).where(contact_visible_to(scope, actor=user))
     if text.strip():
-        query = query.where(contact_matches(session, text))
+        query = query.where(contact_matches(session, text=text))
     rows = session.exec(query.order_by(col(Contact.name), col(Contact.id)).limit(8)).all()
     return [{"id": str(c.id), "label": contact_label(c)} for c in rows]
 
@@ -137,6 +143,12 @@ def contact_label(contact: object) -> str:
 class DealDetails:
     values: dict[str, str]
     history: list[dict[str, str]]
+    fields: dict[str, Any] = field(default_factory=dict)  # its custom field values, stored
+
+
+def deal_fields(session: Session, user: CurrentUser) -> list[FieldDefinition]:
+    """The tenant's deal custom field definitions, in their order."""
+    return definitions(TenantScope(session, user.tenant_id), entity=FieldEntity.DEAL.value)
 
 
 def deal_details(
@@ -151,9 +163,9 @@ def deal_details(
     from whatsapp_saas.i18n.formatting import format_datetime
 
     scope = TenantScope(session, user.tenant_id)
-    deal = get_deal(scope, user, deal_id)
+    deal = get_deal(scope, actor=user, deal_id=deal_id)
     contact = scope.get(Contact, deal.contact_id)
-    steps = deals.history(scope, user, deal_id)
+    steps = deals.history(scope, actor=user, deal_id=deal_id)
     stage_ids = {i for h in steps for i in (h.from_stage_id, h.to_stage_id) if i}
     stages = {int(s.id or 0): s.name for s in scope.all(Stage, col(Stage.id).in_(stage_ids))}
     people = {int(u.id or 0): u.name for u in scope.all(User)}
@@ -181,4 +193,4 @@ def deal_details(
         "contact_id": str(deal.contact_id),
         "contact": contact_label(contact),
     }
-    return DealDetails(values, [line(h) for h in reversed(steps)])
+    return DealDetails(values, [line(h) for h in reversed(steps)], dict(deal.fields or {}))

@@ -41,7 +41,7 @@ class PipelineSettingsState(AppState):
             return
 
         def read(scope: TenantScope, _me: CurrentUser) -> tuple[str, list[dict[str, str]]]:
-            stages = pipelines.stages_of(scope, int(pipeline_id))
+            stages = pipelines.stages_of(scope, pipeline_id=int(pipeline_id))
             name = next(p.name for p in pipelines.list_pipelines(scope) if str(p.id) == pipeline_id)
             rows = [{"id": str(s.id), "name": s.name, "outcome": s.outcome} for s in stages]
             return name, rows
@@ -72,7 +72,9 @@ class PipelineSettingsState(AppState):
     async def rename_pipeline(self, form: dict[str, Any]) -> None:
         name = str(form.get("name") or "")
         await self._change(
-            lambda scope, me, pid: pipelines.rename_pipeline(scope, me, pid, name=name) and None
+            lambda scope, me, pid: (
+                pipelines.rename_pipeline(scope, actor=me, pipeline_id=pid, name=name) and None
+            )
         )
 
     @rx.event
@@ -80,20 +82,23 @@ class PipelineSettingsState(AppState):
         name, language = str(form.get("name") or ""), self.lang or "pt-BR"
         await self._change(
             lambda scope, me, _pid: (
-                pipelines.create_pipeline(scope, me, name=name, language=language).id
+                pipelines.create_pipeline(scope, actor=me, name=name, language=language).id
             )
         )
 
     @rx.event
     async def delete_pipeline(self) -> None:
-        await self._change(lambda scope, me, pid: pipelines.delete_pipeline(scope, me, pid))
+        await self._change(
+            lambda scope, me, pid: pipelines.delete_pipeline(scope, actor=me, pipeline_id=pid)
+        )
 
     @rx.event
     async def add_stage(self, form: dict[str, Any]) -> None:
         name, kind = str(form.get("name") or ""), str(form.get("outcome") or "open")
         await self._change(
             lambda scope, me, pid: (
-                pipelines.add_stage(scope, me, pid, name=name, outcome=kind) and None
+                pipelines.add_stage(scope, actor=me, pipeline_id=pid, name=name, outcome=kind)
+                and None
             )
         )
 
@@ -104,7 +109,10 @@ class PipelineSettingsState(AppState):
         if stage.isdigit():
             await self._change(
                 lambda scope, me, _pid: (
-                    pipelines.update_stage(scope, me, int(stage), name=name, outcome=kind) and None
+                    pipelines.update_stage(
+                        scope, actor=me, stage_id=int(stage), name=name, outcome=kind
+                    )
+                    and None
                 )
             )
 
@@ -113,14 +121,18 @@ class PipelineSettingsState(AppState):
         if stage_id.isdigit():
             step = -1 if int(offset) < 0 else 1
             await self._change(
-                lambda scope, me, _pid: pipelines.move_stage(scope, me, int(stage_id), offset=step)
+                lambda scope, me, _pid: pipelines.move_stage(
+                    scope, actor=me, stage_id=int(stage_id), offset=step
+                )
             )
 
     @rx.event
     async def delete_stage(self, stage_id: str) -> None:
         if stage_id.isdigit():
             await self._change(
-                lambda scope, me, _pid: pipelines.delete_stage(scope, me, int(stage_id))
+                lambda scope, me, _pid: pipelines.delete_stage(
+                    scope, actor=me, stage_id=int(stage_id)
+                )
             )
 
 

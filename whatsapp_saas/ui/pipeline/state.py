@@ -127,7 +127,9 @@ class PipelineState(AppState):
             return
         outcome = await act(
             self,
-            lambda scope, me: deals.move_deal(scope, me, int(deal_id), int(stage_id)),
+            lambda scope, me: deals.move_deal(
+                scope, actor=me, deal_id=int(deal_id), stage_id=int(stage_id)
+            ),
         )
         if not outcome.ok:
             self.error = outcome.error

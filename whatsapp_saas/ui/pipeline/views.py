@@ -14,6 +14,7 @@ from whatsapp_saas.deals.models import Stage
 from whatsapp_saas.deals.money import format_brl
 from whatsapp_saas.i18n import translate
 from whatsapp_saas.models_base import utcnow
+from whatsapp_saas.ui.crm.common import shown_value
 
 
 @dataclasses.dataclass
@@ -28,6 +29,9 @@ class CardView:
     contact: str = ""
     last_message: str = ""
     conversation_id: str = ""
+    # Up to two filled custom fields, each "Label: value" as the contact card shows values.
+    field_1: str = ""
+    field_2: str = ""
 
 
 @dataclasses.dataclass
@@ -45,6 +49,9 @@ class ColumnView:
 
 def card_view(card: Card, language: str, now: datetime | None = None) -> CardView:
     days = ((now or utcnow()) - card.stage_entered_at).days
+    yes, no = translate(language, "crm.yes"), translate(language, "crm.no")
+    lines = [f"{d.label}: {shown_value(d, value, yes, no)}" for d, value in card.fields]
+    lines += ["", ""]
     return CardView(
         id=str(card.deal_id),
         stage_id=str(card.stage_id),
@@ -56,6 +63,8 @@ def card_view(card: Card, language: str, now: datetime | None = None) -> CardVie
         contact=card.contact_name,
         last_message=card.last_message,
         conversation_id=str(card.conversation_id or ""),
+        field_1=lines[0],
+        field_2=lines[1],
     )
 
 

@@ -51,6 +51,9 @@ class CampaignsState(AppState):
     csv_preview: list[dict[str, str]] = []  # the first recipients, as they will be stored
     csv_summary: str = ""
     number_id: str = ""  # the sending number picked, whose country reads national numbers
+    # The saved segments the campaign may target, and the one chosen ("" = pick below / CSV).
+    segments: list[dict[str, str]] = []
+    audience: str = ""
     _csv_encoding: str = ""
 
     @rx.var
@@ -60,8 +63,19 @@ class CampaignsState(AppState):
     @rx.event
     async def refresh(self) -> None:
         """Campaigns are managers' business: anyone else gets an empty list, checked here."""
-        outcome = await act(self, lambda scope, _u: view.campaigns(scope), managers_only=True)
-        self.rows = outcome.value if outcome.ok and outcome.value is not None else []
+        outcome = await act(
+            self,
+            lambda scope, user: (view.campaigns(scope), view.segments(scope, user)),
+            managers_only=True,
+        )
+        found = outcome.value if outcome.ok and outcome.value is not None else ([], [])
+        self.rows, self.segments = found
+        if self.audience and all(s["id"] != self.audience for s in self.segments):
+            self.audience = ""
+
+    @rx.event
+    def set_audience(self, segment_id: str) -> None:
+        self.audience = segment_id if str(segment_id).isdigit() else ""
 
     @rx.event
     async def tick(self, _now: str = "") -> None:
@@ -111,7 +125,9 @@ class CampaignsState(AppState):
 
         def read(scope: TenantScope, _u: CurrentUser) -> CsvResult:
             region = (
-                svc.region_for(scope, int(number)) if number.isdigit() else svc.tenant_region(scope)
+                svc.region_for(scope, number_id=int(number))
+                if number.isdigit()
+                else svc.tenant_region(scope)
             )
             return parse_recipients(text, region)
 
@@ -151,7 +167,7 @@ class CampaignsState(AppState):
         contact_ids = [
             int(k.split("-", 1)[1]) for k, v in form.items() if k.startswith("contact-") and v
         ]
-        csv_text = self.csv_text
+        csv_text, audience = self.csv_text, self.audience
 
         def work(scope: TenantScope, user: CurrentUser) -> tuple[int, CsvResult | None]:
             draft = svc.create_campaign(
@@ -163,6 +179,8 @@ class CampaignsState(AppState):
                 contact_ids=contact_ids,
                 csv_text=csv_text,
                 user_id=user.user_id,
+                segment_id=int(audience) if audience else None,  # resolved when it starts
+                actor=user,
             )
             return draft.added, draft.csv
 
@@ -172,9 +190,11 @@ class CampaignsState(AppState):
             self.error = "" if self.field_errors else outcome.error
             return None
         added, csv = outcome.value
-        self.notice = self._tr("campaign.created", count=added)
+        created = "campaign.created_segment" if audience else "campaign.created"
+        self.notice = self._tr(created, count=added)
         self.csv_errors = self._row_errors(csv)
         self.csv_text, self._csv_encoding, self.csv_preview, self.csv_summary = "", "", [], ""
+        self.audience = ""
         await self.refresh()
         return form_reset(FORM_ID)
 
@@ -192,8 +212,14 @@ class CampaignsState(AppState):
         change = ACTIONS.get(action)
         if change is None:
             return
-        outcome = await act(
-            self, lambda scope, _u: change(scope, int(campaign_id)), managers_only=True
-        )
+
+        def work(scope: TenantScope, user: CurrentUser) -> object:
+            if (
+                change is svc.start_campaign
+            ):  # a segment's members are read as the starter sees them
+                return svc.start_campaign(scope, campaign_id=int(campaign_id), actor=user)
+            return change(scope, campaign_id=int(campaign_id))
+
+        outcome = await act(self, work, managers_only=True)
         self.error = outcome.error
         await self.refresh()

@@ -61,6 +61,27 @@ def _contact_picker() -> rx.Component:
     )
 
 
+def _audience() -> rx.Component:
+    """Who gets it: the contacts ticked below and the CSV, plus a saved segment's contacts
+    (read when the campaign starts, without the opted-out)."""
+    return rx.vstack(
+        rx.el.label(T["campaign.audience"], html_for="campaign-audience", class_name="field-label"),
+        rx.el.select(
+            rx.el.option(T["campaign.audience_picked"], value=""),
+            rx.foreach(C.segments, lambda s: rx.el.option(s["name"], value=s["id"])),
+            id="campaign-audience",
+            name="segment_id",  # the state's own copy (C.audience) is what create reads
+            value=C.audience,
+            on_change=C.set_audience,
+            class_name="native-select",
+            width="100%",
+        ),
+        rx.text(T["campaign.audience_help"], size="1", color_scheme="gray"),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _csv_input() -> rx.Component:
     return rx.vstack(
         labelled(
@@ -182,6 +203,7 @@ def _form() -> rx.Component:
                     errors, "variants", "campaign-variants",
                 ),
                 rx.text(T["campaign.variants_help"], size="1", color_scheme="gray"),
+                _audience(),
                 _contact_picker(),
                 _csv_input(),
                 field_message(errors, "recipients", "campaign-recipients"),

@@ -79,7 +79,7 @@ def contact_from_form(scope: TenantScope, form: dict[str, Any], number_id: int) 
     """The picked contact, or a contact for the typed phone number (created if new)."""
     phone = field(form, "phone")
     if phone:
-        e164 = require_e164(phone, region_for(scope, number_id))
+        e164 = require_e164(phone, region_for(scope, number_id=number_id))
         contact = create_contact(scope, phone=e164)
         assert contact.id is not None
         return contact.id

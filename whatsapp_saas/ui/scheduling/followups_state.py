@@ -59,11 +59,15 @@ class FollowUpsState(AppState):
             number_id = chosen_id(form, "number_id", "error.sched_choose_number")
             contact_id = contact_from_form(scope, form, number_id)
             conversation = open_conversation(
-                scope, user, number_id=number_id, contact_id=contact_id
+                scope, actor=user, number_id=number_id, contact_id=contact_id
             )
             assert conversation.id is not None
             svc.start_follow_up(
-                scope, user, conversation.id, steps=steps, business_hours_only=hours_only
+                scope,
+                actor=user,
+                conversation_id=conversation.id,
+                steps=steps,
+                business_hours_only=hours_only,
             )
 
         outcome = await act(self, work)
@@ -75,7 +79,9 @@ class FollowUpsState(AppState):
     @rx.event
     async def stop(self, follow_up_id: str) -> None:
         self.error = self.notice = ""
-        outcome = await act(self, lambda s, u: svc.cancel_follow_up(s, u, int(follow_up_id)))
+        outcome = await act(
+            self, lambda s, u: svc.cancel_follow_up(s, actor=u, follow_up_id=int(follow_up_id))
+        )
         self.error = outcome.error
         if outcome.ok:
             self.notice = self._tr("followup.cancelled")

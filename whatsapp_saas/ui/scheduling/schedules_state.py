@@ -32,6 +32,9 @@ UPLOAD_ID = "sched_media"
 FORM_ID = "sched-form"
 
 
+TABS = ("schedules", "campaigns", "followups")
+
+
 class SchedulesState(AppState):
     error: str = ""
     field_errors: dict[str, str] = {}  # shown under the field; the form keeps its values
@@ -43,6 +46,7 @@ class SchedulesState(AppState):
     show_all: bool = False
     attachment: str = ""  # the file name shown under the upload box
     edit_id: str = ""
+    tab: str = "schedules"  # which tab shows (?tab=campaigns opens the campaigns tab)
     _media: dict[str, Any] = {}
 
     @rx.event
@@ -55,7 +59,18 @@ class SchedulesState(AppState):
         from whatsapp_saas.ui.scheduling.campaigns_state import CampaignsState
         from whatsapp_saas.ui.scheduling.followups_state import FollowUpsState
 
+        query = self.router.url.query_parameters
+        self.tab = query.get("tab", "") if query.get("tab", "") in TABS else "schedules"
+        segment = query.get("segment", "")
+        if segment.isdigit():
+            # "Start campaign" on a segment of the Contacts page: the form with it chosen.
+            campaigns = await self.get_state(CampaignsState)
+            campaigns.audience = segment
         return [CampaignsState.refresh, FollowUpsState.refresh]
+
+    @rx.event
+    def set_tab(self, tab: str) -> None:
+        self.tab = tab if tab in TABS else "schedules"
 
     async def _refresh(self) -> None:
         show_all = self.show_all
@@ -90,7 +105,7 @@ class SchedulesState(AppState):
         name = file.filename
 
         def store(scope: TenantScope, _user: CurrentUser) -> StoredMedia:
-            return svc.store_media(scope, data, mimetype, name)
+            return svc.store_media(scope, data=data, mimetype=mimetype, filename=name)
 
         outcome = await act(self, store)
         if not outcome.ok or outcome.value is None:
@@ -115,7 +130,7 @@ class SchedulesState(AppState):
             number_id = chosen_id(form, "number_id", "error.sched_choose_number")
             row = svc.create_schedule(
                 scope,
-                user,
+                actor=user,
                 number_id=number_id,
                 contact_id=contact_from_form(scope, form, number_id),
                 when_local=local_datetime(form),
@@ -154,8 +169,8 @@ class SchedulesState(AppState):
         def work(scope: TenantScope, user: CurrentUser) -> None:
             svc.update_schedule(
                 scope,
-                user,
-                schedule_id,
+                actor=user,
+                schedule_id=schedule_id,
                 when_local=local_datetime(form),
                 text=field(form, "text"),
                 recurrence=field(form, "recurrence") or "none",
@@ -171,7 +186,9 @@ class SchedulesState(AppState):
     @rx.event
     async def cancel(self, schedule_id: str) -> None:
         self.error = self.notice = ""
-        outcome = await act(self, lambda scope, u: svc.cancel_schedule(scope, u, int(schedule_id)))
+        outcome = await act(
+            self, lambda scope, u: svc.cancel_schedule(scope, actor=u, schedule_id=int(schedule_id))
+        )
         self.error = outcome.error
         if outcome.ok:
             self.notice = self._tr("sched.cancelled")

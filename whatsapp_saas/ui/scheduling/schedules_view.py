@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from whatsapp_saas.ui import upload_guard
-from whatsapp_saas.ui.components import error_callout, success_callout, text_field
+from whatsapp_saas.ui.components import error_callout, success_callout, text_field, upload_button
 from whatsapp_saas.ui.scheduling.fields import (
     date_time,
     labelled,
@@ -29,23 +29,7 @@ def _attachment() -> rx.Component:
         "sched.attachment",
         "sched-attachment",
         rx.hstack(
-            rx.upload(
-                rx.button(
-                    rx.icon("paperclip", size=16),
-                    T["sched.attachment"],
-                    type="button",
-                    variant="soft",
-                    size="2",
-                ),
-                id=UPLOAD_ID,
-                max_files=1,
-                multiple=False,
-                border="none",
-                padding="0",
-                max_size=upload_guard.MEDIA.max_bytes,
-                on_drop_rejected=upload_guard.drop_rejected(T, upload_guard.MEDIA),
-                on_drop=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),
-            ),
+            upload_button(UPLOAD_ID, T["sched.attachment"], upload_guard.MEDIA, S.upload),
             rx.cond(
                 S.attachment != "",
                 rx.hstack(

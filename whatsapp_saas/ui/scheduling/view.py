@@ -13,6 +13,7 @@ from sqlmodel import col
 from whatsapp_saas.accounts.preferences import tenant_timezone
 from whatsapp_saas.accounts.service import CurrentUser
 from whatsapp_saas.contacts.models import Contact
+from whatsapp_saas.crm.segments import list_segments
 from whatsapp_saas.i18n.formatting import format_datetime
 from whatsapp_saas.inbox.access import contact_visible_to
 from whatsapp_saas.inbox.models import Conversation
@@ -52,12 +53,17 @@ def contacts(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
     """The contacts the viewer may write to (not those of another department's chats)."""
     query = (
         scope.select(Contact)
-        .where(contact_visible_to(scope, viewer), col(Contact.merged_into_id).is_(None))
+        .where(contact_visible_to(scope, actor=viewer), col(Contact.merged_into_id).is_(None))
         .order_by(col(Contact.name), col(Contact.id))
         .limit(CONTACTS_MAX)
     )
     rows = scope.session.exec(query).all()
     return [{"id": str(c.id), "label": _contact_label(c)} for c in rows]
+
+
+def segments(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
+    """The CRM segments a campaign can target: the viewer's own and the shared ones."""
+    return [{"id": str(s.id), "name": s.name} for s in list_segments(scope, actor=viewer)]
 
 
 def _contact_label(contact: Contact) -> str:
@@ -76,7 +82,7 @@ def _names(scope: TenantScope, contact_ids: Sequence[int]) -> dict[int, str]:
 
 def schedules(scope: TenantScope, viewer: CurrentUser, show_all: bool) -> list[dict[str, str]]:
     tz = tenant_timezone(scope)
-    rows = list_schedules(scope, viewer, statuses=None if show_all else OPEN_STATUSES)
+    rows = list_schedules(scope, actor=viewer, statuses=None if show_all else OPEN_STATUSES)
     names = _names(scope, [r.contact_id for r in rows])
     return [_schedule_row(r, tz, names, viewer.language) for r in rows]
 
@@ -105,7 +111,7 @@ def _schedule_row(
 
 def campaigns(scope: TenantScope) -> list[dict[str, str]]:
     rows = list_campaigns(scope)
-    progress = campaign_progress(scope, [r.id or 0 for r in rows])
+    progress = campaign_progress(scope, campaign_ids=[r.id or 0 for r in rows])
     return [_campaign_row(r, progress[r.id or 0]) for r in rows]
 
 
@@ -136,7 +142,7 @@ _CANCELLABLE = (CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAU
 
 def follow_ups(scope: TenantScope, viewer: CurrentUser) -> list[dict[str, str]]:
     tz = tenant_timezone(scope)
-    rows = list_follow_ups(scope, viewer)
+    rows = list_follow_ups(scope, actor=viewer)
     conversations = {
         c.id: c
         for c in scope.all(

@@ -79,14 +79,16 @@ class DepartmentsState(AppState):
     @rx.event
     async def create(self, form: dict[str, Any]) -> None:
         name = str(form.get("name", ""))
-        if await self._act(lambda scope, me: service.create_department(scope, me, name)):
+        if await self._act(lambda scope, me: service.create_department(scope, actor=me, name=name)):
             self.notice = self._tr("dept.created", name=" ".join(name.split()))
 
     @rx.event
     async def rename(self, form: dict[str, Any]) -> None:
         department_id, name = int(form.get("department_id", 0)), str(form.get("name", ""))
         if await self._act(
-            lambda scope, me: service.rename_department(scope, me, department_id, name)
+            lambda scope, me: service.rename_department(
+                scope, actor=me, department_id=department_id, name=name
+            )
         ):
             self.notice = self._tr("dept.renamed", name=" ".join(name.split()))
 
@@ -94,7 +96,9 @@ class DepartmentsState(AppState):
     async def delete(self, department_id: str) -> None:
         name = self._name_of(department_id)
         if await self._act(
-            lambda scope, me: service.delete_department(scope, me, int(department_id))
+            lambda scope, me: service.delete_department(
+                scope, actor=me, department_id=int(department_id)
+            )
         ):
             self.notice = self._tr("dept.deleted", name=name)
 
@@ -104,13 +108,17 @@ class DepartmentsState(AppState):
         if not (department_id.isdigit() and user_id.isdigit()):
             return
         await self._act(
-            lambda scope, me: service.add_member(scope, me, int(department_id), int(user_id))
+            lambda scope, me: service.add_member(
+                scope, actor=me, department_id=int(department_id), user_id=int(user_id)
+            )
         )
 
     @rx.event
     async def remove_member(self, department_id: str, user_id: str) -> None:
         await self._act(
-            lambda scope, me: service.remove_member(scope, me, int(department_id), int(user_id))
+            lambda scope, me: service.remove_member(
+                scope, actor=me, department_id=int(department_id), user_id=int(user_id)
+            )
         )
 
 
@@ -126,7 +134,7 @@ def _row(
     scope: TenantScope, department: Department, people: dict[int | None, User], language: str
 ) -> DepartmentRow:
     assert department.id is not None
-    member_ids = set(service.members_of(scope, department.id))
+    member_ids = set(service.members_of(scope, department_id=department.id))
     members = [
         Person(
             str(uid),

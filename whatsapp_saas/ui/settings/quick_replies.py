@@ -119,12 +119,14 @@ def _rows(session: Session, tenant_id: int) -> list[dict[str, str]]:
 def _save(scope: TenantScope, reply_id: int | None, shortcut: str, text: str) -> str:
     if reply_id is None:
         return service.create_quick_reply(scope, shortcut=shortcut, text=text).shortcut
-    return service.update_quick_reply(scope, reply_id, shortcut=shortcut, text=text).shortcut
+    return service.update_quick_reply(
+        scope, reply_id=reply_id, shortcut=shortcut, text=text
+    ).shortcut
 
 
 def _delete(scope: TenantScope, reply_id: int) -> str:
     shortcut = scope.get(QuickReply, reply_id).shortcut
-    service.delete_quick_reply(scope, reply_id)
+    service.delete_quick_reply(scope, reply_id=reply_id)
     return shortcut
 
 

@@ -85,7 +85,7 @@ class SendingState(AppState):
             self,
             lambda scope, _me: delivery.set_number_limits(
                 scope,
-                number_id,
+                number_id=number_id,
                 rate_count=_number(raw["rate_count"]),
                 rate_window=_number(raw["rate_window"], real=True),
                 daily_cap=_number(raw["daily_cap"]),
@@ -137,7 +137,10 @@ def _rows(session: Session, user: CurrentUser) -> tuple[dict[str, str], list[dic
     rows = []
     for number in scope.all(WhatsAppNumber, col(WhatsAppNumber.id).is_not(None)):
         assert number.id is not None
-        policy, today = overrides.get(number.id), delivery.effective_limits(scope, number.id)
+        policy, today = (
+            overrides.get(number.id),
+            delivery.effective_limits(scope, number_id=number.id),
+        )
         rows.append(
             {
                 "id": str(number.id),

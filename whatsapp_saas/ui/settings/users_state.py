@@ -52,7 +52,7 @@ class UsersState(AppState):
             return
         users, invites = await in_session(lambda s: _load_team(s, user))
         self.read_receipts = await in_session(
-            lambda s: preferences.get_tenant(s, user.tenant_id).send_read_receipts
+            lambda s: preferences.get_tenant(s, tenant_id=user.tenant_id).send_read_receipts
         )
         self.users = [self._user_row(u, user) for u in users]
         self.invites = [self._invite_row(i) for i in invites]
@@ -98,7 +98,7 @@ class UsersState(AppState):
         self.invite_link = ""
         ok = await self._act(
             lambda scope, me: issued.append(
-                accounts.invite_user(scope, me, email=email, name=name, role=role)
+                accounts.invite_user(scope, actor=me, email=email, name=name, role=role)
             )
         )
         if ok and issued:
@@ -111,9 +111,7 @@ class UsersState(AppState):
                 mail = await self._invite_mail(address, name, self.invite_link)
                 sent = mail is not None and await asyncio.to_thread(send_invite, settings, mail)
                 notice = "users.invite_emailed" if sent else "users.invite_email_failed"
-            self.invite_notice = self._tr(
-                notice, email=address, hours=settings.invite_valid_hours
-            )
+            self.invite_notice = self._tr(notice, email=address, hours=settings.invite_valid_hours)
 
     async def _invite_mail(self, address: str, name: str, link: str) -> InviteMail | None:
         me = await self._current_user()
@@ -135,7 +133,11 @@ class UsersState(AppState):
 
     @rx.event
     async def set_active(self, user_id: str, active: bool) -> None:
-        await self._act(lambda scope, me: accounts.set_user_active(scope, me, int(user_id), active))
+        await self._act(
+            lambda scope, me: accounts.set_user_active(
+                scope, actor=me, user_id=int(user_id), active=active
+            )
+        )
 
     @rx.event
     async def set_read_receipts(self, enabled: bool) -> None:
@@ -145,7 +147,7 @@ class UsersState(AppState):
             return
         try:
             await in_session(
-                lambda s: preferences.set_read_receipts(s, viewer=user, enabled=bool(enabled))
+                lambda s: preferences.set_read_receipts(s, actor=user, enabled=bool(enabled))
             )
         except UserError as err:
             self.error = self._error_text(err)
@@ -154,17 +156,25 @@ class UsersState(AppState):
 
     @rx.event
     async def change_role(self, user_id: str, role: str) -> None:
-        await self._act(lambda scope, me: accounts.set_user_role(scope, me, int(user_id), role))
+        await self._act(
+            lambda scope, me: accounts.set_user_role(
+                scope, actor=me, user_id=int(user_id), role=role
+            )
+        )
 
     @rx.event
     async def revoke_invite(self, invite_id: str) -> None:
-        await self._act(lambda scope, me: accounts.revoke_invite(scope, me, int(invite_id)))
+        await self._act(
+            lambda scope, me: accounts.revoke_invite(scope, actor=me, invite_id=int(invite_id))
+        )
 
     @rx.event
     async def save_timezone(self, form: dict[str, Any]) -> None:
         zone = str(form.get("timezone", ""))
         self.saved_notice = ""
-        if await self._act(lambda scope, me: accounts.update_preferences(scope, me, timezone=zone)):
+        if await self._act(
+            lambda scope, me: accounts.update_preferences(scope, actor=me, timezone=zone)
+        ):
             self.user_timezone = zone
             self.saved_notice = self._tr("settings.saved")
             await self._refresh()

@@ -101,7 +101,7 @@ class SimulatorState(AppState):
     async def link(self, form: dict[str, Any]) -> None:
         async def step(client: SimulatorClient, user: CurrentUser) -> str:
             phone, qr = _phone(form, "phone"), str(form.get("qr", "")).strip()
-            await _in_tenant(user, lambda scope: own.number_showing_qr(scope, qr))
+            await _in_tenant(user, lambda scope: own.number_showing_qr(scope, qr=qr))
             await self._check_free(client, user, phone)
             await client.link(qr, phone)
             return self._tr("sim.linked", phone=phones.for_people(phone))
@@ -112,7 +112,7 @@ class SimulatorState(AppState):
     async def pair(self, form: dict[str, Any]) -> None:
         async def step(client: SimulatorClient, user: CurrentUser) -> str:
             phone, code = _phone(form, "phone"), str(form.get("code", "")).strip().upper()
-            await _in_tenant(user, lambda scope: own.number_with_pairing_code(scope, code))
+            await _in_tenant(user, lambda scope: own.number_with_pairing_code(scope, code=code))
             await self._check_free(client, user, phone)
             await client.pair(phone, code)
             return self._tr("sim.linked", phone=phones.for_people(phone))
@@ -126,7 +126,7 @@ class SimulatorState(AppState):
             text = str(form.get("text", "")).strip()
             if not text:
                 raise UserError("sim.text_required")
-            await _in_tenant(user, lambda scope: own.linked_number(scope, to))
+            await _in_tenant(user, lambda scope: own.linked_number(scope, phone=to))
             name = str(form.get("push_name", "")).strip() or None
             await client.send_message(sender, to, text, push_name=name)
             return self._tr("sim.sent", phone=phones.for_people(to))

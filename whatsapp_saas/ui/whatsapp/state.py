@@ -19,6 +19,7 @@ from whatsapp_saas.tenancy.scope import NotFound, TenantScope
 from whatsapp_saas.ui.actions import act
 from whatsapp_saas.ui.base_state import AppState
 from whatsapp_saas.ui.db import in_session
+from whatsapp_saas.ui.graph import current_graph
 from whatsapp_saas.ui.realtime import TenantFeed, feed_token
 from whatsapp_saas.ui.whatsapp.linking import link_linking_feed
 from whatsapp_saas.ui.whatsapp.view import tenant_numbers
@@ -70,12 +71,14 @@ class WhatsAppState(AppState):
     @rx.event
     async def add_number(self, form: dict[str, Any]) -> None:
         name = str(form.get("name", ""))
-        await self._change(lambda scope: numbers.add_number(scope, name))
+        await self._change(lambda scope: numbers.add_number(scope, name=name))
 
     @rx.event
     async def connect(self, number_id: str) -> None:
         self.pairing_mode, self.pairing_code = False, ""
-        if await self._change(lambda scope: numbers.request_connect(scope, int(number_id))):
+        if await self._change(
+            lambda scope: numbers.request_connect(scope, number_id=int(number_id))
+        ):
             self.dialog_number_id = number_id
 
     @rx.event
@@ -94,19 +97,19 @@ class WhatsAppState(AppState):
     @rx.event
     async def confirm_new_phone(self, number_id: str) -> None:
         """The phone that scanned is this number's phone from now on."""
-        await self._change(lambda scope: numbers.confirm_new_phone(scope, int(number_id)))
+        await self._change(lambda scope: numbers.confirm_new_phone(scope, number_id=int(number_id)))
 
     @rx.event
     async def disconnect(self, number_id: str) -> None:
-        await self._change(lambda scope: numbers.disconnect(scope, int(number_id)))
+        await self._change(lambda scope: numbers.disconnect(scope, number_id=int(number_id)))
 
     @rx.event
     async def logout(self, number_id: str) -> None:
-        await self._change(lambda scope: numbers.logout(scope, int(number_id)))
+        await self._change(lambda scope: numbers.logout(scope, number_id=int(number_id)))
 
     @rx.event
     async def delete(self, number_id: str) -> None:
-        await self._change(lambda scope: numbers.delete_number(scope, int(number_id)))
+        await self._change(lambda scope: numbers.delete_number(scope, number_id=int(number_id)))
 
     @rx.event
     async def start_rename(self, number_id: str) -> None:
@@ -122,7 +125,9 @@ class WhatsAppState(AppState):
     @rx.event
     async def rename(self, form: dict[str, Any]) -> None:
         name, number_id = str(form.get("new_name", "")), self.rename_number_id
-        if await self._change(lambda scope: numbers.rename_number(scope, int(number_id), name)):
+        if await self._change(
+            lambda scope: numbers.rename_number(scope, number_id=int(number_id), name=name)
+        ):
             self.rename_number_id, self.rename_current = "", ""
         else:
             self.rename_current = name  # what the user typed stays in the box
@@ -149,4 +154,9 @@ class WhatsAppState(AppState):
 async def _pairing_code(tenant_id: int, number_id: int, phone: str) -> str:
     session: Session
     with session_scope() as session:
-        return await numbers.request_pairing_code(TenantScope(session, tenant_id), number_id, phone)
+        return await numbers.request_pairing_code(
+            TenantScope(session, tenant_id),
+            number_id=number_id,
+            phone=phone,
+            control=current_graph().control,
+        )

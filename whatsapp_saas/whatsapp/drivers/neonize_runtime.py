@@ -62,8 +62,9 @@ def load_neonize(log_level: int = logging.WARNING) -> ModuleType:
             root.setLevel(level_before)
         for name in _NEONIZE_LOGGERS:
             logging.getLogger(name).setLevel(log_level)
-        _neonize = neonize
-        return neonize
+        module: ModuleType = neonize
+        _neonize = module
+        return module
 
 
 def set_engine_log_level(level: int) -> None:

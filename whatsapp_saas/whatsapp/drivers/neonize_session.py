@@ -122,11 +122,11 @@ class SessionSettings:
 
     def backoff(self, attempt: int) -> float:
         """Capped exponential backoff with jitter (half fixed, half random)."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-class _EngineEvents(Event):
+class _EngineEvents(Event):  # type: ignore[misc]  # neonize ships no type hints
     """neonize's event dispatcher, telling the session when the engine's event loop is up."""
 
     def __init__(self, client: Any, session: Session) -> None:
@@ -143,7 +143,7 @@ class _EngineEvents(Event):
             log.exception("session %s: engine event %s failed", self._session.session_id, code)
 
 
-class _EngineClient(neonize_client.NewClient):
+class _EngineClient(neonize_client.NewClient):  # type: ignore[misc]  # untyped library
     """``NewClient`` with the two hooks 0.5.2 only offers privately."""
 
     def __init__(self, store: str, *, engine_id: str, props: Any, session: Session) -> None:

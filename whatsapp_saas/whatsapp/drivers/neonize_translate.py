@@ -29,6 +29,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
+from whatsapp_saas import phones
 from whatsapp_saas.whatsapp.gateway import (
     ChatPresenceChanged,
     Connected,
@@ -54,42 +55,46 @@ load_neonize()  # must run before any neonize import: it contains the import's s
 from neonize.proto import Neonize_pb2 as npb  # noqa: E402
 from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as wa  # noqa: E402
 
-USER_SERVER = "s.whatsapp.net"
-LID_SERVER = "lid"
+USER_SERVER = phones.PHONE_SERVER
+LID_SERVER = phones.LID_SERVER
 GROUP_SERVER = "g.us"
 BROADCAST_SERVER = "broadcast"
-LEGACY_USER_SERVER = "c.us"
 STATUS_BROADCAST = "status@broadcast"
 
 FIRST_QR_SECONDS = 60
 NEXT_QR_SECONDS = 20
 
 _SENDABLE_SERVERS = frozenset({USER_SERVER, LID_SERVER, GROUP_SERVER})
-_PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 _GROUP_USER = re.compile(r"^\d+(-\d+)?$")
 
 
 # --- JIDs and phone numbers ------------------------------------------------------------------
+# The rules are phones.py's (the app's one phone/JID module); these adapt them to the engine's
+# vocabulary: neonize wants digits and JIDs, and answers InvalidRecipient, not a UserError.
 
 
 def phone_digits(phone: str) -> str:
-    """``"+55 (11) 99999-0000"`` -> ``"5511999990000"``; InvalidRecipient when not E.164-like."""
-    digits = _PHONE_PUNCTUATION.sub("", phone.strip()).removeprefix("+")
-    if not digits.isdigit() or not 7 <= len(digits) <= 15 or digits.startswith("0"):
+    """``"+55 (11) 99999-0000"`` -> ``"5511999990000"``; InvalidRecipient when it is not an
+    international number. Read without a region (the engine has no tenant to take one from)
+    and as the network does, possible rather than assigned (``valid=False``)."""
+    e164 = phones.to_e164(phone, region=None, valid=False) if "@" not in phone else None
+    if e164 is None:
         raise InvalidRecipient(f"not an international phone number: {phone!r}")
-    return digits
+    return e164.removeprefix("+")
 
 
 def phone_to_jid(phone: str) -> str:
-    return f"{phone_digits(phone)}@{USER_SERVER}"
+    return phones.to_jid("+" + phone_digits(phone))
 
 
 def jid_to_phone(jid: str) -> str | None:
-    """E.164 (``"+5511999990000"``) for a phone JID, None for LIDs, groups and the rest."""
-    user, _, server = jid.partition("@")
-    if server not in (USER_SERVER, LEGACY_USER_SERVER):
+    """E.164 (``"+5511999990000"``) for a phone JID, None for LIDs, groups and the rest.
+
+    WhatsApp's own JID names the number: it is taken as it is, not re-checked against the
+    numbering plan (a number WhatsApp knows and ``phonenumbers`` does not is still a number)."""
+    user, server = phones.split_jid(jid)
+    if server not in phones.PHONE_SERVERS:
         return None
-    user = _bare_user(user)
     return f"+{user}" if user.isdigit() else None
 
 
@@ -98,12 +103,15 @@ def normalize_recipient(to: str) -> str:
     to = to.strip()
     if "@" not in to:
         return phone_to_jid(to)
-    user, _, server = to.rpartition("@")
-    server = USER_SERVER if server == LEGACY_USER_SERVER else server
-    if server not in _SENDABLE_SERVERS:
-        raise InvalidRecipient(f"cannot send to {to!r}: unsupported server {server!r}")
-    user = user if server == GROUP_SERVER else _bare_user(user)
-    valid = _GROUP_USER.match(user) if server == GROUP_SERVER else user.isdigit()
+    if to.rpartition("@")[2] == GROUP_SERVER:  # groups keep their "-" user as it is
+        user, server = to.rpartition("@")[0], GROUP_SERVER
+        valid = bool(_GROUP_USER.match(user))
+    else:
+        user, server = phones.split_jid(to)
+        server = USER_SERVER if server in phones.PHONE_SERVERS else server
+        if server not in _SENDABLE_SERVERS:
+            raise InvalidRecipient(f"cannot send to {to!r}: unsupported server {server!r}")
+        valid = user.isdigit()
     if not valid:
         raise InvalidRecipient(f"not a valid WhatsApp address: {to!r}")
     return f"{user}@{server}"
@@ -122,11 +130,6 @@ def jid_str(jid: Any) -> str | None:
     if jid.IsEmpty or not jid.Server:
         return None
     return f"{jid.User}@{jid.Server}" if jid.User else jid.Server
-
-
-def _bare_user(user: str) -> str:
-    """Drop the ``.agent`` and ``:device`` parts of an AD-JID user."""
-    return user.split(":", 1)[0].split(".", 1)[0]
 
 
 def _pick(server: str, *jids: Any) -> str | None:
@@ -447,7 +450,7 @@ def connected_event(session_id: str, me: Any) -> Connected | None:
         session_id=session_id,
         phone=phone,
         push_name=str(me.PushName),
-        jid=f"{phone.removeprefix('+')}@{USER_SERVER}",
+        jid=phones.to_jid(phone),
     )
 
 

@@ -81,7 +81,7 @@ class Backoff:
     cap: float = 30.0
 
     def delay(self, attempt: int) -> float:
-        base = min(self.cap, self.initial * 2 ** min(attempt, 30))
+        base = min(self.cap, self.initial * 2.0 ** min(attempt, 30))
         return base / 2 + random.uniform(0, base / 2)
 
 

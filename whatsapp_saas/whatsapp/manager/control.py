@@ -12,24 +12,25 @@ requester BLPOPs with a timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
-from functools import lru_cache
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol, TypeVar
 
 import redis
 import redis.asyncio as aioredis
 
-from whatsapp_saas.config import get_settings
 from whatsapp_saas.errors import UserError
+from whatsapp_saas.whatsapp.manager.local import LocalNodes
 from whatsapp_saas.whatsapp.manager.namespace import control_channel, reply_key
 
 log = logging.getLogger(__name__)
 
 REPLY_TTL_SECONDS = 60
+T = TypeVar("T")
 
 
 class ControlHandler(Protocol):
@@ -42,19 +43,6 @@ class ControlHandler(Protocol):
         """Send read receipts if this node runs the number's live session; else nothing."""
 
 
-# --- in-process ---------------------------------------------------------------------------
-
-_local: list[tuple[ControlHandler, asyncio.AbstractEventLoop]] = []
-
-
-def register_local(handler: ControlHandler, loop: asyncio.AbstractEventLoop) -> None:
-    _local.append((handler, loop))
-
-
-def unregister_local(handler: ControlHandler) -> None:
-    _local[:] = [item for item in _local if item[0] is not handler]
-
-
 def _run_on(loop: asyncio.AbstractEventLoop, make: Callable[[], Awaitable[Any]]) -> None:
     async def runner() -> None:
         try:
@@ -65,75 +53,85 @@ def _run_on(loop: asyncio.AbstractEventLoop, make: Callable[[], Awaitable[Any]])
     loop.call_soon_threadsafe(lambda: loop.create_task(runner()))
 
 
-async def _await_on(loop: asyncio.AbstractEventLoop, coro: Awaitable[Any]) -> Any:
+async def _await_on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
     if running is loop:
         return await coro
-    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))  # type: ignore[arg-type]
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
 
 
 # --- the channel used by services -----------------------------------------------------------
 
 
-def wake(number_id: int) -> None:
-    """Tell every manager node to look at ``number_id`` now (fire and forget)."""
-    url = get_settings().redis_url
-    if url:
+class Control:
+    """This process's way to the connection managers (``App.control``, built by bootstrap).
+
+    With ``redis_url`` it publishes on the control channel every node hears; without, it calls
+    the nodes of this process that listen on ``nodes`` (embedded mode)."""
+
+    def __init__(self, redis_url: str | None, nodes: LocalNodes) -> None:
+        self.redis_url = redis_url
+        self.nodes = nodes
+        self._client: redis.Redis | None = None  # made on the first publish, then reused
+
+    def _publish(self, message: dict[str, Any]) -> None:
+        assert self.redis_url is not None
+        if self._client is None:
+            self._client = redis.Redis.from_url(self.redis_url, socket_timeout=5)
+        self._client.publish(control_channel(), json.dumps(message))
+
+    def wake(self, number_id: int) -> None:
+        """Tell every manager node to look at ``number_id`` now (fire and forget)."""
+        if self.redis_url:
+            try:
+                self._publish({"op": "wake", "number_id": number_id})
+            except redis.RedisError as exc:  # the reconcile loop catches up anyway
+                log.warning("control wake for number %s not sent: %s", number_id, exc)
+            return
+        for handler, loop in self.nodes.handlers():
+            _run_on(loop, functools.partial(handler.on_wake, number_id))
+
+    def send_read_receipts(self, number_id: int, chat: str, message_ids: list[str]) -> None:
+        """Ask whichever node owns the number to mark these messages read on the phone.
+
+        Best effort, like a wake: a receipt lost to a dead node only leaves blue ticks missing.
+        """
+        if not message_ids:
+            return
+        if self.redis_url:
+            message = {"op": "read", "number_id": number_id, "chat": chat, "ids": message_ids}
+            try:
+                self._publish(message)
+            except redis.RedisError as exc:
+                log.warning("read receipts for number %s not sent: %s", number_id, exc)
+            return
+        for handler, loop in self.nodes.handlers():
+            _run_on(loop, functools.partial(handler.on_read, number_id, chat, message_ids))
+
+    async def request_pairing_code(self, number_id: int, phone: str, timeout: float) -> str:
+        """Ask the owning node for a pairing code; UserError when nobody answers in time."""
+        if self.redis_url:
+            return await _redis_pairing_code(self.redis_url, number_id, phone, timeout)
+        return await self._local_pairing_code(number_id, phone, timeout)
+
+    async def _local_pairing_code(self, number_id: int, phone: str, timeout: float) -> str:
+        async def ask_all() -> str | None:
+            for handler, loop in self.nodes.handlers():
+                code = await _await_on(loop, handler.on_pairing_code(number_id, phone))
+                if code is not None:
+                    return str(code)
+            return None
+
         try:
-            message = json.dumps({"op": "wake", "number_id": number_id})
-            _sync_client(url).publish(control_channel(), message)
-        except redis.RedisError as exc:  # the reconcile loop catches up anyway
-            log.warning("control wake for number %s not sent: %s", number_id, exc)
-        return
-    for handler, loop in list(_local):
-        _run_on(loop, lambda h=handler: h.on_wake(number_id))  # type: ignore[misc]
-
-
-def send_read_receipts(number_id: int, chat: str, message_ids: list[str]) -> None:
-    """Ask whichever node owns the number to mark these messages read on the phone.
-
-    Best effort, like a wake: a receipt lost to a dead node only leaves blue ticks missing.
-    """
-    if not message_ids:
-        return
-    url = get_settings().redis_url
-    if url:
-        message = {"op": "read", "number_id": number_id, "chat": chat, "ids": message_ids}
-        try:
-            _sync_client(url).publish(control_channel(), json.dumps(message))
-        except redis.RedisError as exc:
-            log.warning("read receipts for number %s not sent: %s", number_id, exc)
-        return
-    for handler, loop in list(_local):
-        _run_on(loop, lambda h=handler: h.on_read(number_id, chat, message_ids))  # type: ignore[misc]
-
-
-async def request_pairing_code(number_id: int, phone: str, timeout: float) -> str:
-    """Ask the owning node for a pairing code; UserError when nobody answers in time."""
-    url = get_settings().redis_url
-    if url:
-        return await _redis_pairing_code(url, number_id, phone, timeout)
-    return await _local_pairing_code(number_id, phone, timeout)
-
-
-async def _local_pairing_code(number_id: int, phone: str, timeout: float) -> str:
-    async def ask_all() -> str | None:
-        for handler, loop in list(_local):
-            code = await _await_on(loop, handler.on_pairing_code(number_id, phone))
-            if code is not None:
-                return str(code)
-        return None
-
-    try:
-        code = await asyncio.wait_for(ask_all(), timeout)
-    except TimeoutError:
-        code = None
-    if code is None:
-        raise UserError("error.whatsapp_pairing_unavailable")
-    return code
+            code = await asyncio.wait_for(ask_all(), timeout)
+        except TimeoutError:
+            code = None
+        if code is None:
+            raise UserError("error.whatsapp_pairing_unavailable")
+        return code
 
 
 async def _redis_pairing_code(url: str, number_id: int, phone: str, timeout: float) -> str:
@@ -157,11 +155,6 @@ async def _redis_pairing_code(url: str, number_id: int, phone: str, timeout: flo
     if not reply.get("ok"):
         raise UserError(str(reply.get("error") or "error.whatsapp_pairing_failed"))
     return str(reply["code"])
-
-
-@lru_cache(maxsize=4)
-def _sync_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=5)
 
 
 # --- the node side (Redis) ----------------------------------------------------------------
@@ -202,7 +195,7 @@ async def _listen(
             tasks.add(task)
             task.add_done_callback(tasks.discard)
     finally:
-        await pubsub.aclose()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
 
 
 async def _handle(client: aioredis.Redis, handler: ControlHandler, message: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from whatsapp_saas.whatsapp.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
+
 class SimulatorHost:
     """Where this process reaches the simulated network: ``SIMULATOR_URL``, or a simulator
     started in this process (once, on ``SIMULATOR_PORT``), or shared with the process of this

@@ -23,10 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from whatsapp_saas.config import get_settings
-from whatsapp_saas.events.bus import bus
+from whatsapp_saas.events.bus import EventBus
 from whatsapp_saas.security.crypto import keyring_from_settings
 from whatsapp_saas.whatsapp import state_reasons as reasons
-from whatsapp_saas.whatsapp.events import InboundSink, publish_inbound
+from whatsapp_saas.whatsapp.events import InboundSink, discard_inbound
 from whatsapp_saas.whatsapp.gateway import GatewayError, GatewayEvent
 from whatsapp_saas.whatsapp.manager import control, records
 from whatsapp_saas.whatsapp.manager import store_files as runtime
@@ -34,6 +34,7 @@ from whatsapp_saas.whatsapp.manager.acks import Settle
 from whatsapp_saas.whatsapp.manager.api import NodeApi
 from whatsapp_saas.whatsapp.manager.driver_choice import driver_choice
 from whatsapp_saas.whatsapp.manager.host_pool import HostHandle, HostPool
+from whatsapp_saas.whatsapp.manager.local import LocalNodes
 from whatsapp_saas.whatsapp.manager.number_leases import make_leases
 from whatsapp_saas.whatsapp.manager.ops import SessionOps
 from whatsapp_saas.whatsapp.manager.settings import ManagerSettings
@@ -46,13 +47,6 @@ REASON_NOT_RUNNING = reasons.NOT_RUNNING
 ADOPT_CONCURRENCY = 8
 REASON_WATCHDOG = reasons.WATCHDOG
 
-_nodes: list[ManagerNode] = []
-
-
-def local_nodes() -> list[ManagerNode]:
-    """The manager nodes running in this process (embedded mode has exactly one)."""
-    return list(_nodes)
-
 
 def default_node_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
@@ -63,17 +57,26 @@ class ManagerNode(SessionOps, NodeApi):
         self,
         settings: ManagerSettings | None = None,
         *,
-        sink: InboundSink = publish_inbound,
+        sink: InboundSink = discard_inbound,
         driver: tuple[str, dict[str, Any]] | None = None,
         choose_driver: Callable[[], tuple[str, dict[str, Any]]] | None = None,
         node_id: str | None = None,
+        nodes: LocalNodes | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         """``sink``: where inbound traffic goes (bootstrap passes the ingest pipeline).
         ``driver``: (name, options) of the sessions' engine, or ``choose_driver`` to find it
-        at start (bootstrap's asks the graph's simulator host); else from the settings."""
+        at start (bootstrap's asks the graph's simulator host); else from the settings.
+        ``nodes``: the process's registry the node joins while it runs (bootstrap passes
+        ``App.nodes``; a node built alone gets a registry of its own).
+        ``bus``: the graph's bus, bound to this node's loop at start if nothing bound it yet
+        (``App.start`` does; a node started alone in a test needs it: its state changes
+        commit in worker threads, and the bus's async live handlers need a loop)."""
         super().__init__(settings or ManagerSettings(), node_id or default_node_id(), sink)
+        self.nodes = nodes if nodes is not None else LocalNodes()
         self._driver = driver
         self._choose_driver = choose_driver or driver_choice
+        self._bus = bus
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -101,8 +104,8 @@ class ManagerNode(SessionOps, NodeApi):
         self.leases = make_leases(
             self.node_id, app.redis_url, app.effective_database_url, self.settings.lease_ttl
         )
-        if getattr(bus, "_loop", None) is None:
-            bus.bind_loop(loop)  # DB writes commit in worker threads; async handlers need a loop
+        if self._bus is not None and not self._bus.bound:
+            self._bus.bind_loop(loop)  # DB writes commit in worker threads
         self._tasks = [
             loop.create_task(self._reconcile_loop()),
             loop.create_task(self._lease_loop()),
@@ -114,17 +117,15 @@ class ManagerNode(SessionOps, NodeApi):
             with contextlib.suppress(TimeoutError):  # Redis down: the loop keeps retrying
                 await asyncio.wait_for(listening.wait(), 10)
         else:
-            control.register_local(self, loop)
-        _nodes.append(self)
+            self.nodes.listen(self, loop)
+        self.nodes.add(self)
         log.info("manager node %s started (driver %s)", self.node_id, name)
 
     async def stop(self) -> None:
         """Clean shutdown: final snapshots, leases released, hosts closed."""
         self.stopping = True
         self._stop.set()
-        control.unregister_local(self)
-        if self in _nodes:
-            _nodes.remove(self)
+        self.nodes.remove(self)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

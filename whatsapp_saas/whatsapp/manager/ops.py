@@ -19,7 +19,7 @@ from whatsapp_saas.config import get_settings
 from whatsapp_saas.security.crypto import Keyring
 from whatsapp_saas.whatsapp import gateway as gw
 from whatsapp_saas.whatsapp import state_reasons as reasons
-from whatsapp_saas.whatsapp.events import InboundSink, publish_inbound, to_inbound
+from whatsapp_saas.whatsapp.events import InboundSink, discard_inbound, to_inbound
 from whatsapp_saas.whatsapp.manager import records
 from whatsapp_saas.whatsapp.manager import store_files as runtime
 from whatsapp_saas.whatsapp.manager.acks import Settle, settle_on
@@ -66,7 +66,7 @@ class SessionOps:
     node_dir: Path
 
     def __init__(
-        self, settings: ManagerSettings, node_id: str, sink: InboundSink = publish_inbound
+        self, settings: ManagerSettings, node_id: str, sink: InboundSink = discard_inbound
     ) -> None:
         self.settings = settings
         self.node_id = node_id

@@ -14,7 +14,7 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
     Half the step is kept so a flapping number still backs off; the random half spreads
     the reconnects of many numbers dropped by the same network event.
     """
-    step = min(cap, base * (2 ** max(0, attempt)))
+    step = min(cap, base * (2.0 ** max(0, attempt)))
     return step / 2 + (rng or random).uniform(0, step / 2)
 
 

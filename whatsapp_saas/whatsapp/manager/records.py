@@ -61,7 +61,7 @@ def view_of(row: WhatsAppNumber) -> NumberView:
     )
 
 
-def locked_row(session: Session, number_id: int) -> WhatsAppNumber | None:
+def locked_row(session: Session, *, number_id: int) -> WhatsAppNumber | None:
     query = select(WhatsAppNumber).where(WhatsAppNumber.id == number_id).with_for_update()
     return session.exec(query).first()
 
@@ -101,13 +101,13 @@ def has_snapshot(number_id: int) -> bool:
 def apply(number_id: int, event: Input) -> tuple[Transition | None, NumberView | None]:
     """Run the state machine on the stored state; write and announce what changed."""
     with session_scope() as session:
-        row = locked_row(session, number_id)
+        row = locked_row(session, number_id=number_id)
         if row is None:
             return None, None
         event = _unconfirmed_phone(session, row, event)
         step = transition(NumberState(row.state), event)
         if step is not None:
-            write_transition(session, row, step, event)
+            write_transition(session, row=row, step=step, event=event)
         return step, view_of(row)
 
 
@@ -128,7 +128,9 @@ def _unconfirmed_phone(session: Session, row: WhatsAppNumber, event: Input) -> I
     return PhoneChanged(new=event.phone, old=old, other=other)
 
 
-def write_transition(session: Session, row: WhatsAppNumber, step: Transition, event: Input) -> None:
+def write_transition(
+    session: Session, *, row: WhatsAppNumber, step: Transition, event: Input
+) -> None:
     now = utcnow()
     reason = _fit(step.reason, REASON_MAX)
     changed = step.state.value != row.state or (reason is not None and reason != row.state_reason)
@@ -138,7 +140,7 @@ def write_transition(session: Session, row: WhatsAppNumber, step: Transition, ev
         row.phone, row.jid = event.phone[:20], event.jid[:120]
         row.push_name = event.push_name[:120]
         row.last_connected_at = now
-        start_warmup(session, row, now)
+        start_warmup(session, number=row, now=now)
     if changed:
         row.state = step.state.value
         row.state_reason = reason
@@ -172,7 +174,7 @@ def claim(number_id: int, node_id: str, takeover_reason: str) -> None:
     lease) also says so at once: the row must not keep claiming "connected" while the session
     waits for its turn to restart."""
     with session_scope() as session:
-        row = locked_row(session, number_id)
+        row = locked_row(session, number_id=number_id)
         if row is None:
             return
         previous, row.owner_node = row.owner_node, node_id
@@ -181,13 +183,13 @@ def claim(number_id: int, node_id: str, takeover_reason: str) -> None:
             event = SessionLost(takeover_reason)
             step = transition(NumberState(row.state), event)
             if step is not None:
-                write_transition(session, row, step, event)
+                write_transition(session, row=row, step=step, event=event)
 
 
 def disown(number_id: int, node_id: str) -> None:
     """Clear the owner, if it is still ``node_id`` (another node may have claimed it since)."""
     with session_scope() as session:
-        row = locked_row(session, number_id)
+        row = locked_row(session, number_id=number_id)
         if row is not None and row.owner_node == node_id:
             row.owner_node = None
             session.add(row)
@@ -195,7 +197,7 @@ def disown(number_id: int, node_id: str) -> None:
 
 def set_pairing_code(number_id: int, code: str) -> None:
     with session_scope() as session:
-        row = locked_row(session, number_id)
+        row = locked_row(session, number_id=number_id)
         if row is not None:
             row.pairing_code = code
             session.add(row)

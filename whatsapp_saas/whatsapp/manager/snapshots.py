@@ -53,7 +53,7 @@ def save_snapshot(number_id: int, plaintext: bytes, node_id: str, keyring: Keyri
     """Encrypt and upsert; False when the write was refused (not ours, or not writable)."""
     ciphertext = encrypt(keyring, plaintext, snapshot_aad(number_id))
     with session_scope() as session:
-        number = locked_row(session, number_id)
+        number = locked_row(session, number_id=number_id)
         if number is None or number.owner_node != node_id or number.state in UNWRITABLE_STATES:
             return False
         query = select(SessionSnapshot).where(SessionSnapshot.number_id == number_id)

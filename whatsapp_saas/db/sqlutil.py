@@ -16,6 +16,7 @@ def dialect_name(session: Session) -> str:
 
 def insert_ignore(
     session: Session,
+    *,
     table: sa.Table,
     rows: Sequence[dict[str, Any]],
     conflict: Sequence[str],

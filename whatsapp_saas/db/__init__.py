@@ -5,6 +5,9 @@ table just before that session commits, in the same transaction (the durable spi
 :mod:`whatsapp_saas.events`), and handed to the live subscribers only after the commit; a
 rollback drops them. So an event exists if and only if its transaction committed, and
 browsers, automations and workers never hear of data that does not exist.
+
+:mod:`whatsapp_saas.db.sqlutil` holds the SQL helpers that must work the same on PostgreSQL and
+SQLite (``INSERT … ON CONFLICT DO NOTHING``, the dialect's name), shared by every package.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, create_engine
 
 from whatsapp_saas.config import get_settings
 from whatsapp_saas.events import store
 
 PENDING_KEY = "pending_announcements"
+# Events already written inside a released savepoint, announced when the outermost commits.
+RECORDED_KEY = "recorded_announcements"
+# Per open savepoint: (pending events, how many recorded) when it began, restored if it rolls back.
+_MARKS_KEY = "announcement_marks"
 Announcer = Callable[[list[Any]], None]
-
-_announcer: Announcer | None = None
 
 
 def build_engine(url: str) -> Engine:
@@ -92,14 +98,32 @@ def _begin_write(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def set_announcer(announcer: Announcer | None) -> None:
-    """Install the function that receives committed events: the live side of the spine.
+class CommitAnnouncer:
+    """Hands each committed session's events to ``announce``: the live side of the spine.
 
-    The one seam between sessions and the process's object graph; bootstrap installs
-    ``EventSpine.announce`` once. Recording needs no seam: it happens in every process.
+    One per process graph (``App.announcer``); bootstrap installs it. Recording needs no
+    seam: it happens in every process. The newest installed announcer takes the events
+    (they are handed over once), so a graph built again replaces the one before it.
     """
-    global _announcer
-    _announcer = announcer
+
+    def __init__(self, announce: Announcer) -> None:
+        self.announce = announce
+
+    def install(self) -> None:
+        if not event.contains(Session, "after_commit", self._after_commit):
+            event.listen(Session, "after_commit", self._after_commit, insert=True)
+
+    def uninstall(self) -> None:
+        if event.contains(Session, "after_commit", self._after_commit):
+            event.remove(Session, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        # SQLAlchemy fires after_commit on a savepoint's release too: nothing is committed yet.
+        if session.in_nested_transaction():
+            return
+        committed = session.info.pop(RECORDED_KEY, []) + session.info.pop(PENDING_KEY, [])
+        if committed:
+            self.announce(committed)
 
 
 def announce_after_commit(session: Session, *events: Any) -> None:
@@ -115,16 +139,43 @@ def _record_announcements(session: Session) -> None:
         session.flush()
     pending = session.info.get(PENDING_KEY)
     if pending:
-        store.record(session, pending)
+        store.record(session, events=pending)
+        if session.in_nested_transaction():  # a savepoint: recorded, announced at the commit
+            session.info.setdefault(RECORDED_KEY, []).extend(pending)
+            pending.clear()
 
 
 @event.listens_for(Session, "after_commit")
-def _flush_announcements(session: Session) -> None:
-    pending = session.info.pop(PENDING_KEY, None)
-    if pending and _announcer is not None:
-        _announcer(pending)
+def _forget_announcements(session: Session) -> None:
+    # Runs after any CommitAnnouncer (installed in front); without one, nobody listens live.
+    if session.in_nested_transaction():  # a savepoint released: keep what it recorded
+        session.info.get(_MARKS_KEY, {}).pop(session.get_nested_transaction(), None)
+        return
+    for key in (PENDING_KEY, RECORDED_KEY, _MARKS_KEY):
+        session.info.pop(key, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_announcements(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+    if not session.in_nested_transaction():  # a savepoint's: see _restore_announcements
+        for key in (PENDING_KEY, RECORDED_KEY, _MARKS_KEY):
+            session.info.pop(key, None)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_announcements(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        pending = list(session.info.get(PENDING_KEY, ()))
+        recorded = len(session.info.get(RECORDED_KEY, ()))
+        session.info.setdefault(_MARKS_KEY, {})[transaction] = (pending, recorded)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _restore_announcements(session: Session, transaction: SessionTransaction) -> None:
+    """A savepoint that ended without being released rolled back: what it announced goes."""
+    mark = session.info.get(_MARKS_KEY, {}).pop(transaction, None) if transaction.nested else None
+    if mark is None:
+        return
+    pending, recorded = mark
+    session.info[PENDING_KEY] = pending
+    del session.info.get(RECORDED_KEY, [])[recorded:]
