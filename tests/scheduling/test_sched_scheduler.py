@@ -103,6 +103,23 @@ async def test_one_leader_and_a_standby_that_takes_over(world: World) -> None:
         assert current_leader(session, now=datetime.now(UTC)) == "node-b"
 
 
+def test_a_scheduler_built_before_a_fork_leads_under_each_process_own_name() -> None:
+    """The web app builds its graph at import and granian forks the workers afterwards: each
+    worker's scheduler must take the lease under its own name, or every worker would lead."""
+    built = fast_scheduler()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the forked worker: report its name and leave at once
+        os.write(write_end, built.holder.encode())
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(child, 0)
+    with os.fdopen(read_end) as pipe:
+        child_holder = pipe.read()
+    assert f":{child}:" in child_holder
+    assert f":{os.getpid()}:" in built.holder
+
+
 # --- fault test: the scheduler process is down across the due time -------------------------
 
 

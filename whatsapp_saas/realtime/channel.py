@@ -14,10 +14,11 @@ import redis
 import redis.asyncio as aioredis
 
 from whatsapp_saas.realtime.events import RealtimeEvent, decode, encode
+from whatsapp_saas.whatsapp.manager.namespace import redis_namespace
 
 log = logging.getLogger(__name__)
 
-STREAM = "tenant-events"
+STREAM_SUFFIX = "tenant-events"
 STREAM_MAXLEN = 50_000
 
 
@@ -53,11 +54,16 @@ class RedisChannel:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # Per database, like the managers' keys: two deployments sharing one Redis must not
+        # push each other's tenant events (tenant 1 of one is not tenant 1 of the other).
+        self.stream = f"{redis_namespace()}:{STREAM_SUFFIX}"
         self._client = redis.Redis.from_url(url, socket_timeout=5)
 
     def publish(self, event: RealtimeEvent) -> None:
         try:
-            self._client.xadd(STREAM, {"e": encode(event)}, maxlen=STREAM_MAXLEN, approximate=True)
+            self._client.xadd(
+                self.stream, {"e": encode(event)}, maxlen=STREAM_MAXLEN, approximate=True
+            )
         except redis.RedisError:
             # Live updates are a convenience: pages reload from the database on reconnect.
             log.warning("could not publish a tenant event; browsers will catch up on reload")
@@ -67,7 +73,7 @@ class RedisChannel:
         last = "$"
         try:
             while True:
-                batch = await client.xread({STREAM: last}, count=100, block=5000)
+                batch = await client.xread({self.stream: last}, count=100, block=5000)
                 for _stream, entries in batch or []:
                     for entry_id, fields in entries:
                         last = entry_id

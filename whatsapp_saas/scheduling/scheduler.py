@@ -16,7 +16,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
@@ -51,7 +51,10 @@ class SchedulerConfig:
     optout_scan_every: float = 10.0
     menu_sweep_every: float = 5.0  # silent menu sessions: their timeout action
     timers_every: float = 5.0  # time-based automations are minutes-grained
-    node_id: str = field(default_factory=default_node_id)
+    # Empty: this process's own id, made when the scheduler first leads. Not at construction:
+    # the web app builds its graph at import and granian forks its workers after that, so
+    # an id made then would be shared, and every worker would hold the one lease.
+    node_id: str = ""
 
 
 @dataclass
@@ -93,6 +96,14 @@ class Scheduler:
         self._lease_renew_at = 0.0
         self._last_campaigns = self._last_scan = self._last_menus = float("-inf")
         self._failing = False
+        self._holder = ""
+
+    @property
+    def holder(self) -> str:
+        """This scheduler's name in the leader lease (see ``SchedulerConfig.node_id``)."""
+        if not self._holder:
+            self._holder = self.config.node_id or default_node_id()
+        return self._holder
 
     # --- one pass (blocking; also what tests call directly) ------------------------------
 
@@ -153,9 +164,7 @@ class Scheduler:
         if time.monotonic() < self._lease_renew_at:
             return True  # renewed recently enough; the lease still has half its TTL
         with session_scope(write=True) as session:
-            leading = try_lead(
-                session, holder=self.config.node_id, ttl=self.config.lease_ttl, now=now
-            )
+            leading = try_lead(session, holder=self.holder, ttl=self.config.lease_ttl, now=now)
         self._lease_renew_at = time.monotonic() + self.config.lease_ttl / 2 if leading else 0.0
         return leading
 
@@ -163,7 +172,7 @@ class Scheduler:
 
     async def run(self) -> None:
         """Poll until :meth:`stop`; database outages are logged once and waited out."""
-        log.info("scheduler %s started", self.config.node_id)
+        log.info("scheduler %s started", self.holder)
         try:
             while not self._stop.is_set():
                 started = time.monotonic()
@@ -174,7 +183,7 @@ class Scheduler:
                     await asyncio.wait_for(self._stop.wait(), timeout=self._wait(report, started))
         finally:
             await asyncio.to_thread(self._resign)
-            log.info("scheduler %s stopped", self.config.node_id)
+            log.info("scheduler %s stopped", self.holder)
 
     def _wait(self, report: PassReport | None, started: float) -> float:
         """Until the next poll (``interval`` after this one began), or sooner if a known row
@@ -216,6 +225,6 @@ class Scheduler:
             return
         try:
             with session_scope(write=True) as session:
-                resign(session, holder=self.config.node_id)
+                resign(session, holder=self.holder)
         except Exception:
             log.warning("scheduler: could not hand over the lease; it expires on its own")

@@ -73,6 +73,7 @@ class ManagerNode(SessionOps, NodeApi):
         (``App.start`` does; a node started alone in a test needs it: its state changes
         commit in worker threads, and the bus's async live handlers need a loop)."""
         super().__init__(settings or ManagerSettings(), node_id or default_node_id(), sink)
+        self._fixed_node_id = node_id
         self.nodes = nodes if nodes is not None else LocalNodes()
         self._driver = driver
         self._choose_driver = choose_driver or driver_choice
@@ -85,6 +86,11 @@ class ManagerNode(SessionOps, NodeApi):
     async def start(self) -> None:
         app = get_settings()
         loop = asyncio.get_running_loop()
+        if self._fixed_node_id is None:
+            # The web app builds its graph at import, and granian forks its workers after
+            # that: an id made at construction would be shared by every worker, and each
+            # would believe it holds the others' leases (two live sessions of one number).
+            self.node_id = default_node_id()
         self.keyring = keyring_from_settings()
         self.executor = ThreadPoolExecutor(16, thread_name_prefix="wa-manager")
         # Starting the in-process simulator blocks briefly: keep it off the loop.
