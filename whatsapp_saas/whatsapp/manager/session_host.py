@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 from multiprocessing.connection import Connection
@@ -61,6 +62,12 @@ ORPHAN_EXIT_SECONDS = 3.0
 
 def main(argv: list[str]) -> None:
     fd, driver, options, log_level = int(argv[1]), argv[2], json.loads(argv[3]), argv[4]
+    # A host lives as long as its manager's pipe (EOF: it exits, see _exit_soon). Ctrl-C in
+    # a terminal or a stop of the whole process group signals every process at once; a host
+    # that died of it first would leave its manager no session to take the clean-shutdown
+    # snapshot from, and the manager would restart what it is stopping.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(
         level=log_level,
         format=f"%(asctime)s %(levelname)s host[{os.getpid()}] %(name)s: %(message)s",
