@@ -20,6 +20,7 @@ from whatsapp_saas.ui.graph import attach_graph
 from whatsapp_saas.ui.inbox.page import inbox_page
 from whatsapp_saas.ui.inbox.state import InboxState
 from whatsapp_saas.ui.lifespan import register_background_tasks
+from whatsapp_saas.ui.pipeline.deal_form import DealFormState
 from whatsapp_saas.ui.pipeline.page import pipeline_page
 from whatsapp_saas.ui.pipeline.state import PipelineState
 from whatsapp_saas.ui.placeholder import placeholder_page
@@ -80,7 +81,12 @@ app.add_page(
 app.add_page(
     settings_page, route=routes.SETTINGS, title=_title("settings"), on_load=UsersState.load
 )
-app.add_page(inbox_page, route=routes.INBOX, title=_title("inbox"), on_load=InboxState.load)
+app.add_page(
+    inbox_page,
+    route=routes.INBOX,
+    title=_title("inbox"),
+    on_load=[DealFormState.close_on_page_load, InboxState.load],
+)
 app.add_page(
     quick_replies.quick_replies_page,
     route=quick_replies.ROUTE,
@@ -112,7 +118,10 @@ app.add_page(
     on_load=SchedulesState.load,
 )
 app.add_page(
-    pipeline_page, route=routes.PIPELINE, title=_title("pipeline"), on_load=PipelineState.load
+    pipeline_page,
+    route=routes.PIPELINE,
+    title=_title("pipeline"),
+    on_load=[DealFormState.close_on_page_load, PipelineState.load],
 )
 
 crm_pages.register(app, _title)

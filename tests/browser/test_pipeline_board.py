@@ -194,6 +194,30 @@ def test_a_dragged_deal_moves_in_a_second_browser(browser: Browser, live_app: Ru
         expect(total).to_have_text("R$3,000.50", timeout=10_000)
 
 
+def test_a_deal_form_left_open_does_not_follow_to_the_next_page(
+    page: Page, live_app: RunningApp
+) -> None:
+    """The dialog's state outlives the page: one left open with errors on the board used to
+    pop up, errors and all, on the next contact profile that was opened."""
+    email = unique_email("owner")
+    sign_up(page, live_app.url, company="Floricultura", name="Olivia", email=email)
+    contact_id = add_contact(live_app.database_url, email, "Bia Flores", _phone())
+    _open_pipeline(page)
+    page.get_by_role("button", name="New deal").click()
+    dialog = page.get_by_test_id("deal-form")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert").first).to_be_visible()
+
+    page.goto(f"{live_app.url}/contacts/{contact_id}")
+    expect(page.get_by_test_id("crm-profile-name")).to_have_text(
+        "Bia Flores", timeout=NAVIGATION_TIMEOUT_MS
+    )
+    expect(page.get_by_test_id("deal-form")).to_have_count(0)
+    page.get_by_role("link", name="Pipeline").click()
+    expect(page.get_by_test_id("stage-column")).to_have_count(5, timeout=NAVIGATION_TIMEOUT_MS)
+    expect(page.get_by_test_id("deal-form")).to_have_count(0)
+
+
 def _screenshots(page: Page, name: str, *, switch_language: bool = True) -> None:
     """With SCREENSHOT_DIR set: the page at 1366x768 and 390 px, in English and pt-BR."""
     folder = os.environ.get("SCREENSHOT_DIR")

@@ -187,6 +187,8 @@ HANDLER_PERMISSIONS: dict[str, Permission] = {
         "drop_deal",
         "on_deals_tick",
     ),
+    # Closing the dialog as a page loads reads and reveals nothing.
+    **_each(_DEAL_FORM, "public", "close_on_page_load"),
     **_each(
         _DEAL_FORM,
         "signed_in",

@@ -16,6 +16,7 @@ from whatsapp_saas.ui.crm.profile_state import ContactProfileState
 from whatsapp_saas.ui.crm.profile_view import contact_profile_page
 from whatsapp_saas.ui.crm.setup_state import CrmSetupState
 from whatsapp_saas.ui.crm.setup_view import setup_page
+from whatsapp_saas.ui.pipeline.deal_form import DealFormState
 
 
 def register(app: rx.App, title: Callable[[str], rx.Var]) -> None:
@@ -32,6 +33,6 @@ def register(app: rx.App, title: Callable[[str], rx.Var]) -> None:
         contact_profile_page,
         route=routes.CONTACT,
         title=title("contact"),
-        on_load=ContactProfileState.load,
+        on_load=[DealFormState.close_on_page_load, ContactProfileState.load],
     )
     app.register_lifespan_task(crm_job_runner)

@@ -134,6 +134,13 @@ class DealFormState(AppState):
         return await in_session(lambda s: loaders.find_contacts(s, user, text[:80]))
 
     @rx.event
+    def close_on_page_load(self) -> None:
+        """Each page that holds the dialog (board, profile, inbox) calls this as it loads: a
+        form left open on one page must not pop up on the next with its stale errors."""
+        self.form_open = False
+        self.form_errors, self.form_error = {}, ""
+
+    @rx.event
     def set_form_open(self, is_open: bool) -> None:
         self.form_open = is_open
         if not is_open:
