@@ -57,7 +57,7 @@ def _files_list() -> rx.Component:
             role="list",
             aria_label=T["auto.files_list"],
             align="center",
-            gap="1",
+            spacing="1",
             wrap="wrap",
             width="100%",
         ),

@@ -41,7 +41,7 @@ def tags_block(S: Any, prefix: str, *, titled: bool = True, aria_key: str = "") 
                 S.tag_choices.length() == 0,
                 rx.text(T["crm.no_tags_defined"], size="1", color_scheme="gray"),
             ),
-            gap="1",
+            spacing="1",
             wrap="wrap",
         ),
         spacing="1",
@@ -94,7 +94,7 @@ def field_input(
                         style=CHECK_STYLE,
                     ),
                 ),
-                gap="2",
+                spacing="2",
                 wrap="wrap",
                 id=field_id,
             ),
@@ -270,7 +270,7 @@ def timeline_block(S: Any) -> rx.Component:
 
 
 def shown_tags(S: Any) -> rx.Component:
-    return rx.flex(rx.foreach(S.tags, tag_badge), gap="1", wrap="wrap")
+    return rx.flex(rx.foreach(S.tags, tag_badge), spacing="1", wrap="wrap")
 
 
 def live_refresh(S: Any, handler: Any) -> rx.Component:

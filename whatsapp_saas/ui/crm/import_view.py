@@ -73,7 +73,7 @@ def _mapping() -> rx.Component:
                         spacing="1",
                     ),
                 ),
-                gap="3",
+                spacing="3",
                 wrap="wrap",
             ),
             width="100%",
@@ -138,7 +138,7 @@ def _start() -> rx.Component:
                         for v in ("merge", "skip", "create")
                     ],
                     direction="column",
-                    gap="2",
+                    spacing="2",
                 ),
                 value=S.duplicates,
                 on_change=S.set_duplicates,
@@ -182,7 +182,7 @@ def _progress() -> rx.Component:
             progress_bar(S.percent, "crm-import-progress", "crm.import_running"),
             rx.flex(
                 *[_count(k) for k in ("created", "merged", "skipped", "failed")],
-                gap="2",
+                spacing="2",
                 wrap="wrap",
                 aria_live="polite",
             ),

@@ -167,7 +167,7 @@ def _filters() -> rx.Component:
             "crm-f-open",
             fixed_select("crm-f-open", "open_conversation", YES_NO),
         ),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         align="end",
     )
@@ -236,7 +236,7 @@ def _segment_chips() -> rx.Component:
                 variant="surface",
             ),
         ),
-        gap="2",
+        spacing="2",
         wrap="wrap",
     )
 
@@ -261,7 +261,7 @@ def _bulk_bar() -> rx.Component:
                     style=CHECK_STYLE,
                 ),
             ),
-            gap="2",
+            spacing="2",
             wrap="wrap",
         ),
     )
@@ -345,7 +345,7 @@ def _bulk_bar() -> rx.Component:
                             ),
                         ),
                         rx.button(T["crm.run"], type="submit"),
-                        gap="3",
+                        spacing="3",
                         wrap="wrap",
                         align="end",
                     ),
@@ -416,7 +416,7 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["company"]),
         rx.table.cell(row["owner"]),
         rx.table.cell(
-            rx.flex(rx.foreach(S.row_tags[row["id"]], tag_badge), gap="1", wrap="wrap"),
+            rx.flex(rx.foreach(S.row_tags[row["id"]], tag_badge), spacing="1", wrap="wrap"),
             rx.cond(row["opted_out"] == "yes", rx.badge(T["crm.opted_out"], color_scheme="red")),
         ),
         rx.table.cell(local_time(row["last_contact_at"]), white_space="nowrap"),

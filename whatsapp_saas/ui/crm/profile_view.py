@@ -295,7 +295,7 @@ def contact_profile_page() -> rx.Component:
             flex="1 1 340px",
             min_width="0",
         ),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         width="100%",
     )

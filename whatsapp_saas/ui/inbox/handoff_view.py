@@ -28,7 +28,7 @@ def handoff_alert() -> rx.Component:
                     on_click=S.dismiss_handoff,
                 ),
                 align="center",
-                gap="3",
+                spacing="3",
                 wrap="wrap",
                 width="100%",
             ),

@@ -426,7 +426,7 @@ def _conversation_tags() -> rx.Component:
                 S.tag_options.length() == 0,
                 rx.text(T["crm.no_tags_defined"], size="1", color_scheme="gray"),
             ),
-            gap="1",
+            spacing="1",
             wrap="wrap",
         ),
         spacing="1",

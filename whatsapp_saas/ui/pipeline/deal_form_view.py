@@ -130,7 +130,7 @@ def _form() -> rx.Component:
                     ),
                     flex="1 1 140px",
                 ),
-                gap="3",
+                spacing="3",
                 wrap="wrap",
                 width="100%",
             ),

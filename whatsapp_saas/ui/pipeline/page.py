@@ -48,7 +48,7 @@ def pipeline_page() -> rx.Component:
             pipeline_chooser(),
             rx.spacer(),
             _new_deal_button(),
-            gap="3",
+            spacing="3",
             align="center",
             wrap="wrap",
             width="100%",

@@ -189,7 +189,7 @@ def _form() -> rx.Component:
                         ),
                         errors, "number_id", "campaign-number",
                     ),
-                    gap="3",
+                    spacing="3",
                     width="100%",
                     direction=rx.breakpoints(initial="column", md="row"),
                 ),
@@ -257,7 +257,7 @@ def _counts(row: rx.Var) -> rx.Component:
             )
             for k in keys
         ],
-        gap="2",
+        spacing="2",
         wrap="wrap",
         aria_live="polite",
     )  # fmt: skip

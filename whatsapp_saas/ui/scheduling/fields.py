@@ -66,7 +66,7 @@ def date_time(prefix: str, date: rx.Var | str = "", time: rx.Var | str = "") -> 
     return rx.flex(
         part("sched.date", "date", "date", date),
         part("sched.time", "time", "time", time),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         width="100%",
     )

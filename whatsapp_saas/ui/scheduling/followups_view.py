@@ -93,7 +93,7 @@ def _start_form() -> rx.Component:
                         "phone",
                         "fu-phone",
                     ),
-                    gap="3",
+                    spacing="3",
                     width="100%",
                     direction=rx.breakpoints(initial="column", md="row"),
                 ),
