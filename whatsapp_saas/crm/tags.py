@@ -105,18 +105,30 @@ def contact_tags(scope: TenantScope, *, contact_id: int) -> list[Tag]:
 
 
 def tags_of_contacts(scope: TenantScope, *, contact_ids: Iterable[int]) -> dict[int, list[Tag]]:
-    ids = list(set(contact_ids))
-    found: dict[int, list[Tag]] = {i: [] for i in ids}
-    if not ids:
+    return _tags_by_owner(scope, ContactTag, "contact_id", contact_ids)
+
+
+def _tags_by_owner(
+    scope: TenantScope,
+    link: type[ContactTag] | type[ConversationTag],
+    owner: str,
+    ids: Iterable[int],
+) -> dict[int, list[Tag]]:
+    """The tags of many contacts or conversations (``link`` and its ``owner`` id column), by
+    name, in one query."""
+    wanted = list(set(ids))
+    found: dict[int, list[Tag]] = {i: [] for i in wanted}
+    if not wanted:
         return found
+    owner_id = getattr(link, owner)
     query = (
-        select(ContactTag.contact_id, Tag)
-        .join(Tag, col(Tag.id) == col(ContactTag.tag_id))
-        .where(col(ContactTag.tenant_id) == scope.tenant_id)
-        .where(col(ContactTag.contact_id).in_(ids))
+        select(owner_id, Tag)
+        .join(Tag, col(Tag.id) == col(link.tag_id))
+        .where(col(link.tenant_id) == scope.tenant_id)
+        .where(col(owner_id).in_(wanted))
     )
-    for contact_id, tag in scope.session.exec(query).all():
-        found[contact_id].append(tag)
+    for owner_key, tag in scope.session.exec(query).all():
+        found[owner_key].append(tag)
     for tags in found.values():
         tags.sort(key=lambda t: t.name.casefold())
     return found
@@ -217,21 +229,7 @@ def tags_of_conversations(
     scope: TenantScope, *, conversation_ids: Iterable[int]
 ) -> dict[int, list[Tag]]:
     """The tags of a page of conversations, by name, in one query (the inbox list's chips)."""
-    ids = list(set(conversation_ids))
-    found: dict[int, list[Tag]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    query = (
-        select(ConversationTag.conversation_id, Tag)
-        .join(Tag, col(Tag.id) == col(ConversationTag.tag_id))
-        .where(col(ConversationTag.tenant_id) == scope.tenant_id)
-        .where(col(ConversationTag.conversation_id).in_(ids))
-    )
-    for conversation_id, tag in scope.session.exec(query).all():
-        found[conversation_id].append(tag)
-    for tags in found.values():
-        tags.sort(key=lambda t: t.name.casefold())
-    return found
+    return _tags_by_owner(scope, ConversationTag, "conversation_id", conversation_ids)
 
 
 def sync_names(scope: TenantScope, *, contact_ids: Iterable[int]) -> None:
